@@ -1,0 +1,32 @@
+# Tessera: `make run` starts it, `make test` runs every test. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint migrate bench clean-var
+
+$(STAMP): pyproject.toml setup.py
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tessera needs Python 3.11 or newer")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/tessera run
+
+test: $(STAMP)
+	$(BIN)/tessera test
+
+migrate: $(STAMP)
+	$(BIN)/tessera migrate
+
+lint: $(STAMP)
+	$(BIN)/ruff check platform metadata tenants ui_builder reports_engine tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/provisioning.py
+
+clean-var:
+	rm -rf var

@@ -1,0 +1,32 @@
+"""The Celery application, tenant-aware through tenant-schemas-celery.
+
+A task sent while a tenant's schema is active carries that schema in its headers and runs in it, also
+with a countdown; a task sent from the public schema runs in public.
+"""
+
+import os
+
+from celery.signals import task_postrun, task_prerun
+from tenant_schemas_celery.app import CeleryApp
+from tessera.core.context import request_id_var
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tessera.settings")
+
+app = CeleryApp("tessera")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+_request_id_tokens: dict = {}
+
+
+@task_prerun.connect(weak=False)
+def _set_task_request_id(task_id=None, **kwargs):
+    """Log lines written by a task carry its id where a request would carry the request id."""
+    _request_id_tokens[task_id] = request_id_var.set(f"task-{task_id}")
+
+
+@task_postrun.connect(weak=False)
+def _reset_task_request_id(task_id=None, **kwargs):
+    token = _request_id_tokens.pop(task_id, None)
+    if token is not None:
+        request_id_var.reset(token)

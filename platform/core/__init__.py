@@ -1,0 +1,1 @@
+"""Cross-cutting runtime pieces: request context, logging, jobs with progress, health, migrations."""

@@ -1,0 +1,54 @@
+"""Request id and tenant routing middleware."""
+
+from django.conf import settings
+from django.db import connection
+from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_public_schema_name, get_tenant_model
+
+from .context import new_request_id, request_id_var
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (kept from X-Request-ID when well formed), echoed in the response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.id = new_request_id(request.headers.get("X-Request-ID"))
+        token = request_id_var.set(request.id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request.id
+        return response
+
+
+class TenantMiddleware(TenantMainMiddleware):
+    """django-tenants routing by host, with the platform hosts mapped to the public schema.
+
+    `<slug>.<base domain>` finds its tenant through the Domain table; the base domain and
+    TESSERA_PUBLIC_HOSTS serve the public site; anything else gets a plain 404 page, never a traceback
+    or another tenant.
+    """
+
+    def get_tenant(self, domain_model, hostname):
+        if hostname in settings.TESSERA_PUBLIC_HOSTS:
+            return get_tenant_model().objects.get(schema_name=get_public_schema_name())
+        tenant = super().get_tenant(domain_model, hostname)
+        if not tenant.is_active:
+            raise domain_model.DoesNotExist
+        return tenant
+
+    def process_request(self, request):
+        try:
+            return super().process_request(request)
+        except get_tenant_model().DoesNotExist:
+            # The public tenant row is missing: the platform is not migrated yet.
+            return self.no_tenant_found(request, self.hostname_from_request(request))
+
+    def no_tenant_found(self, request, hostname):
+        connection.set_schema_to_public()
+        return render(request, "core/unknown_host.html", {"hostname": hostname}, status=404)

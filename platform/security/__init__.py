@@ -1,0 +1,1 @@
+"""Users, and later departments, roles, profiles, sharing and the permission service."""

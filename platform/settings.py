@@ -1,0 +1,232 @@
+"""Django settings for Tessera.
+
+Everything that differs between machines comes from the environment (django-environ); nothing secret
+is committed. `tessera run` and `tessera test` set DATABASE_URL and TESSERA_BROKER_URL to embedded
+servers when they are not given, so this module never starts anything itself.
+
+Our own variables are named TESSERA_*: Celery reads every CELERY_* environment variable.
+"""
+
+import environ
+from tessera.settings_paths import BASE_DIR, VAR_DIR
+
+env = environ.Env(
+    DEBUG=(bool, False),
+    TESSERA_BASE_DOMAIN=(str, "localhost"),
+    TESSERA_LOG_LEVEL=(str, "INFO"),
+)
+
+DEBUG = env("DEBUG")
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    # A development key, generated once per checkout and kept under var/ (git-ignored). Production
+    # sets SECRET_KEY; a committed default would let anyone forge sessions.
+    _key_file = VAR_DIR / "secret_key"
+    if _key_file.exists():
+        SECRET_KEY = _key_file.read_text().strip()
+    else:
+        from django.core.management.utils import get_random_secret_key
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        SECRET_KEY = get_random_secret_key()
+        _key_file.write_text(SECRET_KEY)
+        _key_file.chmod(0o600)
+
+#: Tenants live at <slug>.<TESSERA_BASE_DOMAIN>; the base domain itself is the public (platform) site.
+TESSERA_BASE_DOMAIN = env("TESSERA_BASE_DOMAIN").lower().strip(".")
+#: Host names that serve the public schema (sign-up, /healthz) besides the base domain.
+TESSERA_PUBLIC_HOSTS = [TESSERA_BASE_DOMAIN, *env.list("TESSERA_PUBLIC_HOSTS", default=["127.0.0.1"])]
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[TESSERA_BASE_DOMAIN, f".{TESSERA_BASE_DOMAIN}", "127.0.0.1", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env.list(
+    "CSRF_TRUSTED_ORIGINS",
+    default=[f"http://*.{TESSERA_BASE_DOMAIN}:8000", f"https://*.{TESSERA_BASE_DOMAIN}"],
+)
+
+# --- Applications ---------------------------------------------------------------------------------
+# django-tenants: SHARED_APPS live in the public schema, TENANT_APPS in every tenant schema. Apps in
+# both (auth, sessions, security, core) get a table per schema: platform operators and their sessions
+# in public, each tenant's users and sessions in its own schema, so a session of one tenant means
+# nothing on another tenant's host.
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "tessera.core",
+    "tessera.security",
+    "ui_builder",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "tessera.core",
+    "tessera.security",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+#: New tenants are cloned from this schema (migrated and seeded with the standard metadata), which is
+#: much faster than running every migration; the clone copies django_migrations too.
+TENANT_BASE_SCHEMA = "tessera_base"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+PUBLIC_SCHEMA_URLCONF = "tessera.urls_public"
+ROOT_URLCONF = "tessera.urls_tenant"
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+GET_EXECUTOR_FUNCTION = "tessera.core.migrations_executor.get_executor"
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TESSERA_MIGRATE_PROCESSES", default=2)
+
+MIDDLEWARE = [
+    "tessera.core.middleware.RequestIdMiddleware",
+    "tessera.core.middleware.TenantMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "tessera.wsgi.application"
+ASGI_APPLICATION = "tessera.asgi.application"
+
+# --- Database and broker -------------------------------------------------------------------------
+if not env.str("DATABASE_URL", default=""):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. Start Tessera with `tessera run` (or `make run`), which starts an "
+        "embedded PostgreSQL when none is given, or set DATABASE_URL=postgres://user@host:port/db."
+    )
+DATABASES = {"default": env.db_url("DATABASE_URL")}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("TESSERA_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TESSERA_TEST_DATABASE", default="test_tessera")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+#: Unset only for commands that send no task (the CLI's tenant commands); `tessera run` always sets it.
+TESSERA_BROKER_URL = env.str("TESSERA_BROKER_URL", default="memory://")
+CELERY_BROKER_URL = TESSERA_BROKER_URL
+CELERY_RESULT_BACKEND = env.str("TESSERA_RESULT_BACKEND", default="") or None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+#: Tests use a queue of their own so a running `tessera run` worker never takes their tasks.
+CELERY_TASK_DEFAULT_QUEUE = env.str("TESSERA_TASK_QUEUE", default="tessera")
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-sessions-every-tenant": {
+        "task": "tenants.tasks.run_for_every_tenant",
+        "schedule": 3600.0,
+        "args": ("tessera.core.tasks.clear_expired_sessions",),
+    },
+}
+
+# The cache key carries the tenant schema (django-tenants' make_key), so tenants never share entries.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}
+
+# --- Authentication ------------------------------------------------------------------------------
+AUTH_USER_MODEL = "security.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("TESSERA_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Internationalisation ------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = env.str("TESSERA_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": env.str("TESSERA_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- REST API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "tessera.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"signup": env.str("TESSERA_SIGNUP_RATE", default="30/hour")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tessera API",
+    "DESCRIPTION": "Tessera multi-tenant CRM",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Logging: every line carries the tenant schema and the request id ---------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "tessera.core.logging.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s [tenant=%(tenant)s request=%(request_id)s] %(name)s: %(message)s"
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("TESSERA_LOG_LEVEL")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+EMAIL_BACKEND = env.str("TESSERA_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("TESSERA_FROM_EMAIL", default="Tessera <noreply@localhost>")

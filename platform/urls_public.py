@@ -1,0 +1,16 @@
+"""URLs of the public host (the base domain): platform health, sign-up API, API docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from tessera.core.health import healthz
+
+from tenants import api as tenants_api
+from ui_builder import views as ui_views
+
+urlpatterns = [
+    path("", ui_views.platform_home, name="platform-home"),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/tenants/", tenants_api.TenantListView.as_view(), name="tenant-list"),
+    path("api/v1/tenants/<slug:slug>/", tenants_api.TenantDetailView.as_view(), name="tenant-detail"),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="tessera.urls_public"), name="platform-schema"),
+]

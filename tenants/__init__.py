@@ -1,0 +1,1 @@
+"""Tenants, their domains and plans; provisioning by cloning the base schema."""

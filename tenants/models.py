@@ -1,0 +1,47 @@
+"""Public-schema models: plans, tenants and their domains."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class Plan(models.Model):
+    """What a tenant pays for; limits are read by the services that enforce them."""
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    max_users = models.PositiveIntegerField(_("maximum users"), default=150)
+    max_records = models.PositiveBigIntegerField(_("maximum records"), default=5_000_000)
+    is_default = models.BooleanField(_("default for sign-up"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="one_default_plan")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tenant(TenantMixin):
+    """A customer company. Its data lives in its own PostgreSQL schema, `schema_name`."""
+
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="tenants")
+    is_active = models.BooleanField(_("active"), default=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    created_on = models.DateTimeField(_("created on"), auto_now_add=True)
+
+    # Provisioning creates the schema itself (tenants.provisioning), inside its own transaction.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Domain(DomainMixin):
+    """A host name that routes to a tenant (`<slug>.<base domain>`, later custom domains)."""

@@ -1,0 +1,87 @@
+"""Fixtures shared by every test area.
+
+Tenant schemas are made once per test session (cloned from the base schema, committed) and every
+test runs in a transaction that is rolled back, in the public schema unless it asks for a tenant.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.clone import CloneSchema
+
+SESSION_TENANTS = {"alpha": "Alpha 阿尔法", "beta": "Beta 贝塔"}
+ADMIN_PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from tenants.bootstrap import ensure_base_schema
+    from tenants.provisioning import create_tenant
+
+    with django_db_blocker.unblock():
+        CloneSchema()._create_clone_schema_function()
+        ensure_base_schema(verbosity=0)
+        for slug, name in SESSION_TENANTS.items():
+            create_tenant(slug, name, admin_email=f"admin@{slug}.test", admin_password=ADMIN_PASSWORD)
+        connection.set_schema_to_public()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_test():
+    yield
+    connection.set_schema_to_public()
+
+
+def _tenant(slug):
+    from tenants.models import Tenant
+
+    return Tenant.objects.get(slug=slug)
+
+
+@pytest.fixture
+def tenant_a(db):
+    return _tenant("alpha")
+
+
+@pytest.fixture
+def tenant_b(db):
+    return _tenant("beta")
+
+
+@pytest.fixture
+def in_tenant_a(tenant_a):
+    """Run the test body in tenant A's schema."""
+    connection.set_tenant(tenant_a)
+    yield tenant_a
+    connection.set_schema_to_public()
+
+
+def host_of(tenant) -> str:
+    return f"{tenant.slug}.localhost"
+
+
+@pytest.fixture
+def client_a(tenant_a) -> Client:
+    return Client(HTTP_HOST=host_of(tenant_a))
+
+
+@pytest.fixture
+def client_b(tenant_b) -> Client:
+    return Client(HTTP_HOST=host_of(tenant_b))
+
+
+@pytest.fixture
+def public_client(db) -> Client:
+    return Client(HTTP_HOST="localhost")
+
+
+@pytest.fixture
+def committed(django_db_blocker):
+    """For tests whose work must be visible to another connection (a Celery worker): no test
+    transaction; the test cleans up what it commits."""
+    with django_db_blocker.unblock():
+        yield
+    connection.set_schema_to_public()

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the shell, login, home; later generated forms, lists and the designers."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class UiBuilderConfig(AppConfig):
+    name = "ui_builder"
+    verbose_name = "UI builder"
