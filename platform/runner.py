@@ -47,7 +47,7 @@ class Supervisor:
         return 0
 
     def stop(self) -> None:
-        for name, process in reversed(self.children):
+        for _name, process in reversed(self.children):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 20
@@ -72,6 +72,9 @@ def run(*, host: str, port: int, demo: bool = True) -> int:
         from tenants.bootstrap import migrate_platform
 
         migrate_platform(verbosity=0)
+        from django.core.management import call_command
+
+        call_command("collectstatic", interactive=False, verbosity=0)
         login = None
         if demo:
             from tenants.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, ensure_demo_tenant

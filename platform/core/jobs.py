@@ -2,7 +2,8 @@
 
 Services call `queue_job(kind, params)` inside their transaction; the task is sent only when that
 transaction commits (`transaction.on_commit`), so a rolled-back write queues nothing. A job kind is
-a function registered under a stable key; it receives the Job and a `Progress` to report through.
+a function registered under a stable key (in its app's `AppConfig.ready()`); it receives the Job
+and a `Progress` to report through.
 """
 
 from __future__ import annotations
@@ -20,16 +21,6 @@ logger = logging.getLogger(__name__)
 
 JobHandler = Callable[[Job, "Progress"], object]
 job_kinds: Registry[JobHandler] = Registry("job kinds")
-
-
-def job_kind(key: str) -> Callable[[JobHandler], JobHandler]:
-    """Decorator: register a function as the handler of a job kind."""
-
-    def decorator(func: JobHandler) -> JobHandler:
-        job_kinds.register(key, func)
-        return func
-
-    return decorator
 
 
 class Progress:

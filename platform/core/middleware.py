@@ -1,7 +1,9 @@
 """Request id and tenant routing middleware."""
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.db import connection
+from django.dispatch import receiver
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name, get_tenant_model
@@ -10,20 +12,26 @@ from .context import new_request_id, request_id_var
 
 
 class RequestIdMiddleware:
-    """Gives each request an id (kept from X-Request-ID when well formed), echoed in the response."""
+    """Gives each request an id (kept from X-Request-ID when well formed), echoed in the response.
+
+    The id stays set until `request_finished`, because Django logs a response (404s, 500s) after
+    the middleware chain has returned.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         request.id = new_request_id(request.headers.get("X-Request-ID"))
-        token = request_id_var.set(request.id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        request_id_var.set(request.id)
+        response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
+
+
+@receiver(request_finished)
+def _forget_request_id(sender, **kwargs):
+    request_id_var.set("-")
 
 
 class TenantMiddleware(TenantMainMiddleware):

@@ -19,7 +19,6 @@ def clear_expired_sessions() -> int:
     return deleted
 
 
-@jobs.job_kind("core.clear_expired_sessions")
 def clear_expired_sessions_job(job, progress) -> dict:
     expired = Session.objects.filter(expire_date__lt=timezone.now())
     progress.set_total(expired.count())
