@@ -4,7 +4,7 @@ Mirrored by the ``tessera_f_date_*``/``tessera_f_dt_*`` helpers in ``sql_functio
 
 * date ± n: n is truncated toward zero to whole days (``date + 30.9`` adds 30 days);
 * date/time ± n: n days are converted to milliseconds, rounded half away from zero;
-* date - date: whole days; date/time - date/time: days with the 16-significant-digit rule;
+* date - date: whole days; date/time - date/time: days with the 20-significant-digit rule;
 * results outside years 1..9999 (or |n| beyond 3,652,059 days) are blank.
 """
 

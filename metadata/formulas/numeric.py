@@ -6,10 +6,10 @@ The rule, applied identically in both back ends:
   for them; Python uses a context with 2000 digits of precision, far beyond any real value).
 * Operations whose exact result may not terminate -- ``/``, ``^``, SQRT, EXP, LN, LOG and the day
   difference of two date/times -- are computed with ample guard digits (PostgreSQL: a scale of at
-  least 60 decimals; Python: 100 significant digits) and then rounded to **16 significant
-  digits**, half away from zero. 16 is PostgreSQL's own minimum for numeric division and what an
-  IEEE double shows, which is also what the published conformance vectors (produced by a
-  JavaScript engine) expect, e.g. ``26.2188/0.621371192 = 42.19506848331649``.
+  least 60 decimals; Python: 100 significant digits) and then rounded to **20 significant
+  digits**, half away from zero. 20 digits cover Salesforce's 18-digit number fields, and it is
+  exactly what the published conformance vectors expect (they were produced with decimal.js, whose
+  default is 20 significant digits, half up): ``26.2188/0.621371192 = 42.195068483316490797``.
 * Results that would be errors in Salesforce (#Error!: division by zero, square root of a negative,
   overflow...) are blank (None / SQL NULL) so a report over many records never aborts.
 """
@@ -27,7 +27,7 @@ from decimal import (
     Overflow,
 )
 
-SIG_DIGITS = 16
+SIG_DIGITS = 20
 #: Largest |exponent| of a power/EXP result; beyond it the result is blank (both back ends).
 MAX_MAGNITUDE = 1000
 #: Decimal places ROUND() accepts; larger requests are clamped (both back ends).

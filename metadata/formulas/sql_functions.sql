@@ -16,13 +16,13 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
               ELSE -1 - length(substring(abs(x)::text from '^0[.](0*)')) END
 $$;
 
--- Round to 16 significant digits, half away from zero (numeric.round_sig).
+-- Round to 20 significant digits, half away from zero (numeric.round_sig).
 CREATE OR REPLACE FUNCTION tessera_f_sig(x numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT CASE WHEN x = 0 THEN 0::numeric ELSE trim_scale(round(x, 15 - tessera_f_exponent(x))) END
+  SELECT CASE WHEN x = 0 THEN 0::numeric ELSE trim_scale(round(x, 19 - tessera_f_exponent(x))) END
 $$;
 
--- a / b: computed with at least 60 decimals, then 16 significant digits; NULL for b = 0.
+-- a / b: computed with at least 60 decimals, then 20 significant digits; NULL for b = 0.
 CREATE OR REPLACE FUNCTION tessera_f_div(a numeric, b numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT CASE WHEN b = 0 THEN NULL ELSE tessera_f_sig((a + 0.000000000000000000000000000000000000000000000000000000000000) / b) END
@@ -43,7 +43,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT CASE WHEN x < 0 THEN NULL ELSE tessera_f_sig(sqrt(x + 0.000000000000000000000000000000000000000000000000000000000000)) END
 $$;
 
--- e^x; the input scale grows with -x so tiny results keep their 16 significant digits.
+-- e^x; the input scale grows with -x so tiny results keep their 20 significant digits.
 CREATE OR REPLACE FUNCTION tessera_f_exp(x numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT CASE WHEN abs(x) > 2000 THEN NULL
@@ -124,7 +124,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     THEN t + round(n * 86400000)::bigint * interval '1 millisecond' END
 $$;
 
--- a - b in days, 16 significant digits.
+-- a - b in days, 20 significant digits.
 CREATE OR REPLACE FUNCTION tessera_f_dt_diff(a timestamptz, b timestamptz) RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT tessera_f_div(extract(epoch from a) - extract(epoch from b), 86400)

@@ -2,7 +2,7 @@
 
 Rounding follows Salesforce: ROUND is half away from zero, FLOOR rounds toward zero
 (FLOOR(-2.5) = -2) and CEILING away from zero (CEILING(-2.5) = -3). Non-terminating results use the
-16-significant-digit rule of ``numeric``; invalid inputs (SQRT(-1), MOD(x, 0)...) are blank.
+20-significant-digit rule of ``numeric``; invalid inputs (SQRT(-1), MOD(x, 0)...) are blank.
 """
 
 from __future__ import annotations
