@@ -85,6 +85,18 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT trunc(least(greatest(n, -2147483648), 2147483647))::integer
 $$;
 
+-- Lengths and start positions of LEFT/RIGHT/MID: clamped to [0, max int] / [1, max int]. STRICT
+-- matters: greatest()/least() would skip a NULL argument instead of returning NULL.
+CREATE OR REPLACE FUNCTION tessera_f_count(n numeric) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT trunc(least(greatest(n, 0), 2147483647))::integer
+$$;
+
+CREATE OR REPLACE FUNCTION tessera_f_pos(n numeric) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT trunc(least(greatest(n, 1), 2147483647))::integer
+$$;
+
 -- MAX/MIN: NULL if any argument is NULL (unlike greatest/least, which skip NULLs).
 CREATE OR REPLACE FUNCTION tessera_f_max(VARIADIC v numeric[]) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -195,12 +207,12 @@ $$;
 
 CREATE OR REPLACE FUNCTION tessera_f_lpad(t text, n numeric, pad text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT CASE WHEN n > 131072 THEN NULL ELSE lpad(t, greatest(tessera_f_int(n), 0), pad) END
+  SELECT CASE WHEN n > 131072 THEN NULL ELSE lpad(t, tessera_f_count(n), pad) END
 $$;
 
 CREATE OR REPLACE FUNCTION tessera_f_rpad(t text, n numeric, pad text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT CASE WHEN n > 131072 THEN NULL ELSE rpad(t, greatest(tessera_f_int(n), 0), pad) END
+  SELECT CASE WHEN n > 131072 THEN NULL ELSE rpad(t, tessera_f_count(n), pad) END
 $$;
 
 -- UPPER/LOWER: the fixed one-to-one table of casemap.py (collation independent); ASCII fast path.

@@ -174,7 +174,10 @@ class FormulaFunction:
                 elif self.strict:
                     return None
             values.append(value)
-        return self.py(node, *values)
+        try:
+            return self.py(node, *values)
+        except (ArithmeticError, ValueError, OverflowError):
+            return None  # #Error! in Salesforce; blank here, like SQL (which guards each case)
 
     def py(self, node: TCall, *args: Any) -> Any:
         raise NotImplementedError(self.name)

@@ -3,7 +3,8 @@ LPAD, RPAD, TEXT, VALUE, ISNUMBER, REGEX.
 
 Blank text arguments behave as "" (base null policy); blank number arguments make the result blank.
 Positions and lengths are truncated toward zero and clamped (negative lengths mean 0, start
-positions below 1 mean 1) the same way in Python and SQL (``tessera_f_int``). Results longer than
+positions below 1 mean 1) the same way in Python and SQL (``tessera_f_count``/``tessera_f_pos``,
+which are STRICT: PostgreSQL's greatest()/least() would silently skip a blank argument). Results longer than
 ``MAX_TEXT_LENGTH`` are blank (LPAD/RPAD/SUBSTITUTE), computed without building them.
 """
 
@@ -62,7 +63,7 @@ class Left(FormulaFunction):
         return s[:max(_int(n), 0)]
 
     def sql(self, node: TCall, s: sql.Composable, n: sql.Composable) -> sql.Composable:
-        return tpl("left({}, greatest(tessera_f_int({}), 0))", s, n)
+        return tpl("left({}, tessera_f_count({}))", s, n)
 
 
 @FUNCTIONS.entry
@@ -75,7 +76,7 @@ class Right(FormulaFunction):
         return s[len(s) - k:] if k else ""
 
     def sql(self, node: TCall, s: sql.Composable, n: sql.Composable) -> sql.Composable:
-        return tpl("right({}, greatest(tessera_f_int({}), 0))", s, n)
+        return tpl("right({}, tessera_f_count({}))", s, n)
 
 
 @FUNCTIONS.entry
@@ -88,7 +89,7 @@ class Mid(FormulaFunction):
         return s[begin:begin + max(_int(length), 0)]
 
     def sql(self, node: TCall, s: sql.Composable, start: sql.Composable, length: sql.Composable) -> sql.Composable:
-        return tpl("substr({}, greatest(tessera_f_int({}), 1), greatest(tessera_f_int({}), 0))", s, start, length)
+        return tpl("substr({}, tessera_f_pos({}), tessera_f_count({}))", s, start, length)
 
 
 @FUNCTIONS.entry
