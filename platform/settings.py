@@ -69,6 +69,8 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "tessera.core",
     "tessera.security",
+    "tessera.records",
+    "metadata",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

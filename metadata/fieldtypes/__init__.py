@@ -1,0 +1,42 @@
+"""The field-type registry: one class per type, registered explicitly in MetadataConfig.ready().
+
+A new field type is one new class and one line in BUILTIN_TYPES; nothing else in the runtime changes.
+"""
+
+from __future__ import annotations
+
+from tessera.registry import Registry
+
+from .base import FieldType, FieldValueError, OptionsContext
+
+field_types: Registry[FieldType] = Registry("field types")
+
+
+def BUILTIN_TYPES() -> list[FieldType]:
+    from .autonumber import AutoNumberFieldType
+    from .boolean import BooleanFieldType
+    from .computed import FormulaFieldType, RollupFieldType
+    from .dates import DateFieldType, DateTimeFieldType
+    from .files import FileFieldType, ImageFieldType
+    from .lookup import LookupFieldType, UserFieldType
+    from .numbers import CurrencyFieldType, NumberFieldType, PercentFieldType
+    from .picklists import MultiPicklistFieldType, PicklistFieldType
+    from .text import EmailFieldType, LongTextFieldType, PhoneFieldType, TextFieldType, UrlFieldType
+
+    return [
+        TextFieldType(), LongTextFieldType(), EmailFieldType(), PhoneFieldType(), UrlFieldType(),
+        NumberFieldType(), CurrencyFieldType(), PercentFieldType(),
+        DateFieldType(), DateTimeFieldType(), BooleanFieldType(),
+        PicklistFieldType(), MultiPicklistFieldType(), AutoNumberFieldType(),
+        LookupFieldType(), UserFieldType(), FileFieldType(), ImageFieldType(),
+        FormulaFieldType(), RollupFieldType(),
+    ]
+
+
+def register_builtin_types() -> None:
+    for field_type in BUILTIN_TYPES():
+        if field_type.key not in field_types:
+            field_types.register(field_type.key, field_type)
+
+
+__all__ = ["FieldType", "FieldValueError", "OptionsContext", "field_types", "register_builtin_types"]

@@ -1,0 +1,54 @@
+"""Boolean (checkbox) field type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from psycopg2 import sql
+
+from .base import EQUALITY_OPS, FieldType, FieldValueError
+
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "on", "是", "真", "对"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "off", "否", "假", "错"})
+
+
+class BooleanFieldType(FieldType):
+    key = "boolean"
+    labels = {"zh-hans": "复选框", "en": "Checkbox"}
+    supports_required = False  # a checkbox is always true or false
+    filter_ops = EQUALITY_OPS
+    sql_type = "boolean"
+    slot_family = "b"
+    formula_type = "BOOLEAN"
+    widget = "checkbox"
+    converts_to = frozenset({"text"})
+    options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
+
+    def coerce(self, raw: Any, field) -> bool | None:
+        if raw is None or raw == "":
+            return None
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, int) and raw in (0, 1):
+            return bool(raw)
+        if isinstance(raw, str):
+            word = raw.strip().lower()
+            if word in TRUE_WORDS:
+                return True
+            if word in FALSE_WORDS:
+                return False
+        raise FieldValueError("invalid_boolean", _("Enter true or false."))
+
+    def default_value(self, field):
+        return bool(field.default) if field.default is not None else False
+
+    def json_sql(self, data, key):
+        return sql.SQL("(({} ->> {})::boolean)").format(data, sql.Literal(key))
+
+    def format_text(self, value, field, language=None):
+        if value is None:
+            return ""
+        if (language or "").startswith("zh"):
+            return "是" if value else "否"
+        return "true" if value else "false"

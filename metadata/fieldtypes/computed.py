@@ -1,0 +1,133 @@
+"""Computed field types: formula and roll-up summary. Their values are computed on read by the
+records runtime (metadata.formulas for formulas; an aggregate over child records for roll-ups), in
+Python for a record and in SQL for filters and sorts, so they are never stored stale."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from .base import COMPARISON_OPS, FieldType
+
+RESULT_TYPES = {
+    "text": ("text", "TEXT"),
+    "number": ("numeric", "NUMBER"),
+    "currency": ("numeric", "CURRENCY"),
+    "percent": ("numeric", "PERCENT"),
+    "date": ("date", "DATE"),
+    "datetime": ("timestamptz", "DATETIME"),
+    "boolean": ("boolean", "BOOLEAN"),
+}
+
+
+class FormulaFieldType(FieldType):
+    key = "formula"
+    labels = {"zh-hans": "公式", "en": "Formula"}
+    computed = True
+    supports_default = False
+    supports_required = False
+    filter_ops = COMPARISON_OPS | {"contains", "startswith"}
+    widget = "readonly"
+    options_schema = {
+        "type": "object",
+        "required": ["formula", "result_type"],
+        "properties": {
+            "formula": {"type": "string", "minLength": 1, "maxLength": 3900},
+            "result_type": {"enum": sorted(RESULT_TYPES)},
+            "scale": {"type": "integer", "minimum": 0, "maximum": 8},
+            "blank_as": {"enum": ["zero", "blank"]},
+        },
+        "additionalProperties": False,
+    }
+
+    def result_type(self, field) -> str:
+        return field.options["result_type"]
+
+    def result_field_type(self, field) -> FieldType:
+        """The plain field type whose values look like this formula's results (for API output,
+        filters and widgets)."""
+        from . import field_types
+
+        return field_types.get(self.result_type(field))
+
+    def check_options(self, options, ctx):
+        # The formula itself is parsed and type-checked by metadata.services.fields, which knows
+        # the whole object graph (references through lookups, cycles between formula fields).
+        return []
+
+    def coerce(self, raw, field):
+        return self.result_field_type(field).coerce(raw, field)
+
+    def to_api(self, value, field):
+        return self.result_field_type(field).to_api(value, field)
+
+    def from_storage(self, stored, field):
+        return self.result_field_type(field).from_storage(stored, field)
+
+    def to_projection(self, value, field):
+        return self.result_field_type(field).to_projection(value, field)
+
+    def compile_filter(self, op, expr, value, field):
+        return self.result_field_type(field).compile_filter(op, expr, value, field)
+
+    def format_text(self, value, field, language=None):
+        return self.result_field_type(field).format_text(value, field, language)
+
+    def widget_descriptor(self, field, language):
+        return {"widget": self.widget, "result_type": self.result_type(field)}
+
+
+class RollupFieldType(FieldType):
+    """count / sum / min / max of child records pointing at this record through a lookup."""
+
+    key = "rollup"
+    labels = {"zh-hans": "汇总", "en": "Roll-up summary"}
+    computed = True
+    supports_default = False
+    supports_required = False
+    filter_ops = COMPARISON_OPS
+    widget = "readonly"
+    options_schema = {
+        "type": "object",
+        "required": ["child_object", "child_field", "function"],
+        "properties": {
+            "child_object": {"type": "string"},
+            "child_field": {"type": "string"},
+            "function": {"enum": ["count", "sum", "min", "max"]},
+            "value_field": {"type": "string"},
+            # Derived from the function and value field when the field is saved.
+            "result_type": {"enum": ["number", "currency", "percent", "date", "datetime"]},
+        },
+        "additionalProperties": False,
+    }
+
+    def check_options(self, options, ctx):
+        child = ctx.tenant.objects.get(options.get("child_object"))
+        if child is None:
+            return [("unknown_object", _("No object named “%(name)s”.") % {"name": options.get("child_object")})]
+        link = child.field(options.get("child_field", ""))
+        if link is None or link.type.key != "lookup" or link.options.get("target") != ctx.object_api_name:
+            return [("invalid_child_field", _("The child field must be a lookup from the child object to this one."))]
+        if options["function"] != "count":
+            value = child.field(options.get("value_field", ""))
+            if value is None or value.type.key not in ("number", "currency", "percent", "date", "datetime"):
+                return [("invalid_value_field", _("Sum, min and max need a number, currency, percent or date field."))]
+            if options["function"] == "sum" and value.type.key in ("date", "datetime"):
+                return [("invalid_value_field", _("Dates cannot be summed."))]
+        return []
+
+    def result_field_type(self, field) -> FieldType:
+        from . import field_types
+
+        return field_types.get(field.options.get("result_type") or "number")
+
+    def coerce(self, raw, field):
+        return self.result_field_type(field).coerce(raw, field)
+
+    def to_api(self, value, field):
+        return self.result_field_type(field).to_api(value, field)
+
+    def compile_filter(self, op, expr, value, field):
+        return self.result_field_type(field).compile_filter(op, expr, value, field)
+
+    def format_text(self, value, field, language=None):
+        return self.result_field_type(field).format_text(value, field, language)

@@ -1,0 +1,128 @@
+"""Date and date-time field types.
+
+Dates are stored as "YYYY-MM-DD"; date-times as UTC "YYYY-MM-DDTHH:MM:SSZ" (aware, second precision).
+Their SQL expressions go through IMMUTABLE inlinable functions (public.tessera_date /
+public.tessera_timestamptz), because `::date` and `::timestamptz` casts are not immutable and so
+cannot be used in expression indexes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+from psycopg2 import sql
+
+from .base import COMPARISON_OPS, FieldType, FieldValueError
+
+
+class DateFieldType(FieldType):
+    key = "date"
+    labels = {"zh-hans": "日期", "en": "Date"}
+    supports_unique = True
+    filter_ops = COMPARISON_OPS
+    sql_type = "date"
+    slot_family = "d"
+    formula_type = "DATE"
+    widget = "date"
+    converts_to = frozenset({"datetime", "text"})
+    options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
+
+    def coerce(self, raw: Any, field) -> dt.date | None:
+        if raw is None or raw == "":
+            return None
+        if isinstance(raw, dt.datetime):
+            return timezone.localtime(raw).date() if timezone.is_aware(raw) else raw.date()
+        if isinstance(raw, dt.date):
+            return raw
+        if isinstance(raw, str):
+            text = raw.strip().replace("/", "-").replace(".", "-")
+            try:
+                value = parse_date(text[:10]) if len(text) >= 8 else None
+            except ValueError:
+                value = None
+            if value is not None and 1 <= value.year <= 9999:
+                return value
+        raise FieldValueError("invalid_date", _("Enter a date as YYYY-MM-DD."))
+
+    def to_storage(self, value, field):
+        return None if value is None else value.isoformat()
+
+    def from_storage(self, stored, field):
+        return None if stored is None else dt.date.fromisoformat(stored)
+
+    def to_api(self, value, field):
+        return None if value is None else value.isoformat()
+
+    def json_sql(self, data, key):
+        return sql.SQL("public.tessera_date({} ->> {})").format(data, sql.Literal(key))
+
+    def format_text(self, value, field, language=None):
+        return "" if value is None else value.isoformat()
+
+    def convert_value(self, value, source, target):
+        if value is not None and target.type.key == "datetime":
+            tz = timezone.get_current_timezone()
+            return dt.datetime.combine(value, dt.time(0, 0), tzinfo=tz).astimezone(dt.UTC)
+        return super().convert_value(value, source, target)
+
+
+class DateTimeFieldType(FieldType):
+    key = "datetime"
+    labels = {"zh-hans": "日期时间", "en": "Date/time"}
+    filter_ops = COMPARISON_OPS
+    sql_type = "timestamptz"
+    slot_family = "ts"
+    formula_type = "DATETIME"
+    widget = "datetime"
+    converts_to = frozenset({"date", "text"})
+    options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
+
+    def coerce(self, raw: Any, field) -> dt.datetime | None:
+        if raw is None or raw == "":
+            return None
+        value = raw
+        if isinstance(raw, str):
+            try:
+                value = parse_datetime(raw.strip().replace("Z", "+00:00"))
+            except ValueError:
+                value = None
+            if value is None:
+                try:
+                    day = parse_date(raw.strip())
+                except ValueError:
+                    day = None
+                value = dt.datetime.combine(day, dt.time(0, 0)) if day else None
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time(0, 0))
+        if not isinstance(value, dt.datetime) or not (1 <= value.year <= 9999):
+            raise FieldValueError("invalid_datetime", _("Enter a date and time, e.g. 2026-05-01T09:30:00+08:00."))
+        if timezone.is_naive(value):
+            # A time without an offset is a wall-clock time in the tenant's time zone.
+            value = timezone.make_aware(value, timezone.get_current_timezone())
+        return value.astimezone(dt.UTC).replace(microsecond=0)
+
+    def to_storage(self, value, field):
+        return None if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def from_storage(self, stored, field):
+        if stored is None:
+            return None
+        return dt.datetime.strptime(stored, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+    def to_api(self, value, field):
+        return None if value is None else value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+    def json_sql(self, data, key):
+        return sql.SQL("public.tessera_timestamptz({} ->> {})").format(data, sql.Literal(key))
+
+    def format_text(self, value, field, language=None):
+        return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+
+    def convert_value(self, value, source, target):
+        if value is not None and target.type.key == "date":
+            return timezone.localtime(value).date()
+        return super().convert_value(value, source, target)

@@ -1,0 +1,88 @@
+"""File and image field types.
+
+Files are uploaded first (`POST /api/v1/files/`), into Django's default storage under the tenant's
+own prefix; the upload answers with a signed token, and a record's file field takes that token. The
+signature binds the token to the tenant's schema, so a client can neither forge a path nor attach
+another tenant's file. The record keeps {path, name, size, content_type}.
+"""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from .base import EQUALITY_OPS, FieldType, FieldValueError
+
+TOKEN_SALT = "tessera.files"
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+def make_file_token(descriptor: dict) -> str:
+    return signing.dumps({**descriptor, "schema": connection.schema_name}, salt=TOKEN_SALT, compress=True)
+
+
+def read_file_token(token: str) -> dict:
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=7 * 24 * 3600)
+    except signing.BadSignature:
+        raise FieldValueError("invalid_file", _("Upload the file first and give its token.")) from None
+    if data.pop("schema", None) != connection.schema_name:
+        raise FieldValueError("invalid_file", _("Upload the file first and give its token."))
+    return data
+
+
+class FileFieldType(FieldType):
+    key = "file"
+    labels = {"zh-hans": "文件", "en": "File"}
+    supports_default = False
+    sortable = False
+    filter_ops = frozenset({"isnull"})
+    sql_type = "jsonb"
+    widget = "file"
+    options_schema = {
+        "type": "object",
+        "properties": {"max_size_mb": {"type": "integer", "minimum": 1, "maximum": 100}},
+        "additionalProperties": False,
+    }
+
+    def coerce(self, raw, field):
+        if raw is None or raw == "":
+            return None
+        if isinstance(raw, dict) and "token" in raw:
+            raw = raw["token"]
+        if isinstance(raw, dict) and {"path", "name"} <= set(raw):
+            # Unchanged value sent back by a client: accepted only if it is what the record holds
+            # (the pipeline compares it with the stored value).
+            return {k: raw[k] for k in ("path", "name", "size", "content_type") if k in raw}
+        if not isinstance(raw, str):
+            raise FieldValueError("invalid_file", _("Upload the file first and give its token."))
+        return read_file_token(raw)
+
+    def validate(self, value, field):
+        limit = int(field.options.get("max_size_mb") or 20) * 1024 * 1024
+        if value.get("size") and value["size"] > limit:
+            raise FieldValueError("file_too_large", _("The file is larger than the limit."))
+
+    def json_sql(self, data, key):
+        from psycopg2 import sql
+
+        return sql.SQL("({} -> {})").format(data, sql.Literal(key))
+
+    def format_text(self, value, field, language=None):
+        return "" if not value else value.get("name", "")
+
+    def widget_descriptor(self, field, language):
+        return {"widget": self.widget, "max_size_mb": int(field.options.get("max_size_mb") or 20)}
+
+
+class ImageFieldType(FileFieldType):
+    key = "image"
+    labels = {"zh-hans": "图片", "en": "Image"}
+    widget = "image"
+    filter_ops = EQUALITY_OPS & {"isnull"}
+
+    def validate(self, value, field):
+        super().validate(value, field)
+        if value.get("content_type") not in IMAGE_TYPES:
+            raise FieldValueError("invalid_image", _("Upload a PNG, JPEG, GIF or WebP image."))

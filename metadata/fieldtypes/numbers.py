@@ -1,0 +1,108 @@
+"""Exact decimal field types: number, currency, percent."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext_lazy as _
+from psycopg2 import sql
+
+from .base import COMPARISON_OPS, FieldType, FieldValueError
+
+
+class NumberFieldType(FieldType):
+    key = "number"
+    labels = {"zh-hans": "数字", "en": "Number"}
+    supports_unique = True
+    filter_ops = COMPARISON_OPS
+    sql_type = "numeric"
+    slot_family = "n"
+    formula_type = "NUMBER"
+    widget = "number"
+    converts_to = frozenset({"currency", "percent", "text"})
+    default_scale: ClassVar[int] = 0
+    options_schema = {
+        "type": "object",
+        "properties": {
+            "precision": {"type": "integer", "minimum": 1, "maximum": 18},
+            "scale": {"type": "integer", "minimum": 0, "maximum": 8},
+            "min": {"type": ["number", "null"]},
+            "max": {"type": ["number", "null"]},
+        },
+        "additionalProperties": False,
+    }
+
+    def precision(self, field) -> int:
+        return int(field.options.get("precision") or 18)
+
+    def scale(self, field) -> int:
+        scale = field.options.get("scale")
+        return int(self.default_scale if scale is None else scale)
+
+    def coerce(self, raw: Any, field) -> Decimal | None:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
+            raise FieldValueError("invalid_number", _("Enter a number."))
+        text = raw.strip().replace(",", "").replace("，", "") if isinstance(raw, str) else raw
+        try:
+            value = Decimal(str(text) if isinstance(text, float) else text)
+        except (InvalidOperation, ValueError):
+            raise FieldValueError("invalid_number", _("Enter a number.")) from None
+        if not value.is_finite():
+            raise FieldValueError("invalid_number", _("Enter a number."))
+        quantum = Decimal(1).scaleb(-self.scale(field))
+        return value.quantize(quantum, rounding=ROUND_HALF_UP) + 0  # + 0 turns -0 into 0
+
+    def validate(self, value: Decimal, field) -> None:
+        integer_digits = self.precision(field) - self.scale(field)
+        if abs(value) >= Decimal(10) ** integer_digits:
+            raise FieldValueError(
+                "too_large", _("At most %(digits)d digits before the decimal point.") % {"digits": integer_digits}
+            )
+        low, high = field.options.get("min"), field.options.get("max")
+        if low is not None and value < Decimal(str(low)):
+            raise FieldValueError("too_small", _("Must be at least %(min)s.") % {"min": low})
+        if high is not None and value > Decimal(str(high)):
+            raise FieldValueError("too_large", _("Must be at most %(max)s.") % {"max": high})
+
+    def to_storage(self, value, field):
+        return value  # serialised as a JSON number by records.jsonio (exactly, never through float)
+
+    def from_storage(self, stored, field):
+        return None if stored is None else Decimal(str(stored))
+
+    def to_api(self, value, field):
+        return None if value is None else format(value, "f")
+
+    def json_sql(self, data, key):
+        return sql.SQL("(({} ->> {})::numeric)").format(data, sql.Literal(key))
+
+    def widget_descriptor(self, field, language):
+        return {"widget": self.widget, "precision": self.precision(field), "scale": self.scale(field)}
+
+    def format_text(self, value, field, language=None):
+        return "" if value is None else format(value, "f")
+
+
+class CurrencyFieldType(NumberFieldType):
+    """An exact amount in the tenant's currency (default CNY)."""
+
+    key = "currency"
+    labels = {"zh-hans": "货币", "en": "Currency"}
+    formula_type = "CURRENCY"
+    widget = "currency"
+    default_scale = 2
+    converts_to = frozenset({"number", "text"})
+
+
+class PercentFieldType(NumberFieldType):
+    """Stored as entered: 15 means 15%."""
+
+    key = "percent"
+    labels = {"zh-hans": "百分比", "en": "Percent"}
+    formula_type = "PERCENT"
+    widget = "percent"
+    default_scale = 2
+    converts_to = frozenset({"number", "text"})

@@ -1,0 +1,261 @@
+"""Picklist (dropdown) and multi-select picklist field types, with cascading (dependent) values.
+
+A value has a stable `key` that records store; labels (zh-hans/en), order, colour, the active flag
+and, for opportunity stages, a win probability can change without touching a single record.
+Deactivating a value keeps the records that hold it valid; it just cannot be chosen any more.
+
+Cascades: a dependent picklist names its `controlling_field` (a picklist or checkbox of the same
+object) and a `dependency` map from each controlling value ("true"/"false" for a checkbox) to the
+keys allowed under it. Chains of any depth (country → province → city) are chains of such fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from psycopg2 import sql
+
+from metadata.meta import pick_label
+
+from .base import EQUALITY_OPS, TEXT_OPS, FieldType, FieldValueError
+
+KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+
+VALUE_SCHEMA = {
+    "type": "object",
+    "required": ["key", "labels"],
+    "properties": {
+        "key": {"type": "string", "pattern": KEY_PATTERN},
+        "labels": {"$ref": "common.json#/$defs/labels"},
+        "active": {"type": "boolean"},
+        "color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
+        "probability": {"type": "number", "minimum": 0, "maximum": 100},
+    },
+    "additionalProperties": False,
+}
+
+PICKLIST_OPTIONS_SCHEMA = {
+    "type": "object",
+    "required": ["values"],
+    "properties": {
+        "values": {"type": "array", "items": VALUE_SCHEMA, "maxItems": 1000},
+        "controlling_field": {"type": "string"},
+        "dependency": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "additionalProperties": False,
+    "dependentRequired": {"dependency": ["controlling_field"], "controlling_field": ["dependency"]},
+}
+
+
+def value_keys(field, *, active_only: bool = False) -> list[str]:
+    return [v["key"] for v in field.options.get("values", ()) if not active_only or v.get("active", True)]
+
+
+def value_label(field, key: str, language: str | None = None) -> str:
+    for value in field.options.get("values", ()):
+        if value["key"] == key:
+            return pick_label(value.get("labels", {}), language) or key
+    return key
+
+
+def allowed_under(field, controlling_value: Any) -> frozenset[str] | None:
+    """Keys this dependent field allows under `controlling_value`; None when it has no controller."""
+    dependency = field.options.get("dependency")
+    if not field.options.get("controlling_field") or dependency is None:
+        return None
+    if controlling_value is None:
+        return frozenset()
+    if isinstance(controlling_value, bool):
+        controlling_value = "true" if controlling_value else "false"
+    return frozenset(dependency.get(str(controlling_value), ()))
+
+
+class PicklistFieldType(FieldType):
+    key = "picklist"
+    labels = {"zh-hans": "下拉列表", "en": "Picklist"}
+    filter_ops = TEXT_OPS - {"contains", "startswith"}
+    sql_type = "text"
+    slot_family = "t"
+    formula_type = "PICKLIST"
+    widget = "select"
+    converts_to = frozenset({"text", "multi_picklist"})
+    options_schema = PICKLIST_OPTIONS_SCHEMA
+
+    def check_options(self, options, ctx):
+        field_api_name = ctx.field_api_name
+        errors: list[tuple[str, str]] = []
+        keys = [v["key"] for v in options.get("values", [])]
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicates:
+            errors.append(("duplicate_key", _("Duplicate value keys: %(keys)s.") % {"keys": ", ".join(duplicates)}))
+        controller_name = options.get("controlling_field")
+        if controller_name:
+            fields = ctx.sibling_fields
+            controller = fields.get(controller_name)
+            if controller_name == field_api_name:
+                errors.append(("invalid_controller", _("A field cannot control itself.")))
+            elif controller is None or controller.type.key not in ("picklist", "boolean"):
+                errors.append(
+                    ("invalid_controller", _("The controlling field must be a picklist or checkbox of this object."))
+                )
+            else:
+                if controller.type.key == "boolean":
+                    controller_keys = {"true", "false"}
+                else:
+                    controller_keys = set(value_keys(controller))
+                dependency = options.get("dependency", {})
+                unknown_controller = sorted(set(dependency) - controller_keys)
+                if unknown_controller:
+                    errors.append(("unknown_value", _("Unknown controlling values: %(keys)s.")
+                                   % {"keys": ", ".join(unknown_controller)}))
+                unknown = sorted({k for allowed in dependency.values() for k in allowed} - set(keys))
+                if unknown:
+                    errors.append(("unknown_value", _("Unknown dependent values: %(keys)s.") % {"keys": ", ".join(unknown)}))
+                if _controls_chain(fields, controller_name, field_api_name):
+                    errors.append(("cascade_cycle", _("These fields would control each other in a cycle.")))
+        return errors
+
+    def coerce(self, raw, field):
+        if raw is None or raw == "":
+            return None
+        if not isinstance(raw, str):
+            raise FieldValueError("invalid_choice", _("Choose one of the values."))
+        return raw.strip()
+
+    def validate(self, value, field):
+        if value not in value_keys(field, active_only=True):
+            raise FieldValueError(
+                "invalid_choice", _("“%(value)s” is not one of the available values.") % {"value": value}
+            )
+
+    def parse_text(self, text, field):
+        """Imports may give a label (in either language) instead of the key."""
+        text = (text or "").strip()
+        if not text:
+            return None
+        for value in field.options.get("values", ()):
+            if text == value["key"] or text.lower() in {label.lower() for label in value.get("labels", {}).values()}:
+                return value["key"]
+        return text
+
+    def format_text(self, value, field, language=None):
+        return "" if value is None else value_label(field, value, language)
+
+    def choices(self, field, language):
+        return [
+            {
+                "value": v["key"],
+                "label": pick_label(v.get("labels", {}), language) or v["key"],
+                "active": v.get("active", True),
+                **({"color": v["color"]} if v.get("color") else {}),
+                **({"probability": v["probability"]} if "probability" in v else {}),
+            }
+            for v in field.options.get("values", ())
+        ]
+
+    def widget_descriptor(self, field, language):
+        descriptor = {"widget": self.widget, "choices": self.choices(field, language)}
+        if field.options.get("controlling_field"):
+            descriptor["controlling_field"] = field.options["controlling_field"]
+            descriptor["dependency"] = {k: list(v) for k, v in field.options.get("dependency", {}).items()}
+        return descriptor
+
+    def convert_value(self, value, source, target):
+        if value is not None and target.type.key == "multi_picklist":
+            return (value,)
+        return super().convert_value(value, source, target)
+
+
+def _controls_chain(fields, start: str, target: str) -> bool:
+    """Whether following controlling_field links from `start` reaches `target` (a cycle)."""
+    seen = set()
+    current = start
+    while current and current not in seen:
+        if current == target:
+            return True
+        seen.add(current)
+        field = fields.get(current)
+        current = field.options.get("controlling_field") if field is not None else None
+    return False
+
+
+class MultiPicklistFieldType(PicklistFieldType):
+    key = "multi_picklist"
+    labels = {"zh-hans": "多选列表", "en": "Multi-select picklist"}
+    filter_ops = EQUALITY_OPS | {"contains"}
+    sql_type = "jsonb"
+    slot_family = None
+    sortable = False
+    formula_type = "MULTIPICKLIST"
+    widget = "multiselect"
+    converts_to = frozenset({"text"})
+
+    def coerce(self, raw, field):
+        if raw is None or raw == "" or raw == []:
+            return None
+        if isinstance(raw, str):
+            raw = [part for part in (p.strip() for p in raw.replace("；", ";").split(";")) if part]
+        if not isinstance(raw, list | tuple) or not all(isinstance(v, str) for v in raw):
+            raise FieldValueError("invalid_choice", _("Choose a list of values."))
+        order = {key: i for i, key in enumerate(value_keys(field))}
+        unique = sorted(set(raw), key=lambda k: (order.get(k, len(order)), k))
+        return tuple(unique) or None
+
+    def validate(self, value, field):
+        active = set(value_keys(field, active_only=True))
+        unknown = [v for v in value if v not in active]
+        if unknown:
+            raise FieldValueError(
+                "invalid_choice", _("Not available: %(values)s.") % {"values": ", ".join(unknown)}
+            )
+
+    def is_blank(self, value):
+        return not value
+
+    def to_storage(self, value, field):
+        return None if not value else list(value)
+
+    def from_storage(self, stored, field):
+        return None if not stored else tuple(stored)
+
+    def to_api(self, value, field):
+        return [] if not value else list(value)
+
+    def to_projection(self, value, field):
+        return None if not value else list(value)
+
+    def json_sql(self, data, key):
+        return sql.SQL("({} -> {})").format(data, sql.Literal(key))
+
+    def compile_filter(self, op, expr, value, field):
+        if op == "contains":  # includes the value
+            return sql.SQL("({} ? {})").format(expr, sql.Literal(value))
+        if op == "in":  # includes any of the values
+            return sql.SQL("({} ?| {})").format(expr, sql.Literal(list(value)))
+        if op in ("eq", "ne"):
+            keys = list(value) if isinstance(value, tuple | list) else [value]
+            test = sql.SQL("{} = {}::jsonb").format(expr, sql.Literal(_json_list(keys)))
+            return test if op == "eq" else sql.SQL("NOT coalesce({}, false)").format(test)
+        return super().compile_filter(op, expr, value, field)
+
+    def parse_text(self, text, field):
+        parts = [p.strip() for p in (text or "").replace("；", ";").split(";") if p.strip()]
+        return self.coerce([PicklistFieldType.parse_text(self, p, field) for p in parts], field)
+
+    def format_text(self, value, field, language=None):
+        return "; ".join(value_label(field, v, language) for v in (value or ()))
+
+    def convert_value(self, value, source, target):
+        if value is not None and target.type.key == "text":
+            return target.type.coerce(";".join(value), target)
+        return super().convert_value(value, source, target)
+
+
+def _json_list(keys: list[str]) -> str:
+    import json
+
+    return json.dumps(keys)

@@ -1,0 +1,151 @@
+"""Text-like field types: text, long text, email, phone, URL."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.utils.translation import gettext_lazy as _
+from psycopg2 import sql
+
+from .base import TEXT_OPS, FieldType, FieldValueError
+
+
+class TextFieldType(FieldType):
+    key = "text"
+    labels = {"zh-hans": "文本", "en": "Text"}
+    supports_unique = True
+    filter_ops = TEXT_OPS
+    sql_type = "text"
+    slot_family = "t"
+    formula_type = "TEXT"
+    widget = "text"
+    converts_to = frozenset({"long_text", "email", "phone", "url", "picklist", "number", "currency", "percent"})
+    default_max_length: ClassVar[int] = 255
+    options_schema = {
+        "type": "object",
+        "properties": {"max_length": {"type": "integer", "minimum": 1, "maximum": 1000}},
+        "additionalProperties": False,
+    }
+
+    def max_length(self, field) -> int:
+        return int(field.options.get("max_length") or self.default_max_length)
+
+    def coerce(self, raw: Any, field) -> Any:
+        if raw is None:
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise FieldValueError("invalid", _("Enter text."))
+        text = str(raw).strip()
+        return text or None
+
+    def validate(self, value: str, field) -> None:
+        limit = self.max_length(field)
+        if len(value) > limit:
+            raise FieldValueError(
+                "too_long", _("At most %(limit)d characters (this has %(length)d).") % {"limit": limit, "length": len(value)}
+            )
+
+    def compile_filter(self, op, expr, value, field):
+        if op == "contains":
+            return sql.SQL("{} ILIKE {}").format(expr, sql.Literal("%" + _escape_like(value) + "%"))
+        if op == "startswith":
+            # Case-sensitive prefix: served by a text_pattern_ops index.
+            return sql.SQL("{} LIKE {}").format(expr, sql.Literal(_escape_like(value) + "%"))
+        return super().compile_filter(op, expr, value, field)
+
+    def widget_descriptor(self, field, language):
+        return {"widget": self.widget, "max_length": self.max_length(field)}
+
+
+def _escape_like(text: str) -> str:
+    return str(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class LongTextFieldType(TextFieldType):
+    key = "long_text"
+    labels = {"zh-hans": "长文本", "en": "Long text"}
+    supports_unique = False
+    sortable = False
+    slot_family = None
+    widget = "textarea"
+    default_max_length = 32768
+    converts_to = frozenset()
+    options_schema = {
+        "type": "object",
+        "properties": {"max_length": {"type": "integer", "minimum": 1, "maximum": 131072}},
+        "additionalProperties": False,
+    }
+
+    def coerce(self, raw, field):
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            raise FieldValueError("invalid", _("Enter text."))
+        return raw if raw.strip() else None  # keeps line breaks and indentation
+
+
+class EmailFieldType(TextFieldType):
+    key = "email"
+    labels = {"zh-hans": "电子邮件", "en": "Email"}
+    widget = "email"
+    default_max_length = 254
+    converts_to = frozenset({"text"})
+    options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
+    _validator = EmailValidator()
+
+    def coerce(self, raw, field):
+        value = super().coerce(raw, field)
+        if value is None:
+            return None
+        try:
+            self._validator(value)
+        except ValidationError:
+            raise FieldValueError("invalid_email", _("Enter a valid email address.")) from None
+        local, _at, domain = value.rpartition("@")
+        return f"{local}@{domain.lower()}"
+
+    def unique_sql(self, expr):
+        return sql.SQL("lower({})").format(expr)
+
+
+class PhoneFieldType(TextFieldType):
+    key = "phone"
+    labels = {"zh-hans": "电话", "en": "Phone"}
+    widget = "tel"
+    default_max_length = 40
+    converts_to = frozenset({"text"})
+    options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
+    _allowed = re.compile(r"^[+0-9()\-.\s/#*xext]{3,40}$", re.IGNORECASE)
+
+    def coerce(self, raw, field):
+        value = super().coerce(raw, field)
+        if value is None:
+            return None
+        if not self._allowed.match(value) or sum(c.isdigit() for c in value) < 3:
+            raise FieldValueError("invalid_phone", _("Enter a valid phone number."))
+        return re.sub(r"\s+", " ", value)
+
+
+class UrlFieldType(TextFieldType):
+    key = "url"
+    labels = {"zh-hans": "网址", "en": "URL"}
+    widget = "url"
+    default_max_length = 2048
+    converts_to = frozenset({"text"})
+    options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
+    _validator = URLValidator(schemes=["http", "https"])
+
+    def coerce(self, raw, field):
+        value = super().coerce(raw, field)
+        if value is None:
+            return None
+        if "://" not in value:
+            value = "https://" + value
+        try:
+            self._validator(value)
+        except ValidationError:
+            raise FieldValueError("invalid_url", _("Enter a valid web address.")) from None
+        return value

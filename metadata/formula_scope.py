@@ -1,0 +1,78 @@
+"""How formulas see metadata: field paths (`amount`, `account.industry`) resolved against a tenant's
+objects, through lookups, with the same visibility rules as the fields themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .formulas import FieldInfo, FormulaType, UnknownReference
+from .meta import FieldMeta, ObjectMeta, TenantMeta
+
+MAX_DEPTH = 5  # lookups a path may cross, as in Salesforce
+
+_FORMULA_TYPES = {
+    "TEXT": FormulaType.TEXT, "NUMBER": FormulaType.NUMBER, "CURRENCY": FormulaType.CURRENCY,
+    "PERCENT": FormulaType.PERCENT, "DATE": FormulaType.DATE, "DATETIME": FormulaType.DATETIME,
+    "BOOLEAN": FormulaType.BOOLEAN, "PICKLIST": FormulaType.PICKLIST, "MULTIPICKLIST": FormulaType.MULTIPICKLIST,
+}
+
+
+def formula_type_of(field: FieldMeta) -> FormulaType | None:
+    key = field.type.key
+    if key == "formula":
+        return FormulaType(field.options["result_type"])
+    if key == "rollup":
+        return FormulaType(field.options.get("result_type") or "number")
+    if key in ("lookup", "user"):
+        return FormulaType.TEXT  # the referenced record's id, as Salesforce gives it
+    name = field.type.formula_type
+    return _FORMULA_TYPES.get(name) if name else None
+
+
+def scale_of(field: FieldMeta) -> int | None:
+    scale = field.options.get("scale")
+    return int(scale) if scale is not None else None
+
+
+class MetaScope:
+    """A formula Scope over a tenant's metadata, rooted at one object.
+
+    `visible(field)` decides whether the reader may reference a field (field-level security);
+    `extra` adds fields not yet saved (the formula field being checked, for instance).
+    """
+
+    def __init__(self, tenant: TenantMeta, root: ObjectMeta, *,
+                 visible: Callable[[FieldMeta], bool] | None = None,
+                 extra: dict[str, FieldMeta] | None = None):
+        self.tenant = tenant
+        self.root = root
+        self.visible = visible or (lambda field: True)
+        self.extra = extra or {}
+
+    def walk(self, path: tuple[str, ...]) -> list[FieldMeta]:
+        """The fields along `path` (lookups, then the final field), or UnknownReference."""
+        names = tuple(name.lower() for name in path)
+        if not names or len(names) > MAX_DEPTH + 1:
+            raise UnknownReference(".".join(path))
+        current = self.root
+        chain: list[FieldMeta] = []
+        for i, name in enumerate(names):
+            field = (self.extra.get(name) if current is self.root else None) or current.field(name)
+            if field is None or not self.visible(field):
+                raise UnknownReference(".".join(path))
+            chain.append(field)
+            if i < len(names) - 1:
+                if field.type.key != "lookup":
+                    raise UnknownReference(".".join(path))
+                current = self.tenant.objects.get(field.options["target"])
+                if current is None:
+                    raise UnknownReference(".".join(path))
+        return chain
+
+    def resolve(self, path: tuple[str, ...]) -> FieldInfo:
+        chain = self.walk(path)
+        field = chain[-1]
+        ftype = formula_type_of(field)
+        if ftype is None:
+            raise UnknownReference(".".join(path))
+        return FieldInfo(type=ftype, scale=scale_of(field), path=tuple(f.api_name for f in chain))

@@ -1,0 +1,54 @@
+"""Record categories (客户主分类): each with its own required fields, allowed picklist values, layouts."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from tessera.security.access import require_customise
+
+from metadata.cache import get_meta
+from metadata.fieldtypes.picklists import value_keys
+from metadata.models import RecordCategory
+
+from . import specs
+
+
+def _check(obj, spec, errors) -> None:
+    specs.check_field_names(obj, spec.get("required_fields", ()), errors, "required_fields")
+    specs.check_field_names(obj, spec.get("fields", ()), errors, "fields")
+    for name, keys in spec.get("picklist_values", {}).items():
+        field = obj.field(name)
+        if field is None or field.type.key not in ("picklist", "multi_picklist"):
+            errors.add(f"picklist_values.{name}", "invalid_field", _("“%(name)s” is not a picklist of this object.")
+                       % {"name": name})
+            continue
+        unknown = sorted(set(keys) - set(value_keys(field)))
+        if unknown:
+            errors.add(f"picklist_values.{name}", "unknown_value", _("Unknown values: %(keys)s.")
+                       % {"keys": ", ".join(unknown)})
+    for kind in ("edit", "view"):
+        layout = spec.get(f"{kind}_layout")
+        if layout and (layout not in obj.layouts or obj.layouts[layout].kind != kind):
+            errors.add(f"{kind}_layout", "unknown_layout", _("No %(kind)s layout named “%(name)s”.")
+                       % {"kind": kind, "name": layout})
+
+
+CATEGORY = specs.SpecKind(model=RecordCategory, schema="category", entity="category", check=_check,
+                          columns=("position",))
+
+
+def create_category(object_api_name: str, spec: dict, actor):
+    require_customise(actor)
+    specs.create(CATEGORY, object_api_name, spec, actor)
+    return get_meta().objects[object_api_name].categories[spec["api_name"]]
+
+
+def update_category(object_api_name: str, api_name: str, changes: dict, actor):
+    require_customise(actor)
+    specs.update(CATEGORY, object_api_name, api_name, changes, actor)
+    return get_meta().objects[object_api_name].categories[api_name]
+
+
+def delete_category(object_api_name: str, api_name: str, actor) -> None:
+    """Records keep their category key; a deleted category simply no longer applies rules."""
+    require_customise(actor)
+    specs.delete(CATEGORY, object_api_name, api_name, actor)

@@ -1,0 +1,162 @@
+"""Changing a field's type: only along safe conversions, after a dry run.
+
+The dry run reads every stored value, converts it with the field types (source.convert_value, then
+the target's validation) and lists the values that would not convert. The real run refuses while
+any value would not; otherwise, in ONE transaction, it changes the field's type and rewrites every
+value (deleted records too, so a restore finds them in the new form). The field keeps its key and
+its api_name. Large objects are converted by a background job.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from psycopg2 import sql
+from psycopg2.extras import execute_values
+from tessera.core.jobs import queue_job
+from tessera.errors import ErrorCollector, ValidationFailed
+from tessera.records import indexing
+from tessera.records.jsonio import dumps_value, loads
+from tessera.records.storage import partition_name
+
+from metadata import schemas
+from metadata.cache import get_meta
+from metadata.compile import compile_field
+from metadata.fieldtypes import FieldValueError, OptionsContext, field_types
+from metadata.models import FieldDef, ObjectDef
+from metadata.versioning import lock_metadata, record_change
+
+from .common import get_object
+
+MAX_LISTED_FAILURES = 50
+BATCH = 2_000
+
+
+def convert_field(object_api_name: str, field_api_name: str, new_type: str, actor, *, options: dict,
+                  dry_run: bool):
+    from .fields import ConversionReport, _active_field
+
+    obj = get_object(object_api_name)
+    field = _active_field(obj, field_api_name)
+    errors = ErrorCollector()
+    if field.is_system or field.type.computed:
+        errors.add("type", "not_convertible", _("The type of this field cannot change."))
+    elif new_type not in field.type.converts_to:
+        errors.add("type", "unsafe_conversion", _("A %(source)s field cannot become a %(target)s field.")
+                   % {"source": field.type.key, "target": new_type})
+    errors.raise_if_any()
+    target_type = field_types.get(new_type)
+    schemas.collect(schemas.options_validator(target_type), options, errors, prefix="options")
+    errors.raise_if_any()
+    row = FieldDef.objects.get(pk=field.id)
+    target_row = FieldDef(id=row.id, object_id=row.object_id, api_name=row.api_name, type=new_type, key=row.key,
+                          spec={**row.spec, "options": options})
+    target = compile_field(target_row, ObjectDef(id=obj.id, api_name=obj.api_name))
+    context = OptionsContext(tenant=get_meta(), object_api_name=obj.api_name, field_api_name=field.api_name,
+                             sibling_fields={f.api_name: f for f in obj.fields if f.api_name != field.api_name}
+                             | {field.api_name: target})
+    for code, message in target_type.check_options(target.options, context):
+        errors.add("options", code, message)
+    errors.raise_if_any()
+
+    report = ConversionReport()
+    converted = {}
+    for record_id, stored in _stored_values(field):
+        report.total += 1
+        try:
+            value = field.type.convert_value(field.type.from_storage(stored, field), field, target)
+            if value is not None:
+                target.type.validate(value, target)
+        except FieldValueError as exc:
+            if len(report.failures) < MAX_LISTED_FAILURES:
+                report.failures.append({"id": record_id, "value": stored, "code": exc.code, "message": str(exc.message)})
+            report.failure_count += 1
+            continue
+        report.convertible += 1
+        if not dry_run:
+            converted[record_id] = value
+    if dry_run:
+        return report
+    if report.failure_count:
+        raise ValidationFailed.single("type", "values_not_convertible", _(
+            "%(count)d values would not convert; run the dry run to see them.") % {"count": report.failure_count})
+
+    if report.total > indexing.INLINE_LIMIT:
+        job = queue_job("metadata.convert_field", {"field_id": field.id, "type": new_type, "options": options},
+                        user=actor if getattr(actor, "pk", None) else None)
+        report.job_id = job.pk
+        return report
+    apply_conversion(field.id, new_type, options, actor, converted)
+    report.applied = True
+    return report
+
+
+def apply_conversion(field_id: int, new_type: str, options: dict, actor, converted: dict | None = None) -> int:
+    """Switch the type and rewrite the values, in one transaction. Returns the rows rewritten."""
+    from .fields import _snapshot, _sync_storage
+
+    with transaction.atomic():
+        lock_metadata()
+        row = FieldDef.objects.select_for_update().get(pk=field_id)
+        obj = ObjectDef.objects.get(pk=row.object_id)
+        field = compile_field(row, obj)
+        before = _snapshot(row)
+        if converted is None:  # the background path converts here, under the lock
+            target = compile_field(FieldDef(id=row.id, object_id=row.object_id, api_name=row.api_name, type=new_type,
+                                            key=row.key, spec={**row.spec, "options": options}), obj)
+            converted = {}
+            for record_id, stored in _stored_values(field):
+                converted[record_id] = field.type.convert_value(field.type.from_storage(stored, field), field, target)
+        if field.slot:
+            indexing.drop_field_indexes(field)
+            indexing.clear_slot(field.object_id, field.slot)
+        row.type = new_type
+        row.spec = {**row.spec, "options": options}
+        row.slot, row.slot_ready = "", False
+        row.save(update_fields=["type", "spec", "slot", "slot_ready", "updated_at"])
+        target = compile_field(row, obj)
+        _rewrite(target, converted)
+        if field.unique and not target.type.supports_unique:
+            row.spec.pop("unique", None)
+            row.save(update_fields=["spec"])
+        _sync_storage(row, before=None)
+        record_change(entity="field", action="change_type", entity_id=row.id, before=before, after=_snapshot(row),
+                      user=actor)
+    return len(converted)
+
+
+def convert_field_job(job, progress) -> dict:
+    progress.set_total(1)
+    count = apply_conversion(job.params["field_id"], job.params["type"], job.params["options"], job.created_by)
+    progress.advance(1)
+    return {"converted": count}
+
+
+def _stored_values(field):
+    """(record id, stored JSON value) for every record holding a value, deleted ones included."""
+    table = sql.Identifier(partition_name(field.object_id))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("SELECT id, (data -> %s)::text FROM {} WHERE data ? %s ORDER BY id").format(table),
+                       [field.key, field.key])
+        while True:
+            rows = cursor.fetchmany(BATCH)
+            if not rows:
+                return
+            for record_id, text in rows:
+                yield record_id, loads(text)
+
+
+def _rewrite(target, converted: dict) -> None:
+    table = sql.Identifier(partition_name(target.object_id))
+    items = list(converted.items())
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg2 cursor under Django's wrapper
+        statement = sql.SQL(
+            "UPDATE {t} AS r SET data = CASE WHEN v.value IS NULL THEN r.data - {k} "
+            "ELSE jsonb_set(r.data, ARRAY[{k}], v.value::jsonb) END "
+            "FROM (VALUES %s) AS v(id, value) WHERE r.id = v.id"
+        ).format(t=table, k=sql.Literal(target.key)).as_string(raw.connection)
+        for start in range(0, len(items), BATCH):
+            chunk = [(rid, dumps_value(target.type.to_storage(value, target)))
+                     for rid, value in items[start:start + BATCH]]
+            execute_values(raw, statement, chunk, template="(%s::bigint, %s::text)")

@@ -1,0 +1,408 @@
+"""Add, change, delete and restore fields; change a field's type after a dry run.
+
+A field's storage follows from its spec: a typed projection slot and a btree index when it is
+indexed, unique or a lookup (see tessera.records.indexing), a unique index when unique, a sequence
+for an auto-number. Adding a field rewrites no record, whatever the object's size.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from psycopg2 import sql
+from tessera.core.jobs import queue_job
+from tessera.errors import ErrorCollector, NotFound, ValidationFailed
+from tessera.records import indexing
+from tessera.security.access import require_customise
+
+from metadata import schemas
+from metadata.cache import get_meta
+from metadata.compile import compile_field
+from metadata.fieldtypes import FieldValueError, OptionsContext, field_types
+from metadata.fieldtypes.autonumber import sequence_name
+from metadata.meta import FieldMeta, ObjectMeta
+from metadata.models import FieldDef, Layout, ObjectDef
+from metadata.versioning import lock_metadata, record_change
+
+from .common import RESERVED_FIELD_NAMES, get_object, merged
+
+#: Spec properties stored in FieldDef.spec (api_name, type live in columns).
+SPEC_KEYS = ("labels", "help_text", "required", "unique", "default", "read_only", "indexed", "history_tracked",
+             "hidden", "options")
+#: What may change on a field kept in a system column (owner, audit fields, the name field):
+#: relabel, hide, reorder. Standard objects' other fields may change too, but never be deleted.
+SYSTEM_FIELD_CHANGES = frozenset({"labels", "help_text", "hidden", "position", "history_tracked"})
+
+SYSTEM_FIELDS = (
+    ("owner", "user", "owner_id", {"zh-hans": "所有者", "en": "Owner"}, 900),
+    ("created_by", "user", "created_by", {"zh-hans": "创建人", "en": "Created by"}, 901),
+    ("created_at", "datetime", "created_at", {"zh-hans": "创建时间", "en": "Created at"}, 902),
+    ("updated_by", "user", "updated_by", {"zh-hans": "最后修改人", "en": "Last modified by"}, 903),
+    ("updated_at", "datetime", "updated_at", {"zh-hans": "最后修改时间", "en": "Last modified at"}, 904),
+)
+
+
+# --- creation of an object's own fields --------------------------------------------------------
+
+
+def create_system_fields(obj: ObjectDef, name_spec: dict) -> None:
+    """The name field (stored in the `name` column) and the owner and audit fields."""
+    name_type = name_spec.get("type", "text")
+    name_options = name_spec.get("options") or ({"max_length": 255} if name_type == "text" else {})
+    errors = ErrorCollector()
+    field_type = field_types.get(name_type)
+    schemas.collect(schemas.options_validator(field_type), name_options, errors, prefix="name_field.options")
+    errors.raise_if_any()
+    name = _new_field_row(obj, name_spec["api_name"], name_type, is_system=True, position=0, spec={
+        "labels": name_spec.get("labels") or {"zh-hans": "名称", "en": "Name"},
+        "required": name_type == "text",
+        "column": "name",
+        "options": name_options,
+    })
+    if name_type == "auto_number":
+        _create_sequence(name.id, name_options.get("start", 1))
+    for api_name, type_key, column, labels, position in SYSTEM_FIELDS:
+        _new_field_row(obj, api_name, type_key, is_system=True, position=position,
+                       spec={"labels": labels, "column": column, "read_only": column != "owner_id"})
+
+
+def _new_field_row(obj: ObjectDef, api_name: str, type_key: str, *, is_system: bool, position: int,
+                   spec: dict) -> FieldDef:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('metadata_fielddef', 'id'))")
+        field_id = cursor.fetchone()[0]
+    return FieldDef.objects.create(
+        id=field_id, object=obj, api_name=api_name, type=type_key, key=f"f{field_id}", is_system=is_system,
+        position=position, spec=spec,
+    )
+
+
+def _create_sequence(field_id: int, start: int = 1) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE SEQUENCE IF NOT EXISTS {} AS bigint START WITH {} MINVALUE 0").format(
+            sql.Identifier(sequence_name(field_id)), sql.Literal(int(start))))
+
+
+# --- checking a field spec ---------------------------------------------------------------------
+
+
+def _check_spec(obj: ObjectMeta, spec: dict, *, current: FieldMeta | None) -> tuple[FieldMeta, ErrorCollector]:
+    """Validate a whole field spec (as it will be stored) and return it compiled, with the errors.
+
+    Derived options (a roll-up's result type) are filled into `spec` in place.
+    """
+    errors = ErrorCollector()
+    schemas.collect("field", spec, errors)
+    if errors:
+        return None, errors
+    type_key = spec["type"]
+    if type_key not in field_types:
+        errors.add("type", "unknown_type", _("Unknown field type “%(type)s”.") % {"type": type_key})
+        return None, errors
+    field_type = field_types.get(type_key)
+    if type_key == "rollup" and isinstance(spec.get("options"), dict):
+        from .formula_fields import rollup_result_type
+
+        spec["options"] = {**spec["options"], "result_type": rollup_result_type(spec["options"])}
+    schemas.collect(schemas.options_validator(field_type), spec.get("options", {}), errors, prefix="options")
+    if errors:
+        return None, errors
+
+    api_name = spec["api_name"]
+    if current is None:
+        if api_name in RESERVED_FIELD_NAMES:
+            errors.add("api_name", "reserved", _("“%(name)s” is reserved.") % {"name": api_name})
+        elif obj.field(api_name) is not None or any(f.api_name == api_name for f in obj.deleted_fields):
+            errors.add("api_name", "taken", _("This object has a field named “%(name)s” already (perhaps deleted).")
+                       % {"name": api_name})
+    if spec.get("unique") and not field_type.supports_unique:
+        errors.add("unique", "unsupported", _("A field of this type cannot be unique."))
+    if spec.get("required") and not field_type.supports_required:
+        errors.add("required", "unsupported", _("A field of this type cannot be required."))
+    if spec.get("indexed") and not (field_type.slot_family or field_type.sortable) :
+        errors.add("indexed", "unsupported", _("A field of this type cannot be indexed."))
+
+    row = FieldDef(id=current.id if current else 0, object_id=obj.id, api_name=api_name, type=type_key,
+                   key=current.key if current else "", is_system=current.is_system if current else False,
+                   position=spec.get("position", current.position if current else 100),
+                   slot=(current.slot or "") if current else "", slot_ready=current.slot_ready if current else False,
+                   spec={k: spec[k] for k in SPEC_KEYS if k in spec} | (
+                       {"column": current.column} if current and current.column else {}))
+    compiled = compile_field(row, ObjectDef(id=obj.id, api_name=obj.api_name))
+    siblings = {f.api_name: f for f in obj.fields if f.api_name != api_name} | {api_name: compiled}
+    context = OptionsContext(tenant=get_meta(), object_api_name=obj.api_name, field_api_name=api_name,
+                             sibling_fields=siblings, current=current)
+    for code, message in field_type.check_options(compiled.options, context):
+        errors.add("options", code, message)
+    if "default" in spec and spec["default"] is not None:
+        if not field_type.supports_default:
+            errors.add("default", "unsupported", _("A field of this type has no default value."))
+        else:
+            try:
+                value = field_type.coerce(spec["default"], compiled)
+                if value is not None:
+                    field_type.validate(value, compiled)
+            except FieldValueError as exc:
+                errors.add("default", exc.code, exc.message)
+    if not errors:
+        from .formula_fields import check_formula_field
+
+        check_formula_field(obj, compiled, siblings, errors)
+    return compiled, errors
+
+
+def validate_rules(obj: ObjectMeta, spec: dict) -> ErrorCollector:
+    """Duplicate rules name fields of the object; validation rules are formulas that type-check."""
+    errors = ErrorCollector()
+    for i, rule in enumerate(spec.get("duplicate_rules", ())):
+        for name in rule["fields"]:
+            field = obj.field(name)
+            if field is None or field.type.slot_family != "t":
+                errors.add(f"duplicate_rules.{i}.fields", "invalid_field",
+                           _("“%(name)s” is not a text field of this object.") % {"name": name})
+    from .formula_fields import check_validation_rules
+
+    check_validation_rules(obj, spec.get("validation_rules", ()), errors)
+    return errors
+
+
+# --- use cases ---------------------------------------------------------------------------------
+
+
+def add_field(object_api_name: str, spec: dict, actor, *, add_to_layouts: bool = True,
+              system: bool = False) -> FieldMeta:
+    """Add a field. `system` marks a standard object's own field (it can never be deleted)."""
+    require_customise(actor)
+    with transaction.atomic():
+        lock_metadata()
+        obj = get_object(object_api_name)
+        compiled, errors = _check_spec(obj, spec, current=None)
+        errors.raise_if_any()
+        row = _new_field_row(
+            ObjectDef.objects.get(pk=obj.id), spec["api_name"], spec["type"], is_system=system,
+            position=spec.get("position", _next_position(obj)),
+            spec={k: copy.deepcopy(spec[k]) for k in SPEC_KEYS if k in spec},
+        )
+        if spec["type"] == "auto_number":
+            _create_sequence(row.id, spec.get("options", {}).get("start", 1))
+        if add_to_layouts:
+            _append_to_layouts(obj.id, row.api_name)
+        _sync_storage(row, before=None)
+        record_change(entity="field", action="create", entity_id=row.id, after=_snapshot(row), user=actor)
+    return get_meta().objects[object_api_name].fields_by_name[spec["api_name"]]
+
+
+def update_field(object_api_name: str, field_api_name: str, changes: dict, actor) -> FieldMeta:
+    """Change labels, help, flags, options (picklist values, cascades…), default, position.
+
+    The type and api_name never change here (see change_field_type); relabelling or reordering
+    picklist values never touches records.
+    """
+    require_customise(actor)
+    errors = ErrorCollector()
+    for key in ("api_name", "type"):
+        if key in changes:
+            errors.add(key, "immutable", _("This property cannot be changed here."))
+    with transaction.atomic():
+        lock_metadata()
+        obj = get_object(object_api_name)
+        current = _active_field(obj, field_api_name)
+        if current.column:
+            for key in sorted(set(changes) - SYSTEM_FIELD_CHANGES):
+                if not (key == "options" and current.column == "name"):
+                    errors.add(key, "system_field", _("A standard system field can only be relabelled, hidden or reordered."))
+        errors.raise_if_any()
+        row = FieldDef.objects.select_for_update().get(pk=current.id)
+        before = _snapshot(row)
+        stored_changes = {k: v for k, v in changes.items() if k != "position"}
+        new_spec = merged(row.spec, stored_changes)
+        check_spec = {"api_name": row.api_name, "type": row.type,
+                      **{k: v for k, v in new_spec.items() if k in SPEC_KEYS}}
+        if "position" in changes:
+            check_spec["position"] = changes["position"]
+        compiled, errors = _check_spec(obj, check_spec, current=current)
+        if "options" in check_spec:
+            new_spec["options"] = check_spec["options"]  # with what the check derived (roll-up result type)
+        if current.unique is False and compiled is not None and compiled.unique:
+            _check_no_duplicates(current, errors)
+        errors.raise_if_any()
+        row.spec = new_spec
+        if "position" in changes:
+            row.position = changes["position"]
+        row.save(update_fields=["spec", "position", "updated_at"])
+        _sync_storage(row, before=current)
+        record_change(entity="field", action="update", entity_id=row.id, before=before, after=_snapshot(row),
+                      user=actor)
+    return get_meta().objects[object_api_name].fields_by_name[field_api_name]
+
+
+def delete_field(object_api_name: str, field_api_name: str, actor) -> None:
+    """Soft delete: the values stay in every record, so restore_field brings them back."""
+    require_customise(actor)
+    with transaction.atomic():
+        lock_metadata()
+        obj = get_object(object_api_name)
+        field = _active_field(obj, field_api_name)
+        errors = ErrorCollector()
+        if field.is_system:
+            errors.add(None, "system_field", _("A standard system field cannot be deleted; hide it instead."))
+        for where in dependents(get_meta(), obj, field):
+            errors.add(None, "in_use", _("Used by %(where)s.") % {"where": where})
+        errors.raise_if_any()
+        indexing.drop_field_indexes(field)
+        row = FieldDef.objects.get(pk=field.id)
+        row.deleted_at = timezone.now()
+        row.save(update_fields=["deleted_at", "updated_at"])
+        record_change(entity="field", action="delete", entity_id=row.id, before=_snapshot(row), user=actor)
+
+
+def restore_field(object_api_name: str, field_api_name: str, actor) -> FieldMeta:
+    require_customise(actor)
+    with transaction.atomic():
+        lock_metadata()
+        obj = get_object(object_api_name)
+        deleted = next((f for f in obj.deleted_fields if f.api_name == field_api_name), None)
+        if deleted is None:
+            raise NotFound(_("No deleted field named “%(name)s”.") % {"name": field_api_name}, code="unknown_field")
+        if obj.field(field_api_name) is not None:
+            raise ValidationFailed.single("api_name", "taken", _("A field with this name exists again."))
+        row = FieldDef.objects.get(pk=deleted.id)
+        row.deleted_at = None
+        row.slot_ready = False  # writes while deleted did not maintain the slot
+        row.save(update_fields=["deleted_at", "slot_ready", "updated_at"])
+        _sync_storage(row, before=None)
+        record_change(entity="field", action="restore", entity_id=row.id, after=_snapshot(row), user=actor)
+    return get_meta().objects[object_api_name].fields_by_name[field_api_name]
+
+
+# --- storage follows the spec -------------------------------------------------------------------
+
+
+def _sync_storage(row: FieldDef, *, before: FieldMeta | None) -> None:
+    """Give the field the slot and indexes its spec asks for; drop what it no longer needs."""
+    obj = ObjectDef.objects.get(pk=row.object_id)
+    after = compile_field(row, obj)
+    if before is not None and before.slot and not indexing.needs_slot(after):
+        indexing.drop_field_indexes(before)
+        indexing.clear_slot(before.object_id, before.slot)
+        row.slot, row.slot_ready = "", False
+        row.save(update_fields=["slot", "slot_ready"])
+        after = compile_field(row, obj)
+    elif before is not None and ((before.unique and not after.unique) or (indexing.needs_index(before) and not indexing.needs_index(after))):
+        indexing.drop_field_indexes(before)
+    if indexing.needs_slot(after) and not row.slot:
+        slot = indexing.free_slot(after.type.slot_family, indexing.used_slots(row.object_id))
+        if slot:
+            row.slot, row.slot_ready = slot, before is None  # a new field has no values to copy yet
+            row.save(update_fields=["slot", "slot_ready"])
+            after = compile_field(row, obj)
+    wants_work = after.slot and not after.slot_ready or not indexing.indexes_complete(after)
+    if not wants_work:
+        return
+    if indexing.estimated_rows(row.object_id) <= indexing.INLINE_LIMIT:
+        indexing.build_inline(after)
+        if row.slot and not row.slot_ready:
+            row.slot_ready = True
+            row.save(update_fields=["slot_ready"])
+    else:
+        queue_job("records.build_field_index", {"field_id": row.id})
+
+
+def _check_no_duplicates(field: FieldMeta, errors: ErrorCollector) -> None:
+    expr = field.type.unique_sql(indexing.value_expression(field, from_json=not field.slot_ready))
+    from tessera.records.storage import partition_name
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL(
+            "SELECT {e}, count(*) FROM {t} WHERE deleted_at IS NULL AND {e} IS NOT NULL GROUP BY 1 HAVING count(*) > 1 "
+            "ORDER BY 2 DESC LIMIT 5").format(e=expr, t=sql.Identifier(partition_name(field.object_id))))
+        rows = cursor.fetchall()
+    if rows:
+        sample = ", ".join(f"{value} ({count}×)" for value, count in rows)
+        errors.add("unique", "duplicates", _("Existing records share values: %(sample)s.") % {"sample": sample})
+
+
+def _snapshot(row: FieldDef) -> dict:
+    """The field as the change history keeps it."""
+    return {"object_id": row.object_id, "api_name": row.api_name, "type": row.type, "position": row.position,
+            **copy.deepcopy(row.spec)}
+
+
+def _active_field(obj: ObjectMeta, api_name: str) -> FieldMeta:
+    field = obj.field(api_name)
+    if field is None:
+        raise NotFound(_("No field named “%(name)s”.") % {"name": api_name}, code="unknown_field")
+    return field
+
+
+def _next_position(obj: ObjectMeta) -> int:
+    custom = [f.position for f in obj.fields if f.position < 900]
+    return (max(custom) + 10) if custom else 10
+
+
+def _append_to_layouts(object_id: int, api_name: str) -> None:
+    for layout in Layout.objects.filter(object_id=object_id):
+        sections = layout.spec.get("sections") or []
+        if not sections:
+            continue
+        sections[0].setdefault("items", []).append({"field": api_name})
+        layout.save(update_fields=["spec"])
+
+
+def dependents(meta, obj: ObjectMeta, field: FieldMeta) -> list[str]:
+    """What refers to this field and would break without it."""
+    found = []
+    for other in obj.fields:
+        if other.options.get("controlling_field") == field.api_name:
+            found.append(_("the cascade of “%(name)s”") % {"name": other.api_name})
+        if other.type.key == "formula" and field.api_name in _formula_names(other):
+            found.append(_("the formula “%(name)s”") % {"name": other.api_name})
+    for rule in obj.duplicate_rules:
+        if field.api_name in rule.fields:
+            found.append(_("the duplicate rule “%(name)s”") % {"name": rule.api_name})
+    for other_obj in meta.objects.values():
+        for other in other_obj.fields:
+            if other.type.key == "rollup" and other.options.get("child_object") == obj.api_name and field.api_name in (
+                other.options.get("child_field"), other.options.get("value_field")
+            ):
+                found.append(_("the roll-up “%(object)s.%(name)s”") % {"object": other_obj.api_name, "name": other.api_name})
+    return found
+
+
+def _formula_names(field: FieldMeta) -> set[str]:
+    from .formula_fields import referenced_names
+
+    return referenced_names(field)
+
+
+# --- type changes ---------------------------------------------------------------------------
+
+
+@dataclass
+class ConversionReport:
+    total: int = 0
+    convertible: int = 0
+    failures: list[dict] = dc_field(default_factory=list)
+    failure_count: int = 0
+    applied: bool = False
+    job_id: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"total": self.total, "convertible": self.convertible, "failure_count": self.failure_count,
+                "failures": self.failures,
+                "applied": self.applied, "job_id": self.job_id}
+
+
+def change_field_type(object_api_name: str, field_api_name: str, new_type: str, actor, *,
+                      options: dict | None = None, dry_run: bool = True) -> ConversionReport:
+    """Change a field's type along a safe conversion. The dry run lists the values that would not
+    convert; the real run refuses while any would not, and otherwise rewrites every value."""
+    from .conversion import convert_field
+
+    require_customise(actor)
+    return convert_field(object_api_name, field_api_name, new_type, actor, options=options or {}, dry_run=dry_run)

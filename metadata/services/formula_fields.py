@@ -1,0 +1,124 @@
+"""Formulas in metadata: formula fields and validation rules are parsed and type-checked when they
+are saved (never when a record is read), and formula fields may not refer to each other in a cycle."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from tessera.errors import ErrorCollector
+
+from metadata.cache import get_meta
+from metadata.formula_scope import MetaScope
+from metadata.formulas import FormulaError, FormulaType, compile_formula, find_cycle
+from metadata.meta import FieldMeta, ObjectMeta
+
+
+def formula_message(exc: FormulaError) -> str:
+    return str(exc)
+
+
+def check_formula_field(obj: ObjectMeta, field: FieldMeta, siblings: dict[str, FieldMeta],
+                        errors: ErrorCollector) -> None:
+    if field.type.key != "formula":
+        return
+    tenant = get_meta()
+    scope = MetaScope(tenant, obj, extra={name: f for name, f in siblings.items() if name != field.api_name})
+    try:
+        checked = compile_formula(field.options["formula"], scope,
+                                  result_type=FormulaType(field.options["result_type"]),
+                                  blank_as=field.options.get("blank_as", "zero"))
+    except FormulaError as exc:
+        errors.add("options.formula", getattr(exc, "code", "invalid_formula"), formula_message(exc))
+        return
+    if (field.api_name,) in {tuple(p) for p in checked.references}:
+        errors.add("options.formula", "cycle", _("A formula cannot refer to itself."))
+        return
+    graph = formula_graph(tenant, override=(obj.api_name, field.api_name, checked.references))
+    cycle = find_cycle(graph)
+    if cycle:
+        errors.add("options.formula", "cycle", _("Formula fields would refer to each other in a cycle: %(cycle)s.")
+                   % {"cycle": " → ".join(cycle)})
+
+
+def rollup_result_type(options: dict) -> str:
+    """Roll-ups store their result type: count → number, else the value field's type."""
+    child = get_meta().objects.get(options.get("child_object"))
+    if options.get("function") != "count" and child is not None:
+        value = child.field(options.get("value_field", ""))
+        if value is not None:
+            return value.type.key
+    return "number"
+
+
+def formula_graph(tenant, *, override=None) -> dict[str, set[str]]:
+    """formula field ("object.field") → formula fields it refers to, across lookups."""
+    graph: dict[str, set[str]] = {}
+
+    def add(obj: ObjectMeta, field_name: str, references) -> None:
+        node = f"{obj.api_name}.{field_name}"
+        targets = graph.setdefault(node, set())
+        for path in references:
+            try:
+                chain = MetaScope(tenant, obj).walk(tuple(path))
+            except FormulaError:
+                continue
+            last = chain[-1]
+            if last.type.key == "formula":
+                targets.add(f"{last.object_api_name}.{last.api_name}")
+
+    for obj in tenant.objects.values():
+        for field in obj.fields:
+            if field.type.key != "formula":
+                continue
+            if override and (obj.api_name, field.api_name) == override[:2]:
+                continue
+            try:
+                checked = compile_formula(field.options["formula"], MetaScope(tenant, obj),
+                                          result_type=FormulaType(field.options["result_type"]))
+            except FormulaError:
+                continue
+            add(obj, field.api_name, checked.references)
+    if override:
+        add(tenant.objects[override[0]], override[1], override[2])
+    return graph
+
+
+def check_validation_rules(obj: ObjectMeta, rules, errors: ErrorCollector) -> None:
+    tenant = get_meta()
+    names = set()
+    for i, rule in enumerate(rules):
+        if rule["api_name"] in names:
+            errors.add(f"validation_rules.{i}.api_name", "duplicate", _("Two rules have this name."))
+        names.add(rule["api_name"])
+        if rule.get("field") and obj.field(rule["field"]) is None:
+            errors.add(f"validation_rules.{i}.field", "unknown_field", _("No field named “%(name)s”.")
+                       % {"name": rule["field"]})
+        try:
+            compile_formula(rule["formula"], MetaScope(tenant, obj), result_type=FormulaType.BOOLEAN)
+        except FormulaError as exc:
+            errors.add(f"validation_rules.{i}.formula", getattr(exc, "code", "invalid_formula"), formula_message(exc))
+
+
+def referenced_names(field: FieldMeta) -> set[str]:
+    """Field api_names of the same object that a formula field refers to (first path element)."""
+    if field.type.key != "formula":
+        return set()
+    try:
+        from metadata.formulas import parse
+
+        tree = parse(field.options["formula"])
+    except FormulaError:
+        return set()
+    return {path[0].lower() for path in _paths(tree)}
+
+
+def _paths(tree) -> set[tuple[str, ...]]:
+    from metadata.formulas.nodes import Call, FieldRef
+
+    found, stack = set(), [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, FieldRef):
+            found.add(tuple(node.path))
+        elif isinstance(node, Call):
+            stack.extend(node.args)
+    return found

@@ -1,0 +1,59 @@
+"""Edit and view layouts: sections of one or two columns, field order, overrides, related lists."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from tessera.security.access import require_customise
+
+from metadata.cache import get_meta
+from metadata.models import Layout
+
+from . import specs
+
+
+def _check(obj, spec, errors) -> None:
+    seen = set()
+    for s, section in enumerate(spec.get("sections", ())):
+        for i, item in enumerate(section.get("items", ())):
+            name = item["field"]
+            where = f"sections.{s}.items.{i}.field"
+            if obj.field(name) is None:
+                errors.add(where, "unknown_field", _("No field named “%(name)s”.") % {"name": name})
+            elif name in seen:
+                errors.add(where, "duplicate_field", _("“%(name)s” is on the layout twice.") % {"name": name})
+            seen.add(name)
+    if spec.get("category") and spec["category"] not in obj.categories:
+        errors.add("category", "unknown_category", _("No category named “%(name)s”.") % {"name": spec["category"]})
+    tenant = get_meta()
+    for r, related in enumerate(spec.get("related_lists", ())):
+        child = tenant.objects.get(related["object"])
+        link = child.field(related["field"]) if child else None
+        if link is None or link.type.key != "lookup" or link.options.get("target") != obj.api_name:
+            errors.add(f"related_lists.{r}.field", "invalid_relation",
+                       _("“%(object)s.%(field)s” is not a lookup to this object.")
+                       % {"object": related["object"], "field": related["field"]})
+            continue
+        specs.check_field_names(child, related.get("columns", ()), errors, f"related_lists.{r}.columns")
+        specs.check_field_names(child, [s.lstrip("-") for s in related.get("sort", ())], errors,
+                                f"related_lists.{r}.sort")
+
+
+LAYOUT = specs.SpecKind(model=Layout, schema="layout", entity="layout", check=_check, columns=("kind",),
+                        immutable=("api_name", "kind"))
+
+
+def create_layout(object_api_name: str, spec: dict, actor):
+    require_customise(actor)
+    specs.create(LAYOUT, object_api_name, spec, actor)
+    return get_meta().objects[object_api_name].layouts[spec["api_name"]]
+
+
+def update_layout(object_api_name: str, api_name: str, changes: dict, actor):
+    require_customise(actor)
+    specs.update(LAYOUT, object_api_name, api_name, changes, actor)
+    return get_meta().objects[object_api_name].layouts[api_name]
+
+
+def delete_layout(object_api_name: str, api_name: str, actor) -> None:
+    require_customise(actor)
+    specs.delete(LAYOUT, object_api_name, api_name, actor)

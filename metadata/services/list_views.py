@@ -1,0 +1,63 @@
+"""List views and saved queries. Shared views need the customise right; anyone may keep their own."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from tessera.errors import PermissionDenied
+from tessera.security.access import is_system, require_customise, user_id
+
+from metadata.cache import get_meta
+from metadata.fieldtypes import FieldValueError
+from metadata.models import ListView
+
+from . import specs
+
+
+def _check(obj, spec, errors) -> None:
+    specs.check_field_names(obj, spec.get("columns", ()), errors, "columns")
+    for i, term in enumerate(spec.get("sort", ())):
+        field = obj.field(term.lstrip("-"))
+        if field is None or not field.type.sortable:
+            errors.add(f"sort.{i}", "invalid_sort", _("Cannot sort by “%(name)s”.") % {"name": term})
+    for key, value in spec.get("filters", {}).items():
+        name, _sep, op = key.partition("__")
+        field = obj.field(name.split(".")[0])
+        op = op or "eq"
+        if field is None:
+            errors.add(f"filters.{key}", "unknown_field", _("No field named “%(name)s”.") % {"name": name})
+        elif "." not in name and op not in field.type.filter_ops:
+            errors.add(f"filters.{key}", "invalid_operator", _("“%(op)s” cannot filter this field.") % {"op": op})
+        elif "." not in name and op not in ("in", "isnull", "range") and value is not None:
+            try:
+                field.type.coerce(value, field)
+            except FieldValueError as exc:
+                errors.add(f"filters.{key}", exc.code, exc.message)
+
+
+LIST_VIEW = specs.SpecKind(model=ListView, schema="list_view", entity="list_view", check=_check)
+
+
+def _owner(spec: dict, actor) -> dict:
+    """Shared views belong to nobody (and need the customise right); others to their creator."""
+    if spec.get("shared", False) or is_system(actor):
+        require_customise(actor)
+        return {"owner_id": None}
+    if user_id(actor) is None:
+        raise PermissionDenied(_("Log in first."), code="not_authenticated")
+    return {"owner_id": user_id(actor)}
+
+
+def create_list_view(object_api_name: str, spec: dict, actor):
+    extra = _owner(spec, actor)
+    row = specs.create(LIST_VIEW, object_api_name, spec, actor, extra=extra)
+    return next(v for v in get_meta().objects[object_api_name].list_views if v.id == row.pk)
+
+
+def update_list_view(object_api_name: str, api_name: str, changes: dict, actor, *, shared: bool = True):
+    extra = _owner({"shared": shared}, actor)
+    row = specs.update(LIST_VIEW, object_api_name, api_name, changes, actor, extra=extra)
+    return next(v for v in get_meta().objects[object_api_name].list_views if v.id == row.pk)
+
+
+def delete_list_view(object_api_name: str, api_name: str, actor, *, shared: bool = True) -> None:
+    specs.delete(LIST_VIEW, object_api_name, api_name, actor, extra=_owner({"shared": shared}, actor))

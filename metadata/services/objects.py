@@ -1,0 +1,98 @@
+"""Create and change objects."""
+
+from __future__ import annotations
+
+import copy
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from tessera.errors import ErrorCollector
+from tessera.records import storage
+from tessera.security.access import require_customise
+
+from metadata import schemas
+from metadata.cache import get_meta
+from metadata.meta import ObjectMeta
+from metadata.models import Layout, ListView, ObjectDef
+from metadata.versioning import lock_metadata, record_change
+
+from .common import RESERVED_OBJECT_NAMES, get_object, merged
+from .fields import create_system_fields, validate_rules
+
+#: Spec keys an update may change (api_name and the name field are fixed at creation).
+UPDATABLE = ("labels", "description", "icon", "duplicate_rules", "validation_rules")
+
+
+def create_object(spec: dict, actor, *, is_standard: bool = False) -> ObjectMeta:
+    require_customise(actor)
+    errors = ErrorCollector()
+    schemas.collect("object", spec, errors)
+    errors.raise_if_any()
+    api_name = spec["api_name"]
+    if api_name in RESERVED_OBJECT_NAMES:
+        errors.add("api_name", "reserved", _("“%(name)s” is reserved.") % {"name": api_name})
+    errors.raise_if_any()
+
+    with transaction.atomic():
+        lock_metadata()
+        if ObjectDef.objects.filter(api_name=api_name).exists():
+            errors.add("api_name", "taken", _("An object named “%(name)s” exists already.") % {"name": api_name})
+            errors.raise_if_any()
+        stored = {k: copy.deepcopy(v) for k, v in spec.items() if k not in ("api_name", "name_field")}
+        name_spec = dict(spec.get("name_field") or {})
+        name_spec.setdefault("api_name", "name")
+        stored["name_field"] = name_spec["api_name"]
+        obj = ObjectDef.objects.create(api_name=api_name, is_standard=is_standard, spec=stored)
+        with connection.cursor() as cursor:
+            storage.create_partition(cursor, obj.id)
+        create_system_fields(obj, name_spec)
+        _create_default_layouts(obj, name_spec["api_name"])
+        rule_errors = validate_rules(get_meta().objects[api_name], stored)
+        rule_errors.raise_if_any()
+        record_change(entity="object", action="create", entity_id=obj.id, after=spec, user=actor)
+    return get_meta().objects[api_name]
+
+
+def update_object(api_name: str, changes: dict, actor) -> ObjectMeta:
+    require_customise(actor)
+    errors = ErrorCollector()
+    unknown = sorted(set(changes) - set(UPDATABLE))
+    for key in unknown:
+        errors.add(key, "immutable", _("This property cannot be changed."))
+    errors.raise_if_any()
+    with transaction.atomic():
+        obj_meta = get_object(api_name)
+        row = ObjectDef.objects.select_for_update().get(pk=obj_meta.id)
+        before = copy.deepcopy(row.spec)
+        spec = merged(row.spec, changes)
+        stored_form = {k: v for k, v in spec.items() if k != "name_field"}
+        schemas.collect("object", {**stored_form, "api_name": api_name}, errors)
+        errors.raise_if_any()
+        rule_errors = validate_rules(obj_meta, spec)
+        rule_errors.raise_if_any()
+        row.spec = spec
+        row.save(update_fields=["spec", "updated_at"])
+        record_change(entity="object", action="update", entity_id=row.id, before=before, after=spec, user=actor)
+    return get_meta().objects[api_name]
+
+
+def _create_default_layouts(obj: ObjectDef, name_field: str) -> None:
+    section = {
+        "labels": {"zh-hans": "基本信息", "en": "Details"},
+        "columns": 2,
+        "items": [{"field": name_field}, {"field": "owner"}],
+    }
+    system = {
+        "labels": {"zh-hans": "系统信息", "en": "System information"},
+        "columns": 2,
+        "items": [{"field": f} for f in ("created_by", "created_at", "updated_by", "updated_at")],
+    }
+    Layout.objects.create(object=obj, api_name="default_edit", kind="edit",
+                          spec={"labels": {"zh-hans": "默认编辑", "en": "Default edit"}, "is_default": True,
+                                "sections": [section]})
+    Layout.objects.create(object=obj, api_name="default_view", kind="view",
+                          spec={"labels": {"zh-hans": "默认查看", "en": "Default view"}, "is_default": True,
+                                "sections": [section, system]})
+    ListView.objects.create(object=obj, api_name="all", owner=None,
+                            spec={"labels": {"zh-hans": "全部", "en": "All"}, "shared": True,
+                                  "columns": [name_field, "owner", "created_at"], "sort": ["-created_at"]})

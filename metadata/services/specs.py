@@ -1,0 +1,106 @@
+"""Create, update and delete for the metadata kept as one spec per row (categories, layouts, list
+views): one implementation, with each kind's own schema and semantic check."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from tessera.errors import ErrorCollector, NotFound
+
+from metadata import schemas
+from metadata.meta import ObjectMeta
+from metadata.versioning import lock_metadata, record_change
+
+from .common import get_object, merged
+
+
+@dataclass(frozen=True)
+class SpecKind:
+    model: type[models.Model]
+    schema: str
+    entity: str
+    #: Semantic checks against the object (fields exist…): add errors to the collector.
+    check: Callable[[ObjectMeta, dict, ErrorCollector], None]
+    #: Spec properties also kept in real columns of the row.
+    columns: tuple[str, ...] = ()
+    #: Properties that never change after creation.
+    immutable: tuple[str, ...] = ("api_name",)
+
+
+def create(kind: SpecKind, object_api_name: str, spec: dict, actor, *, extra: dict | None = None) -> models.Model:
+    errors = ErrorCollector()
+    schemas.collect(kind.schema, spec, errors)
+    errors.raise_if_any()
+    with transaction.atomic():
+        lock_metadata()
+        obj = get_object(object_api_name)
+        lookup = {"object_id": obj.id, "api_name": spec["api_name"], **(extra or {})}
+        if kind.model.objects.filter(**lookup).exists():
+            errors.add("api_name", "taken", _("“%(name)s” exists already.") % {"name": spec["api_name"]})
+        kind.check(obj, spec, errors)
+        errors.raise_if_any()
+        stored = {k: copy.deepcopy(v) for k, v in spec.items() if k != "api_name" and k not in kind.columns}
+        row = kind.model.objects.create(
+            object_id=obj.id, api_name=spec["api_name"], spec=stored,
+            **{c: spec[c] for c in kind.columns if c in spec}, **(extra or {}),
+        )
+        record_change(entity=kind.entity, action="create", entity_id=row.pk, after=spec, user=actor)
+    return row
+
+
+def update(kind: SpecKind, object_api_name: str, api_name: str, changes: dict, actor, *,
+           extra: dict | None = None) -> models.Model:
+    errors = ErrorCollector()
+    for key in kind.immutable:
+        if key in changes:
+            errors.add(key, "immutable", _("This property cannot be changed."))
+    errors.raise_if_any()
+    with transaction.atomic():
+        lock_metadata()
+        obj = get_object(object_api_name)
+        row = _get(kind, obj, api_name, extra)
+        before = full_spec(kind, row)
+        spec = merged(before, changes)
+        schemas.collect(kind.schema, spec, errors)
+        errors.raise_if_any()
+        kind.check(obj, spec, errors)
+        errors.raise_if_any()
+        row.spec = {k: v for k, v in spec.items() if k != "api_name" and k not in kind.columns}
+        for column in kind.columns:
+            if column in spec:
+                setattr(row, column, spec[column])
+        row.save()
+        record_change(entity=kind.entity, action="update", entity_id=row.pk, before=before, after=spec, user=actor)
+    return row
+
+
+def delete(kind: SpecKind, object_api_name: str, api_name: str, actor, *, extra: dict | None = None) -> None:
+    with transaction.atomic():
+        lock_metadata()
+        obj = get_object(object_api_name)
+        row = _get(kind, obj, api_name, extra)
+        before = full_spec(kind, row)
+        row.delete()
+        record_change(entity=kind.entity, action="delete", entity_id=before.get("id"), before=before, user=actor)
+
+
+def full_spec(kind: SpecKind, row) -> dict:
+    return {"api_name": row.api_name, **{c: getattr(row, c) for c in kind.columns}, **copy.deepcopy(row.spec)}
+
+
+def _get(kind: SpecKind, obj: ObjectMeta, api_name: str, extra: dict | None):
+    try:
+        return kind.model.objects.select_for_update().get(object_id=obj.id, api_name=api_name, **(extra or {}))
+    except kind.model.DoesNotExist:
+        raise NotFound(_("No %(kind)s named “%(name)s”.") % {"kind": kind.entity.replace("_", " "), "name": api_name},
+                       code=f"unknown_{kind.entity}") from None
+
+
+def check_field_names(obj: ObjectMeta, names, errors: ErrorCollector, where: str) -> None:
+    for i, name in enumerate(names):
+        if obj.field(name) is None:
+            errors.add(f"{where}.{i}", "unknown_field", _("No field named “%(name)s”.") % {"name": name})

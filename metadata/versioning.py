@@ -1,0 +1,67 @@
+"""Metadata versions and change history.
+
+Every metadata change calls `record_change` in its own transaction: the tenant's version row is
+locked (serialising metadata changes of one tenant), bumped, given a fresh token, and the change is
+appended to the history. Cached snapshots are keyed by (schema, version, token), so the next read
+after the commit compiles a new snapshot and no request ever sees stale metadata.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import connection, transaction
+
+from .models import MetadataChange, MetadataVersion
+
+
+def current_version() -> tuple[int, str, bool]:
+    """(version, token, changed in this transaction). A snapshot of metadata the current transaction
+    is changing must not be cached: the change is not committed, and may still change."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT version, token::text, xmin = xid(pg_current_xact_id_if_assigned()) "
+            "FROM metadata_metadataversion ORDER BY id LIMIT 1"
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return 0, "", False
+    return row[0], row[1], bool(row[2])
+
+
+def record_change(*, entity: str, action: str, entity_id: int | None = None, before: Any = None,
+                  after: Any = None, user=None) -> int:
+    """Bump the version and append a change record. Must run inside the change's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("metadata changes must run inside a transaction")
+    row = MetadataVersion.objects.select_for_update().first()
+    if row is None:
+        row = MetadataVersion.objects.create(version=0, token=uuid.uuid4())
+        row = MetadataVersion.objects.select_for_update().get(pk=row.pk)
+    row.version += 1
+    row.token = uuid.uuid4()
+    row.save(update_fields=["version", "token"])
+    MetadataChange.objects.create(
+        version=row.version,
+        changed_by=user if getattr(user, "pk", None) else None,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        before=before,
+        after=after,
+    )
+    return row.version
+
+
+def lock_metadata() -> None:
+    """Take the tenant's metadata lock first, so checks (is this name taken?) and writes of one
+    change cannot interleave with another's. Released when the transaction ends.
+
+    The version row is updated (new token), which marks this transaction as changing metadata:
+    get_meta() then compiles fresh snapshots for it instead of serving or caching them.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("metadata changes must run inside a transaction")
+    if not MetadataVersion.objects.update(token=uuid.uuid4()):
+        MetadataVersion.objects.create(version=0, token=uuid.uuid4())

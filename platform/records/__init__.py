@@ -1,0 +1,1 @@
+"""The generic record runtime: storage, query compiler, write pipeline, history, duplicates, API."""

@@ -1,0 +1,209 @@
+"""Projection slots and field indexes: filling them and building them, inline or in the background.
+
+A field that is indexed, unique or a lookup gets a slot (a typed column of the record table, see
+storage.py) and a btree index on it, partial to its object's partition by construction. When the
+object is small the work is done inline, in the metadata change's transaction; when it is large it
+is a background job (with progress) that fills the slot in batches and builds the index
+CONCURRENTLY, so nobody waits and nothing is locked for long. Until the slot is filled, queries read
+the field from JSON (`slot_ready` false) and still give the right answers.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection, transaction
+from psycopg2 import sql
+
+from .storage import field_index_name, index_exists, partition_name, slot_columns
+
+logger = logging.getLogger(__name__)
+
+#: Up to this many records, slots and indexes are done inline; beyond, by a background job.
+INLINE_LIMIT = 20_000
+BACKFILL_BATCH = 5_000
+
+
+def needs_slot(field) -> bool:
+    return bool(field.type.slot_family) and not field.type.computed and field.column is None and (
+        field.indexed or field.unique or field.type.key in ("lookup", "user")
+    )
+
+
+def needs_index(field) -> bool:
+    return field.column is None and not field.type.computed and (
+        field.indexed or field.type.key in ("lookup", "user")
+    ) and field.type.sortable
+
+
+def free_slot(family: str, used: set[str]) -> str | None:
+    return next((c for c in slot_columns(family) if c not in used), None)
+
+
+def estimated_rows(object_id: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)", [partition_name(object_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return 0
+    if row[0] is None or row[0] < 0:  # never analysed: count (only happens on small, new tables)
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(partition_name(object_id))))
+            return cursor.fetchone()[0]
+    return row[0]
+
+
+def value_expression(field, *, from_json: bool = False) -> sql.Composable:
+    """The field's typed value in a row of its partition (no table alias)."""
+    if field.column:
+        return sql.Identifier(field.column)
+    if field.slot and not from_json:
+        return sql.Identifier(field.slot)
+    return field.type.json_sql(sql.Identifier("data"), field.key)
+
+
+def _index_statement(field, *, unique: bool, concurrently: bool) -> sql.Composable:
+    table = sql.Identifier(partition_name(field.object_id))
+    name = sql.Identifier(field_index_name(field.object_id, field.id, unique))
+    expr = value_expression(field)
+    if unique:
+        return sql.SQL("CREATE UNIQUE INDEX {c} IF NOT EXISTS {name} ON {table} (({expr})) WHERE deleted_at IS NULL").format(
+            c=sql.SQL("CONCURRENTLY") if concurrently else sql.SQL(""), name=name, table=table,
+            expr=field.type.unique_sql(expr),
+        )
+    return sql.SQL("CREATE INDEX {c} IF NOT EXISTS {name} ON {table} (({expr}))").format(
+        c=sql.SQL("CONCURRENTLY") if concurrently else sql.SQL(""), name=name, table=table, expr=expr
+    )
+
+
+def _statistics_statement(field) -> sql.Composable | None:
+    """Expression statistics for a field read from JSON, so the planner can estimate its predicates."""
+    if field.slot or field.column:
+        return None  # a real column has statistics of its own
+    return sql.SQL("CREATE STATISTICS IF NOT EXISTS {name} ON ({expr}) FROM {table}").format(
+        name=sql.Identifier(f"record_o{field.object_id}_s{field.id}"),
+        expr=value_expression(field),
+        table=sql.Identifier(partition_name(field.object_id)),
+    )
+
+
+def backfill_slot(field, *, after_id: int = 0, batch: int | None = None) -> tuple[int, int | None]:
+    """Copy the field's values from JSON into its slot for ids in (after_id, …]; returns
+    (rows updated, last id) or (0, None) when done. Each batch is its own short statement."""
+    table = sql.Identifier(partition_name(field.object_id))
+    with connection.cursor() as cursor:
+        if batch is None:
+            cursor.execute(sql.SQL("UPDATE {t} SET {slot} = {expr} WHERE {slot} IS DISTINCT FROM {expr}").format(
+                t=table, slot=sql.Identifier(field.slot), expr=value_expression(field, from_json=True)))
+            return cursor.rowcount, None
+        cursor.execute(
+            sql.SQL("SELECT max(id) FROM (SELECT id FROM {t} WHERE id > %s ORDER BY id LIMIT %s) s").format(t=table),
+            [after_id, batch],
+        )
+        last = cursor.fetchone()[0]
+        if last is None:
+            return 0, None
+        cursor.execute(
+            sql.SQL("UPDATE {t} SET {slot} = {expr} WHERE id > %s AND id <= %s").format(
+                t=table, slot=sql.Identifier(field.slot), expr=value_expression(field, from_json=True)),
+            [after_id, last],
+        )
+        return cursor.rowcount, last
+
+
+def clear_slot(object_id: int, slot: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("UPDATE {t} SET {slot} = NULL WHERE {slot} IS NOT NULL").format(
+            t=sql.Identifier(partition_name(object_id)), slot=sql.Identifier(slot)))
+
+
+def drop_field_indexes(field, *, concurrently: bool = False) -> None:
+    with connection.cursor() as cursor:
+        for unique in (False, True):
+            cursor.execute(sql.SQL("DROP INDEX {c} IF EXISTS {name}").format(
+                c=sql.SQL("CONCURRENTLY") if concurrently else sql.SQL(""),
+                name=sql.Identifier(field_index_name(field.object_id, field.id, unique))))
+
+
+def build_inline(field) -> None:
+    """Fill the slot and build the indexes now, inside the caller's transaction (small objects)."""
+    with connection.cursor() as cursor:
+        if field.slot:
+            backfill_slot(field)
+        if needs_index(field):
+            cursor.execute(_index_statement(field, unique=False, concurrently=False))
+        if field.unique:
+            cursor.execute(_index_statement(field, unique=True, concurrently=False))
+        statistics = _statistics_statement(field) if (field.indexed or field.unique) else None
+        if statistics is not None:
+            cursor.execute(statistics)
+
+
+def indexes_complete(field) -> bool:
+    with connection.cursor() as cursor:
+        if needs_index(field) and not index_exists(cursor, field_index_name(field.object_id, field.id)):
+            return False
+        if field.unique and not index_exists(cursor, field_index_name(field.object_id, field.id, True)):
+            return False
+    return True
+
+
+def build_field_index_job(job, progress) -> dict:
+    """Background job: fill the slot in batches, build the indexes CONCURRENTLY, mark the slot ready.
+
+    Runs with autocommit (a Celery task is not in a transaction), as CONCURRENTLY requires.
+    """
+    from metadata.cache import get_meta
+    from metadata.models import FieldDef
+    from metadata.versioning import record_change
+
+    field_id = job.params["field_id"]
+    field = _field_meta(get_meta(), field_id)
+    if field is None:
+        return {"skipped": "field deleted"}
+    progress.set_total(max(estimated_rows(field.object_id), 1))
+    filled = 0
+    if field.slot and not field.slot_ready:
+        last = 0
+        while True:
+            count, last = backfill_slot(field, after_id=last, batch=BACKFILL_BATCH)
+            if last is None:
+                break
+            filled += count
+            progress.advance(count, message="filling")
+    with connection.cursor() as cursor:
+        for unique in (False, True):
+            if (unique and field.unique) or (not unique and needs_index(field)):
+                name = field_index_name(field.object_id, field.id, unique)
+                # An index left INVALID by an interrupted CONCURRENTLY build is dropped and rebuilt.
+                cursor.execute(
+                    "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [name])
+                row = cursor.fetchone()
+                if row and row[0]:
+                    cursor.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(sql.Identifier(name)))
+                progress.advance(0, message="indexing")
+                cursor.execute(_index_statement(field, unique=unique, concurrently=True))
+        statistics = _statistics_statement(field) if (field.indexed or field.unique) else None
+        if statistics is not None:
+            cursor.execute(statistics)
+        cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(partition_name(field.object_id))))
+    with transaction.atomic():
+        updated = FieldDef.objects.filter(pk=field_id, slot=field.slot or "").update(slot_ready=True)
+        if updated:
+            record_change(entity="field", action="index_built", entity_id=field_id, after={"slot": field.slot})
+    return {"filled": filled, "slot": field.slot}
+
+
+def _field_meta(meta, field_id: int):
+    for obj in meta.objects.values():
+        for field in obj.fields:
+            if field.id == field_id:
+                return field
+    return None
+
+
+def used_slots(object_id: int) -> set[str]:
+    from metadata.models import FieldDef
+
+    return set(FieldDef.objects.filter(object_id=object_id).exclude(slot="").values_list("slot", flat=True))
+

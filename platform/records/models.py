@@ -1,0 +1,28 @@
+"""Record history. (Records themselves live in the partitioned `record` table, see storage.py.)"""
+
+from django.db import models
+
+
+class RecordChange(models.Model):
+    """One write of one record: which tracked fields changed, from what to what, by whom, when.
+
+    `changes` maps field keys to [old, new] in stored JSON form; the API turns keys back into
+    api_names and drops the fields the reader may not see.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create"
+        UPDATE = "update"
+        DELETE = "delete"
+        RESTORE = "restore"
+        OWNER = "owner"
+
+    object_id = models.IntegerField()
+    record_id = models.BigIntegerField()
+    action = models.CharField(max_length=16, choices=Action.choices)
+    changes = models.JSONField(default=dict)
+    user_id = models.BigIntegerField(null=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["record_id", "id"])]

@@ -1,0 +1,102 @@
+"""The physical layout of records, and the DDL that shapes it. (Queries live in repository.py.)
+
+One `record` table per tenant schema, LIST-partitioned by object: each object's records sit in
+their own partition `record_o<object id>`, so a scan, an aggregate or an index build over one object
+never reads another object's rows. Columns:
+
+- system columns: id, object_id, version, owner, created/updated by and at, deleted at/by,
+  category, name (the object's name field);
+- typed projection columns ("slots": t1… text, n1… numeric, d1… date, ts1… timestamptz, r1… bigint,
+  b1… boolean), each holding a copy of one field's value for the fields that are filtered, sorted,
+  aggregated or unique (indexed fields, lookups). They give real column statistics, index-only
+  scans and aggregates that never parse JSON. A slot is assigned to a field per object; a field
+  without a slot is read from JSON;
+- `data jsonb`: every field value under the field's short stable key (`f12`).
+
+Adding a field never rewrites a row: a new field has no values yet, so its slot (all NULL) and its
+JSON key (absent) are already right. See docs/architecture.md for the measurements behind this.
+"""
+
+from __future__ import annotations
+
+from psycopg2 import sql
+
+#: Slot families: column prefix → (PostgreSQL type, how many columns).
+SLOT_FAMILIES: dict[str, tuple[str, int]] = {
+    "t": ("text", 16),
+    "n": ("numeric", 16),
+    "d": ("date", 8),
+    "ts": ("timestamptz", 8),
+    "r": ("bigint", 16),
+    "b": ("boolean", 6),
+}
+
+SYSTEM_COLUMNS = (
+    "id", "object_id", "version", "owner_id", "created_by", "created_at", "updated_by", "updated_at",
+    "deleted_at", "deleted_by", "category", "name",
+)
+
+
+def slot_columns(family: str) -> list[str]:
+    _type, count = SLOT_FAMILIES[family]
+    return [f"{family}{i}" for i in range(1, count + 1)]
+
+
+ALL_SLOTS = [column for family in SLOT_FAMILIES for column in slot_columns(family)]
+
+
+def partition_name(object_id: int) -> str:
+    return f"record_o{int(object_id)}"
+
+
+def create_record_table_sql() -> str:
+    """DDL of the partitioned record table (run by the records app's first migration)."""
+    slots = ",\n".join(
+        f"    {column} {SLOT_FAMILIES[family][0]}" for family in SLOT_FAMILIES for column in slot_columns(family)
+    )
+    return f"""
+CREATE SEQUENCE record_id_seq AS bigint;
+CREATE TABLE record (
+    id bigint NOT NULL DEFAULT nextval('record_id_seq'),
+    object_id integer NOT NULL,
+    version integer NOT NULL DEFAULT 1,
+    owner_id bigint,
+    created_by bigint,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_by bigint,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    deleted_at timestamptz,
+    deleted_by bigint,
+    category text,
+    name text,
+{slots},
+    data jsonb NOT NULL DEFAULT '{{}}'::jsonb
+) PARTITION BY LIST (object_id);
+ALTER SEQUENCE record_id_seq OWNED BY record.id;
+CREATE INDEX record_owner_idx ON record (owner_id);
+CREATE INDEX record_name_idx ON record (name);
+CREATE INDEX record_created_idx ON record (created_at);
+CREATE INDEX record_updated_idx ON record (updated_at);
+"""
+
+
+def create_partition(cursor, object_id: int) -> None:
+    """The partition of a new object, with its primary key. Indexes of the parent come along."""
+    table = sql.Identifier(partition_name(object_id))
+    cursor.execute(
+        sql.SQL("CREATE TABLE {} PARTITION OF record FOR VALUES IN ({})").format(table, sql.Literal(int(object_id)))
+    )
+    cursor.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (id)").format(table))
+
+
+def drop_partition(cursor, object_id: int) -> None:
+    cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(partition_name(object_id))))
+
+
+def field_index_name(object_id: int, field_id: int, unique: bool = False) -> str:
+    return f"record_o{int(object_id)}_{'u' if unique else 'i'}{int(field_id)}"
+
+
+def index_exists(cursor, name: str) -> bool:
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+    return bool(cursor.fetchone()[0])
