@@ -168,3 +168,33 @@ def insert_record(cur: Any, refs: JsonbRefs, values: dict[tuple[str, ...], Any])
 
 def as_decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+# ----------------------------------------------------------------------------- running both back ends
+
+NOW = dt.datetime(2020, 1, 1, 3, 0, tzinfo=UTC)
+
+
+def run_python(checked: Any, values: dict[tuple[str, ...], Any], *, now: dt.datetime = NOW,
+               tz: Any = None) -> Any:
+    from zoneinfo import ZoneInfo
+
+    from metadata.formulas import evaluate
+
+    return evaluate(checked, DictValues(values), now=now, tz=tz or ZoneInfo("America/Los_Angeles"))
+
+
+def run_sql(conn: Any, checked: Any, types: dict[tuple[str, ...], FormulaType],
+            values: dict[tuple[str, ...], Any], *, now: dt.datetime = NOW, tz: Any = None) -> Any:
+    """Store ``values`` as a record and select the compiled formula for it (one statement)."""
+    from zoneinfo import ZoneInfo
+
+    from metadata.formulas import compile_sql, sql_params
+
+    refs = JsonbRefs(types)
+    expr = compile_sql(checked, refs)
+    with conn.cursor() as cur:
+        record_id = insert_record(cur, refs, values)
+        query = sql.SQL("SELECT {} FROM {} AS r WHERE r.id = %(record_id)s").format(expr, sql.Identifier(TABLE))
+        cur.execute(query, {**sql_params(now, tz or ZoneInfo("America/Los_Angeles")), "record_id": record_id})
+        return cur.fetchone()[0]

@@ -131,7 +131,8 @@ class FormulaFunction:
                 want = str(lo)
             else:
                 want = f"{lo} to {hi}"
-            raise site.error(f"{site.label} takes {want} argument{'s' if want != '1' else ''}, got {n}")
+            plural = "" if want == "1" or want.endswith(" 1") else "s"
+            raise site.error(f"{site.label} takes {want} argument{plural}, got {n}")
 
     def check(self, site: Site) -> TCall:
         self.check_arity(site)
@@ -156,7 +157,7 @@ class FormulaFunction:
     def mismatch(self, site: Site) -> FormulaTypeError:
         got = describe([a.type for a in site.args])
         options = "; ".join(f"({describe(o.params)}{', ...' if o.rest else ''})" for o in self.overloads)
-        if site.operator and len(site.args) == 2:
+        if site.operator:
             return site.error(f"{site.label} cannot be applied to {got}; expected {options}")
         return site.error(f"incorrect argument types for {site.label}: got ({got}), expected {options}")
 
