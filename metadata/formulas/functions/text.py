@@ -26,7 +26,7 @@ from ..types import FormulaType as T
 from . import FUNCTIONS
 from .base import FormulaFunction, Overload, Site, coerce, literal_text
 
-# Same pattern as tessera_f_value/tessera_f_isnumber in sql_functions.sql.
+# Same pattern as tessera_f_number_text in sql_functions.sql.
 NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _TRIM_CHARS = " \t"
 
