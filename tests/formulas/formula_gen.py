@@ -141,7 +141,7 @@ class _Gen:
             lambda: f"VALUE({e(t, d)})",
             lambda: f"FIND({e(t, d)}, {e(t, d)})",
             lambda: f"FIND({e(t, d)}, {e(t, d)}, {e(n, d)})",
-            lambda: f"{self.pick(['YEAR', 'MONTH', 'DAY', 'WEEKDAY'])}({e(T.DATE, d)})",
+            lambda: f"{self.pick(['YEAR', 'MONTH', 'DAY', 'WEEKDAY', 'DAYOFYEAR', 'ISOWEEK', 'ISOYEAR'])}({e(T.DATE, d)})",
             lambda: f"{e(T.DATE, d)} - {e(T.DATE, d)}",
             lambda: f"{e(T.DATETIME, d)} - {e(T.DATETIME, d)}",
         ])()

@@ -1,4 +1,5 @@
-"""Date functions: DATE, DATEVALUE, DATETIMEVALUE, TODAY, NOW, YEAR, MONTH, DAY, WEEKDAY, ADDMONTHS.
+"""Date functions: DATE, DATEVALUE, DATETIMEVALUE, TODAY, NOW, YEAR, MONTH, DAY, WEEKDAY, ADDMONTHS,
+DAYOFYEAR, ISOWEEK, ISOYEAR.
 
 Time zones follow Salesforce: date/times are instants; TEXT(), DATEVALUE(date/time) and
 DATETIMEVALUE(text) work in GMT; only TODAY() uses the tenant's time zone (``evaluate(tz=...)`` /
@@ -133,11 +134,16 @@ class Now(FormulaFunction):
 
 
 class _Part(FormulaFunction):
+    """A number taken from a date: Python ``part(date)``, SQL ``extract(field from date)``."""
+
     overloads = (Overload((T.DATE,), T.NUMBER),)
     field = ""
 
+    def part(self, day: dt.date) -> int:
+        return int(getattr(day, self.field))
+
     def py(self, node: TCall, day: Any) -> Any:
-        return Decimal(getattr(day, self.field))
+        return Decimal(self.part(day))
 
     def sql(self, node: TCall, day: sql.Composable) -> sql.Composable:
         return tpl("extract(" + self.field + " from {})", day)
@@ -159,6 +165,33 @@ class Month(_Part):
 class Day(_Part):
     name = "DAY"
     field = "day"
+
+
+@FUNCTIONS.entry
+class DayOfYear(_Part):
+    name = "DAYOFYEAR"
+    field = "doy"
+
+    def part(self, day: dt.date) -> int:
+        return day.timetuple().tm_yday
+
+
+@FUNCTIONS.entry
+class IsoWeek(_Part):
+    name = "ISOWEEK"
+    field = "week"
+
+    def part(self, day: dt.date) -> int:
+        return day.isocalendar()[1]
+
+
+@FUNCTIONS.entry
+class IsoYear(_Part):
+    name = "ISOYEAR"
+    field = "isoyear"
+
+    def part(self, day: dt.date) -> int:
+        return day.isocalendar()[0]
 
 
 @FUNCTIONS.entry
