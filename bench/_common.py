@@ -1,0 +1,139 @@
+"""Small helpers shared by the benchmarks in bench/: a throw-away database, statistics, machine facts.
+
+A benchmark never touches the database `tessera run` uses: it derives the URL of a database of its
+own from DATABASE_URL (or from the embedded PostgreSQL's URL) by swapping the database name, drops
+and re-creates that database, and drops it again at the end.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import statistics
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+from psycopg2 import sql
+
+_DATABASE_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def say(message: str) -> None:
+    """Progress goes to stderr, so stdout holds only the results."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server, user and options (`?host=/socket/dir` included), another database."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _maintenance_connection(url: str):
+    last_error: Exception | None = None
+    for name in ("postgres", "template1"):
+        try:
+            conn = psycopg2.connect(with_database(url, name))
+        except psycopg2.OperationalError as exc:
+            last_error = exc
+            continue
+        conn.autocommit = True
+        return conn
+    raise RuntimeError(f"cannot reach the PostgreSQL server of {redact(url)}: {last_error}")
+
+
+def check_bench_database_name(name: str, forbidden: set[str]) -> None:
+    if not _DATABASE_NAME_RE.match(name):
+        raise SystemExit(f"error: {name!r} is not a plain lowercase database name")
+    if name in forbidden:
+        raise SystemExit(
+            f"error: refusing to use database {name!r} for a benchmark: it is (or may be) the one Tessera "
+            "runs on, and the benchmark drops its database. Pass another --database."
+        )
+
+
+def recreate_database(url: str) -> None:
+    """Drop (disconnecting any session left by an interrupted run) and create the database of `url`."""
+    name = database_name(url)
+    conn = _maintenance_connection(url)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        conn.close()
+
+
+def drop_database(url: str) -> None:
+    name = database_name(url)
+    conn = _maintenance_connection(url)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    finally:
+        conn.close()
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for printing."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        parts = parts._replace(netloc=netloc)
+    return urlunsplit(parts)
+
+
+def server_label(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.hostname:
+        return f"{parts.hostname}:{parts.port or 5432}"
+    match = re.search(r"host=([^&]+)", parts.query)
+    return f"unix socket {match.group(1)}" if match else "local socket"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default), for 0 <= pct <= 100."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * pct / 100
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
+def cpu_facts() -> str:
+    total = os.cpu_count() or 0
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = total
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    count = f"{usable}" if usable == total else f"{usable} usable of {total}"
+    return f"{count} ({model})" if model else count
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def secs(seconds: float) -> str:
+    return f"{seconds:,.2f} s"
