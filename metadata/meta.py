@@ -83,7 +83,7 @@ class FieldMeta:
     @property
     def writable(self) -> bool:
         """Whether a client may ever write this field (read-only and computed fields are not)."""
-        return not (self.read_only or self.type.computed or (self.is_system and self.column != "name"))
+        return not (self.read_only or self.type.computed or self.column not in (None, "name"))
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,8 +21,14 @@ _request_id_tokens: dict = {}
 
 @task_prerun.connect(weak=False)
 def _set_task_request_id(task_id=None, **kwargs):
-    """Log lines written by a task carry its id where a request would carry the request id."""
+    """Log lines written by a task carry its id where a request would carry the request id; the
+    tenant's time zone is active as it is for a request."""
+    from django.db import connection
+
+    from tessera.core.middleware import activate_tenant_time_zone
+
     _request_id_tokens[task_id] = request_id_var.set(f"task-{task_id}")
+    activate_tenant_time_zone(getattr(connection, "tenant", None))
 
 
 @task_postrun.connect(weak=False)

@@ -85,3 +85,27 @@ def committed(django_db_blocker):
     with django_db_blocker.unblock():
         yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture
+def admin_a(in_tenant_a):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(email="admin@alpha.test")
+
+
+@pytest.fixture
+def make_object(in_tenant_a, admin_a):
+    """Builder: `make_object("gadget", fields=[{"api_name": …, "type": …}, …])` in tenant A."""
+    from metadata.services import add_field, create_object
+
+    def build(api_name="gadget", *, fields=(), labels=None, **spec):
+        create_object({"api_name": api_name, "labels": labels or {"en": {"singular": api_name.title()}}, **spec},
+                      admin_a)
+        for field in fields:
+            add_field(api_name, {"labels": {"en": field["api_name"].title()}, **field}, admin_a)
+        from metadata.cache import get_meta
+
+        return get_meta().objects[api_name]
+
+    return build

@@ -149,6 +149,11 @@ class FieldType:
         """A parameter of the expression's SQL type (typed, so comparisons never fall back to text)."""
         return sql.SQL("{}::{}").format(sql.Literal(self.to_projection(value, None)), sql.SQL(self.sql_type))
 
+    # --- API description -----------------------------------------------------------------------
+    def openapi_schema(self, field: FieldMeta) -> dict:
+        """The OpenAPI schema of this field's value in the records API (see `to_api`)."""
+        return dict(_OPENAPI_BY_SQL_TYPE.get(self.sql_type, {"type": "string"}))
+
     # --- forms ---------------------------------------------------------------------------------
     widget: ClassVar[str] = "text"
 
@@ -177,6 +182,17 @@ class FieldType:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.key}>"
+
+
+_OPENAPI_BY_SQL_TYPE = {
+    "text": {"type": "string"},
+    "numeric": {"type": "string", "format": "decimal", "pattern": "^-?[0-9]+(\\.[0-9]+)?$"},
+    "date": {"type": "string", "format": "date"},
+    "timestamptz": {"type": "string", "format": "date-time"},
+    "boolean": {"type": "boolean"},
+    "bigint": {"type": "integer", "format": "int64"},
+    "jsonb": {"type": "object"},
+}
 
 
 def invalid(message=None) -> FieldValueError:

@@ -1,14 +1,25 @@
 """Request id and tenant routing middleware."""
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
 from django.core.signals import request_finished
 from django.db import connection
 from django.dispatch import receiver
 from django.shortcuts import render
+from django.utils import timezone
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name, get_tenant_model
 
 from .context import new_request_id, request_id_var
+
+
+def activate_tenant_time_zone(tenant) -> None:
+    """Dates without an offset, "today" and date ranges are in the tenant's time zone."""
+    try:
+        timezone.activate(ZoneInfo(getattr(tenant, "time_zone", None) or settings.TIME_ZONE))
+    except (ZoneInfoNotFoundError, ValueError):
+        timezone.activate(ZoneInfo(settings.TIME_ZONE))
 
 
 class RequestIdMiddleware:
@@ -52,10 +63,13 @@ class TenantMiddleware(TenantMainMiddleware):
 
     def process_request(self, request):
         try:
-            return super().process_request(request)
+            response = super().process_request(request)
         except get_tenant_model().DoesNotExist:
             # The public tenant row is missing: the platform is not migrated yet.
             return self.no_tenant_found(request, self.hostname_from_request(request))
+        if response is None:
+            activate_tenant_time_zone(request.tenant)
+        return response
 
     def no_tenant_found(self, request, hostname):
         connection.set_schema_to_public()

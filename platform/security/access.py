@@ -47,3 +47,53 @@ def require_customise(actor) -> None:
 def user_id(actor) -> int | None:
     """The user id to stamp on writes (None for SYSTEM)."""
     return None if is_system(actor) or actor is None else actor.pk
+
+
+class RecordAccess:
+    """What one actor may do with records. Every records path asks this object, and only it.
+
+    - `require(obj, action)`: object rights (create, read, edit, delete);
+    - `field_access(obj, field)`: "hidden", "read" or "edit";
+    - `row_predicate(obj, action, alias)`: the rows the actor may read/edit/delete, as SQL over the
+      record alias (None: all rows), so lists are filtered inside the query.
+
+    This default grants every active user of the tenant everything on records; profiles, roles,
+    departments and sharing narrow it (see the security model).
+    """
+
+    ACTIONS = ("create", "read", "edit", "delete")
+
+    def __init__(self, actor):
+        self.actor = actor
+
+    @property
+    def user_id(self) -> int | None:
+        return user_id(self.actor)
+
+    def can(self, obj, action: str) -> bool:
+        if is_system(self.actor):
+            return True
+        return bool(self.actor is not None and getattr(self.actor, "is_authenticated", False)
+                    and getattr(self.actor, "is_active", False))
+
+    def require(self, obj, action: str) -> None:
+        if not self.can(obj, action):
+            raise PermissionDenied(_("You may not %(action)s %(object)s records.")
+                                   % {"action": action, "object": obj.label(None, plural=True)},
+                                   code=f"no_{action}_right")
+
+    def field_access(self, obj, field) -> str:
+        return "edit"
+
+    def readable(self, obj, field) -> bool:
+        return self.field_access(obj, field) != "hidden"
+
+    def editable(self, obj, field) -> bool:
+        return self.field_access(obj, field) == "edit"
+
+    def row_predicate(self, obj, action: str, alias: str = "r"):
+        return None
+
+
+def access_for(actor) -> RecordAccess:
+    return RecordAccess(actor)

@@ -1,0 +1,52 @@
+"""Duplicate check (查重): an object's matching rules over normalised fields (case, white space and
+punctuation ignored, by public.tessera_normalize in SQL, so the comparison can use an index)."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils.translation import gettext as _
+from psycopg2 import sql
+
+from metadata.meta import ObjectMeta, TenantMeta
+
+from .pipeline import Draft
+from .query import RecordQuery
+
+MAX_MATCHES = 5
+
+
+def find_duplicates(tenant: TenantMeta, obj: ObjectMeta, draft: Draft) -> list[dict]:
+    """Matches of every active rule whose fields all have a value on the draft."""
+    matches: dict[int, dict] = {}
+    for rule in obj.duplicate_rules:
+        fields = [obj.field(name) for name in rule.fields]
+        if any(f is None for f in fields):
+            continue
+        values = [draft.values.get(f.api_name) for f in fields]
+        if any(v in (None, "") for v in values):
+            continue
+        if draft.current is not None and not any(f.api_name in draft.changed for f in fields):
+            continue
+        query = RecordQuery(tenant, obj)
+        conditions = [
+            sql.SQL("public.tessera_normalize({}) = public.tessera_normalize({})").format(
+                query.field_sql(f), sql.Literal(str(v)))
+            for f, v in zip(fields, values, strict=True)
+        ]
+        if draft.current is not None:
+            conditions.append(sql.SQL("r.id <> {}").format(sql.Literal(draft.current.id)))
+        statement = sql.SQL("SELECT r.id, r.name FROM {t} r WHERE r.deleted_at IS NULL AND {c} LIMIT {n}").format(
+            t=sql.Identifier(obj.table), c=sql.SQL(" AND ").join(conditions), n=sql.Literal(MAX_MATCHES))
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+            for record_id, name in cursor.fetchall():
+                match = matches.setdefault(record_id, {"id": record_id, "name": name, "rules": [], "action": "warn"})
+                match["rules"].append(rule.api_name)
+                if rule.action == "block":
+                    match["action"] = "block"
+    return list(matches.values())
+
+
+def blocking_message(matches: list[dict]) -> str:
+    names = ", ".join(f"{m['name'] or m['id']} (#{m['id']})" for m in matches[:MAX_MATCHES])
+    return _("The same record exists already: %(names)s.") % {"names": names}

@@ -1,0 +1,53 @@
+"""Errors of the records runtime (all map to HTTP through tessera.api.exceptions)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from tessera.errors import Conflict, ErrorCollector, ValidationFailed
+
+
+class StaleVersion(Conflict):
+    code = "stale_version"
+
+
+class DuplicatesFound(Conflict):
+    """Matching records exist under a 'warn' rule: the client may confirm and save anyway."""
+
+    code = "possible_duplicates"
+
+    def __init__(self, matches: list[dict]):
+        super().__init__(_("Records that look the same exist already; confirm to save anyway."))
+        self.matches = matches
+
+    def as_payload(self) -> dict:
+        payload = super().as_payload()
+        payload["duplicates"] = self.matches
+        return payload
+
+
+class BulkRejected(ValidationFailed):
+    """Some rows of an all-or-nothing bulk write are invalid: nothing was written."""
+
+    def __init__(self, rows: list[tuple[int, ErrorCollector]], total: int):
+        self.rows = rows
+        message = _("%(bad)d of %(total)d records are not valid; nothing was saved.") % {"bad": len(rows), "total": total}
+        super().__init__(non_field_errors=[])
+        self.non_field_errors = [type(self).detail("rows_invalid", message)]
+        self.message = message
+
+    @staticmethod
+    def detail(code, message):
+        from tessera.errors import ErrorDetail
+
+        return ErrorDetail(code, message)
+
+    def as_payload(self) -> dict:
+        payload = super().as_payload()
+        payload["rows"] = [
+            {"index": index,
+             "errors": {k: [d.as_dict() for d in v] for k, v in errors.field_errors.items()},
+             "non_field_errors": [d.as_dict() for d in errors.non_field_errors]}
+            for index, errors in self.rows
+        ]
+        return payload

@@ -1,0 +1,64 @@
+"""Formulas evaluated in Python on records being written (validation rules, previews): field
+values come from the draft, values through lookups from the referenced records."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.utils import timezone
+
+from metadata.formula_scope import MetaScope
+from metadata.formulas import FormulaType, compile_formula, evaluate
+from metadata.meta import ObjectMeta, TenantMeta
+
+
+class DraftValues:
+    """A formula ValueSource over one record's values (api_name → Python value)."""
+
+    def __init__(self, tenant: TenantMeta, obj: ObjectMeta, values: dict, *, depth: int = 0):
+        self.tenant = tenant
+        self.obj = obj
+        self.values = values
+        self.depth = depth
+        self._related: dict[str, DraftValues | None] = {}
+
+    def get(self, path):
+        name = path[0]
+        field = self.obj.field(name)
+        if field is None:
+            return None
+        if len(path) > 1:
+            related = self._load(field)
+            return None if related is None else related.get(tuple(path[1:]))
+        if field.type.key == "formula":
+            checked = _compiled(self.tenant, self.obj, field.api_name, field.options["formula"],
+                                field.options["result_type"], field.options.get("blank_as", "zero"))
+            return evaluate(checked, self, now=timezone.now(), tz=timezone.get_current_timezone())
+        value = self.values.get(name)
+        if field.type.key in ("lookup", "user"):
+            return None if value is None else str(value)
+        if field.type.key == "multi_picklist":
+            return frozenset(value or ())
+        return value
+
+    def _load(self, lookup):
+        if lookup.api_name not in self._related:
+            from .service import load_record
+
+            record_id = self.values.get(lookup.api_name)
+            target = self.tenant.objects.get(lookup.options.get("target", ""))
+            record = load_record(self.tenant, target, record_id) if (record_id and target) else None
+            self._related[lookup.api_name] = (
+                DraftValues(self.tenant, target, record.values, depth=self.depth + 1) if record else None)
+        return self._related[lookup.api_name]
+
+
+@lru_cache(maxsize=2048)
+def _compiled(tenant: TenantMeta, obj: ObjectMeta, name: str, source: str, result_type: str, blank_as: str):
+    return compile_formula(source, MetaScope(tenant, obj), result_type=FormulaType(result_type), blank_as=blank_as)
+
+
+def evaluate_rule(tenant: TenantMeta, obj: ObjectMeta, rule, source: DraftValues) -> bool:
+    """True when the rule's formula says the record is invalid."""
+    checked = _compiled(tenant, obj, rule["api_name"], rule["formula"], "boolean", "zero")
+    return bool(evaluate(checked, source, now=timezone.now(), tz=timezone.get_current_timezone()))

@@ -1,0 +1,340 @@
+"""The write pipeline: small steps every create and update goes through, whatever the entry point
+(API, bulk API, UI, imports). Each step reads and annotates `Draft`s and adds errors to them;
+nothing is written until every step has run and no draft has an error.
+
+    read_input → defaults → validate_values (required, choices, categories, cascades)
+    → check_lookups → check_unique → check_validation_rules → (service) duplicates → write
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from psycopg2 import sql
+
+from metadata.fieldtypes import FieldValueError
+from metadata.fieldtypes.picklists import allowed_under
+from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
+from tessera.errors import ErrorCollector
+from tessera.security.access import RecordAccess
+
+from . import repository
+from .query import RecordQuery
+from .record import Record
+
+#: Input keys that are not fields.
+META_KEYS = frozenset({"id", "version", "category", "deleted_at"})
+
+
+@dataclass
+class Draft:
+    """One record on its way to storage."""
+
+    index: int
+    current: Record | None = None
+    #: api_name → value as it will be stored (merged over `current` for updates).
+    values: dict[str, Any] = field(default_factory=dict)
+    #: api_names whose value this write sets or changes.
+    changed: set[str] = field(default_factory=set)
+    category: str | None = None
+    category_changed: bool = False
+    expected_version: int | None = None
+    errors: ErrorCollector = field(default_factory=ErrorCollector)
+    duplicates: list[dict] = field(default_factory=list)
+
+    @property
+    def is_new(self) -> bool:
+        return self.current is None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess) -> None:
+    """Coerce every given field by its type; refuse unknown, system, read-only and computed fields."""
+    errors = draft.errors
+    if not isinstance(payload, dict):
+        errors.add(None, "invalid", _("A record is a JSON object of field values."))
+        return
+    if draft.current is not None:
+        draft.values = dict(draft.current.values)
+        draft.category = draft.current.category
+    for key, raw in payload.items():
+        if key == "version":
+            try:
+                draft.expected_version = int(raw)
+            except (TypeError, ValueError):
+                errors.add("version", "invalid", _("The version is a whole number."))
+            continue
+        if key == "category":
+            if raw != (draft.current.category if draft.current else None):
+                draft.category, draft.category_changed = raw or None, True
+            continue
+        if key in META_KEYS:
+            continue
+        target = obj.field(key)
+        if target is None or not access.readable(obj, target):
+            errors.add(key, "unknown_field", _("This object has no field “%(name)s”.") % {"name": key})
+            continue
+        try:
+            value = target.type.coerce(raw, target)
+        except FieldValueError as exc:
+            errors.add(key, exc.code, str(exc.message))
+            continue
+        current = draft.current.values.get(key) if draft.current is not None else None
+        if draft.current is not None and target.type.equal(value, current):
+            continue  # sending a record back unchanged is fine, read-only fields included
+        writable = target.writable or (target.api_name == "owner")
+        if not writable or not access.editable(obj, target):
+            errors.add(key, "read_only", _("This field cannot be changed."))
+            continue
+        if target.type.key in ("file", "image") and isinstance(raw, dict) and "token" not in raw and value != current:
+            errors.add(key, "invalid_file", _("Upload the file first and give its token."))
+            continue
+        draft.values[key] = value
+        draft.changed.add(key)
+
+
+def apply_defaults(obj: ObjectMeta, draft: Draft, access: RecordAccess) -> None:
+    if not draft.is_new:
+        return
+    for f in obj.fields:
+        if f.api_name in draft.values or f.column or f.type.computed or not f.type.supports_default:
+            continue
+        try:
+            value = f.type.default_value(f)
+        except FieldValueError:
+            continue
+        if value is not None:
+            draft.values[f.api_name] = value
+            draft.changed.add(f.api_name)
+    draft.values.setdefault("owner", access.user_id)
+
+
+def validate_values(tenant: TenantMeta, obj: ObjectMeta, draft: Draft) -> None:
+    """Required (object and category), choices, category rules, cascades, type constraints."""
+    errors = draft.errors
+    category = None
+    if draft.category is not None:
+        category = obj.categories.get(draft.category)
+        if category is None or (draft.category_changed and not category.active):
+            errors.add("category", "invalid_choice", _("“%(value)s” is not a category of this object.")
+                       % {"value": draft.category})
+            category = None
+    required = {f.api_name for f in obj.fields if f.required and f.type.supports_required}
+    if category is not None:
+        required |= set(category.required_fields)
+    for name in sorted(required):
+        if errors.has(name):
+            continue
+        f = obj.fields_by_name.get(name)
+        if f is None or f.type.computed:
+            continue
+        value = draft.values.get(name)
+        if f.type.is_blank(value) and (draft.is_new or name in draft.changed or draft.category_changed):
+            errors.add(name, "required", _("This field is required."))
+    for name in sorted(draft.changed):
+        f = obj.fields_by_name[name]
+        value = draft.values.get(name)
+        if errors.has(name) or f.type.is_blank(value):
+            continue
+        try:
+            f.type.validate(value, f)
+        except FieldValueError as exc:
+            errors.add(name, exc.code, str(exc.message))
+            continue
+        if category is not None and name in category.picklist_values:
+            allowed = category.picklist_values[name]
+            chosen = value if isinstance(value, tuple) else (value,)
+            if any(v not in allowed for v in chosen):
+                errors.add(name, "invalid_choice", _("Not available for this category."))
+    _check_cascades(obj, draft)
+
+
+def _check_cascades(obj: ObjectMeta, draft: Draft) -> None:
+    """A dependent picklist's value must be allowed under its controlling field's value; checked
+    whenever either of them changes, along chains of any depth."""
+    for f in obj.fields:
+        controller_name = f.options.get("controlling_field") if f.type.key in ("picklist", "multi_picklist") else None
+        if not controller_name or draft.errors.has(f.api_name):
+            continue
+        if f.api_name not in draft.changed and controller_name not in draft.changed:
+            continue
+        value = draft.values.get(f.api_name)
+        if f.type.is_blank(value):
+            continue
+        allowed = allowed_under(f, draft.values.get(controller_name))
+        chosen = value if isinstance(value, tuple) else (value,)
+        if allowed is not None and any(v not in allowed for v in chosen):
+            controller = obj.fields_by_name.get(controller_name)
+            draft.errors.add(f.api_name, "invalid_dependent_value", _(
+                "“%(value)s” is not allowed when %(controller)s is “%(controller_value)s”.") % {
+                "value": ", ".join(chosen),
+                "controller": controller.label() if controller else controller_name,
+                "controller_value": _display(controller, draft.values.get(controller_name)),
+            })
+
+
+def _display(field: FieldMeta | None, value) -> str:
+    if field is None or value is None:
+        return "—"
+    return field.type.format_text(value, field, None) or str(value)
+
+
+def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> None:
+    """Every lookup points at a live record of its target object in this tenant (one query per
+    target object for the whole batch); user fields at an active user."""
+    wanted: dict[str, set[int]] = {}
+    for draft in drafts:
+        for name in draft.changed:
+            f = obj.fields_by_name[name]
+            value = draft.values.get(name)
+            if f.type.key == "lookup" and value is not None and not draft.errors.has(name):
+                wanted.setdefault(f.options["target"], set()).add(value)
+            elif f.type.key == "user" and value is not None:
+                wanted.setdefault("__user__", set()).add(value)
+    found: dict[str, set[int]] = {}
+    for target, ids in wanted.items():
+        if target == "__user__":
+            from django.contrib.auth import get_user_model
+
+            found[target] = set(get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
+        else:
+            found[target] = repository.existing_ids(tenant.objects[target], ids)
+    for draft in drafts:
+        for name in draft.changed:
+            f = obj.fields_by_name[name]
+            value = draft.values.get(name)
+            if value is None or draft.errors.has(name):
+                continue
+            if f.type.key == "lookup" and value not in found.get(f.options["target"], set()):
+                draft.errors.add(name, "invalid_reference", _("No such record."))
+            elif f.type.key == "user" and value not in found.get("__user__", set()):
+                draft.errors.add(name, "invalid_user", _("No such active user."))
+
+
+def check_unique(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> None:
+    """A clear field error before the write; the unique index still guarantees it under races."""
+    for f in obj.fields:
+        if not f.unique:
+            continue
+        values: dict[Any, list[Draft]] = {}
+        for draft in drafts:
+            value = draft.values.get(f.api_name)
+            if f.api_name in draft.changed and value is not None and not draft.errors.has(f.api_name):
+                normal = value.lower() if isinstance(value, str) and f.type.key == "email" else value
+                values.setdefault(normal, []).append(draft)
+        if not values:
+            continue
+        for normal, same in values.items():
+            if len(same) > 1:
+                for draft in same:
+                    draft.errors.add(f.api_name, "unique", _("Two records in this batch have the same value."))
+        query = RecordQuery(tenant, obj)
+        expr = f.type.unique_sql(query.field_sql(f))
+        literals = [f.type.unique_sql(f.type.sql_literal(v)) for v in values]
+        statement = sql.SQL("SELECT r.id, {e} FROM {t} r WHERE r.deleted_at IS NULL AND {e} IN ({vals})").format(
+            e=expr, t=sql.Identifier(obj.table), vals=sql.SQL(", ").join(literals))
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+            taken = cursor.fetchall()
+        for record_id, stored in taken:
+            key = stored
+            for draft in values.get(key, []):
+                if draft.current is None or draft.current.id != record_id:
+                    draft.errors.add(f.api_name, "unique", _("Another record has this value already."))
+
+
+def check_validation_rules(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> None:
+    """The object's validation rules (formulas: true means invalid), evaluated on the new values."""
+    rules = [r for r in obj.spec.get("validation_rules", ()) if r.get("active", True)]
+    if not rules:
+        return
+    from .formula_values import DraftValues, evaluate_rule
+
+    for draft in drafts:
+        if not draft.ok:
+            continue
+        source = DraftValues(tenant, obj, draft.values)
+        for rule in rules:
+            if evaluate_rule(tenant, obj, rule, source):
+                where = rule.get("field") if rule.get("field") and obj.field(rule["field"]) else None
+                from metadata.meta import pick_label
+
+                draft.errors.add(where, f"rule_{rule['api_name']}", pick_label(rule["message"], _language()))
+
+
+def _language() -> str:
+    from django.utils.translation import get_language
+
+    return get_language() or "zh-hans"
+
+
+def storage_row(obj: ObjectMeta, draft: Draft, *, user_id: int | None) -> dict:
+    """The row to insert for a new record: name column, slot values, data by key."""
+    data, slots, name = {}, {}, None
+    for f in obj.fields:
+        value = draft.values.get(f.api_name)
+        if f.column == "name":
+            name = value
+            continue
+        if f.column or f.type.computed and f.type.key != "auto_number":
+            continue
+        if value is None or f.type.is_blank(value):
+            continue
+        data[f.key] = f.type.to_storage(value, f)
+        if f.slot:
+            slots[f.slot] = f.type.to_projection(value, f)
+    return {"owner_id": draft.values.get("owner") or user_id, "created_by": user_id, "category": draft.category,
+            "name": name, "slots": slots, "data": data}
+
+
+def storage_changes(obj: ObjectMeta, draft: Draft) -> tuple[dict, list[str], dict]:
+    """For an update: (data keys to set, keys to remove, columns to set)."""
+    set_data, unset, columns = {}, [], {}
+    for name in draft.changed:
+        f = obj.fields_by_name[name]
+        value = draft.values.get(name)
+        if f.column == "name":
+            columns["name"] = value
+            continue
+        if f.column == "owner_id":
+            columns["owner_id"] = value
+            continue
+        if f.column:
+            continue
+        blank = value is None or f.type.is_blank(value)
+        if blank:
+            unset.append(f.key)
+        else:
+            set_data[f.key] = f.type.to_storage(value, f)
+        if f.slot:
+            columns[f.slot] = None if blank else f.type.to_projection(value, f)
+    if draft.category_changed:
+        columns["category"] = draft.category
+    return set_data, unset, columns
+
+
+def assign_auto_numbers(obj: ObjectMeta, drafts: list[Draft]) -> None:
+    """Auto-numbers come from one sequence per field: unique and increasing under concurrency."""
+    from django.db import connection
+
+    from metadata.fieldtypes.autonumber import render, sequence_name
+
+    today = timezone.localdate()
+    for f in obj.fields:
+        if f.type.key != "auto_number" or not drafts:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("SELECT nextval({}) FROM generate_series(1, {})").format(
+                sql.Literal(sequence_name(f.id)), sql.Literal(len(drafts))))
+            numbers = [row[0] for row in cursor.fetchall()]
+        for draft, number in zip(drafts, numbers, strict=True):
+            draft.values[f.api_name] = render(f.options["format"], number, today)
+

@@ -1,0 +1,215 @@
+"""The query compiler: the only code that turns metadata into SQL over records.
+
+`RecordQuery` builds one SELECT over an object's partition: the typed expression of every field
+(system column, projection slot, JSON, or compiled formula / roll-up), joins through lookups for
+paths such as `account.industry`, filters, sorts, keyset pages, and the permission predicate.
+Identifiers come only from metadata (validated api_names, partition names, slot columns) and go
+through psycopg2.sql; values are literals or parameters, never formatted into the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from psycopg2 import sql
+
+from metadata.formula_scope import MetaScope
+from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
+from tessera.errors import ValidationFailed
+
+from .storage import partition_name
+
+SYSTEM_SELECT = ("id", "version", "category", "deleted_at", "name", "owner_id", "created_by", "created_at",
+                 "updated_by", "updated_at")
+
+
+@dataclass(frozen=True)
+class SortTerm:
+    field: FieldMeta | None  # None: the record id
+    descending: bool
+    expression: sql.Composable
+
+
+class RecordQuery:
+    def __init__(self, tenant: TenantMeta, obj: ObjectMeta, *, alias: str = "r"):
+        self.tenant = tenant
+        self.obj = obj
+        self.alias = alias
+        self.where: list[sql.Composable] = []
+        self._joins: dict[tuple[str, ...], tuple[str, ObjectMeta]] = {}
+        self._join_sql: list[sql.Composable] = []
+        self.uses_now = False
+
+    # --- expressions -------------------------------------------------------------------------
+    def column(self, name: str, alias: str | None = None) -> sql.Composable:
+        return sql.SQL("{}.{}").format(sql.Identifier(alias or self.alias), sql.Identifier(name))
+
+    def field_sql(self, field: FieldMeta, alias: str | None = None, obj: ObjectMeta | None = None) -> sql.Composable:
+        """The typed SQL value of `field` in the row `alias` (of object `obj`)."""
+        alias = alias or self.alias
+        if field.column:
+            return self.column(field.column, alias)
+        if field.type.key == "formula":
+            return self._formula_sql(field, alias, obj or self.obj)
+        if field.type.key == "rollup":
+            return self._rollup_sql(field, alias)
+        if field.slot and field.slot_ready:
+            return self.column(field.slot, alias)
+        return field.type.json_sql(self.column("data", alias), field.key)
+
+    def path_sql(self, path: tuple[str, ...], *, root_alias: str | None = None,
+                 root: ObjectMeta | None = None) -> sql.Composable:
+        """A field reached through lookups (`account.industry`), joining what the path crosses."""
+        root = root or self.obj
+        chain = MetaScope(self.tenant, root).walk(path)
+        alias, obj = root_alias or self.alias, root
+        for depth, lookup in enumerate(chain[:-1]):
+            key = (alias, *tuple(f.api_name for f in chain[: depth + 1]))
+            if key not in self._joins:
+                target = self.tenant.objects[lookup.options["target"]]
+                join_alias = f"j{len(self._joins) + 1}"
+                self._join_sql.append(sql.SQL("LEFT JOIN {t} {a} ON {a}.id = {ref} AND {a}.deleted_at IS NULL").format(
+                    t=sql.Identifier(target.table), a=sql.Identifier(join_alias), ref=self.field_sql(lookup, alias, obj)))
+                self._joins[key] = (join_alias, target)
+            alias, obj = self._joins[key]
+        return self.field_sql(chain[-1], alias, obj)
+
+    def _formula_sql(self, field: FieldMeta, alias: str, obj: ObjectMeta) -> sql.Composable:
+        from metadata.formulas import FormulaType, compile_formula, compile_sql
+
+        checked = compile_formula(field.options["formula"], MetaScope(self.tenant, obj),
+                                  result_type=FormulaType(field.options["result_type"]),
+                                  blank_as=field.options.get("blank_as", "zero"))
+        self.uses_now = self.uses_now or checked.uses_now
+        query = self
+
+        class Refs:
+            def sql_for(self, path):
+                return query.path_sql(tuple(path), root_alias=alias, root=obj)
+
+        return sql.SQL("({})").format(compile_sql(checked, Refs(), now_param=True))
+
+    def _rollup_sql(self, field: FieldMeta, alias: str) -> sql.Composable:
+        options = field.options
+        child = self.tenant.objects[options["child_object"]]
+        link = child.fields_by_name[options["child_field"]]
+        function = options["function"]
+        inner = RecordQuery(self.tenant, child, alias="c")
+        value = sql.SQL("*") if function == "count" else inner.field_sql(child.fields_by_name[options["value_field"]])
+        aggregate = sql.SQL("{}({})").format(sql.SQL(function), value)
+        if function in ("count", "sum"):
+            aggregate = sql.SQL("coalesce({}, 0)").format(aggregate)
+        return sql.SQL("(SELECT {agg} FROM {t} c WHERE {link} = {me}.id AND c.deleted_at IS NULL)").format(
+            agg=aggregate, t=sql.Identifier(child.table), link=inner.field_sql(link), me=sql.Identifier(alias))
+
+    # --- the statement ------------------------------------------------------------------------
+    def select(self, fields: Iterable[FieldMeta], *, expand: Iterable[FieldMeta] = (),
+               order: list[SortTerm] | None = None, limit: int | None = None,
+               include_deleted: bool | str = False) -> sql.Composable:
+        """SELECT system columns, `data`, the computed values of `fields`, expanded lookup names."""
+        columns = [self.column(c) for c in SYSTEM_SELECT] + [sql.SQL("{}::text").format(self.column("data"))]
+        for field in fields:
+            if field.type.computed and field.type.key != "auto_number":
+                columns.append(sql.SQL("{} AS {}").format(self.field_sql(field), sql.Identifier(f"c_{field.key}")))
+        for lookup in expand:
+            target = self.tenant.objects.get(lookup.options.get("target", ""))
+            if target is None:
+                continue
+            columns.append(sql.SQL("(SELECT x.name FROM {t} x WHERE x.id = {ref}) AS {a}").format(
+                t=sql.Identifier(target.table), ref=self.field_sql(lookup), a=sql.Identifier(f"x_{lookup.key}")))
+        conditions = list(self.where)
+        if include_deleted == "only":
+            conditions.insert(0, sql.SQL("{} IS NOT NULL").format(self.column("deleted_at")))
+        elif not include_deleted:
+            conditions.insert(0, sql.SQL("{} IS NULL").format(self.column("deleted_at")))
+        statement = sql.SQL("SELECT {cols} FROM {t} {a} {joins}").format(
+            cols=sql.SQL(", ").join(columns), t=sql.Identifier(self.obj.table), a=sql.Identifier(self.alias),
+            joins=sql.SQL(" ").join(self._join_sql))
+        if conditions:
+            statement = sql.SQL("{} WHERE {}").format(statement, sql.SQL(" AND ").join(conditions))
+        if order:
+            statement = sql.SQL("{} ORDER BY {}").format(statement, sql.SQL(", ").join(
+                sql.SQL("{} {}").format(term.expression, sql.SQL("DESC" if term.descending else "ASC"))
+                for term in order))
+        if limit is not None:
+            statement = sql.SQL("{} LIMIT {}").format(statement, sql.Literal(int(limit)))
+        return statement
+
+    def count(self, *, include_deleted: bool = False) -> sql.Composable:
+        conditions = list(self.where)
+        if not include_deleted:
+            conditions.insert(0, sql.SQL("{} IS NULL").format(self.column("deleted_at")))
+        statement = sql.SQL("SELECT count(*) FROM {t} {a} {joins}").format(
+            t=sql.Identifier(self.obj.table), a=sql.Identifier(self.alias), joins=sql.SQL(" ").join(self._join_sql))
+        if conditions:
+            statement = sql.SQL("{} WHERE {}").format(statement, sql.SQL(" AND ").join(conditions))
+        return statement
+
+    # --- sorting and keyset pages -------------------------------------------------------------
+    def sort_terms(self, spec: Iterable[str]) -> list[SortTerm]:
+        """`["-close_date", "name"]` → terms, ending with the id as a tiebreaker (same direction
+        as the first term, so a single-field sort pages along one index)."""
+        terms: list[SortTerm] = []
+        errors = {}
+        for raw in spec:
+            descending = raw.startswith("-")
+            name = raw.lstrip("-")
+            if name == "id":
+                terms.append(SortTerm(None, descending, self.column("id")))
+                continue
+            field = self.obj.field(name)
+            if field is None or not field.type.sortable:
+                errors[raw] = name
+                continue
+            terms.append(SortTerm(field, descending, self.field_sql(field)))
+        if errors:
+            raise ValidationFailed.single("sort", "invalid_sort", _("Cannot sort by: %(names)s.")
+                                          % {"names": ", ".join(errors.values())})
+        if not any(term.field is None for term in terms):
+            terms.append(SortTerm(None, terms[0].descending if terms else False, self.column("id")))
+        return terms
+
+    def after(self, terms: list[SortTerm], values: list) -> sql.Composable:
+        """Rows strictly after the row whose sort values are `values` (NULLs last ascending, first
+        descending, as PostgreSQL orders them, so plain btree indexes serve every direction)."""
+        if (len(terms) == 2 and terms[1].field is None and terms[0].descending == terms[1].descending
+                and values[0] is not None):
+            # One field and the id, same direction: a row comparison, which a btree index serves.
+            op = sql.SQL("<" if terms[0].descending else ">")
+            row = sql.SQL("(({e}, {i}) {op} ({v}, {x}))").format(
+                e=terms[0].expression, i=terms[1].expression, op=op,
+                v=_typed_literal(terms[0], values[0]), x=_typed_literal(terms[1], values[1]))
+            if terms[0].descending:
+                return row
+            return sql.SQL("({} OR {} IS NULL)").format(row, terms[0].expression)
+        alternatives = []
+        equal_so_far: list[sql.Composable] = []
+        for term, value in zip(terms, values, strict=True):
+            literal = _typed_literal(term, value)
+            if value is None:
+                beyond = sql.SQL("{} IS NOT NULL").format(term.expression) if term.descending else None
+                same = sql.SQL("{} IS NULL").format(term.expression)
+            else:
+                op = sql.SQL("<" if term.descending else ">")
+                beyond = sql.SQL("{e} {op} {v}").format(e=term.expression, op=op, v=literal)
+                if not term.descending:
+                    beyond = sql.SQL("({} OR {} IS NULL)").format(beyond, term.expression)
+                same = sql.SQL("{} = {}").format(term.expression, literal)
+            if beyond is not None:
+                alternatives.append(sql.SQL(" AND ").join([*equal_so_far, beyond]))
+            equal_so_far.append(same)
+        if not alternatives:
+            return sql.SQL("FALSE")
+        return sql.SQL("({})").format(sql.SQL(" OR ").join(sql.SQL("({})").format(a) for a in alternatives))
+
+
+def _typed_literal(term: SortTerm, value) -> sql.Composable:
+    if term.field is None:
+        return sql.Literal(int(value))
+    field = term.field
+    sql_type = field.type.sql_type
+    if field.type.key in ("formula", "rollup"):
+        sql_type = field.type.result_field_type(field).sql_type
+    return sql.SQL("{}::{}").format(sql.Literal(value), sql.SQL(sql_type))

@@ -1,0 +1,183 @@
+"""Reading and writing record rows. With query.py, the only code that writes SQL over records.
+
+Functions take compiled metadata and plain values (stored JSON forms, slot values), never request
+data, and return rows or Records. Writes are multi-row statements: a bulk create of 1,000 records is
+one INSERT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+from psycopg2 import sql
+from psycopg2.extras import execute_values
+
+from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
+
+from .jsonio import dumps, loads
+from .query import SYSTEM_SELECT, RecordQuery
+from .record import Record
+
+#: Columns of a system field → the field's api_name.
+SYSTEM_FIELD_COLUMNS = {"owner_id": "owner", "created_by": "created_by", "created_at": "created_at",
+                        "updated_by": "updated_by", "updated_at": "updated_at"}
+
+
+def fetch_records(obj: ObjectMeta, statement: sql.Composable, params: dict | None = None, *,
+                  computed: Sequence[FieldMeta] = (), expand: Sequence[FieldMeta] = ()) -> list[Record]:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params or None)
+        return [row_to_record(obj, row, computed, expand) for row in cursor.fetchall()]
+
+
+def row_to_record(obj: ObjectMeta, row: Sequence[Any], computed: Sequence[FieldMeta] = (),
+                  expand: Sequence[FieldMeta] = ()) -> Record:
+    system = dict(zip(SYSTEM_SELECT, row, strict=False))
+    record = Record(object=obj, id=system["id"], version=system["version"], category=system["category"],
+                    deleted_at=system["deleted_at"])
+    values = record.values
+    values[obj.name_field] = system["name"]
+    for column, api_name in SYSTEM_FIELD_COLUMNS.items():
+        values[api_name] = system[column]
+    data = loads(row[len(SYSTEM_SELECT)]) or {}
+    by_key = obj.fields_by_key
+    for key, stored in data.items():
+        field = by_key.get(key)
+        if field is not None and stored is not None:
+            values[field.api_name] = field.type.from_storage(stored, field)
+    position = len(SYSTEM_SELECT) + 1
+    for field in computed:
+        if field.type.computed and field.type.key != "auto_number":
+            values[field.api_name] = row[position]
+            position += 1
+    for lookup in expand:
+        value = values.get(lookup.api_name)
+        record.expanded[lookup.api_name] = None if value is None else {"id": value, "name": row[position]}
+        position += 1
+    return record
+
+
+def insert_rows(obj: ObjectMeta, rows: list[dict]) -> list[tuple[int, int]]:
+    """Insert records; each row: owner_id, created_by, category, name, slots {column: value},
+    data {key: stored value}. Returns [(id, version)] in input order."""
+    slot_columns = sorted({column for row in rows for column in row["slots"]})
+    columns = ["object_id", "owner_id", "created_by", "updated_by", "category", "name", *slot_columns, "data"]
+    values = [
+        (obj.id, row["owner_id"], row["created_by"], row["created_by"], row["category"], row["name"],
+         *[row["slots"].get(c) for c in slot_columns], dumps(row["data"]))
+        for row in rows
+    ]
+    template = "(" + ", ".join(["%s"] * (len(columns) - 1) + ["%s::jsonb"]) + ")"
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        statement = sql.SQL("INSERT INTO {t} ({cols}) VALUES %s RETURNING id, version").format(
+            t=sql.Identifier(obj.table), cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns))
+        return [tuple(r) for r in execute_values(raw, statement.as_string(raw.connection), values,
+                                                  template=template, page_size=len(values) or 1, fetch=True)]
+
+
+def update_row(obj: ObjectMeta, record_id: int, *, set_data: dict[str, Any], unset_keys: Iterable[str],
+               columns: dict[str, Any], user_id: int | None, expected_version: int | None,
+               predicate: sql.Composable | None = None) -> int | None:
+    """Apply a change to one live record; returns the new version, or None when the record is gone,
+    not visible through `predicate`, or not at `expected_version`."""
+    assignments = [
+        sql.SQL("data = (data || {}::jsonb) - {}::text[]").format(sql.Literal(dumps(set_data)),
+                                                                  sql.Literal(list(unset_keys))),
+        sql.SQL("version = version + 1"),
+        sql.SQL("updated_at = now()"),
+        sql.SQL("updated_by = {}").format(sql.Literal(user_id)),
+    ]
+    assignments += [sql.SQL("{} = {}").format(sql.Identifier(c), sql.Literal(v)) for c, v in columns.items()]
+    conditions = [sql.SQL("r.id = {}").format(sql.Literal(record_id)), sql.SQL("r.deleted_at IS NULL")]
+    if expected_version is not None:
+        conditions.append(sql.SQL("r.version = {}").format(sql.Literal(expected_version)))
+    if predicate is not None:
+        conditions.append(predicate)
+    statement = sql.SQL("UPDATE {t} AS r SET {a} WHERE {w} RETURNING r.version").format(
+        t=sql.Identifier(obj.table), a=sql.SQL(", ").join(assignments), w=sql.SQL(" AND ").join(conditions))
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def existing_ids(obj: ObjectMeta, ids: Iterable[int], *, predicate: sql.Composable | None = None) -> set[int]:
+    ids = sorted(set(ids))
+    if not ids:
+        return set()
+    statement = sql.SQL("SELECT r.id FROM {t} r WHERE r.id = ANY({ids}) AND r.deleted_at IS NULL").format(
+        t=sql.Identifier(obj.table), ids=sql.Literal(ids))
+    if predicate is not None:
+        statement = sql.SQL("{} AND {}").format(statement, predicate)
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def lock_live(obj: ObjectMeta, ids: Iterable[int], *, predicate: sql.Composable | None = None) -> list[tuple]:
+    """Lock live records (FOR UPDATE) and return (id, version, name, owner_id) of those visible."""
+    statement = sql.SQL("SELECT r.id, r.version, r.name, r.owner_id FROM {t} r WHERE r.id = ANY({ids}) "
+                        "AND r.deleted_at IS NULL").format(t=sql.Identifier(obj.table), ids=sql.Literal(sorted(set(ids))))
+    if predicate is not None:
+        statement = sql.SQL("{} AND {}").format(statement, predicate)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("{} ORDER BY r.id FOR UPDATE OF r").format(statement))
+        return cursor.fetchall()
+
+
+def referencing(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMeta, ids: Iterable[int]) -> list[int]:
+    """Live records of `child` whose `lookup` points at any of `ids`."""
+    statement = sql.SQL("SELECT r.id FROM {t} r WHERE r.deleted_at IS NULL AND {ref} = ANY({ids})").format(
+        t=sql.Identifier(child.table), ref=RecordQuery(tenant, child).field_sql(lookup),
+        ids=sql.Literal(sorted(set(ids))))
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def soft_delete(obj: ObjectMeta, ids: Iterable[int], user_id: int | None) -> list[int]:
+    statement = sql.SQL("UPDATE {t} SET deleted_at = now(), deleted_by = {u}, version = version + 1 "
+                        "WHERE id = ANY({ids}) AND deleted_at IS NULL RETURNING id").format(
+        t=sql.Identifier(obj.table), u=sql.Literal(user_id), ids=sql.Literal(sorted(set(ids))))
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def restore(obj: ObjectMeta, ids: Iterable[int]) -> list[tuple[int, Any]]:
+    """Bring records back from the recycle bin; returns (id, the deleted_at they had)."""
+    statement = sql.SQL(
+        "UPDATE {t} r SET deleted_at = NULL, deleted_by = NULL, version = r.version + 1 FROM {t} old "
+        "WHERE old.id = r.id AND r.id = ANY({ids}) AND r.deleted_at IS NOT NULL RETURNING r.id, old.deleted_at"
+    ).format(t=sql.Identifier(obj.table), ids=sql.Literal(sorted(set(ids))))
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return cursor.fetchall()
+
+
+def deleted_with(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMeta, parent_ids: Iterable[int],
+                 deleted_at) -> list[int]:
+    """Records of `child` pointing at `parent_ids` that were cascade-deleted in the same delete."""
+    query = RecordQuery(tenant, child)
+    statement = sql.SQL("SELECT r.id FROM {t} r WHERE r.deleted_at = {at} AND {ref} = ANY({ids})").format(
+        t=sql.Identifier(child.table), at=sql.Literal(deleted_at), ref=query.field_sql(lookup),
+        ids=sql.Literal(sorted(set(parent_ids))))
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def clear_lookup(child: ObjectMeta, lookup: FieldMeta, ids: Iterable[int], user_id: int | None) -> list[int]:
+    """Set `lookup` to blank on the given records of `child` (the set_null rule)."""
+    assignments = [sql.SQL("data = data - {}").format(sql.Literal(lookup.key)), sql.SQL("version = version + 1"),
+                   sql.SQL("updated_at = now()"), sql.SQL("updated_by = {}").format(sql.Literal(user_id))]
+    if lookup.slot:
+        assignments.append(sql.SQL("{} = NULL").format(sql.Identifier(lookup.slot)))
+    statement = sql.SQL("UPDATE {t} SET {a} WHERE id = ANY({ids}) RETURNING id").format(
+        t=sql.Identifier(child.table), a=sql.SQL(", ").join(assignments), ids=sql.Literal(sorted(set(ids))))
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return [row[0] for row in cursor.fetchall()]

@@ -1,0 +1,434 @@
+"""Record use cases: create, read, list, update, delete, restore. Every entry point (API, bulk API,
+UI, imports) calls these; they own the transaction, ask the permission service, run the write
+pipeline, write history and send events after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+from psycopg2 import sql
+
+from metadata.cache import get_meta
+from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
+from tessera.errors import Conflict, ErrorCollector, NotFound, ValidationFailed
+from tessera.security.access import RecordAccess, access_for
+
+from . import history, pipeline, repository
+from .cursor import decode_cursor, encode_cursor
+from .duplicates import blocking_message, find_duplicates
+from .errors import BulkRejected, DuplicatesFound, StaleVersion
+from .filters import apply_filters, split_key
+from .pipeline import Draft
+from .query import RecordQuery
+from .record import Record
+from .signals import records_changed
+
+MAX_BULK = 1000
+MAX_PAGE = 200
+DEFAULT_PAGE = 50
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def get_object_meta(object_api_name: str, tenant: TenantMeta | None = None) -> tuple[TenantMeta, ObjectMeta]:
+    tenant = tenant or get_meta()
+    obj = tenant.object(object_api_name)
+    if obj is None:
+        raise NotFound(_("No object named “%(name)s”.") % {"name": object_api_name}, code="unknown_object")
+    return tenant, obj
+
+
+def readable_fields(obj: ObjectMeta, access: RecordAccess) -> list[FieldMeta]:
+    return [f for f in obj.fields if access.readable(obj, f)]
+
+
+def load_record(tenant: TenantMeta, obj: ObjectMeta, record_id: int, *, access: RecordAccess | None = None,
+                action: str = "read", include_deleted: bool = False, expand: Sequence[FieldMeta] = (),
+                for_update: bool = False) -> Record | None:
+    """One record by id (computed fields included), or None when absent or not visible to `access`."""
+    query = RecordQuery(tenant, obj)
+    query.where.append(sql.SQL("r.id = {}").format(sql.Literal(int(record_id))))
+    if access is not None:
+        predicate = access.row_predicate(obj, action, "r")
+        if predicate is not None:
+            query.where.append(predicate)
+    fields = obj.fields
+    statement = query.select(fields, expand=expand, include_deleted=include_deleted)
+    if for_update:
+        statement = sql.SQL("{} FOR UPDATE OF r").format(statement)
+    records = repository.fetch_records(obj, statement, _params(query), computed=fields, expand=expand)
+    return records[0] if records else None
+
+
+def _params(query: RecordQuery) -> dict | None:
+    if not query.uses_now:
+        return None
+    from django.utils import timezone
+
+    from metadata.formulas import sql_params
+
+    return sql_params(timezone.now(), timezone.get_current_timezone())
+
+
+def get_record(object_api_name: str, record_id: int, actor, *, expand: Iterable[str] = (),
+               include_deleted: bool = False) -> Record:
+    tenant, obj = get_object_meta(object_api_name)
+    access = access_for(actor)
+    access.require(obj, "read")
+    record = load_record(tenant, obj, record_id, access=access, include_deleted=include_deleted,
+                         expand=_expand_fields(obj, expand, access))
+    if record is None:
+        raise NotFound(_("No such record."), code="unknown_record")
+    return record
+
+
+def _expand_fields(obj: ObjectMeta, names: Iterable[str], access: RecordAccess) -> list[FieldMeta]:
+    fields = []
+    for name in names:
+        f = obj.field(name)
+        if f is None or f.type.key != "lookup" or not access.readable(obj, f):
+            raise ValidationFailed.single("expand", "invalid_expand", _("“%(name)s” is not a lookup field.")
+                                          % {"name": name})
+        fields.append(f)
+    return fields
+
+
+@dataclass
+class Page:
+    records: list[Record]
+    next_cursor: str | None
+    fields: list[FieldMeta]
+    total: int | None = None
+    expand: list[FieldMeta] = field(default_factory=list)
+
+
+def list_records(object_api_name: str, actor, *, filters: Sequence[tuple[str, object]] = (),
+                 sort: Sequence[str] = (), limit: int = DEFAULT_PAGE, cursor: str | None = None,
+                 fields: Sequence[str] | None = None, expand: Iterable[str] = (), count: bool = False,
+                 deleted: str | bool = False) -> Page:
+    """A keyset page of the records `actor` may see, filtered and sorted in SQL."""
+    tenant, obj = get_object_meta(object_api_name)
+    access = access_for(actor)
+    access.require(obj, "read")
+    errors = ErrorCollector()
+    if not 1 <= int(limit) <= MAX_PAGE:
+        errors.add("limit", "invalid", _("Between 1 and %(max)d.") % {"max": MAX_PAGE})
+    selected = readable_fields(obj, access)
+    if fields:
+        by_name = {f.api_name: f for f in selected}
+        unknown = [name for name in fields if name not in by_name]
+        if unknown:
+            errors.add("fields", "unknown_field", _("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)})
+        selected = [by_name[n] for n in fields if n in by_name]
+    query = RecordQuery(tenant, obj)
+    visible_filters = [(key, value) for key, value in filters]
+    for key, _value in visible_filters:
+        name = split_key(key)[0].split(".")[0]
+        f = obj.field(name)
+        if f is not None and not access.readable(obj, f):
+            errors.add(key, "unknown_field", _("No field “%(name)s”.") % {"name": name})
+    if not errors:
+        apply_filters(query, visible_filters, errors)
+    terms = []
+    if not errors:
+        try:
+            terms = query.sort_terms(sort or ["-created_at"])
+        except ValidationFailed as exc:
+            errors.extend(exc)
+    hidden_sort = [t for t in terms if t.field is not None and not access.readable(obj, t.field)]
+    if hidden_sort:
+        errors.add("sort", "invalid_sort", _("Cannot sort by a hidden field."))
+    expand_fields = []
+    if not errors:
+        try:
+            expand_fields = _expand_fields(obj, expand, access)
+        except ValidationFailed as exc:
+            errors.extend(exc)
+    errors.raise_if_any()
+    predicate = access.row_predicate(obj, "read", "r")
+    if predicate is not None:
+        query.where.append(predicate)
+    total = None
+    if count:
+        with connection.cursor() as db:
+            db.execute(query.count(include_deleted=bool(deleted)), _params(query))
+            total = db.fetchone()[0]
+    if cursor:
+        values = decode_cursor(cursor, terms)
+        query.where.append(query.after(terms, values))
+    statement = query.select(selected, expand=expand_fields, order=terms, limit=int(limit) + 1,
+                             include_deleted="only" if deleted else False)
+    records = repository.fetch_records(obj, statement, _params(query), computed=selected, expand=expand_fields)
+    next_cursor = None
+    if len(records) > limit:
+        records = records[:limit]
+        next_cursor = encode_cursor(terms, records[-1])
+    return Page(records=records, next_cursor=next_cursor, fields=selected, total=total, expand=expand_fields)
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+@dataclass
+class WriteResult:
+    index: int
+    record: Record | None = None
+    errors: ErrorCollector | None = None
+    duplicates: list[dict] = field(default_factory=list)
+
+
+def create_record(object_api_name: str, payload: Mapping, actor, *, confirm_duplicates: bool = False) -> Record:
+    results = create_records(object_api_name, [payload], actor, confirm_duplicates=confirm_duplicates)
+    return results[0].record
+
+
+def create_records(object_api_name: str, payloads: Sequence[Mapping], actor, *, all_or_nothing: bool = True,
+                   confirm_duplicates: bool = False) -> list[WriteResult]:
+    """Create records. All-or-nothing (one error → nothing written, every row's errors returned), or
+    per row (each valid row written, each invalid one reported)."""
+    tenant, obj = get_object_meta(object_api_name)
+    access = access_for(actor)
+    access.require(obj, "create")
+    _check_batch_size(payloads)
+    drafts = [Draft(index=i) for i in range(len(payloads))]
+    for draft, payload in zip(drafts, payloads, strict=True):
+        pipeline.read_input(obj, payload, draft, access)
+        pipeline.apply_defaults(obj, draft, access)
+        pipeline.validate_values(tenant, obj, draft)
+    return _write(tenant, obj, drafts, access, all_or_nothing=all_or_nothing,
+                  confirm_duplicates=confirm_duplicates)
+
+
+def update_record(object_api_name: str, record_id: int, payload: Mapping, actor, *,
+                  expected_version: int | None = None, confirm_duplicates: bool = False) -> Record:
+    body = dict(payload)
+    if expected_version is not None:
+        body["version"] = expected_version
+    results = update_records(object_api_name, [{**body, "id": record_id}], actor,
+                             confirm_duplicates=confirm_duplicates)
+    return results[0].record
+
+
+def update_records(object_api_name: str, payloads: Sequence[Mapping], actor, *, all_or_nothing: bool = True,
+                   confirm_duplicates: bool = False) -> list[WriteResult]:
+    """Update records given as {"id": …, "version": … (optional), field: value…}."""
+    tenant, obj = get_object_meta(object_api_name)
+    access = access_for(actor)
+    access.require(obj, "edit")
+    _check_batch_size(payloads)
+    with transaction.atomic():
+        drafts = []
+        for i, payload in enumerate(payloads):
+            draft = Draft(index=i)
+            drafts.append(draft)
+            record_id = payload.get("id") if isinstance(payload, Mapping) else None
+            try:
+                record_id = int(record_id)
+            except (TypeError, ValueError):
+                draft.errors.add("id", "required", _("Give the id of the record to update."))
+                continue
+            current = load_record(tenant, obj, record_id, access=access, action="edit", for_update=True)
+            if current is None:
+                draft.errors.add("id", "unknown_record", _("No such record, or you may not edit it."))
+                continue
+            draft.current = current
+            pipeline.read_input(obj, {k: v for k, v in payload.items() if k != "id"}, draft, access)
+            if draft.expected_version is not None and draft.expected_version != current.version:
+                if len(payloads) == 1:
+                    raise StaleVersion(_("This record was changed by someone else (version %(now)d, you had "
+                                         "%(had)d); reload it and try again.")
+                                       % {"now": current.version, "had": draft.expected_version})
+                draft.errors.add("version", "stale_version", _("Changed by someone else; reload it."))
+            pipeline.validate_values(tenant, obj, draft)
+        return _write(tenant, obj, drafts, access, all_or_nothing=all_or_nothing,
+                      confirm_duplicates=confirm_duplicates)
+
+
+def _check_batch_size(payloads) -> None:
+    if not isinstance(payloads, list | tuple) or not payloads:
+        raise ValidationFailed.single(None, "invalid", _("Give a list of records."))
+    if len(payloads) > MAX_BULK:
+        raise ValidationFailed.single(None, "too_many", _("At most %(max)d records per call.") % {"max": MAX_BULK})
+
+
+def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess, *,
+           all_or_nothing: bool, confirm_duplicates: bool) -> list[WriteResult]:
+    with transaction.atomic():
+        candidates = [d for d in drafts if d.ok]
+        pipeline.check_lookups(tenant, obj, candidates)
+        pipeline.check_unique(tenant, obj, [d for d in candidates if d.ok])
+        pipeline.check_validation_rules(tenant, obj, [d for d in candidates if d.ok])
+        warnings = []
+        for draft in (d for d in drafts if d.ok):
+            matches = find_duplicates(tenant, obj, draft) if obj.duplicate_rules else []
+            blocking = [m for m in matches if m["action"] == "block"]
+            if blocking:
+                draft.errors.add(None, "duplicate", blocking_message(blocking))
+            elif matches and not confirm_duplicates:
+                draft.duplicates = matches
+                warnings.append(draft)
+        bad = [d for d in drafts if not d.ok]
+        if bad and (all_or_nothing or len(drafts) == 1):
+            if len(drafts) == 1:
+                bad[0].errors.raise_if_any()
+            raise BulkRejected([(d.index, d.errors) for d in bad], len(drafts))
+        if warnings and (all_or_nothing or len(drafts) == 1):
+            raise DuplicatesFound([{"index": d.index, "matches": d.duplicates} for d in warnings]
+                                  if len(drafts) > 1 else warnings[0].duplicates)
+        good = [d for d in drafts if d.ok and not d.duplicates]
+        results = {d.index: WriteResult(index=d.index, errors=d.errors if not d.ok else None,
+                                        duplicates=d.duplicates) for d in drafts}
+        if good:
+            saved = _save(tenant, obj, good, access)
+            for draft, record in zip(good, saved, strict=True):
+                results[draft.index].record = record
+        return [results[i] for i in range(len(drafts))]
+
+
+def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -> list[Record]:
+    user_id = access.user_id
+    new = [d for d in drafts if d.is_new]
+    existing = [d for d in drafts if not d.is_new]
+    entries = []
+    ids: list[int] = []
+    try:
+        with transaction.atomic():
+            if new:
+                pipeline.assign_auto_numbers(obj, new)
+                rows = [pipeline.storage_row(obj, d, user_id=user_id) for d in new]
+                inserted = repository.insert_rows(obj, rows)
+                for draft, (record_id, _version) in zip(new, inserted, strict=True):
+                    ids.append(record_id)
+                    entries.append((record_id, "create", history.changes_of(obj, draft)))
+            predicate = access.row_predicate(obj, "edit", "r")
+            for draft in existing:
+                set_data, unset, columns = pipeline.storage_changes(obj, draft)
+                version = repository.update_row(obj, draft.current.id, set_data=set_data, unset_keys=unset,
+                                                columns=columns, user_id=user_id,
+                                                expected_version=draft.current.version, predicate=predicate)
+                if version is None:
+                    raise StaleVersion(_("This record was changed by someone else; reload it and try again."))
+                ids.append(draft.current.id)
+                changes = history.changes_of(obj, draft)
+                if changes:
+                    action = "owner" if set(changes) == {obj.fields_by_name["owner"].key} else "update"
+                    entries.append((draft.current.id, action, changes))
+    except IntegrityError as exc:
+        raise _integrity_error(obj, exc) from None
+    history.write(obj, entries, user_id)
+    _send_after_commit(obj, "create" if new else "update", ids)
+    by_id = {r.id: r for r in _reload(tenant, obj, ids)}
+    return [by_id[i] for i in ids]
+
+
+def _reload(tenant: TenantMeta, obj: ObjectMeta, ids: list[int]) -> list[Record]:
+    query = RecordQuery(tenant, obj)
+    query.where.append(sql.SQL("r.id = ANY({})").format(sql.Literal(ids)))
+    return repository.fetch_records(obj, query.select(obj.fields), _params(query), computed=obj.fields)
+
+
+def _integrity_error(obj: ObjectMeta, exc: IntegrityError):
+    message = str(exc)
+    for f in obj.fields:
+        if f.unique and f"_u{f.id}" in message:
+            return ValidationFailed.single(f.api_name, "unique", _("Another record has this value already."))
+    return Conflict(_("The write conflicts with another one; try again."))
+
+
+def _send_after_commit(obj: ObjectMeta, action: str, ids: list[int]) -> None:
+    schema = connection.schema_name
+    transaction.on_commit(lambda: records_changed.send(sender=None, schema=schema, object=obj.api_name,
+                                                       action=action, ids=list(ids)))
+
+
+# --- delete and restore -------------------------------------------------------------------------
+
+
+def delete_record(object_api_name: str, record_id: int, actor) -> None:
+    """Soft delete to the recycle bin, following each lookup's rule for the records pointing here:
+    restrict (refuse while any), set null, or cascade (to the recycle bin with this one)."""
+    tenant, obj = get_object_meta(object_api_name)
+    access = access_for(actor)
+    access.require(obj, "delete")
+    with transaction.atomic():
+        locked = repository.lock_live(obj, [record_id], predicate=access.row_predicate(obj, "delete", "r"))
+        if not locked:
+            raise NotFound(_("No such record, or you may not delete it."), code="unknown_record")
+        _delete_cascade(tenant, obj, [record_id], access.user_id, seen=set())
+
+
+def _delete_cascade(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], user_id: int | None, seen: set) -> None:
+    key = (obj.api_name, tuple(sorted(ids)))
+    if key in seen:
+        return
+    seen.add(key)
+    for child, lookup in _lookups_to(tenant, obj):
+        pointing = repository.referencing(tenant, child, lookup, ids)
+        if not pointing:
+            continue
+        rule = lookup.type.on_delete(lookup)
+        if rule == "restrict":
+            raise Conflict(_("%(count)d %(object)s records refer to this record through “%(field)s”; "
+                             "change them first.") % {"count": len(pointing), "object": child.label(None, plural=True),
+                                                       "field": lookup.label()}, code="in_use")
+        if rule == "set_null":
+            repository.clear_lookup(child, lookup, pointing, user_id)
+            _send_after_commit(child, "update", pointing)
+        else:
+            _delete_cascade(tenant, child, pointing, user_id, seen)
+    deleted = repository.soft_delete(obj, ids, user_id)
+    history.write(obj, [(i, "delete", {}) for i in deleted], user_id)
+    _send_after_commit(obj, "delete", deleted)
+
+
+def _lookups_to(tenant: TenantMeta, obj: ObjectMeta):
+    for child in tenant.objects.values():
+        for f in child.fields:
+            if f.type.key == "lookup" and f.options.get("target") == obj.api_name:
+                yield child, f
+
+
+def restore_record(object_api_name: str, record_id: int, actor) -> Record:
+    """Bring a record back from the recycle bin, with the records its delete cascaded to."""
+    tenant, obj = get_object_meta(object_api_name)
+    access = access_for(actor)
+    access.require(obj, "delete")
+    with transaction.atomic():
+        record = load_record(tenant, obj, record_id, access=access, action="delete", include_deleted=True)
+        if record is None or record.deleted_at is None:
+            raise NotFound(_("No such record in the recycle bin."), code="unknown_record")
+        try:
+            with transaction.atomic():
+                _restore_cascade(tenant, obj, [record_id], access.user_id)
+        except IntegrityError as exc:
+            raise _integrity_error(obj, exc) from None
+    return get_record(object_api_name, record_id, actor)
+
+
+def _restore_cascade(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], user_id: int | None) -> None:
+    restored = repository.restore(obj, ids)
+    if not restored:
+        return
+    history.write(obj, [(i, "restore", {}) for i, _at in restored], user_id)
+    _send_after_commit(obj, "restore", [i for i, _at in restored])
+    by_time: dict = {}
+    for record_id, deleted_at in restored:
+        by_time.setdefault(deleted_at, []).append(record_id)
+    for child, lookup in _lookups_to(tenant, obj):
+        if lookup.type.on_delete(lookup) != "cascade":
+            continue
+        for deleted_at, parent_ids in by_time.items():
+            children = repository.deleted_with(tenant, child, lookup, parent_ids, deleted_at)
+            if children:
+                _restore_cascade(tenant, child, children, user_id)
+
+
+def record_history(object_api_name: str, record_id: int, actor) -> list[dict]:
+    tenant, obj = get_object_meta(object_api_name)
+    access = access_for(actor)
+    get_record(object_api_name, record_id, actor, include_deleted=True)  # visibility check
+    return history.history_of(obj, record_id, lambda f: access.readable(obj, f))
