@@ -1,3 +1,8 @@
-"""The tenant API, `/api/v1/…`. Each area adds its routes here."""
+"""The tenant API, `/api/v1/…`. Each area adds its routes in its own urls module."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("meta/", include("metadata.api.urls")),
+    path("", include("tessera.records.api.urls")),
+]

@@ -1,0 +1,3 @@
+"""`/api/v1/meta/…` (see metadata/api/views.py)."""
+
+urlpatterns: list = []
