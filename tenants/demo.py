@@ -15,7 +15,7 @@ DEMO_ADMIN_PASSWORD = "tessera-demo-2026"
 
 #: Functions that fill a new demo tenant with sample data, called in its schema (records, later
 #: reports and dashboards register theirs here).
-SAMPLE_DATA_LOADERS: list[str] = []
+SAMPLE_DATA_LOADERS: list[str] = ["tessera.records.demo.load_sample_data"]
 
 
 def ensure_demo_tenant(progress: Callable[[str], None] | None = None) -> tuple[Tenant, bool]:
