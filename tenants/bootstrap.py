@@ -6,12 +6,18 @@ tenants are cloned from, then the existing tenants (skipping those already up to
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 from psycopg2 import sql
+
+from . import schema_template
+
+logger = logging.getLogger(__name__)
 
 
 def migrate_platform(*, verbosity: int = 1, tenants: bool = True) -> None:
@@ -36,3 +42,7 @@ def ensure_base_schema(*, verbosity: int = 1) -> None:
             cursor.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(base)))
     call_command("migrate_schemas", tenant=True, schema_name=base, interactive=False, verbosity=verbosity)
     connection.set_schema_to_public()
+    try:
+        schema_template.capture(base)
+    except schema_template.TemplateUnavailable as exc:  # provisioning falls back to clone_schema()
+        logger.warning("no schema template, tenants will be cloned slowly: %s", exc)

@@ -45,3 +45,16 @@ class Tenant(TenantMixin):
 
 class Domain(DomainMixin):
     """A host name that routes to a tenant (`<slug>.<base domain>`, later custom domains)."""
+
+
+class SchemaTemplate(models.Model):
+    """The base schema's DDL, captured by `tessera migrate`, replayed to create tenant schemas fast."""
+
+    base_schema = models.CharField(max_length=63)
+    ddl = models.TextField()
+    tables = models.JSONField(default=list)
+    sequences = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.base_schema} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -24,6 +24,7 @@ from django_tenants.utils import schema_exists, tenant_context
 from psycopg2 import sql
 from tessera.errors import ErrorCollector, NotFound, TesseraError, ValidationFailed
 
+from . import schema_template
 from .models import Domain, Plan, Tenant
 from .slugs import schema_name_for, validate_slug
 
@@ -157,10 +158,14 @@ def _slug_taken(slug: str) -> ValidationFailed:
 
 
 def _clone_schema(base_schema: str, schema: str) -> None:
-    """Copy the base schema (tables, sequences, functions, rows: django_migrations included).
+    """Copy the base schema (tables, sequences, rows: django_migrations included).
 
-    Uses django-tenants' clone_schema() SQL function, installed once by `tessera migrate` rather
-    than re-created for every tenant.
+    From the DDL template captured by `tessera migrate` (tenants.schema_template: fast); without
+    one, django-tenants' clone_schema() SQL function (slow but always there).
     """
+    template = schema_template.current_template(base_schema)
+    if template is not None:
+        schema_template.create_schema_from_template(template, schema)
+        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT public.clone_schema(%s, %s, 'DATA')", [base_schema, schema])

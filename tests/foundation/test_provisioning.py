@@ -202,3 +202,38 @@ def test_tenant_admin_api_is_for_platform_operators(public_client):
 def test_the_signup_api_does_not_exist_on_a_tenant_host(client_a):
     response = client_a.post("/api/v1/tenants/", {"slug": "x"}, content_type="application/json")
     assert response.status_code in (403, 404)
+
+
+def _catalog(schema):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.relkind, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+            "replace(coalesce(pg_get_expr(d.adbin, d.adrelid), ''), %s, '') "
+            "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+            "LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum "
+            "WHERE c.relnamespace = %s::regnamespace ORDER BY 1, 3", [f"{schema}.", schema])
+        columns = cursor.fetchall()
+        cursor.execute("SELECT indexname, replace(indexdef, %s, '') FROM pg_indexes WHERE schemaname = %s "
+                       "ORDER BY 1", [f"{schema}.", schema])
+        indexes = cursor.fetchall()
+        cursor.execute("SELECT conname, contype FROM pg_constraint WHERE connamespace = %s::regnamespace "
+                       "ORDER BY 1", [schema])
+        constraints = cursor.fetchall()
+    return columns, indexes, constraints
+
+
+def test_a_new_tenant_schema_is_the_base_schema_exactly():
+    from django.conf import settings
+
+    from tenants.schema_template import current_template
+
+    assert current_template(settings.TENANT_BASE_SCHEMA) is not None  # the fast path is the one tested
+    provisioning.create_tenant("twin", "Twin")
+    base = _catalog(settings.TENANT_BASE_SCHEMA)
+    twin = _catalog("t_twin")
+    assert base[0] and twin == base
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM t_twin.metadata_objectdef")
+        assert cursor.fetchone()[0] == 5  # the standard objects came along
+        cursor.execute("SELECT nextval('t_twin.record_id_seq') > 0")
+        assert cursor.fetchone()[0]
