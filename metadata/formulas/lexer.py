@@ -1,14 +1,18 @@
 """Tokeniser: formula text to a list of tokens with 1-based line/column positions.
 
-A single left-to-right loop (no recursion, no regex backtracking over the whole input), run only
-after the length guard, so hostile input costs linear time. Salesforce syntax: ``/* comments */``,
-'single' or "double" quoted strings with backslash escapes, decimal numbers without exponents,
-identifiers with ``$`` globals and dotted lookup paths (``Account.Owner.Name``).
+One left-to-right pass, run only after the length guard. The few regular expressions used are
+anchored at the current offset and have no nested or ambiguous repetition, so they run in linear
+time on any input; line/column numbers are computed from offsets only when a token or error needs
+them. Salesforce syntax: ``/* comments */``, 'single' or "double" quoted strings with backslash
+escapes, decimal numbers without exponents, identifiers with ``$`` globals and dotted lookup paths
+(``Account.Owner.Name``).
 """
 
 from __future__ import annotations
 
+import bisect
 import enum
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -46,42 +50,31 @@ class Token:
 _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
 # Longest first, so '<=' wins over '<'.
 _OPERATORS = ("&&", "||", "==", "!=", "<>", "<=", ">=", "+", "-", "*", "/", "^", "&", "=", "<", ">", "!")
-_ALLOWED_CONTROL = {"\n", "\r", "\t"}
+_OPERATOR_RE = re.compile("|".join(re.escape(op) for op in _OPERATORS))
+_BLANKS_RE = re.compile(r"[ \t\n\r\f\v\u00a0]+")
+_NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_IDENT_RE = re.compile(rf"\$?{_NAME}(?:\.{_NAME})*")
+_IDENT_CHAR_RE = re.compile(r"[A-Za-z0-9_]")
+_STRING_CHUNK_RE = {q: re.compile(r"[^\\" + q + r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+") for q in "'\""}
+_SINGLE = {"(": Tok.LPAREN, ")": Tok.RPAREN, ",": Tok.COMMA}
 
 
-def _is_ident_start(ch: str) -> bool:
-    return ch.isascii() and (ch.isalpha() or ch == "_")
+class _Source:
+    """The text plus offset -> (line, column) mapping."""
 
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.newlines = [i for i, ch in enumerate(text) if ch == "\n"]
 
-def _is_ident_char(ch: str) -> bool:
-    return ch.isascii() and (ch.isalnum() or ch == "_")
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_left(self.newlines, offset)
+        start = self.newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - start + 1
 
-
-class _Cursor:
-    def __init__(self, source: str) -> None:
-        self.src = source
-        self.i = 0
-        self.line = 1
-        self.col = 1
-
-    def peek(self, k: int = 0) -> str:
-        j = self.i + k
-        return self.src[j] if j < len(self.src) else ""
-
-    def advance(self) -> str:
-        ch = self.src[self.i]
-        self.i += 1
-        if ch == "\n":
-            self.line += 1
-            self.col = 1
-        else:
-            self.col += 1
-        return ch
-
-    def error(self, message: str, expected: str | None = None, line: int | None = None,
-              column: int | None = None) -> FormulaSyntaxError:
-        return FormulaSyntaxError(message, line=line or self.line, column=column or self.col,
-                                  expected=expected)
+    def error(self, offset: int, message: str, expected: str | None = None) -> FormulaSyntaxError:
+        line, column = self.position(offset)
+        return FormulaSyntaxError(message, line=line, column=column, expected=expected)
 
 
 def tokenize(source: str) -> list[Token]:
@@ -91,116 +84,78 @@ def tokenize(source: str) -> list[Token]:
     if len(source) > MAX_FORMULA_LENGTH:
         raise FormulaTooComplex(
             f"formula is {len(source)} characters long; the maximum is {MAX_FORMULA_LENGTH}")
-    cur = _Cursor(source)
+    src = _Source(source)
+    text = source
     tokens: list[Token] = []
+    i = 0
     while True:
-        _skip_blanks(cur)
-        line, col = cur.line, cur.col
-        ch = cur.peek()
-        if ch == "":
+        i = _skip_blanks(src, i)
+        line, col = src.position(i)
+        if i >= len(text):
             tokens.append(Token(Tok.EOF, "", line, col))
             return tokens
-        if ch.isascii() and ch.isdigit() or (ch == "." and cur.peek(1).isascii() and cur.peek(1).isdigit()):
-            tokens.append(_number(cur, line, col))
+        ch = text[i]
+        if ch in _SINGLE:
+            tokens.append(Token(_SINGLE[ch], ch, line, col))
+            i += 1
         elif ch in ("'", '"'):
-            tokens.append(_string(cur, line, col))
-        elif _is_ident_start(ch) or ch == "$":
-            tokens.append(_identifier(cur, line, col))
-        elif ch == "(":
-            cur.advance()
-            tokens.append(Token(Tok.LPAREN, "(", line, col))
-        elif ch == ")":
-            cur.advance()
-            tokens.append(Token(Tok.RPAREN, ")", line, col))
-        elif ch == ",":
-            cur.advance()
-            tokens.append(Token(Tok.COMMA, ",", line, col))
+            value, i = _string(src, i)
+            tokens.append(Token(Tok.STRING, value, line, col, value))
+        elif m := _NUMBER_RE.match(text, i):
+            i = m.end()
+            if _IDENT_CHAR_RE.match(text, i):
+                raise src.error(i, f"malformed number {text[m.start():i + 1]!r}")
+            tokens.append(Token(Tok.NUMBER, m.group(), line, col, Decimal(m.group())))
+        elif m := _IDENT_RE.match(text, i):
+            i = m.end()
+            if text.startswith(".", i):
+                raise src.error(i + 1, "expected a field name after '.'", expected="name")
+            tokens.append(Token(Tok.IDENT, m.group(), line, col, tuple(m.group().split("."))))
+        elif m := _OPERATOR_RE.match(text, i):
+            i = m.end()
+            tokens.append(Token(Tok.OP, m.group(), line, col))
+        elif ch == "$":
+            raise src.error(i + 1, "expected a name", expected="name")
         else:
-            for op in _OPERATORS:
-                if source.startswith(op, cur.i):
-                    for _ in op:
-                        cur.advance()
-                    tokens.append(Token(Tok.OP, op, line, col))
-                    break
-            else:
-                raise cur.error(f"unexpected character {ch!r}")
+            raise src.error(i, f"unexpected character {ch!r}")
 
 
-def _skip_blanks(cur: _Cursor) -> None:
+def _skip_blanks(src: _Source, i: int) -> int:
+    text = src.text
     while True:
-        ch = cur.peek()
-        if ch in (" ", "\t", "\n", "\r", "\f", "\v", "\u00a0"):
-            cur.advance()
-        elif ch == "/" and cur.peek(1) == "*":
-            line, col = cur.line, cur.col
-            cur.advance()
-            cur.advance()
-            while not (cur.peek() == "*" and cur.peek(1) == "/"):
-                if cur.peek() == "":
-                    raise cur.error("comment is not closed", expected="'*/'", line=line, column=col)
-                cur.advance()
-            cur.advance()
-            cur.advance()
-        else:
-            return
+        m = _BLANKS_RE.match(text, i)
+        if m:
+            i = m.end()
+        if text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                raise src.error(i, "comment is not closed", expected="'*/'")
+            i = end + 2
+        elif not m:
+            return i
 
 
-def _number(cur: _Cursor, line: int, col: int) -> Token:
-    start = cur.i
-    while cur.peek().isascii() and cur.peek().isdigit():
-        cur.advance()
-    if cur.peek() == "." and cur.peek(1).isascii() and cur.peek(1).isdigit():
-        cur.advance()
-        while cur.peek().isascii() and cur.peek().isdigit():
-            cur.advance()
-    text = cur.src[start:cur.i]
-    if _is_ident_char(cur.peek()):
-        raise cur.error(f"malformed number {text + cur.peek()!r}")
-    return Token(Tok.NUMBER, text, line, col, Decimal(text))
-
-
-def _string(cur: _Cursor, line: int, col: int) -> Token:
-    quote = cur.advance()
+def _string(src: _Source, start: int) -> tuple[str, int]:
+    text = src.text
+    quote = text[start]
+    chunk_re = _STRING_CHUNK_RE[quote]
     out: list[str] = []
+    i = start + 1
     while True:
-        ch = cur.peek()
-        if ch == "":
-            raise cur.error("text literal is not closed", expected=quote, line=line, column=col)
+        m = chunk_re.match(text, i)
+        if m:
+            out.append(m.group())
+            i = m.end()
+        if i >= len(text):
+            raise src.error(start, "text literal is not closed", expected=quote)
+        ch = text[i]
         if ch == quote:
-            cur.advance()
-            return Token(Tok.STRING, "".join(out), line, col, "".join(out))
+            return "".join(out), i + 1
         if ch == "\\":
-            esc_line, esc_col = cur.line, cur.col
-            cur.advance()
-            nxt = cur.peek()
+            nxt = text[i + 1] if i + 1 < len(text) else ""
             if nxt not in _ESCAPES:
-                raise cur.error(f"unknown escape sequence '\\{nxt}' in text literal",
-                                line=esc_line, column=esc_col)
-            cur.advance()
+                raise src.error(i, f"unknown escape sequence '\\{nxt}' in text literal")
             out.append(_ESCAPES[nxt])
+            i += 2
             continue
-        if ord(ch) < 32 and ch not in _ALLOWED_CONTROL or ch == "\x7f":
-            raise cur.error(f"control character {ch!r} in text literal")
-        out.append(cur.advance())
-
-
-def _identifier(cur: _Cursor, line: int, col: int) -> Token:
-    start = cur.i
-    parts: list[str] = []
-    while True:
-        part_start = cur.i
-        if cur.peek() == "$" and not parts:
-            cur.advance()
-        if not _is_ident_start(cur.peek()):
-            raise cur.error("expected a name", expected="name")
-        while _is_ident_char(cur.peek()):
-            cur.advance()
-        parts.append(cur.src[part_start:cur.i])
-        if cur.peek() == "." and _is_ident_start(cur.peek(1)):
-            cur.advance()
-            continue
-        if cur.peek() == ".":
-            cur.advance()
-            raise cur.error("expected a field name after '.'", expected="name")
-        break
-    return Token(Tok.IDENT, cur.src[start:cur.i], line, col, tuple(parts))
+        raise src.error(i, f"control character {ch!r} in text literal")
