@@ -290,7 +290,8 @@ class CompiledRegex:
     _states: list[_State]
     _start: int
     _accept: int
-    _cache: dict[tuple[frozenset[int], str], frozenset[int]] = field(default_factory=dict)
+    _cache: dict[tuple[frozenset[int], str], frozenset[int]] = field(default_factory=dict, compare=False,
+                                                                     repr=False)
 
     def _closure(self, seeds: list[int]) -> frozenset[int]:
         seen: set[int] = set()

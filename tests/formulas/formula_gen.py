@@ -33,6 +33,7 @@ NUMBERS = st.one_of(
     st.integers(-1000, 1000).map(Decimal),
     st.decimals(min_value=Decimal("-10000"), max_value=Decimal("10000"), places=3, allow_nan=False),
     st.sampled_from([Decimal("0"), Decimal("0.5"), Decimal("1"), Decimal("2.5"), Decimal("-0.5")]),
+    st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=8, allow_nan=False),
 )
 TEXTS = st.text(alphabet=TEXT_ALPHABET, max_size=8)
 DATES = st.dates(min_value=dt.date(1890, 1, 1), max_value=dt.date(2110, 12, 31))

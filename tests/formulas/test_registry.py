@@ -67,3 +67,17 @@ def test_no_django_in_the_language_core() -> None:
     for path in PACKAGE.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(import|from)\s+django", text, re.M), path
+
+
+def test_checked_formulas_pickle_back_to_registry_entries() -> None:
+    """The runtime may cache CheckedFormula objects (pickled); they must come back equal."""
+    import pickle
+
+    from metadata.formulas import check, parse
+
+    from .support import DictScope
+    from .test_functions import TYPES
+
+    checked = check(parse('IF(REGEX(txt, "[a-z ]+"), UPPER(txt), LEFT(txt, num))'), DictScope(TYPES))
+    clone = pickle.loads(pickle.dumps(checked))
+    assert clone == checked and clone.tree.fn is FUNCTIONS.get("IF")

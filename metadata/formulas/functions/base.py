@@ -113,6 +113,10 @@ class FormulaFunction:
     strict: ClassVar[bool] = True
     uses_now: ClassVar[bool] = False
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # Unpickling a CheckedFormula (e.g. from a cache) must give back the registry's entries.
+        return _registered, (self.name,)
+
     # ------------------------------------------------------------------ checking
     def arity(self) -> tuple[int, int | None]:
         if self.min_args is not None:
@@ -195,6 +199,12 @@ class FormulaFunction:
 
     def sql(self, node: TCall, *args: sql.Composable) -> sql.Composable:
         raise NotImplementedError(self.name)
+
+
+def _registered(name: str) -> FormulaFunction:
+    from . import FUNCTIONS
+
+    return FUNCTIONS.get(name)
 
 
 def _non_null_literal(arg: TExpr) -> bool:
