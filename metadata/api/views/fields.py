@@ -1,0 +1,147 @@
+"""Fields of an object: CRUD, restore, type change, picklist values and cascades (dependencies)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from tessera.errors import NotFound, ValidationFailed
+
+from metadata.meta import FieldMeta, thaw
+from metadata.services import add_field, change_field_type, delete_field, restore_field, update_field
+
+from .. import serializers
+from .base import MetaView, active_field, body_object, bool_param, require_keys, tenant_and_object
+
+PICKLIST_TYPES = ("picklist", "multi_picklist")
+CASCADE_OPTIONS = ("controlling_field", "dependency")
+
+
+class FieldListView(MetaView):
+    @extend_schema(summary="Fields of an object", responses=OpenApiTypes.OBJECT, parameters=[
+        OpenApiParameter("deleted", bool, description="Also list soft-deleted fields (marked `deleted`).")])
+    def get(self, request, object_name: str):
+        _tenant, obj = tenant_and_object(object_name)
+        fields = list(obj.fields)
+        if bool_param(request, "deleted"):
+            fields += list(obj.deleted_fields)
+        return Response([serializers.field_json(f) for f in fields])
+
+    @extend_schema(summary="Add a field", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request, object_name: str):
+        field = add_field(object_name, body_object(request), request.user)
+        return Response(serializers.field_json(field), status=status.HTTP_201_CREATED)
+
+
+class FieldDetailView(MetaView):
+    @extend_schema(summary="A field", responses=OpenApiTypes.OBJECT)
+    def get(self, request, object_name: str, field_name: str):
+        _tenant, obj = tenant_and_object(object_name)
+        return Response(serializers.field_json(active_field(obj, field_name)))
+
+    @extend_schema(summary="Change a field (labels, flags, options, default, position)",
+                   request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def patch(self, request, object_name: str, field_name: str):
+        field = update_field(object_name, field_name, body_object(request), request.user)
+        return Response(serializers.field_json(field))
+
+    @extend_schema(summary="Delete a field (soft: its values stay and come back on restore)",
+                   responses={204: None})
+    def delete(self, request, object_name: str, field_name: str):
+        delete_field(object_name, field_name, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FieldRestoreView(MetaView):
+    @extend_schema(summary="Restore a deleted field with its values", request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, object_name: str, field_name: str):
+        field = restore_field(object_name, field_name, request.user)
+        return Response(serializers.field_json(field))
+
+
+class FieldChangeTypeView(MetaView):
+    @extend_schema(
+        summary="Change a field's type (dry run first)",
+        description='Body: {"type": …, "options": {…}, "dry_run": true|false}. Answers the conversion report: '
+                    "how many values convert and the ones that would not. The real run is refused (400) while "
+                    "any value would not convert; 202 when a background job does the conversion.",
+        request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
+    def post(self, request, object_name: str, field_name: str):
+        body = body_object(request)
+        require_keys(body, {"type": str, "options": dict, "dry_run": bool}, optional=frozenset({"options", "dry_run"}))
+        report = change_field_type(object_name, field_name, body["type"], request.user,
+                                   options=body.get("options") or {}, dry_run=body.get("dry_run", True))
+        code = status.HTTP_202_ACCEPTED if report.job_id else status.HTTP_200_OK
+        return Response(serializers.report_json(report), status=code)
+
+
+def _picklist(object_name: str, field_name: str) -> FieldMeta:
+    _tenant, obj = tenant_and_object(object_name)
+    field = active_field(obj, field_name)
+    if field.type.key not in PICKLIST_TYPES:
+        raise NotFound(_("“%(name)s” is not a picklist.") % {"name": field_name}, code="not_a_picklist")
+    return field
+
+
+def _replace_options(object_name: str, field: FieldMeta, options: dict, actor) -> FieldMeta:
+    """The whole options object with the caller's part replaced (update_field replaces options)."""
+    return update_field(object_name, field.api_name, {"options": options}, actor)
+
+
+class PicklistValuesView(MetaView):
+    @extend_schema(summary="The values of a picklist", responses=OpenApiTypes.OBJECT)
+    def get(self, request, object_name: str, field_name: str):
+        return Response(serializers.picklist_values_json(_picklist(object_name, field_name)))
+
+    @extend_schema(
+        summary="Replace the values of a picklist",
+        description='Body: {"values": [{"key", "labels", "active", "color", "probability"}, …]} (or the bare list). '
+                    "Relabel, reorder, deactivate (active: false) or add values: records keep their stored keys "
+                    "and are never rewritten.",
+        request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def put(self, request, object_name: str, field_name: str):
+        body = request.data
+        if isinstance(body, dict):
+            require_keys(body, {"values": list})
+            values = body["values"]
+        elif isinstance(body, list):
+            values = body
+        else:
+            raise ValidationFailed.single(None, "invalid", _("Send the list of values."))
+        field = _picklist(object_name, field_name)
+        field = _replace_options(object_name, field, {**thaw(field.options), "values": values}, request.user)
+        return Response(serializers.picklist_values_json(field))
+
+
+class FieldDependencyView(MetaView):
+    @extend_schema(summary="The controlling field and the values allowed under each of its values",
+                   responses=OpenApiTypes.OBJECT)
+    def get(self, request, object_name: str, field_name: str):
+        return Response(serializers.dependency_json(_picklist(object_name, field_name)))
+
+    @extend_schema(
+        summary="Make a picklist depend on another field (cascading picklists)",
+        description='Body: {"controlling_field": "<picklist or checkbox of this object>", '
+                    '"dependency": {"<controlling key>": ["<allowed key>", …]}}; a checkbox controls with '
+                    '"true" / "false".',
+        request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def put(self, request, object_name: str, field_name: str):
+        body = body_object(request)
+        require_keys(body, {"controlling_field": str, "dependency": dict})
+        field = _picklist(object_name, field_name)
+        options = {**thaw(field.options), "controlling_field": body["controlling_field"],
+                   "dependency": body["dependency"]}
+        field = _replace_options(object_name, field, options, request.user)
+        return Response(serializers.dependency_json(field))
+
+    @extend_schema(summary="Remove the dependency (the picklist no longer depends on another field)",
+                   responses={204: None})
+    def delete(self, request, object_name: str, field_name: str):
+        field = _picklist(object_name, field_name)
+        if not field.options.get("controlling_field"):
+            raise NotFound(_("This picklist has no controlling field."), code="no_dependency")
+        options = {k: v for k, v in thaw(field.options).items() if k not in CASCADE_OPTIONS}
+        _replace_options(object_name, field, options, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,44 @@
+"""Objects: `objects/` and `objects/<object>/`."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from metadata.cache import get_meta
+from metadata.services import create_object, update_object
+
+from .. import serializers
+from .base import MetaView, body_object, tenant_and_object
+
+
+def _detail(request, api_name: str, status_code: int = status.HTTP_200_OK) -> Response:
+    tenant, obj = tenant_and_object(api_name)
+    return Response(serializers.object_detail(obj, viewer_id=request.user.pk, version=tenant.version),
+                    status=status_code)
+
+
+class ObjectListView(MetaView):
+    @extend_schema(summary="All objects", responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return Response([serializers.object_summary(obj) for obj in get_meta().objects.values()])
+
+    @extend_schema(summary="Create a custom object", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request):
+        obj = create_object(body_object(request), request.user)
+        return _detail(request, obj.api_name, status.HTTP_201_CREATED)
+
+
+class ObjectDetailView(MetaView):
+    @extend_schema(summary="An object with its fields, categories, layouts and list views",
+                   responses=OpenApiTypes.OBJECT)
+    def get(self, request, object_name: str):
+        return _detail(request, object_name)
+
+    @extend_schema(summary="Change an object (labels, description, icon, rules)", request=OpenApiTypes.OBJECT,
+                   responses=OpenApiTypes.OBJECT)
+    def patch(self, request, object_name: str):
+        update_object(object_name, body_object(request), request.user)
+        return _detail(request, object_name)
