@@ -60,6 +60,9 @@ class FormulaFieldType(FieldType):
     def to_api(self, value, field):
         return self.result_field_type(field).to_api(value, field)
 
+    def openapi_schema(self, field):
+        return self.result_field_type(field).openapi_schema(field)
+
     def from_storage(self, stored, field):
         return self.result_field_type(field).from_storage(stored, field)
 
@@ -125,6 +128,9 @@ class RollupFieldType(FieldType):
 
     def to_api(self, value, field):
         return self.result_field_type(field).to_api(value, field)
+
+    def openapi_schema(self, field):
+        return self.result_field_type(field).openapi_schema(field)
 
     def compile_filter(self, op, expr, value, field):
         return self.result_field_type(field).compile_filter(op, expr, value, field)

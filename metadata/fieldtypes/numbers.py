@@ -74,7 +74,10 @@ class NumberFieldType(FieldType):
         return None if stored is None else Decimal(str(stored))
 
     def to_api(self, value, field):
-        return None if value is None else format(value, "f")
+        if value is None:
+            return None
+        # SQL gives ints for counts (roll-ups): format(5, "f") would be "5.000000".
+        return format(value if isinstance(value, Decimal) else Decimal(str(value)), "f")
 
     def json_sql(self, data, key):
         return sql.SQL("(({} ->> {})::numeric)").format(data, sql.Literal(key))

@@ -157,6 +157,9 @@ class PicklistFieldType(FieldType):
             for v in field.options.get("values", ())
         ]
 
+    def openapi_schema(self, field):
+        return {"type": "string", "enum": value_keys(field)}
+
     def widget_descriptor(self, field, language):
         descriptor = {"widget": self.widget, "choices": self.choices(field, language)}
         if field.options.get("controlling_field"):
@@ -224,6 +227,9 @@ class MultiPicklistFieldType(PicklistFieldType):
 
     def to_api(self, value, field):
         return [] if not value else list(value)
+
+    def openapi_schema(self, field):
+        return {"type": "array", "items": {"type": "string", "enum": value_keys(field)}, "uniqueItems": True}
 
     def to_projection(self, value, field):
         return None if not value else list(value)

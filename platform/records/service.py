@@ -233,6 +233,8 @@ def update_records(object_api_name: str, payloads: Sequence[Mapping], actor, *, 
                 continue
             current = load_record(tenant, obj, record_id, access=access, action="edit", for_update=True)
             if current is None:
+                if len(payloads) == 1:
+                    raise NotFound(_("No such record, or you may not edit it."), code="unknown_record")
                 draft.errors.add("id", "unknown_record", _("No such record, or you may not edit it."))
                 continue
             draft.current = current

@@ -1,0 +1,163 @@
+"""Uploads and downloads of the files that file and image fields hold.
+
+An upload goes into Django's default storage under the tenant's own prefix
+(``tenants/<schema>/files/<yyyy>/<mm>/<uuid>/<name>``) and answers with a signed token
+(metadata.fieldtypes.files.make_file_token) that a record's file field takes. A download is given
+either that token (a file just uploaded) or the reference a record's JSON carries (serialize.py);
+both are signed and bound to the tenant's schema, and a record reference is served only while the
+reader may read that record and the record still holds the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import os
+import uuid
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from tessera.errors import NotFound, TesseraError, ValidationFailed
+from tessera.records import service
+
+from metadata.fieldtypes import FieldValueError
+from metadata.fieldtypes.files import IMAGE_TYPES, make_file_token, read_file_token
+
+from .serialize import DOWNLOAD_SALT
+
+#: The largest upload accepted (a file field may set a lower limit, up to 100 MB).
+DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+#: Multipart framing around the file itself.
+MULTIPART_SLACK = 64 * 1024
+MAX_NAME_LENGTH = 200
+
+_MAGIC = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+}
+
+
+class FileTooLarge(TesseraError):
+    status = 413
+    code = "file_too_large"
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "TESSERA_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+
+
+def check_upload_length(content_length: int | None) -> None:
+    """Refuse an oversized upload from its Content-Length, before reading the body."""
+    if content_length is not None and content_length > max_upload_bytes() + MULTIPART_SLACK:
+        raise _too_large()
+
+
+def _too_large() -> FileTooLarge:
+    return FileTooLarge(_("The file is larger than %(mb)d MB.") % {"mb": max(1, max_upload_bytes() // 2**20)})
+
+
+def store_upload(uploaded, actor) -> dict:
+    """Store an uploaded file in this tenant's space; returns {"token", "name", "size", "content_type"}."""
+    if uploaded is None:
+        raise ValidationFailed.single("file", "required", _("Send the file as multipart form data in “file”."))
+    if uploaded.size > max_upload_bytes():
+        raise _too_large()
+    if not uploaded.size:
+        raise ValidationFailed.single("file", "empty", _("The file is empty."))
+    name = clean_name(uploaded.name)
+    content_type = sniff_content_type(uploaded, name)
+    today = dt.date.today()
+    path = f"tenants/{connection.schema_name}/files/{today:%Y/%m}/{uuid.uuid4().hex}/{name}"
+    saved = default_storage.save(path, uploaded)
+    descriptor = {"path": saved, "name": name, "size": int(uploaded.size), "content_type": content_type}
+    return {"token": make_file_token(descriptor), "name": name, "size": descriptor["size"],
+            "content_type": content_type}
+
+
+def clean_name(name: str | None) -> str:
+    base = os.path.basename((name or "").replace("\\", "/")).strip()
+    stem, ext = os.path.splitext(base)
+    cleaned = get_valid_filename(stem[: MAX_NAME_LENGTH - len(ext[:20])] + ext[:20]) if base else ""
+    return cleaned or "file"
+
+
+def sniff_content_type(uploaded, name: str) -> str:
+    """The content type, never trusting the client for images: a file declared or named as an
+    image must start like one (so an HTML page cannot pass as a picture)."""
+    declared = (getattr(uploaded, "content_type", None) or "").split(";")[0].strip().lower()
+    guessed = mimetypes.guess_type(name)[0] or ""
+    head = _head(uploaded)
+    for kind, signatures in _MAGIC.items():
+        if any(head.startswith(s) for s in signatures):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    candidate = declared if declared and declared != "application/octet-stream" else guessed
+    if not candidate or candidate in IMAGE_TYPES or candidate.startswith("image/") or "html" in candidate \
+            or "javascript" in candidate or candidate.endswith("xml"):
+        return "application/octet-stream"
+    return candidate
+
+
+def _head(uploaded) -> bytes:
+    uploaded.seek(0)
+    head = uploaded.read(16)
+    uploaded.seek(0)
+    return head
+
+
+class Download:
+    def __init__(self, path: str, name: str, content_type: str):
+        self.path, self.name, self.content_type = path, name, content_type
+
+    def open(self):
+        return default_storage.open(self.path, "rb")
+
+    @property
+    def inline(self) -> bool:
+        return self.content_type in IMAGE_TYPES
+
+
+def find_download(token: str, actor) -> Download:
+    """The file behind a download reference or an upload token, if it belongs to this tenant (and,
+    for a record's file, to a record `actor` may read that still holds it); else NotFound."""
+    reference = _load_reference(token)
+    if reference is not None:
+        path = reference.get("p")
+        if reference.get("o"):
+            record = service.get_record(reference["o"], int(reference["r"]), actor)
+            held = record.values.get(reference.get("f"))
+            if not isinstance(held, dict) or held.get("path") != path:
+                raise _missing()
+        descriptor = {"path": path, "name": reference.get("n"), "content_type": reference.get("t")}
+    else:
+        try:
+            descriptor = read_file_token(token)
+        except FieldValueError:
+            raise _missing() from None
+    path = descriptor.get("path") or ""
+    if not path.startswith(f"tenants/{connection.schema_name}/") or ".." in path.split("/"):
+        raise _missing()
+    if not default_storage.exists(path):
+        raise _missing()
+    return Download(path, descriptor.get("name") or os.path.basename(path),
+                    descriptor.get("content_type") or "application/octet-stream")
+
+
+def _load_reference(token: str) -> dict | None:
+    try:
+        data = signing.loads(token, salt=DOWNLOAD_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("s") != connection.schema_name:
+        raise _missing()
+    return data
+
+
+def _missing() -> NotFound:
+    return NotFound(_("No such file."), code="unknown_file")

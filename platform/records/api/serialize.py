@@ -1,0 +1,102 @@
+"""Records as JSON, with the field types: the one place that shapes a record for the API.
+
+A record is flat: ``{"id", "version", "category", <field api_name>: value, …}`` (plus
+``"deleted_at"`` in the recycle bin). Every value goes through its field type's ``to_api`` (formula
+and roll-up types hand over to their result type); a lookup is the referenced id, or
+``{"id", "name"}`` when expanded; a file is ``{"name", "size", "content_type", "token", "url"}``
+(the token lets a client send the record back unchanged; the url downloads it). Only the fields the
+reader may read (asked of the permission service by the records service) ever appear.
+
+No DRF serializer is built per request: the metadata snapshot already says everything a
+serializer would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core import signing
+from django.db import connection
+from django.urls import reverse
+from tessera.records import service
+from tessera.records.record import Record
+
+from metadata.fieldtypes.files import make_file_token
+from metadata.meta import FieldMeta, ObjectMeta
+
+FILE_TYPES = frozenset({"file", "image"})
+#: Signs download references (see files.py); distinct from the upload token's salt.
+DOWNLOAD_SALT = "tessera.files.download"
+
+
+def readable_fields(obj: ObjectMeta, actor) -> list[FieldMeta]:
+    """The fields of `obj` that `actor` may read, as the permission service answers."""
+    return service.readable_fields(obj, service.access_for(actor))
+
+
+def record_json(record: Record, fields: Sequence[FieldMeta], *, deleted_at: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": record.id, "version": record.version, "category": record.category}
+    for field in fields:
+        data[field.api_name] = field_value(record, field)
+    if deleted_at:
+        data["deleted_at"] = _iso(record.deleted_at)
+    return data
+
+
+def records_json(records: Iterable[Record], fields: Sequence[FieldMeta], *, deleted_at: bool = False) -> list[dict]:
+    return [record_json(r, fields, deleted_at=deleted_at) for r in records]
+
+
+def field_value(record: Record, field: FieldMeta) -> Any:
+    """One field of a record as the API shows it."""
+    if field.api_name in record.expanded:
+        return record.expanded[field.api_name]
+    value = record.values.get(field.api_name)
+    if field.type.key in FILE_TYPES:
+        return file_json(value, record, field)
+    return field.type.to_api(value, field)
+
+
+def api_value(field: FieldMeta, value: Any) -> Any:
+    """A bare value of `field` (not read from a record: defaults, previews) as the API shows it."""
+    if value is None:
+        return None if field.type.key != "multi_picklist" else []
+    if field.type.key in FILE_TYPES:
+        return file_json(value, None, field)
+    return field.type.to_api(value, field)
+
+
+def file_json(value: Any, record: Record | None, field: FieldMeta) -> dict | None:
+    if not value:
+        return None
+    descriptor = {k: value[k] for k in ("path", "name", "size", "content_type") if k in value}
+    reference = download_reference(descriptor, record, field)
+    return {
+        "name": descriptor.get("name"),
+        "size": descriptor.get("size"),
+        "content_type": descriptor.get("content_type"),
+        "token": make_file_token(descriptor),
+        "url": reverse("records-file-download", kwargs={"token": reference}),
+    }
+
+
+def download_reference(descriptor: dict, record: Record | None, field: FieldMeta | None) -> str:
+    """A signed, tenant-bound reference to a stored file, naming the record that holds it so the
+    download can check the reader may still read that record."""
+    payload = {"p": descriptor["path"], "n": descriptor.get("name"), "t": descriptor.get("content_type"),
+               "s": connection.schema_name}
+    if record is not None and field is not None:
+        payload.update(o=record.object.api_name, r=record.id, f=field.api_name)
+    return signing.dumps(payload, salt=DOWNLOAD_SALT, compress=True)
+
+
+def history_json(entries: Iterable[dict]) -> list[dict]:
+    return [{**entry, "at": _iso(entry.get("at"))} for entry in entries]
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text.replace("+00:00", "Z")

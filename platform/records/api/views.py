@@ -1,0 +1,279 @@
+"""The records REST API: thin views. Each checks the shape of its input, calls ONE use case of
+tessera.records.service (or this package's form, file and OpenAPI functions) and renders the
+result with serialize.py. Errors are domain errors, turned into HTTP by tessera.api.exceptions."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import FileResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from tessera.errors import NotFound, ValidationFailed
+from tessera.records import service
+
+from . import files, forms, openapi
+from .bulk import bulk_response
+from .serialize import history_json, readable_fields, record_json, records_json
+
+#: Query parameters of the list endpoint that are not filters.
+LIST_PARAMS = frozenset({"sort", "limit", "cursor", "fields", "expand", "count", "deleted"})
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS = frozenset({"false", "0", "no", "off", ""})
+
+
+class JSONOnly(BaseContentNegotiation):
+    """Always JSON: `?format=` is not special here (a tenant may well have a field named format)."""
+
+    def select_parser(self, request, parsers):
+        content_type = (request.content_type or "").split(";")[0].strip()
+        return next((p for p in parsers if p.media_type == content_type), None)
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class RecordsView(APIView):
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+    content_negotiation_class = JSONOnly
+
+
+OBJECT = OpenApiParameter("object_api_name", OpenApiTypes.STR, OpenApiParameter.PATH)
+RECORD = OpenApiParameter("record_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+ERRORS = {400: OpenApiResponse(OpenApiTypes.OBJECT, description="{errors, non_field_errors}"),
+          403: OpenApiResponse(OpenApiTypes.OBJECT), 404: OpenApiResponse(OpenApiTypes.OBJECT)}
+
+
+def _doc(summary, *, request=None, responses=None, parameters=(), record=False):
+    return extend_schema(summary=summary, request=request, parameters=[OBJECT, *([RECORD] if record else []),
+                                                                        *parameters],
+                         responses={**(responses or {200: OpenApiTypes.OBJECT}), **ERRORS}, tags=["records"])
+
+
+# --- input helpers ---------------------------------------------------------------------------------
+
+
+def _flag(params, name: str) -> bool:
+    text = str(params.get(name, "")).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValidationFailed.single(name, "invalid", _("Use true or false."))
+
+
+def _csv(params, name: str) -> list[str]:
+    return [part.strip() for value in params.getlist(name) for part in value.split(",") if part.strip()]
+
+
+def _int(params, name: str, default: int) -> int:
+    text = params.get(name)
+    if text in (None, ""):
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ValidationFailed.single(name, "invalid", _("Give a whole number.")) from None
+
+
+def _record_id(raw: str) -> int:
+    if not raw.isdigit() or len(raw) > 18:
+        raise NotFound(_("No such record."), code="unknown_record")
+    return int(raw)
+
+
+def _object_body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ValidationFailed.single(None, "invalid", _("A record is a JSON object of field values."))
+    return request.data
+
+
+ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+def _if_match(request) -> int | None:
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    match = ETAG_RE.match(header)
+    if match is None:
+        raise ValidationFailed.single("version", "invalid", _("If-Match takes the version you read, e.g. \"3\"."))
+    return int(match.group(1))
+
+
+def _with_etag(response: Response, version: int) -> Response:
+    response["ETag"] = f'"{version}"'
+    return response
+
+
+def _record_response(record, actor, *, status=200) -> Response:
+    body = record_json(record, readable_fields(record.object, actor))
+    return _with_etag(Response(body, status=status), record.version)
+
+
+# --- records ---------------------------------------------------------------------------------------
+
+
+class RecordListView(RecordsView):
+    @_doc("List records (filters: field__op=value)", parameters=[
+        OpenApiParameter(p, OpenApiTypes.STR) for p in sorted(LIST_PARAMS)])
+    def get(self, request, object_api_name):
+        params = request.query_params
+        deleted = params.get("deleted")
+        if deleted not in (None, "", "only"):
+            raise ValidationFailed.single("deleted", "invalid", _("Use deleted=only to list the recycle bin."))
+        filters = [(key, value) for key, values in params.lists() if key not in LIST_PARAMS for value in values]
+        count = _flag(params, "count")
+        page = service.list_records(
+            object_api_name, request.user, filters=filters, sort=_csv(params, "sort"),
+            limit=_int(params, "limit", service.DEFAULT_PAGE), cursor=params.get("cursor") or None,
+            fields=_csv(params, "fields") or None, expand=_csv(params, "expand"), count=count,
+            deleted="only" if deleted else False)
+        body = {"results": records_json(page.records, page.fields, deleted_at=bool(deleted)),
+                "next": page.next_cursor}
+        if page.next_cursor:
+            query = params.copy()
+            query["cursor"] = page.next_cursor
+            body["next_url"] = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        if count:
+            body["count"] = page.total
+        return Response(body)
+
+    @_doc("Create a record", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT},
+          parameters=[OpenApiParameter("confirm_duplicates", OpenApiTypes.BOOL)])
+    def post(self, request, object_api_name):
+        record = service.create_record(object_api_name, _object_body(request), request.user,
+                                       confirm_duplicates=_flag(request.query_params, "confirm_duplicates"))
+        return _record_response(record, request.user, status=201)
+
+
+class RecordBulkView(RecordsView):
+    bulk_parameters = [OpenApiParameter("mode", OpenApiTypes.STR, enum=["all_or_nothing", "per_row"]),
+                       OpenApiParameter("confirm_duplicates", OpenApiTypes.BOOL)]
+
+    @_doc("Create up to 1,000 records", request=OpenApiTypes.OBJECT, parameters=bulk_parameters,
+          responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 207: OpenApiTypes.OBJECT})
+    def post(self, request, object_api_name):
+        return self._bulk(request, object_api_name, service.create_records, created=True)
+
+    @_doc("Change up to 1,000 records", request=OpenApiTypes.OBJECT, parameters=bulk_parameters,
+          responses={200: OpenApiTypes.OBJECT, 207: OpenApiTypes.OBJECT})
+    def patch(self, request, object_api_name):
+        return self._bulk(request, object_api_name, service.update_records, created=False)
+
+    def _bulk(self, request, object_api_name, use_case, *, created: bool) -> Response:
+        mode = request.query_params.get("mode") or "all_or_nothing"
+        if mode not in ("all_or_nothing", "per_row"):
+            raise ValidationFailed.single("mode", "invalid", _("Use mode=all_or_nothing or mode=per_row."))
+        rows = request.data.get("records") if isinstance(request.data, dict) else request.data
+        if not isinstance(rows, list):
+            raise ValidationFailed.single(None, "invalid", _("Give a list of records."))
+        body, status = bulk_response(use_case, object_api_name, rows, request.user, per_row=mode == "per_row",
+                                     confirm_duplicates=_flag(request.query_params, "confirm_duplicates"),
+                                     created=created)
+        return Response(body, status=status)
+
+
+class RecordDetailView(RecordsView):
+    @_doc("Read a record", record=True, parameters=[OpenApiParameter("expand", OpenApiTypes.STR)])
+    def get(self, request, object_api_name, record_id):
+        record = service.get_record(object_api_name, _record_id(record_id), request.user,
+                                    expand=_csv(request.query_params, "expand"))
+        return _record_response(record, request.user)
+
+    @_doc("Change a record (If-Match or version: optimistic concurrency)", record=True,
+          request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+          parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER),
+                      OpenApiParameter("confirm_duplicates", OpenApiTypes.BOOL)])
+    def patch(self, request, object_api_name, record_id):
+        record = service.update_record(object_api_name, _record_id(record_id), _object_body(request), request.user,
+                                       expected_version=_if_match(request),
+                                       confirm_duplicates=_flag(request.query_params, "confirm_duplicates"))
+        return _record_response(record, request.user)
+
+    @_doc("Delete a record (to the recycle bin)", record=True, responses={204: None, 409: OpenApiTypes.OBJECT})
+    def delete(self, request, object_api_name, record_id):
+        service.delete_record(object_api_name, _record_id(record_id), request.user)
+        return Response(status=204)
+
+
+class RecordRestoreView(RecordsView):
+    @_doc("Restore a record from the recycle bin", record=True, request=None)
+    def post(self, request, object_api_name, record_id):
+        record = service.restore_record(object_api_name, _record_id(record_id), request.user)
+        return _record_response(record, request.user)
+
+
+class RecordHistoryView(RecordsView):
+    @_doc("History of a record's tracked fields", record=True)
+    def get(self, request, object_api_name, record_id):
+        entries = service.record_history(object_api_name, _record_id(record_id), request.user)
+        return Response({"results": history_json(entries)})
+
+
+class RecordFormView(RecordsView):
+    @_doc("Form descriptor (layout, sections, widgets) for the UI", parameters=[
+        OpenApiParameter("layout", OpenApiTypes.STR), OpenApiParameter("category", OpenApiTypes.STR),
+        OpenApiParameter("record", OpenApiTypes.INT)])
+    def get(self, request, object_api_name):
+        params = request.query_params
+        record = params.get("record")
+        if record not in (None, "") and not (record.isdigit() and len(record) <= 18):
+            raise ValidationFailed.single("record", "invalid", _("Give the id of a record."))
+        descriptor = forms.form_descriptor(object_api_name, request.user, layout=params.get("layout") or None,
+                                           category=params.get("category") or None,
+                                           record_id=int(record) if record else None,
+                                           language=get_language())
+        return Response(descriptor)
+
+
+# --- files -----------------------------------------------------------------------------------------
+
+
+class FileUploadView(RecordsView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(summary="Upload a file (multipart, field `file`)", tags=["files"],
+                   request={"multipart/form-data": {"type": "object", "properties": {
+                       "file": {"type": "string", "format": "binary"}}}},
+                   responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 413: OpenApiTypes.OBJECT})
+    def post(self, request):
+        length = request.META.get("CONTENT_LENGTH")
+        files.check_upload_length(int(length) if str(length or "").isdigit() else None)
+        return Response(files.store_upload(request.FILES.get("file"), request.user), status=201)
+
+
+class FileDownloadView(RecordsView):
+    @extend_schema(summary="Download a file", tags=["files"],
+                   parameters=[OpenApiParameter("token", OpenApiTypes.STR, OpenApiParameter.PATH)],
+                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: OpenApiTypes.OBJECT})
+    def get(self, request, token):
+        download = files.find_download(token, request.user)
+        response = FileResponse(download.open(), as_attachment=not download.inline, filename=download.name,
+                                content_type=download.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+# --- the tenant's OpenAPI document --------------------------------------------------------------
+
+
+class TenantOpenAPIView(RecordsView):
+    @extend_schema(summary="This tenant's OpenAPI 3.1 document (its own objects and fields)", tags=["schema"],
+                   responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        tenant = getattr(request, "tenant", None)
+        title = f"{getattr(tenant, 'name', None) or 'Tessera'} API"
+        server = request.build_absolute_uri(request.path.rsplit("openapi.json", 1)[0]).rstrip("/")
+        return Response(openapi.tenant_openapi(request.user, language=get_language(), title=title,
+                                               server_url=server))
+
