@@ -6,7 +6,11 @@ class MetadataConfig(AppConfig):
     verbose_name = "Metadata"
 
     def ready(self) -> None:
+        from tessera.core.jobs import job_kinds
+
         from . import checks  # noqa: F401  (registers the system checks)
         from .fieldtypes import register_builtin_types
+        from .services.conversion import convert_field_job
 
         register_builtin_types()
+        job_kinds.register("metadata.convert_field", convert_field_job)
