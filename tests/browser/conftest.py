@@ -1,0 +1,63 @@
+"""Real browser tests: headless Chromium (Debian's package, /usr/bin/chromium) driven by Playwright,
+against a live Tessera server thread serving the session tenants (committed in the test database).
+
+Without Chromium the tests are skipped, unless TESSERA_REQUIRE_BROWSER=1 (as in CI), where a
+missing browser is a failure."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+# Playwright's sync API keeps an event loop in the test thread; Django's database calls made by
+# fixtures in that thread are still plain synchronous calls (the documented workaround).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("TESSERA_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def live_server_url(django_db_setup, django_db_blocker):
+    """A server thread on 127.0.0.1, reached as http://<slug>.localhost:<port>/ (Chromium resolves
+    every *.localhost name to the loopback address)."""
+    with django_db_blocker.unblock():
+        thread = LiveServerThread("127.0.0.1", _StaticFilesHandler, connections_override=None, port=0)
+        thread.daemon = True
+        thread.start()
+        thread.is_ready.wait()
+        if thread.error:
+            raise thread.error
+        yield f"http://{{slug}}.localhost:{thread.port}"
+        thread.terminate()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if not path:
+        if os.environ.get("TESSERA_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required (TESSERA_REQUIRE_BROWSER=1) but was not found")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, django_db_blocker):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    with django_db_blocker.unblock():
+        yield page
+    context.close()
