@@ -116,6 +116,13 @@ class DateTimeFieldType(FieldType):
     def to_api(self, value, field):
         return None if value is None else value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
+    def equal(self, a, b):
+        # Second precision, as coerce() gives: the audit columns keep microseconds, and a client
+        # sending back the created_at it read must not look like it changed it.
+        if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
+            return a.replace(microsecond=0) == b.replace(microsecond=0)
+        return a == b
+
     def json_sql(self, data, key):
         return sql.SQL("public.tessera_timestamptz({} ->> {})").format(data, sql.Literal(key))
 
