@@ -92,6 +92,13 @@ class PicklistFieldType(FieldType):
         duplicates = sorted({k for k in keys if keys.count(k) > 1})
         if duplicates:
             errors.append(("duplicate_key", _("Duplicate value keys: %(keys)s.") % {"keys": ", ".join(duplicates)}))
+        for other in ctx.sibling_fields.values():
+            # A value this field controls others with must stay (deactivate it instead).
+            if other.api_name != field_api_name and other.options.get("controlling_field") == field_api_name:
+                orphaned = sorted(set(other.options.get("dependency", {})) - set(keys))
+                if orphaned:
+                    errors.append(("in_use", _("The cascade of “%(name)s” uses these values: %(keys)s.")
+                                   % {"name": other.api_name, "keys": ", ".join(orphaned)}))
         controller_name = options.get("controlling_field")
         if controller_name:
             fields = ctx.sibling_fields
