@@ -8,6 +8,7 @@ promise identical results (see ``metadata.formulas.numeric``).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 from typing import Any
 
@@ -35,9 +36,16 @@ NUMBERS = st.one_of(
     st.sampled_from([Decimal("0"), Decimal("0.5"), Decimal("1"), Decimal("2.5"), Decimal("-0.5")]),
     st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=8, allow_nan=False),
 )
-TEXTS = st.text(alphabet=TEXT_ALPHABET, max_size=8)
-DATES = st.dates(min_value=dt.date(1890, 1, 1), max_value=dt.date(2110, 12, 31))
-DATETIMES = st.datetimes(min_value=dt.datetime(1890, 1, 1), max_value=dt.datetime(2110, 12, 31)).map(
+#: TESSERA_FORMULA_WIDE=1 widens dates to years 1..9999 and numbers to 18 digits (edge hunting).
+WIDE = bool(os.environ.get("TESSERA_FORMULA_WIDE"))
+if WIDE:
+    NUMBERS = st.one_of(NUMBERS, st.decimals(min_value=Decimal("-1e17"), max_value=Decimal("1e17"),
+                                             places=10, allow_nan=False))
+TEXTS = st.text(alphabet=TEXT_ALPHABET + ("\n" if WIDE else ""), max_size=8)
+_FIRST, _LAST = (dt.date(1, 1, 1), dt.date(9999, 12, 31)) if WIDE else (dt.date(1890, 1, 1), dt.date(2110, 12, 31))
+DATES = st.dates(min_value=_FIRST, max_value=_LAST)
+DATETIMES = st.datetimes(min_value=dt.datetime.combine(_FIRST, dt.time()),
+                         max_value=dt.datetime.combine(_LAST, dt.time(23, 59, 59))).map(
     lambda d: d.replace(microsecond=0, tzinfo=UTC))
 
 

@@ -109,7 +109,8 @@ def json_value(ftype: FormulaType, value: Any) -> Any:
     if ftype is T.DATE:
         return value.isoformat()
     if ftype is T.DATETIME:
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        v = value.astimezone(UTC)  # strftime("%Y") does not zero-pad years before 1000
+        return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
     if ftype is T.MULTIPICKLIST:
         return sorted(value)
     if ftype.is_numeric:

@@ -99,7 +99,7 @@ CASES: list[tuple[Any, ...]] = [
     # --- text functions
     ("LEN(txt)", D(11)), ("LEN(blank_txt)", D(0)), ('LEN("😀é")', D(2)),
     ("LEFT(txt, 5)", "Hello"), ("LEFT(txt, -1)", ""), ("LEFT(txt, 2.9)", "He"), ("LEFT(txt, blank_num)", None, BLANK),
-    ("RIGHT(txt, 5)", "World"), ("RIGHT(txt, 0)", ""), ("RIGHT(txt, 99)", "Hello World"),
+    ("RIGHT(txt, 5)", "World"), ("RIGHT(txt, 0)", ""), ("RIGHT(txt, 99)", "Hello World"), ('RIGHT("000", 4)', "000"),
     ("MID(txt, 7, 3)", "Wor"), ("MID(txt, 0, 2)", "He"), ("MID(txt, 20, 2)", ""), ("MID(txt, 2, -1)", ""),
     ('FIND("o", txt)', D(5)), ('FIND("o", txt, 6)', D(8)), ('FIND("z", txt)', D(0)), ('FIND("", txt)', D(0)),
     ('FIND("o", txt, 100)', D(0)), ('FIND("o", txt, -5)', D(5)), ('FIND("o", blank_txt)', D(0)),

@@ -73,7 +73,7 @@ class Right(FormulaFunction):
 
     def py(self, node: TCall, s: Any, n: Any) -> Any:
         k = max(_int(n), 0)
-        return s[len(s) - k:] if k else ""
+        return s[max(len(s) - k, 0):] if k else ""
 
     def sql(self, node: TCall, s: sql.Composable, n: sql.Composable) -> sql.Composable:
         return tpl("right({}, tessera_f_count({}))", s, n)
