@@ -1,0 +1,213 @@
+"""Formula fields, default values and validation rules in the record runtime: the value a formula
+gives is the same in Python (forms, validation) and in SQL (lists, filters, sorts)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone, translation
+
+from metadata.cache import get_meta
+from metadata.formula_scope import MetaScope
+from metadata.formulas import FormulaType, compile_formula, evaluate
+from metadata.services import add_field, update_object
+from tessera.errors import ValidationFailed
+from tessera.records import service
+from tessera.records.formula_values import DraftValues
+
+pytestmark = pytest.mark.django_db
+
+FORMULAS = {
+    "total": ("number", "amount * quantity * (1 - discount)"),
+    "label": ("text", 'UPPER(LEFT(name, 3)) & "-" & TEXT(stage)'),
+    "quarter": ("number", "CEILING(MONTH(close_date) / 3)"),
+    "late": ("boolean", "close_date < DATE(2026, 6, 1)"),
+    "days_open": ("number", "close_date - DATE(2026, 1, 1)"),
+    "industry": ("text", "TEXT(account.industry)"),
+    "big": ("boolean", "AND(NOT(ISBLANK(amount)), amount > 1000)"),
+}
+
+
+@pytest.fixture
+def deal(make_object, admin_a):
+    make_object("deal", fields=[
+        {"api_name": "amount", "type": "currency"},
+        {"api_name": "quantity", "type": "number", "options": {"scale": 0}},
+        {"api_name": "discount", "type": "percent"},
+        {"api_name": "close_date", "type": "date"},
+        {"api_name": "stage", "type": "picklist", "options": {"values": [
+            {"key": "open", "labels": {"en": "Open"}}, {"key": "won", "labels": {"en": "Won"}}]}},
+        {"api_name": "account", "type": "lookup", "options": {"target": "account"}},
+    ])
+    for name, (result_type, formula) in FORMULAS.items():
+        add_field("deal", {"api_name": name, "type": "formula", "labels": {"en": name},
+                           "options": {"formula": formula, "result_type": result_type}}, admin_a)
+    accounts = [service.create_record("account", {"name": f"Acct {i}", "industry": industry}, admin_a).id
+                for i, industry in enumerate(["it", "retail", None])]
+    rows = [
+        {"name": "alpha deal", "amount": "1200.50", "quantity": 3, "discount": "10", "close_date": "2026-02-14",
+         "stage": "open", "account": accounts[0]},
+        {"name": "beta", "amount": "99.99", "quantity": 1, "discount": "0", "close_date": "2026-11-30",
+         "stage": "won", "account": accounts[1]},
+        {"name": "gamma", "amount": None, "quantity": 5, "close_date": "2026-06-01", "stage": "open",
+         "account": accounts[2]},
+        {"name": "delta", "amount": "5000", "quantity": None, "discount": "25", "close_date": None},
+        {"name": "épsilon ünï", "amount": "0.01", "quantity": 7, "discount": "33.33", "close_date": "2026-05-31",
+         "stage": "won"},
+    ]
+    service.create_records("deal", rows, admin_a)
+    return get_meta().objects["deal"]
+
+
+def _python_value(obj, record, name):
+    tenant = get_meta()
+    field = obj.fields_by_name[name]
+    checked = compile_formula(field.options["formula"], MetaScope(tenant, obj),
+                              result_type=FormulaType(field.options["result_type"]))
+    return evaluate(checked, DraftValues(tenant, obj, record.values), now=timezone.now(),
+                    tz=timezone.get_current_timezone())
+
+
+def test_sql_values_equal_python_evaluation(deal, admin_a):
+    page = service.list_records("deal", admin_a, limit=50)
+    assert len(page.records) == 5
+    for record in page.records:
+        for name in FORMULAS:
+            assert record.values.get(name) == _python_value(deal, record, name), (record.values["name"], name)
+    by_name = {r.values["name"]: r for r in page.records}
+    assert by_name["alpha deal"].values["total"] == Decimal("3241.35")
+    assert by_name["alpha deal"].values["label"] == "ALP-open"
+    assert by_name["alpha deal"].values["industry"] == "it"
+    assert by_name["gamma"].values["quarter"] == 2 and by_name["gamma"].values["late"] is False
+
+
+@pytest.mark.parametrize(("key", "raw"), [("total__gte", "100"), ("quarter", "2"), ("late", "true"),
+                                          ("label__startswith", "ALP"), ("big", "false"),
+                                          ("days_open__range", "40,200"), ("total__isnull", "true")])
+def test_filtering_on_a_formula_matches_python(deal, admin_a, key, raw):
+    everything = service.list_records("deal", admin_a, limit=50).records
+    name, _, op = key.partition("__")
+    op = op or "eq"
+    field = deal.fields_by_name[name]
+    result_type = field.type.result_field_type(field)
+
+    def matches(record):
+        value = _python_value(deal, record, name)
+        if op == "isnull":
+            return value is None
+        if value is None:
+            return False
+        if op == "range":
+            low, high = (result_type.coerce(part, field) for part in raw.split(","))
+            return low <= value <= high
+        target = result_type.coerce(raw, field)
+        return {"eq": value == target, "gte": value is not None and value >= target,
+                "startswith": str(value).startswith(raw)}[op]
+
+    expected = {r.id for r in everything if matches(r)}
+    got = {r.id for r in service.list_records("deal", admin_a, filters=[(key, raw)], limit=50).records}
+    assert got == expected and (expected or op == "isnull")
+
+
+@pytest.mark.parametrize("sort", ["total", "-total", "label", "-days_open"])
+def test_sorting_on_a_formula_matches_python(deal, admin_a, sort):
+    name = sort.lstrip("-")
+    records = service.list_records("deal", admin_a, sort=[sort], limit=50).records
+    values = [_python_value(deal, r, name) for r in records]
+    present = [v for v in values if v is not None]
+    descending = sort.startswith("-")
+    assert present == sorted(present, reverse=descending)
+    # PostgreSQL's order: NULLs last ascending, first descending
+    nulls = [i for i, v in enumerate(values) if v is None]
+    if nulls:
+        assert nulls == (list(range(len(nulls))) if descending else list(range(len(values) - len(nulls), len(values))))
+
+
+def test_keyset_pages_through_a_formula_sort(deal, admin_a):
+    seen, cursor = [], None
+    while True:
+        page = service.list_records("deal", admin_a, sort=["-total"], limit=2, cursor=cursor)
+        seen += [r.id for r in page.records]
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == 5
+
+
+def test_a_validation_rule_blocks_with_its_message_on_its_field(deal, admin_a):
+    update_object("deal", {"validation_rules": [
+        {"api_name": "discount_cap", "formula": "discount > 0.5", "field": "discount",
+         "message": {"en": "Discounts above 50% need approval.", "zh-hans": "折扣超过50%需要审批。"}},
+        {"api_name": "close_after_start", "formula": "close_date < DATE(2020, 1, 1)",
+         "message": {"en": "Too early."}},
+    ]}, admin_a)
+    with pytest.raises(ValidationFailed) as caught, translation.override("en"):
+        service.create_record("deal", {"name": "x", "discount": "60", "close_date": "2019-05-01"}, admin_a)
+    errors = caught.value
+    assert [d.message for d in errors.field_errors["discount"]] == ["Discounts above 50% need approval."]
+    assert [d.message for d in errors.non_field_errors] == ["Too early."]
+    assert service.create_record("deal", {"name": "y", "discount": "40"}, admin_a).id
+
+
+def test_a_validation_rule_through_the_api(deal, admin_a, client_a):
+    update_object("deal", {"validation_rules": [
+        {"api_name": "discount_cap", "formula": "discount > 0.5", "field": "discount",
+         "message": {"en": "Discounts above 50% need approval.", "zh-hans": "折扣超过50%需要审批。"}}]}, admin_a)
+    client_a.force_login(admin_a)
+    response = client_a.post("/api/v1/records/deal/", {"name": "z", "discount": "80"}, content_type="application/json",
+                             HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert response.json()["errors"]["discount"][0]["message"] == "折扣超过50%需要审批。"
+
+
+def test_validation_rules_are_checked_when_saved(deal, admin_a):
+    with pytest.raises(ValidationFailed) as caught:
+        update_object("deal", {"validation_rules": [{"api_name": "bad", "formula": "amount + ", "message": {"en": "x"}}]},
+                      admin_a)
+    assert "validation_rules.0.formula" in caught.value.field_errors
+    with pytest.raises(ValidationFailed) as caught:
+        update_object("deal", {"validation_rules": [{"api_name": "bad", "formula": "amount", "message": {"en": "x"}}]},
+                      admin_a)
+    assert "validation_rules.0.formula" in caught.value.field_errors  # not a checkbox
+
+
+@pytest.mark.parametrize(("formula", "result_type", "code_part"), [
+    ("data->>'x'", "text", "formula"),
+    ("amount; DROP TABLE record", "number", "formula"),
+    ("(" * 10000 + "1" + ")" * 10000, "number", "formula"),
+    ("nosuchfield + 1", "number", "formula"),
+    ("evil + 1", "number", "formula"),  # refers to itself
+    ("amount & 'x'", "text", "formula"),  # type error caught when saved
+    ("x" * 5000, "text", "options.formula"),
+])
+def test_malicious_or_broken_formulas_are_refused_when_saved(deal, admin_a, formula, result_type, code_part):
+    with pytest.raises(ValidationFailed) as caught:
+        add_field("deal", {"api_name": "evil", "type": "formula", "labels": {"en": "Evil"},
+                           "options": {"formula": formula, "result_type": result_type}}, admin_a)
+    assert any(key.startswith("options") for key in caught.value.field_errors), caught.value.field_errors
+    assert get_meta().objects["deal"].field("evil") is None
+
+
+def test_sql_in_a_formula_string_is_just_text(deal, admin_a):
+    add_field("deal", {"api_name": "quoted", "type": "formula", "labels": {"en": "Q"},
+                       "options": {"formula": "\"'; DROP TABLE record; --\" & name", "result_type": "text"}}, admin_a)
+    records = service.list_records("deal", admin_a, filters=[("quoted__startswith", "';")], limit=50).records
+    assert len(records) == 5 and records[0].values["quoted"].startswith("'; DROP TABLE record; --")
+
+
+def test_cycles_between_formula_fields_are_refused(deal, admin_a):
+    add_field("deal", {"api_name": "f_one", "type": "formula", "labels": {"en": "1"},
+                       "options": {"formula": "total + 1", "result_type": "number"}}, admin_a)
+    from metadata.services import update_field
+
+    with pytest.raises(ValidationFailed) as caught:
+        update_field("deal", "total", {"options": {"formula": "f_one * 2", "result_type": "number"}}, admin_a)
+    assert "cycle" in str(caught.value.field_errors["options.formula"][0].code)
+
+
+def test_today_in_a_formula_uses_the_tenant_day(deal, admin_a):
+    add_field("deal", {"api_name": "age", "type": "formula", "labels": {"en": "Age"},
+                       "options": {"formula": "TODAY() - close_date", "result_type": "number"}}, admin_a)
+    record = service.list_records("deal", admin_a, filters=[("name", "beta")], limit=1).records[0]
+    expected = (timezone.localdate() - dt.date(2026, 11, 30)).days
+    assert record.values["age"] == expected == _python_value(get_meta().objects["deal"], record, "age")
