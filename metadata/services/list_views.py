@@ -34,7 +34,9 @@ def _check(obj, spec, errors) -> None:
                 errors.add(f"filters.{key}", exc.code, exc.message)
 
 
-LIST_VIEW = specs.SpecKind(model=ListView, schema="list_view", entity="list_view", check=_check)
+#: "shared" is fixed at creation: it decides the owner, which an update never changes.
+LIST_VIEW = specs.SpecKind(model=ListView, schema="list_view", entity="list_view", check=_check,
+                           immutable=("api_name", "shared"))
 
 
 def _owner(spec: dict, actor) -> dict:

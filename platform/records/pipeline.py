@@ -121,7 +121,8 @@ def validate_values(tenant: TenantMeta, obj: ObjectMeta, draft: Draft) -> None:
     category = None
     if draft.category is not None:
         category = obj.categories.get(draft.category)
-        if category is None or (draft.category_changed and not category.active):
+        # A record keeps the key of a category deleted since: no rules apply, other edits pass.
+        if draft.category_changed and (category is None or not category.active):
             errors.add("category", "invalid_choice", _("“%(value)s” is not a category of this object.")
                        % {"value": draft.category})
             category = None
@@ -151,6 +152,15 @@ def validate_values(tenant: TenantMeta, obj: ObjectMeta, draft: Draft) -> None:
             allowed = category.picklist_values[name]
             chosen = value if isinstance(value, tuple) else (value,)
             if any(v not in allowed for v in chosen):
+                errors.add(name, "invalid_choice", _("Not available for this category."))
+    if category is not None and draft.category_changed:
+        # Moving a record into a category: the values it keeps must be allowed there too.
+        for name, allowed in category.picklist_values.items():
+            f = obj.fields_by_name.get(name)
+            value = draft.values.get(name)
+            if name in draft.changed or errors.has(name) or f is None or f.type.is_blank(value):
+                continue
+            if any(v not in allowed for v in (value if isinstance(value, tuple) else (value,))):
                 errors.add(name, "invalid_choice", _("Not available for this category."))
     _check_cascades(obj, draft)
 

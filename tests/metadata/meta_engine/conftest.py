@@ -95,3 +95,14 @@ def labels(en: str, zh: str | None = None) -> dict:
 
 def picklist_values(*keys: str) -> list[dict]:
     return [{"key": key, "labels": labels(key.title())} for key in keys]
+
+
+@pytest.fixture
+def other_user_api(tenant_a, other_user_a) -> Api:
+    """Another ordinary user of tenant A."""
+    from conftest import host_of
+    from django.test import Client
+
+    client = Client(HTTP_HOST=host_of(tenant_a))
+    client.force_login(other_user_a)
+    return Api(client, tenant_a)
