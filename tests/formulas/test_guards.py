@@ -10,9 +10,12 @@ import time
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from psycopg2 import sql
 
 from metadata.formulas import (
+    FormulaError,
     FormulaSyntaxError,
     FormulaTooComplex,
     FormulaTypeError,
@@ -157,3 +160,14 @@ def test_find_cycle() -> None:
     chain["f20000"] = {"f0"}
     cycle = find_cycle(chain)
     assert cycle is not None and cycle[0] == cycle[-1] and len(cycle) == 20_002
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("()\"',.$&|!=<>+-*/^ \n\\ab1IFNULcase")) | st.characters(),
+               max_size=60))
+def test_arbitrary_text_is_parsed_or_refused_cleanly(source: str) -> None:
+    """Fuzz: any text either checks or raises a FormulaError -- never anything else."""
+    try:
+        check(parse(source), DictScope(TYPES))
+    except FormulaError:
+        pass
