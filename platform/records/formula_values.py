@@ -3,12 +3,10 @@ values come from the draft, values through lookups from the referenced records."
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django.utils import timezone
 
-from metadata.formula_scope import MetaScope
-from metadata.formulas import FormulaType, compile_formula, evaluate
+from metadata.formula_scope import checked_formula
+from metadata.formulas import evaluate
 from metadata.meta import ObjectMeta, TenantMeta
 
 
@@ -31,8 +29,8 @@ class DraftValues:
             related = self._load(field)
             return None if related is None else related.get(tuple(path[1:]))
         if field.type.key == "formula":
-            checked = _compiled(self.tenant, self.obj, field.api_name, field.options["formula"],
-                                field.options["result_type"], field.options.get("blank_as", "zero"))
+            checked = checked_formula(self.tenant, self.obj, field.options["formula"], field.options["result_type"],
+                                      field.options.get("blank_as", "zero"))
             return evaluate(checked, self, now=timezone.now(), tz=timezone.get_current_timezone())
         value = self.values.get(name)
         if field.type.key in ("lookup", "user"):
@@ -53,12 +51,7 @@ class DraftValues:
         return self._related[lookup.api_name]
 
 
-@lru_cache(maxsize=2048)
-def _compiled(tenant: TenantMeta, obj: ObjectMeta, name: str, source: str, result_type: str, blank_as: str):
-    return compile_formula(source, MetaScope(tenant, obj), result_type=FormulaType(result_type), blank_as=blank_as)
-
-
 def evaluate_rule(tenant: TenantMeta, obj: ObjectMeta, rule, source: DraftValues) -> bool:
     """True when the rule's formula says the record is invalid."""
-    checked = _compiled(tenant, obj, rule["api_name"], rule["formula"], "boolean", "zero")
+    checked = checked_formula(tenant, obj, rule["formula"], "boolean")
     return bool(evaluate(checked, source, now=timezone.now(), tz=timezone.get_current_timezone()))
