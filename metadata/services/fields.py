@@ -26,7 +26,7 @@ from metadata.compile import compile_field
 from metadata.fieldtypes import FieldValueError, OptionsContext, field_types
 from metadata.fieldtypes.autonumber import sequence_name
 from metadata.meta import FieldMeta, ObjectMeta
-from metadata.models import FieldDef, Layout, ObjectDef
+from metadata.models import FieldDef, Layout, ListView, ObjectDef, RecordCategory
 from metadata.versioning import lock_metadata, record_change
 
 from .common import RESERVED_FIELD_NAMES, get_object, merged
@@ -255,6 +255,7 @@ def delete_field(object_api_name: str, field_api_name: str, actor) -> None:
             errors.add(None, "in_use", _("Used by %(where)s.") % {"where": where})
         errors.raise_if_any()
         indexing.drop_field_indexes(field)
+        _remove_from_definitions(obj, field.api_name)
         row = FieldDef.objects.get(pk=field.id)
         row.deleted_at = timezone.now()
         row.save(update_fields=["deleted_at", "updated_at"])
@@ -275,6 +276,7 @@ def restore_field(object_api_name: str, field_api_name: str, actor) -> FieldMeta
         row.deleted_at = None
         row.slot_ready = False  # writes while deleted did not maintain the slot
         row.save(update_fields=["deleted_at", "slot_ready", "updated_at"])
+        _append_to_layouts(obj.id, row.api_name)  # the delete took it off the layouts
         _sync_storage(row, before=None)
         record_change(entity="field", action="restore", entity_id=row.id, after=_snapshot(row), user=actor)
     return get_meta().objects[object_api_name].fields_by_name[field_api_name]
@@ -354,30 +356,92 @@ def _append_to_layouts(object_id: int, api_name: str) -> None:
         layout.save(update_fields=["spec"])
 
 
+def _remove_from_definitions(obj: ObjectMeta, api_name: str) -> None:
+    """Take a field being deleted off the layouts, list views and categories that name it, so no
+    definition refers to a field nobody can see (and each stays valid for its next change)."""
+    for layout in Layout.objects.all():
+        spec = layout.spec
+        before = copy.deepcopy(spec)
+        if layout.object_id == obj.id:
+            for section in spec.get("sections", ()):
+                section["items"] = [i for i in section.get("items", ()) if i.get("field") != api_name]
+        related_lists = []
+        for related in spec.get("related_lists", ()):
+            if related.get("object") == obj.api_name:
+                if related.get("field") == api_name:
+                    continue  # the relation itself is going
+                related["columns"] = [c for c in related.get("columns", ()) if c != api_name]
+                related["sort"] = [t for t in related.get("sort", ()) if t.lstrip("-") != api_name]
+            related_lists.append(related)
+        if "related_lists" in spec:
+            spec["related_lists"] = related_lists
+        if spec != before:
+            layout.save(update_fields=["spec"])
+    for view in ListView.objects.filter(object_id=obj.id):
+        spec = view.spec
+        before = copy.deepcopy(spec)
+        spec["columns"] = [c for c in spec.get("columns", ()) if c != api_name] or [obj.name_field]
+        if "sort" in spec:
+            spec["sort"] = [t for t in spec["sort"] if t.lstrip("-") != api_name]
+        if "filters" in spec:
+            spec["filters"] = {k: v for k, v in spec["filters"].items()
+                               if k.partition("__")[0].split(".")[0] != api_name}
+        if spec != before:
+            view.save(update_fields=["spec"])
+    for category in RecordCategory.objects.filter(object_id=obj.id):
+        spec = category.spec
+        before = copy.deepcopy(spec)
+        for key in ("required_fields", "fields"):
+            if key in spec:
+                spec[key] = [name for name in spec[key] if name != api_name]
+        spec.get("picklist_values", {}).pop(api_name, None)
+        if spec != before:
+            category.save(update_fields=["spec"])
+
+
 def dependents(meta, obj: ObjectMeta, field: FieldMeta) -> list[str]:
     """What refers to this field and would break without it."""
     found = []
     for other in obj.fields:
         if other.options.get("controlling_field") == field.api_name:
             found.append(_("the cascade of “%(name)s”") % {"name": other.api_name})
-        if other.type.key == "formula" and field.api_name in _formula_names(other):
-            found.append(_("the formula “%(name)s”") % {"name": other.api_name})
-    for rule in obj.duplicate_rules:
-        if field.api_name in rule.fields:
-            found.append(_("the duplicate rule “%(name)s”") % {"name": rule.api_name})
+    for rule in obj.spec.get("duplicate_rules", ()):  # inactive ones too: they may be switched back on
+        if field.api_name in rule.get("fields", ()):
+            found.append(_("the duplicate rule “%(name)s”") % {"name": rule["api_name"]})
     for other_obj in meta.objects.values():
+        prefix = "" if other_obj is obj else f"{other_obj.api_name}."
         for other in other_obj.fields:
             if other.type.key == "rollup" and other.options.get("child_object") == obj.api_name and field.api_name in (
                 other.options.get("child_field"), other.options.get("value_field")
             ):
                 found.append(_("the roll-up “%(object)s.%(name)s”") % {"object": other_obj.api_name, "name": other.api_name})
+            # formulas of any object, through lookups too (contact: account.rating)
+            if other.type.key == "formula" and other.id != field.id and field.id in _formula_field_ids(
+                    meta, other_obj, other.options["formula"], other.options["result_type"]):
+                found.append(_("the formula “%(name)s”") % {"name": prefix + other.api_name})
+        for rule in other_obj.spec.get("validation_rules", ()):
+            if field.id in _formula_field_ids(meta, other_obj, rule["formula"], "boolean"):
+                found.append(_("the validation rule “%(name)s”") % {"name": prefix + rule["api_name"]})
     return found
 
 
-def _formula_names(field: FieldMeta) -> set[str]:
-    from .formula_fields import referenced_names
+def _formula_field_ids(meta, obj: ObjectMeta, source: str, result_type: str) -> set[int]:
+    """Ids of the fields a formula of `obj` refers to, the lookups along its paths included."""
+    from metadata.formula_scope import MetaScope
+    from metadata.formulas import FormulaError, FormulaType, compile_formula
 
-    return referenced_names(field)
+    scope = MetaScope(meta, obj)
+    try:
+        checked = compile_formula(source, scope, result_type=FormulaType(result_type))
+    except FormulaError:
+        return set()
+    ids = set()
+    for path in checked.references:
+        try:
+            ids.update(f.id for f in scope.walk(tuple(path)))
+        except FormulaError:
+            continue
+    return ids
 
 
 # --- type changes ---------------------------------------------------------------------------

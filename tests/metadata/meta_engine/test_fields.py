@@ -283,3 +283,79 @@ def test_field_endpoints_404_for_unknown_fields(gadget):
                      api.delete("objects/gadget/fields/nope/"), api.post("objects/gadget/fields/nope/restore/"),
                      api.post("objects/gadget/fields/nope/change-type/", {"type": "number"})):
         assert response.status_code == 404 and non_field_codes(response) == ["unknown_field"]
+
+
+def test_fields_used_by_rules_or_other_objects_formulas_cannot_be_deleted(gadget, admin_a):
+    api = gadget
+    _add(api, {"api_name": "code", "type": "text"})
+    _add(api, {"api_name": "legacy", "type": "text"})
+    _add(api, {"api_name": "account", "type": "lookup", "options": {"target": "account"}})
+    _add(api, {"api_name": "account_name", "type": "formula", "options": {"formula": "account.name",
+                                                                           "result_type": "text"}})
+    _add(api, {"api_name": "tier", "type": "text"}, obj="account")
+    _add(api, {"api_name": "account_tier", "type": "formula", "options": {"formula": "account.tier",
+                                                                           "result_type": "text"}}, obj="contact")
+    assert api.patch("objects/gadget/", {
+        "validation_rules": [{"api_name": "code_needed", "formula": "ISBLANK(code)", "message": {"en": "Code!"}}],
+        "duplicate_rules": [{"api_name": "old_rule", "fields": ["legacy"], "active": False}],
+    }).status_code == 200
+
+    for url, where in (("objects/gadget/fields/code/", "code_needed"),  # a validation rule
+                       ("objects/gadget/fields/legacy/", "old_rule"),  # an inactive duplicate rule
+                       ("objects/gadget/fields/account/", "account_name"),  # the lookup a formula goes through
+                       ("objects/account/fields/tier/", "contact.account_tier")):  # another object's formula
+        response = api.delete(url)
+        assert response.status_code == 400, url
+        [error] = response.json()["non_field_errors"]
+        assert error["code"] == "in_use" and where in error["message"], error
+    # records keep working: nothing was deleted
+    with pytest.raises(ValidationFailed):
+        service.create_record("gadget", {"name": "No code"}, admin_a)
+    assert service.create_record("gadget", {"name": "Coded", "code": "C"}, admin_a).values["code"] == "C"
+
+
+def test_a_deleted_field_leaves_no_reference_behind_and_comes_back_on_restore(gadget, admin_a):
+    api = gadget
+    _add(api, {"api_name": "code", "type": "text"})
+    _add(api, {"api_name": "size", "type": "picklist", "options": {"values": picklist_values("s", "m")}})
+    _add(api, {"api_name": "account", "type": "lookup", "options": {"target": "account"}})
+    assert api.patch("objects/gadget/list-views/all/", {
+        "columns": ["name", "code", "size"], "sort": ["-code", "name"],
+        "filters": {"code__startswith": "A", "size": "s"}}).status_code == 200
+    assert api.post("objects/gadget/list-views/", {"api_name": "codes", "columns": ["code"]}).status_code == 201
+    assert api.post("objects/gadget/categories/", {"api_name": "big", "labels": labels("Big"),
+                                                   "required_fields": ["code", "name"], "fields": ["code", "size"],
+                                                   "picklist_values": {"size": ["m"]}}).status_code == 201
+    view = api.get("objects/account/layouts/default_view/").json()
+    related = [*view["related_lists"], {"object": "gadget", "field": "account", "columns": ["name", "code"],
+                                        "sort": ["code"]}]
+    assert api.patch("objects/account/layouts/default_view/", {"related_lists": related}).status_code == 200
+
+    assert api.delete("objects/gadget/fields/code/").status_code == 204
+
+    for name in ("default_edit", "default_view"):
+        items = api.get(f"objects/gadget/layouts/{name}/").json()["sections"][0]["items"]
+        assert "code" not in [i["field"] for i in items] and "size" in [i["field"] for i in items]
+    all_view = api.get("objects/gadget/list-views/all/").json()
+    assert (all_view["columns"], all_view["sort"], all_view["filters"]) == (["name", "size"], ["name"], {"size": "s"})
+    assert api.get("objects/gadget/list-views/codes/").json()["columns"] == ["name"]
+    big = api.get("objects/gadget/categories/big/").json()
+    assert (big["required_fields"], big["fields"], big["picklist_values"]) == (["name"], ["size"], {"size": ["m"]})
+    gadgets = [r for r in api.get("objects/account/layouts/default_view/").json()["related_lists"]
+               if r["object"] == "gadget"]
+    assert gadgets == [{"object": "gadget", "field": "account", "columns": ["name"], "sort": []}]
+    # each definition stays valid for its next change
+    assert api.patch("objects/gadget/layouts/default_edit/", {"labels": labels("Edit")}).status_code == 200
+    assert api.patch("objects/gadget/list-views/all/", {"labels": labels("Everything")}).status_code == 200
+    assert api.patch("objects/gadget/categories/big/", {"labels": labels("Large")}).status_code == 200
+    assert service.create_record("gadget", {"name": "Big one", "category": "big", "size": "m"}, admin_a)
+
+    # deleting the lookup takes the related list off account's layout
+    assert api.delete("objects/gadget/fields/account/").status_code == 204
+    assert not [r for r in api.get("objects/account/layouts/default_view/").json()["related_lists"]
+                if r["object"] == "gadget"]
+
+    restored = api.post("objects/gadget/fields/code/restore/")
+    assert restored.status_code == 200
+    items = api.get("objects/gadget/layouts/default_edit/").json()["sections"][0]["items"]
+    assert [i["field"] for i in items].count("code") == 1  # back on the layouts
