@@ -68,5 +68,12 @@ class AutoNumberFieldType(FieldType):
     def coerce(self, raw, field):
         return None if raw in (None, "") else str(raw)
 
+    def compile_filter(self, op, expr, value, field):
+        if op in ("contains", "startswith"):  # text operators, as for a text field
+            from .text import TextFieldType
+
+            return TextFieldType.compile_filter(self, op, expr, value, field)
+        return super().compile_filter(op, expr, value, field)
+
     def widget_descriptor(self, field, language):
         return {"widget": self.widget, "format": field.options.get("format")}

@@ -154,6 +154,8 @@ def list_records(object_api_name: str, actor, *, filters: Sequence[tuple[str, ob
         query.where.append(predicate)
     total = None
     if count:
+        if deleted:  # the recycle bin only, counted as it is listed
+            query.where.append(sql.SQL("{} IS NOT NULL").format(query.column("deleted_at")))
         with connection.cursor() as db:
             db.execute(query.count(include_deleted=bool(deleted)), _params(query))
             total = db.fetchone()[0]

@@ -3,6 +3,8 @@ and every kind of bad input answered in the one error shape with nothing written
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from tessera.records import service
 
@@ -35,7 +37,7 @@ def test_create_answers_201_with_the_flat_record(api, gadget, admin_a):
     assert body["released"] == "2026-01-02" and body["checked_at"] == "2026-01-02T02:00:00Z"
     assert body["active"] is True and body["email"] == "Sales@example.com" and body["website"] == "https://example.com"
     assert body["color"] == "red" and body["tags"] == ["new", "hot"]  # the picklist's order
-    assert body["serial"] == "G-0001" and body["total"] == "37.50"  # auto-number and formula
+    assert re.fullmatch(r"G-\d{4,}", body["serial"]) and body["total"] == "37.50"  # auto-number and formula
     assert body["account"] is None and body["manual"] is None and body["notes"] == "line 1\nline 2"
     assert body["owner"] == admin_a.pk
     assert body["created_at"].endswith("Z") and body["created_by"] == body["owner"]
@@ -103,15 +105,18 @@ BAD_VALUES = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value", "code"), BAD_VALUES, ids=[f"{f}-{c}" for f, _v, c in BAD_VALUES])
-def test_a_bad_value_of_each_type_is_a_400_with_its_code(api, gadget, admin_a, field, value, code):
-    response = create(api, {"name": "G", field: value})
-    if code is None:
-        assert response.status_code == 201, response.json()
-        return
-    assert response.status_code == 400, response.json()
-    assert codes(response, field) == [code]
-    assert count_records("gadget", admin_a) == 0
+def test_a_bad_value_of_each_type_is_a_400_with_its_code(api, gadget, admin_a):
+    wrong = []
+    for field, value, code in BAD_VALUES:
+        response = create(api, {"name": "G", field: value})
+        if code is None:
+            if response.status_code != 201:
+                wrong.append((field, value, response.json()))
+            continue
+        if response.status_code != 400 or set(response.json()["errors"]) != {field} or codes(response, field) != [code]:
+            wrong.append((field, value, response.status_code, response.json()))
+    assert wrong == []
+    assert count_records("gadget", admin_a) == sum(1 for _f, _v, code in BAD_VALUES if code is None)
 
 
 def test_all_errors_of_a_record_come_back_together(api, gadget, admin_a):
