@@ -113,14 +113,20 @@ def _field(tenant, obj: ObjectMeta, field: FieldMeta, item: LayoutItem, category
         "required": required,
         "read_only": read_only,
     }
-    if record is not None:
-        descriptor["value"] = field_value(record, field)
-    elif not field.type.computed and field.column is None and field.type.supports_default:
-        try:
-            descriptor["value"] = api_value(field, field.type.default_value(field))
-        except ValueError:
-            descriptor["value"] = None
+    descriptor["value"] = field_value(record, field) if record is not None else _initial_value(field, access)
     return descriptor
+
+
+def _initial_value(field: FieldMeta, access) -> Any:
+    """What a new record starts with: the field's default; the owner is the one creating it."""
+    if field.api_name == "owner":
+        return access.user_id
+    if field.type.computed or field.column is not None or not field.type.supports_default:
+        return api_value(field, None)
+    try:
+        return api_value(field, field.type.default_value(field))
+    except ValueError:
+        return api_value(field, None)
 
 
 def _choices(field: FieldMeta, choices: list[dict], category: CategoryMeta | None, record: Record | None) -> list:
