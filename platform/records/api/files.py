@@ -27,7 +27,7 @@ from tessera.records import service
 from metadata.fieldtypes import FieldValueError
 from metadata.fieldtypes.files import IMAGE_TYPES, make_file_token, read_file_token
 
-from .serialize import DOWNLOAD_SALT
+from .serialize import DOWNLOAD_SALT, readable_fields
 
 #: The largest upload accepted (a file field may set a lower limit, up to 100 MB).
 DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
@@ -98,8 +98,9 @@ def sniff_content_type(uploaded, name: str) -> str:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
     candidate = declared if declared and declared != "application/octet-stream" else guessed
-    if not candidate or candidate in IMAGE_TYPES or candidate.startswith("image/") or "html" in candidate \
-            or "javascript" in candidate or candidate.endswith("xml"):
+    # Never an unproven image, nor anything a browser would run.
+    if not candidate or candidate.startswith("image/") or "html" in candidate or "javascript" in candidate \
+            or candidate.endswith("xml"):
         return "application/octet-stream"
     return candidate
 
@@ -131,7 +132,8 @@ def find_download(token: str, actor) -> Download:
         path = reference.get("p")
         if reference.get("o"):
             record = service.get_record(reference["o"], int(reference["r"]), actor)
-            held = record.values.get(reference.get("f"))
+            readable = {f.api_name for f in readable_fields(record.object, actor)}
+            held = record.values.get(reference.get("f")) if reference.get("f") in readable else None
             if not isinstance(held, dict) or held.get("path") != path:
                 raise _missing()
         descriptor = {"path": path, "name": reference.get("n"), "content_type": reference.get("t")}
