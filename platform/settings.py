@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tessera.security.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -166,6 +167,18 @@ CACHES = {
 
 # --- Authentication ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "security.User"
+#: Passwords with failed-login throttling and audit (tessera.security.auth), for every login path.
+AUTHENTICATION_BACKENDS = ["tessera.security.auth.ThrottledModelBackend"]
+#: Failed logins (per account and per client address) within the lock time that lock it, and for how long.
+TESSERA_LOGIN_MAX_FAILURES = env.int("TESSERA_LOGIN_MAX_FAILURES", default=5)
+TESSERA_LOGIN_LOCK_MINUTES = env.int("TESSERA_LOGIN_LOCK_MINUTES", default=15)
+#: How many reverse proxies stand in front of Tessera (0: none, X-Forwarded-For is ignored). The
+#: client address in the audit log and the login throttle is read that many hops from the right.
+TESSERA_TRUSTED_PROXIES = env.int("TESSERA_TRUSTED_PROXIES", default=0)
+TESSERA_INVITATION_DAYS = env.int("TESSERA_INVITATION_DAYS", default=7)
+#: Support access: the longest grant a tenant may give, and how long a support login link lives.
+TESSERA_SUPPORT_MAX_HOURS = env.int("TESSERA_SUPPORT_MAX_HOURS", default=72)
+TESSERA_SUPPORT_LINK_MINUTES = env.int("TESSERA_SUPPORT_LINK_MINUTES", default=5)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -200,13 +213,19 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- REST API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Session first: an anonymous request is a 403 as before; a bad or revoked token is a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "tessera.security.authentication.SessionAuthentication",
+        "tessera.security.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "tessera.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"signup": env.str("TESSERA_SIGNUP_RATE", default="30/hour")},
+    "DEFAULT_THROTTLE_RATES": {
+        "signup": env.str("TESSERA_SIGNUP_RATE", default="30/hour"),
+        # Unauthenticated security endpoints (API login, invitation acceptance, support login), per address.
+        "security_anon": env.str("TESSERA_SECURITY_ANON_RATE", default="120/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tessera API",
@@ -231,4 +250,11 @@ LOGGING = {
 }
 
 EMAIL_BACKEND = env.str("TESSERA_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# SMTP, when TESSERA_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env.str("TESSERA_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("TESSERA_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("TESSERA_EMAIL_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("TESSERA_EMAIL_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("TESSERA_EMAIL_TLS", default=False)
+EMAIL_USE_SSL = env.bool("TESSERA_EMAIL_SSL", default=False)
 DEFAULT_FROM_EMAIL = env.str("TESSERA_FROM_EMAIL", default="Tessera <noreply@localhost>")

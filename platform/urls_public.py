@@ -4,6 +4,7 @@ from django.urls import path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 from tessera.core.health import healthz
+from tessera.security.api.platform import SupportLoginLinkView
 
 from tenants import api as tenants_api
 from ui_builder import views as ui_views
@@ -14,5 +15,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/tenants/", tenants_api.TenantListView.as_view(), name="tenant-list"),
     path("api/v1/tenants/<slug:slug>/", tenants_api.TenantDetailView.as_view(), name="tenant-detail"),
+    path("api/v1/tenants/<slug:slug>/support-login/", SupportLoginLinkView.as_view(), name="tenant-support-login"),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="tessera.urls_public"), name="platform-schema"),
 ]

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists, tenant_context
 from psycopg2 import sql
 from tessera.errors import ErrorCollector, NotFound, TesseraError, ValidationFailed
+from tessera.security.services.users import create_first_admin
 
 from . import schema_template
 from .models import Domain, Plan, Tenant
@@ -84,7 +84,9 @@ def create_tenant(
             if admin_email:
                 say(_("Creating the administrator"))
                 with tenant_context(tenant):
-                    get_user_model().objects.create_admin(admin_email, admin_password)
+                    # A system administrator with the administrator profile (standard profiles come
+                    # with the base schema).
+                    create_first_admin(admin_email, admin_password)
     except IntegrityError as exc:
         # Two sign-ups racing for one slug: the unique constraint decides, the loser gets a field error.
         logger.info("tenant %s not created: %s", slug, exc)

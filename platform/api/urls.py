@@ -4,5 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("meta/", include("metadata.api.urls")),
+    path("security/", include("tessera.security.api.urls")),
     path("", include("tessera.records.api.urls")),
 ]

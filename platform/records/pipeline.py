@@ -92,6 +92,10 @@ def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess
         if not writable or not access.editable(obj, target):
             errors.add(key, "read_only", _("This field cannot be changed."))
             continue
+        if target.api_name == "owner" and not (
+                access.can_assign_owner(obj, value) if draft.current is None else access.can_reassign(obj, draft.current)):
+            errors.add(key, "read_only", _("You may not give this record to that user."))
+            continue
         if target.type.key in ("file", "image") and isinstance(raw, dict) and "token" not in raw and value != current:
             errors.add(key, "invalid_file", _("Upload the file first and give its token."))
             continue
@@ -195,9 +199,9 @@ def _display(field: FieldMeta | None, value) -> str:
     return field.type.format_text(value, field, None) or str(value)
 
 
-def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> None:
-    """Every lookup points at a live record of its target object in this tenant (one query per
-    target object for the whole batch); user fields at an active user."""
+def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess | None = None) -> None:
+    """Every lookup points at a live record of its target object in this tenant that the writer may
+    read (one query per target object for the whole batch); user fields at an active user."""
     wanted: dict[str, set[int]] = {}
     for draft in drafts:
         for name in draft.changed:
@@ -214,7 +218,9 @@ def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> N
 
             found[target] = set(get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
         else:
-            found[target] = repository.existing_ids(tenant.objects[target], ids)
+            target_obj = tenant.objects[target]
+            predicate = access.row_predicate(target_obj, "read", "r", tenant) if access is not None else None
+            found[target] = repository.existing_ids(target_obj, ids, predicate=predicate)
     for draft in drafts:
         for name in draft.changed:
             f = obj.fields_by_name[name]
@@ -225,6 +231,28 @@ def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> N
                 draft.errors.add(name, "invalid_reference", _("No such record."))
             elif f.type.key == "user" and value not in found.get("__user__", set()):
                 draft.errors.add(name, "invalid_user", _("No such active user."))
+
+
+def scrub_hidden(obj: ObjectMeta, draft: Draft, access: RecordAccess) -> None:
+    """Errors never name a field the writer may not see (hidden by field-level security): they
+    become one general error. A required field the writer may not edit cannot hold them back."""
+    errors = draft.errors
+    for name in list(errors.field_errors):
+        f = obj.fields_by_name.get(name.split(".")[0])
+        if f is None or access.editable(obj, f):
+            continue
+        details = errors.field_errors.pop(name)
+        if not access.readable(obj, f):
+            # Writing it was answered as for an unknown field (the client's own key, echoed back).
+            echoed = [d for d in details if d.code == "unknown_field"]
+            if echoed:
+                errors.field_errors[name] = echoed
+            if any(d.code not in ("required", "unknown_field") for d in details):
+                errors.add(None, "invalid", _("The record cannot be saved as it is; ask your administrator."))
+        else:
+            kept = [d for d in details if d.code != "required"]
+            if kept:
+                errors.field_errors[name] = kept
 
 
 def check_unique(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> None:

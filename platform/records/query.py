@@ -41,6 +41,10 @@ class RecordQuery:
         self._joins: dict[tuple[str, ...], tuple[str, ObjectMeta]] = {}
         self._join_sql: list[sql.Composable] = []
         self.uses_now = False
+        #: (object, alias) → the reader's row predicate over a record reached through a lookup (set
+        #: by the service from the permission service), so expanded names of records the reader may
+        #: not see stay empty. None: no restriction.
+        self.visibility = None
 
     # --- expressions -------------------------------------------------------------------------
     def column(self, name: str, alias: str | None = None) -> sql.Composable:
@@ -75,6 +79,26 @@ class RecordQuery:
                 self._joins[key] = (join_alias, target)
             alias, obj = self._joins[key]
         return self.field_sql(chain[-1], alias, obj)
+
+    @property
+    def joins(self) -> sql.Composable:
+        """The LEFT JOINs the paths used so far need (for statements built outside select())."""
+        return sql.SQL(" ").join(self._join_sql)
+
+    @property
+    def has_joins(self) -> bool:
+        return bool(self._join_sql)
+
+    def joined(self, path: tuple[str, ...]) -> list[tuple[str, ObjectMeta]]:
+        """(alias, object) of each record a path crosses (after path_sql built its joins): the
+        permission service adds its row predicate over them, so a filter through a lookup only
+        matches through records the reader may see."""
+        found = []
+        for depth in range(1, len(path)):
+            entry = self._joins.get((self.alias, *path[:depth]))
+            if entry is not None:
+                found.append(entry)
+        return found
 
     def _formula_sql(self, field: FieldMeta, alias: str, obj: ObjectMeta) -> sql.Composable:
         from metadata.formulas import FormulaType, compile_formula, compile_sql
@@ -117,8 +141,10 @@ class RecordQuery:
             target = self.tenant.objects.get(lookup.options.get("target", ""))
             if target is None:
                 continue
-            columns.append(sql.SQL("(SELECT x.name FROM {t} x WHERE x.id = {ref}) AS {a}").format(
-                t=sql.Identifier(target.table), ref=self.field_sql(lookup), a=sql.Identifier(f"x_{lookup.key}")))
+            visible = self.visibility(target, "x") if self.visibility is not None else None
+            columns.append(sql.SQL("(SELECT x.name FROM {t} x WHERE x.id = {ref}{v}) AS {a}").format(
+                t=sql.Identifier(target.table), ref=self.field_sql(lookup), a=sql.Identifier(f"x_{lookup.key}"),
+                v=sql.SQL(" AND {}").format(visible) if visible is not None else sql.SQL("")))
         conditions = list(self.where)
         if include_deleted == "only":
             conditions.insert(0, sql.SQL("{} IS NOT NULL").format(self.column("deleted_at")))

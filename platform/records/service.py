@@ -13,7 +13,8 @@ from psycopg2 import sql
 
 from metadata.cache import get_meta
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
-from tessera.errors import Conflict, ErrorCollector, NotFound, ValidationFailed
+from tessera.errors import Conflict, ErrorCollector, NotFound, PermissionDenied, ValidationFailed
+from tessera.security import audit
 from tessera.security.access import RecordAccess, access_for
 
 from . import history, pipeline, repository
@@ -56,12 +57,40 @@ def load_record(tenant: TenantMeta, obj: ObjectMeta, record_id: int, *, access: 
         predicate = access.row_predicate(obj, action, "r")
         if predicate is not None:
             query.where.append(predicate)
+    query.visibility = _visibility(access, tenant)
     fields = obj.fields
     statement = query.select(fields, expand=expand, include_deleted=include_deleted)
     if for_update:
         statement = sql.SQL("{} FOR UPDATE OF r").format(statement)
     records = repository.fetch_records(obj, statement, _params(query), computed=fields, expand=expand)
     return records[0] if records else None
+
+
+def _visibility(access: RecordAccess | None, tenant: TenantMeta):
+    """The reader's row predicate for records reached through lookups (expanded names, filters)."""
+    if access is None or access.superuser:
+        return None
+    return lambda target, alias: access.row_predicate(target, "read", alias, tenant)
+
+
+def _hidden_path(tenant: TenantMeta, obj: ObjectMeta, path: tuple[str, ...], access: RecordAccess) -> bool:
+    """Whether a filter path (`account.industry`) crosses a field the reader may not see."""
+    from metadata.formula_scope import MetaScope
+
+    try:
+        chain = MetaScope(tenant, obj).walk(path) if len(path) > 1 else [obj.field(path[0])]
+    except Exception:  # an unknown path: apply_filters reports it
+        return False
+    current = obj
+    for f in chain:
+        if f is None:
+            return False
+        if not access.readable(current, f):
+            return True
+        current = tenant.objects.get(f.options.get("target", "")) if f.type.key == "lookup" else current
+        if current is None:
+            return False
+    return False
 
 
 def _params(query: RecordQuery) -> dict | None:
@@ -127,12 +156,18 @@ def list_records(object_api_name: str, actor, *, filters: Sequence[tuple[str, ob
     query = RecordQuery(tenant, obj)
     visible_filters = [(key, value) for key, value in filters]
     for key, _value in visible_filters:
-        name = split_key(key)[0].split(".")[0]
-        f = obj.field(name)
-        if f is not None and not access.readable(obj, f):
+        name = split_key(key)[0]
+        if _hidden_path(tenant, obj, tuple(name.split(".")), access):
             errors.add(key, "unknown_field", _("No field “%(name)s”.") % {"name": name})
     if not errors:
         apply_filters(query, visible_filters, errors)
+    if not errors and not access.superuser:
+        for key, _value in visible_filters:
+            for join_alias, target in query.joined(tuple(split_key(key)[0].split("."))):
+                join_predicate = access.row_predicate(target, "read", join_alias, tenant)
+                if join_predicate is not None and join_predicate not in query.where:
+                    query.where.append(join_predicate)
+    query.visibility = _visibility(access, tenant)
     terms = []
     if not errors:
         try:
@@ -141,7 +176,8 @@ def list_records(object_api_name: str, actor, *, filters: Sequence[tuple[str, ob
             errors.extend(exc)
     hidden_sort = [t for t in terms if t.field is not None and not access.readable(obj, t.field)]
     if hidden_sort:
-        errors.add("sort", "invalid_sort", _("Cannot sort by a hidden field."))
+        errors.add("sort", "invalid_sort", _("Cannot sort by: %(names)s.")
+                   % {"names": ", ".join(t.field.api_name for t in hidden_sort)})
     expand_fields = []
     if not errors:
         try:
@@ -149,7 +185,7 @@ def list_records(object_api_name: str, actor, *, filters: Sequence[tuple[str, ob
         except ValidationFailed as exc:
             errors.extend(exc)
     errors.raise_if_any()
-    predicate = access.row_predicate(obj, "read", "r")
+    predicate = access.row_predicate(obj, "read", "r", tenant)
     if predicate is not None:
         query.where.append(predicate)
     total = None
@@ -236,6 +272,8 @@ def update_records(object_api_name: str, payloads: Sequence[Mapping], actor, *, 
             current = load_record(tenant, obj, record_id, access=access, action="edit", for_update=True)
             if current is None:
                 if len(payloads) == 1:
+                    if load_record(tenant, obj, record_id, access=access) is not None:
+                        raise PermissionDenied(_("You may not edit this record."), code="no_edit_access")
                     raise NotFound(_("No such record, or you may not edit it."), code="unknown_record")
                 draft.errors.add("id", "unknown_record", _("No such record, or you may not edit it."))
                 continue
@@ -262,8 +300,10 @@ def _check_batch_size(payloads) -> None:
 def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess, *,
            all_or_nothing: bool, confirm_duplicates: bool) -> list[WriteResult]:
     with transaction.atomic():
+        for draft in drafts:
+            pipeline.scrub_hidden(obj, draft, access)
         candidates = [d for d in drafts if d.ok]
-        pipeline.check_lookups(tenant, obj, candidates)
+        pipeline.check_lookups(tenant, obj, candidates, access=access)
         pipeline.check_unique(tenant, obj, [d for d in candidates if d.ok])
         pipeline.check_validation_rules(tenant, obj, [d for d in candidates if d.ok])
         warnings = []
@@ -275,6 +315,9 @@ def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Rec
             elif matches and not confirm_duplicates:
                 draft.duplicates = matches
                 warnings.append(draft)
+        for draft in drafts:
+            pipeline.scrub_hidden(obj, draft, access)
+            _mask_duplicates(obj, draft, access, tenant)
         bad = [d for d in drafts if not d.ok]
         if bad and (all_or_nothing or len(drafts) == 1):
             if len(drafts) == 1:
@@ -291,6 +334,19 @@ def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Rec
             for draft, record in zip(good, saved, strict=True):
                 results[draft.index].record = record
         return [results[i] for i in range(len(drafts))]
+
+
+def _mask_duplicates(obj: ObjectMeta, draft: Draft, access: RecordAccess, tenant: TenantMeta) -> None:
+    """Possible duplicates the writer may not read keep their id (查重: the customer exists, owned by
+    someone else) but not their name."""
+    if not draft.duplicates or access.superuser:
+        return
+    from tessera.security.repository import visible_ids
+
+    visible = visible_ids(obj, [m["id"] for m in draft.duplicates], access.row_predicate(obj, "read", "r", tenant))
+    for match in draft.duplicates:
+        if match["id"] not in visible:
+            match["name"] = None
 
 
 def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -> list[Record]:
@@ -319,8 +375,12 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
                 ids.append(draft.current.id)
                 changes = history.changes_of(obj, draft)
                 if changes:
-                    action = "owner" if set(changes) == {obj.fields_by_name["owner"].key} else "update"
+                    owner_key = obj.fields_by_name["owner"].key
+                    action = "owner" if set(changes) == {owner_key} else "update"
                     entries.append((draft.current.id, action, changes))
+                    if owner_key in changes:
+                        audit.record_change(access.actor, "record.owner", obj, draft.current.id,
+                                            {"from": changes[owner_key][0], "to": changes[owner_key][1]})
     except IntegrityError as exc:
         raise _integrity_error(obj, exc) from None
     history.write(obj, entries, user_id)
@@ -361,8 +421,11 @@ def delete_record(object_api_name: str, record_id: int, actor) -> None:
     with transaction.atomic():
         locked = repository.lock_live(obj, [record_id], predicate=access.row_predicate(obj, "delete", "r"))
         if not locked:
+            if load_record(tenant, obj, record_id, access=access) is not None:
+                raise PermissionDenied(_("You may not delete this record."), code="no_delete_access")
             raise NotFound(_("No such record, or you may not delete it."), code="unknown_record")
         _delete_cascade(tenant, obj, [record_id], access.user_id, seen=set())
+        audit.record_change(access.actor, "record.delete", obj, record_id, {"name": locked[0][2]})
 
 
 def _delete_cascade(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], user_id: int | None, seen: set) -> None:
@@ -410,6 +473,7 @@ def restore_record(object_api_name: str, record_id: int, actor) -> Record:
                 _restore_cascade(tenant, obj, [record_id], access.user_id)
         except IntegrityError as exc:
             raise _integrity_error(obj, exc) from None
+        audit.record_change(access.actor, "record.restore", obj, record_id, {"name": record.name})
     return get_record(object_api_name, record_id, actor)
 
 

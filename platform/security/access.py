@@ -1,17 +1,44 @@
 """The permission service: the one place every path asks "may this actor do this?".
 
-Services call it; views never do. Its answers are designed for every feature (records API, UI,
-reports, reminders, imports, exports): object rights, field access, and the records an actor may
-see as a SQL predicate, so lists are filtered inside the query, never after fetching.
+Services call it; views never do. Its answers serve every feature (records API, bulk API, forms,
+OpenAPI, UI, reports, reminders, imports, exports):
 
-An actor is a tenant user, or SYSTEM for installs and migrations: an explicit bypass that shows up
-in the audit trail (changed_by empty, actor "system"), never a silent flag.
+    access = access_for(actor)                 # rights compiled once, cached (see rights.py)
+    access.can(obj, "edit") / access.require(obj, "edit")       # object rights
+    access.has_right("export") / access.require_right("manage_users")   # admin rights
+    access.can_export(obj) / access.require_export(obj)
+    access.field_access(obj, field)  → "hidden" | "read" | "edit";  readable(), editable(), readable_fields()
+    access.row_predicate(obj, "read", "r")     # SQL over the record alias, or None for every row
+    access.can_reassign(obj, record), access.can_assign_owner(obj, user_id)
+
+Object actions: create, read, edit, delete, view_all, modify_all. Row actions for predicates: read,
+edit, delete (also restore), reassign (also share). Record lists are filtered inside SQL: the
+predicate goes into the query's WHERE, never fetch-then-filter.
+
+Record-level model: the object's org-wide default (`sharing_model` in its spec: private, public_read,
+public_read_write; standard objects default to private, custom ones to public_read_write), the owner
+and the role hierarchy (a user sees and edits what they and the roles below them own), sharing rules
+(records matching records-API filters shared with a department or a role, read or edit) and manual
+shares (one record with a user or a department). view_all / modify_all (per object, or every object
+with the view_all_data / modify_all_data admin rights) bypass the record level. Deleting and
+reassigning follow ownership only (owner, role hierarchy, modify_all), never shares.
+
+An actor is a tenant user, or SYSTEM for installs, migrations and maintenance: an explicit bypass that
+shows up in the audit trail (no user, actor "system"), never a silent flag. A user with the is_admin
+flag ("system administrator") has every right.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from psycopg2 import sql
 from tessera.errors import PermissionDenied
+
+from .rights import LEVEL_NAMES, NO_RIGHTS, Rights, rights_for
+
+SHARING_MODELS = ("private", "public_read", "public_read_write")
+ROW_ACTIONS = ("read", "edit", "delete", "reassign")
+FALSE = sql.SQL("FALSE")
 
 
 class SystemActor:
@@ -34,47 +61,111 @@ def is_system(actor) -> bool:
     return actor is SYSTEM
 
 
-def require_customise(actor) -> None:
-    """Changing metadata needs the 'customise' right (tenant administrators)."""
-    if is_system(actor):
-        return
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise PermissionDenied(_("Log in first."), code="not_authenticated")
-    if not getattr(actor, "is_admin", False):
-        raise PermissionDenied(_("Changing the configuration needs the customise right."), code="no_customise_right")
-
-
 def user_id(actor) -> int | None:
     """The user id to stamp on writes (None for SYSTEM)."""
     return None if is_system(actor) or actor is None else actor.pk
 
 
+def _authenticated(actor) -> bool:
+    return bool(actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False))
+
+
+def require_customise(actor) -> None:
+    """Changing metadata needs the 'customize' right of the actor's profile or permission sets."""
+    if is_system(actor):
+        return
+    if not _authenticated(actor):
+        raise PermissionDenied(_("Log in first."), code="not_authenticated")
+    if not access_for(actor).has_right("customize"):
+        raise PermissionDenied(_("Changing the configuration needs the customise right."), code="no_customise_right")
+
+
+def sharing_model(obj) -> str:
+    """The object's org-wide default for records (see the module docstring)."""
+    value = (obj.spec or {}).get("sharing_model")
+    if value in SHARING_MODELS:
+        return value
+    return "private" if obj.is_standard else "public_read_write"
+
+
 class RecordAccess:
-    """What one actor may do with records. Every records path asks this object, and only it.
+    """What one actor may do. Every feature asks this object, and only it.
 
-    - `require(obj, action)`: object rights (create, read, edit, delete);
-    - `field_access(obj, field)`: "hidden", "read" or "edit";
-    - `row_predicate(obj, action, alias)`: the rows the actor may read/edit/delete, as SQL over the
-      record alias (None: all rows), so lists are filtered inside the query.
-
-    This default grants every active user of the tenant everything on records; profiles, roles,
-    departments and sharing narrow it (see the security model).
+    Cheap to make: the user's rights come compiled from the cache on first use; per-object answers
+    (actions, field levels, compiled predicates) are memoised on this object.
     """
 
-    ACTIONS = ("create", "read", "edit", "delete")
+    ACTIONS = ("create", "read", "edit", "delete", "view_all", "modify_all")
 
-    def __init__(self, actor):
+    def __init__(self, actor, rights: Rights | None = None):
         self.actor = actor
+        self._rights = rights
+        self._actions: dict[str, frozenset[str]] = {}
+        self._levels: dict[tuple[str, str], int] = {}
+        self._predicates: dict[tuple, sql.Composable | None] = {}
 
+    # --- who ---------------------------------------------------------------------------------
     @property
     def user_id(self) -> int | None:
         return user_id(self.actor)
 
-    def can(self, obj, action: str) -> bool:
-        if is_system(self.actor):
+    @property
+    def is_system(self) -> bool:
+        return is_system(self.actor)
+
+    @property
+    def rights(self) -> Rights:
+        if self._rights is None:
+            if self.is_system or not _authenticated(self.actor) or getattr(self.actor, "pk", None) is None:
+                self._rights = NO_RIGHTS
+            else:
+                self._rights = rights_for(self.actor.pk)
+        return self._rights
+
+    @property
+    def superuser(self) -> bool:
+        """SYSTEM, or an active system administrator (is_admin): known from the user row loaded for
+        the request, so an administrator's requests cost no rights query at all."""
+        if self.is_system:
             return True
-        return bool(self.actor is not None and getattr(self.actor, "is_authenticated", False)
-                    and getattr(self.actor, "is_active", False))
+        actor = self.actor
+        return bool(_authenticated(actor) and getattr(actor, "is_admin", False)
+                    and not getattr(actor, "is_support", False))
+
+    @property
+    def owner_ids(self) -> tuple[int, ...]:
+        """The actor and everyone in the roles below theirs."""
+        return self.rights.owner_ids
+
+    # --- admin rights ----------------------------------------------------------------------------
+    def has_right(self, right: str) -> bool:
+        """customize, manage_users, export, view_audit_log, view_all_data, modify_all_data."""
+        return self.superuser or (self.rights.active and right in self.rights.admin)
+
+    def require_right(self, right: str) -> None:
+        if not self.is_system and not _authenticated(self.actor):
+            raise PermissionDenied(_("Log in first."), code="not_authenticated")
+        if not self.has_right(right):
+            raise PermissionDenied(_("This needs the “%(right)s” right.") % {"right": right}, code=f"no_{right}_right")
+
+    def can_export(self, obj) -> bool:
+        return self.has_right("export") and self.can(obj, "read")
+
+    def require_export(self, obj) -> None:
+        self.require(obj, "read")
+        self.require_right("export")
+
+    # --- object rights ---------------------------------------------------------------------------
+    def actions(self, obj) -> frozenset[str]:
+        if self.superuser:
+            return frozenset(self.ACTIONS)
+        found = self._actions.get(obj.api_name)
+        if found is None:
+            found = self._actions[obj.api_name] = self.rights.object_actions(obj.api_name)
+        return found
+
+    def can(self, obj, action: str) -> bool:
+        return action in self.actions(obj)
 
     def require(self, obj, action: str) -> None:
         if not self.can(obj, action):
@@ -82,8 +173,25 @@ class RecordAccess:
                                    % {"action": action, "object": obj.label(None, plural=True)},
                                    code=f"no_{action}_right")
 
+    def readable_objects(self, tenant) -> list:
+        return [o for o in tenant.objects.values() if self.can(o, "read")]
+
+    # --- fields ----------------------------------------------------------------------------------
     def field_access(self, obj, field) -> str:
-        return "edit"
+        """"hidden", "read" or "edit" by field-level security (profile and permission sets).
+
+        Whether a field can be written at all (computed, read-only in metadata) is the field's own
+        property (FieldMeta.writable); an object the actor may not read has every field hidden.
+        """
+        if self.superuser:
+            return "edit"
+        if not self.can(obj, "read"):
+            return "hidden"
+        key = (obj.api_name, field.api_name)
+        level = self._levels.get(key)
+        if level is None:
+            level = self._levels[key] = self.rights.field_level(obj.api_name, field.api_name)
+        return LEVEL_NAMES[level]
 
     def readable(self, obj, field) -> bool:
         return self.field_access(obj, field) != "hidden"
@@ -91,9 +199,108 @@ class RecordAccess:
     def editable(self, obj, field) -> bool:
         return self.field_access(obj, field) == "edit"
 
-    def row_predicate(self, obj, action: str, alias: str = "r"):
-        return None
+    def readable_fields(self, obj) -> list:
+        return [f for f in obj.fields if self.readable(obj, f)]
+
+    # --- records ---------------------------------------------------------------------------------
+    def row_predicate(self, obj, action: str = "read", alias: str = "r", tenant=None) -> sql.Composable | None:
+        """The records `action` may apply to, as SQL over the record alias; None: every record.
+
+        Index-friendly: the ownership branch is `owner_id = <id>` (one owner) or `owner_id = ANY(…)`,
+        and share / rule branches are OR-ed in only when the actor has any for this object.
+        """
+        if action == "restore":
+            action = "delete"
+        elif action == "share":
+            action = "reassign"
+        if action not in ROW_ACTIONS:
+            raise ValueError(f"unknown row action {action!r}")
+        if self.superuser:
+            return None
+        key = (obj.id, action, alias)
+        if key not in self._predicates:
+            self._predicates[key] = self._predicate(obj, action, alias, tenant)
+        return self._predicates[key]
+
+    def _predicate(self, obj, action: str, alias: str, tenant) -> sql.Composable | None:
+        actions = self.actions(obj)
+        if "read" not in actions:
+            return FALSE
+        model = sharing_model(obj)
+        if action == "read" and ("view_all" in actions or model != "private"):
+            return None
+        if action in ("edit", "delete", "reassign") and "modify_all" in actions:
+            return None
+        if action == "edit" and model == "public_read_write":
+            return None
+        branches = [self._owner_sql(alias)]
+        if action in ("read", "edit"):
+            edit = action == "edit"
+            if obj.id in (self.rights.shared_edit_objects if edit else self.rights.shared_objects):
+                branches.append(self._share_sql(obj, alias, edit))
+            rules = [r for r in self.rights.rules if r.object_id == obj.id and (not edit or r.access == "edit")]
+            if rules:
+                from .predicates import rule_sql
+
+                if tenant is None:
+                    from metadata.cache import get_meta
+
+                    tenant = get_meta()
+                branches.extend(rule_sql(tenant, obj, rule, alias) for rule in rules)
+        if len(branches) == 1:
+            return branches[0]
+        return sql.SQL("({})").format(sql.SQL(" OR ").join(branches))
+
+    def _owner_sql(self, alias: str) -> sql.Composable:
+        ids = self.rights.owner_ids
+        column = sql.SQL("{}.owner_id").format(sql.Identifier(alias))
+        if not ids:
+            return FALSE
+        if len(ids) == 1:
+            return sql.SQL("{} = {}").format(column, sql.Literal(ids[0]))
+        return sql.SQL("{} = ANY({}::bigint[])").format(column, sql.Literal(list(ids)))
+
+    def _share_sql(self, obj, alias: str, edit: bool) -> sql.Composable:
+        rights = self.rights
+        reach = [sql.SQL("s.user_id = {}").format(sql.Literal(rights.user_id))]
+        if rights.department_id is not None:
+            reach.append(sql.SQL("s.department_id = {}").format(sql.Literal(rights.department_id)))
+            if rights.department_ancestors:
+                reach.append(sql.SQL("(s.include_sub AND s.department_id = ANY({}::bigint[]))").format(
+                    sql.Literal(list(rights.department_ancestors))))
+        return sql.SQL(
+            "{a}.id IN (SELECT s.record_id FROM security_recordshare s WHERE s.object_id = {o} AND ({reach}){edit})"
+        ).format(a=sql.Identifier(alias), o=sql.Literal(obj.id), reach=sql.SQL(" OR ").join(reach),
+                 edit=sql.SQL(" AND s.access = 'edit'") if edit else sql.SQL(""))
+
+    def can_reassign(self, obj, record) -> bool:
+        """Whether the actor may give `record` (a Record, or anything with owner_id) to someone else."""
+        if self.superuser or self.can(obj, "modify_all"):
+            return True
+        return self.can(obj, "edit") and getattr(record, "owner_id", None) in self.rights.owner_ids
+
+    def can_assign_owner(self, obj, owner_id: int | None) -> bool:
+        """Whether a record the actor creates may be owned by `owner_id` (the actor's team, or anyone
+        with modify_all); the creator owns a new record unless they say otherwise."""
+        if owner_id is None or owner_id == self.user_id:
+            return True
+        return self.superuser or self.can(obj, "modify_all") or owner_id in self.rights.owner_ids
 
 
 def access_for(actor) -> RecordAccess:
-    return RecordAccess(actor)
+    """The access object of `actor`. Within one request (or Celery task) the same object is reused,
+    so rights are compiled, cached and version-checked once per request."""
+    if is_system(actor) or actor is None or not getattr(actor, "is_authenticated", False):
+        return RecordAccess(actor)
+    from tessera.core.context import request_id_var
+
+    request_id = request_id_var.get()
+    cached = getattr(actor, "_tessera_access", None)
+    if cached is not None and request_id != "-" and cached[0] == request_id:
+        return cached[1]
+    access = RecordAccess(actor)
+    try:
+        actor._tessera_access = (request_id, access)
+    except AttributeError:
+        pass
+    return access

@@ -1,0 +1,30 @@
+"""What every security API view shares: JSON only, the body must be an object, documented errors."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+from tessera.errors import ValidationFailed
+
+ERRORS = {400: OpenApiResponse(OpenApiTypes.OBJECT, description="{errors, non_field_errors}"),
+          403: OpenApiResponse(OpenApiTypes.OBJECT), 404: OpenApiResponse(OpenApiTypes.OBJECT)}
+
+
+class SecurityView(APIView):
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+
+
+def doc(summary: str, *, request=None, responses=None, parameters=()):
+    return extend_schema(summary=summary, request=request, parameters=list(parameters),
+                         responses={**(responses or {200: OpenApiTypes.OBJECT}), **ERRORS}, tags=["security"])
+
+
+def body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ValidationFailed.single(None, "invalid", _("Send a JSON object."))
+    return request.data

@@ -1,0 +1,67 @@
+"""Authentication backends: passwords with failed-login throttling and audit, for the browser login
+and any API login endpoint alike (both go through django.contrib.auth.authenticate)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import connection
+from django.dispatch import receiver
+
+from . import audit, throttle
+
+
+class ThrottledModelBackend(ModelBackend):
+    """ModelBackend + lockout after repeated failures (per account and per address) + audit."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        ip = audit.client_ip(request) if request is not None else None
+        email = str(username).strip().lower()
+        if throttle.locked(email, ip):
+            audit.log(None, "login.locked", target_type="user", target_id=_user_id(email), email=email,
+                      ip=ip, detail={"refused": True})
+            # Stops every backend; authenticate() then answers "no user" like a wrong password.
+            raise DjangoPermissionDenied("locked")
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None or getattr(user, "is_support", False):
+            user = None
+            tripped = throttle.record_failure(email, ip)
+            audit.log(None, "login.failed", target_type="user", target_id=_user_id(email), email=email, ip=ip)
+            if tripped:
+                audit.log(None, "login.locked", target_type="user", target_id=_user_id(email), email=email, ip=ip)
+            return None
+        throttle.clear_account(email)
+        return user
+
+    def get_user(self, user_id):
+        user = super().get_user(user_id)
+        if user is not None and user.is_support:
+            from .rights import active_support_grant
+
+            if active_support_grant() is None:
+                return None
+        return user
+
+
+def _user_id(email: str):
+    return get_user_model().objects.filter(email__iexact=email).values_list("pk", flat=True).first() or ""
+
+
+@receiver(user_logged_in)
+def _audit_login(sender, request, user, **kwargs):
+    if connection.schema_name is not None:
+        audit.log(user, "login", target_type="user", target_id=user.pk,
+                  ip=audit.client_ip(request) if request is not None else None)
+
+
+@receiver(user_logged_out)
+def _audit_logout(sender, request, user, **kwargs):
+    if user is not None and getattr(user, "pk", None):
+        audit.log(user, "logout", target_type="user", target_id=user.pk,
+                  ip=audit.client_ip(request) if request is not None else None)

@@ -1,0 +1,51 @@
+"""Security use cases. Views call these; each checks rights (through tessera.security.access), owns
+its transaction and writes the audit log."""
+
+from .audit_log import audit_entries
+from .org import create_node, delete_node, get_node, list_nodes, update_node
+from .ownership import Reassigned, reassign_records, transfer_all
+from .profiles import create_spec, delete_spec, get_spec, list_specs, update_spec
+from .session import log_in, log_out
+from .sharing import (
+    create_rule,
+    delete_rule,
+    get_rule,
+    list_rules,
+    list_shares,
+    rule_object,
+    share_record,
+    unshare_record,
+    update_rule,
+)
+from .support import (
+    SupportLoginRefused,
+    grant_support,
+    issue_support_link,
+    list_grants,
+    revoke_grant,
+    support_login,
+)
+from .tokens import authenticate_token, create_token, list_tokens, revoke_token
+from .users import (
+    accept_invitation,
+    create_first_admin,
+    deactivate_user,
+    get_user_detail,
+    invitation_for,
+    invite_user,
+    list_invitations,
+    list_users,
+    reactivate_user,
+    revoke_invitation,
+    update_user,
+)
+
+__all__ = [
+    "Reassigned", "SupportLoginRefused", "accept_invitation", "audit_entries", "authenticate_token",
+    "create_first_admin", "create_node", "create_rule", "create_spec", "create_token", "deactivate_user",
+    "delete_node", "delete_rule", "delete_spec", "get_node", "get_rule", "get_spec", "get_user_detail", "grant_support",
+    "invitation_for", "invite_user", "issue_support_link", "list_grants", "list_invitations", "list_nodes",
+    "list_rules", "list_shares", "list_specs", "list_tokens", "list_users", "log_in", "log_out",
+    "reactivate_user", "reassign_records", "revoke_grant", "revoke_invitation", "revoke_token", "rule_object",
+    "share_record", "support_login", "transfer_all", "unshare_record", "update_node", "update_rule", "update_spec", "update_user",
+]

@@ -1,0 +1,94 @@
+"""Permission profiles and permission sets (same spec shape, see schemas/profile.json)."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from tessera.errors import Conflict, ErrorCollector, NotFound, PermissionDenied
+
+from .. import audit
+from ..access import _authenticated
+from ..models import PermissionSet, Profile
+from ..specs import validate_spec
+from .common import require_manage_users
+
+API_NAME = re.compile(r"^[a-z](?:[a-z0-9]|_(?!_)){0,61}[a-z0-9]$")
+KINDS = {"profile": Profile, "permission_set": PermissionSet}
+#: The administrator profile keeps every right, so a tenant can never lock itself out.
+LOCKED = "administrator"
+
+
+def list_specs(kind: str, actor):
+    if not _authenticated(actor):
+        require_manage_users(actor)
+    return KINDS[kind].objects.order_by("id")
+
+
+def get_spec(kind: str, api_name: str, actor):
+    list_specs(kind, actor)
+    row = KINDS[kind].objects.filter(api_name=api_name).first()
+    if row is None:
+        raise NotFound(_("No %(kind)s named “%(name)s”.") % {"kind": kind.replace("_", " "), "name": api_name},
+                       code=f"unknown_{kind}")
+    return row
+
+
+def create_spec(kind: str, data: dict, actor):
+    require_manage_users(actor)
+    errors = ErrorCollector()
+    api_name = data.get("api_name")
+    if not isinstance(api_name, str) or not API_NAME.match(api_name):
+        errors.add("api_name", "invalid", _("An API name is 2 to 63 lowercase letters, digits and underscores, "
+                                             "starting with a letter."))
+    spec = data.get("spec", {})
+    validate_spec(spec, errors)
+    errors.raise_if_any()
+    model = KINDS[kind]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = model.objects.create(api_name=api_name, spec=spec)
+        except IntegrityError:
+            errors.add("api_name", "taken", _("This API name is taken."))
+            errors.raise_if_any()
+        audit.log(actor, f"{kind}.create", target_type=kind, target_id=api_name, detail={"spec": spec})
+    return row
+
+
+def update_spec(kind: str, api_name: str, data: dict, actor):
+    require_manage_users(actor)
+    if kind == "profile" and api_name == LOCKED:
+        raise PermissionDenied(_("The administrator profile always has every right."), code="locked_profile")
+    errors = ErrorCollector()
+    spec = data.get("spec")
+    validate_spec(spec, errors)
+    errors.raise_if_any()
+    with transaction.atomic():
+        row = get_spec(kind, api_name, actor)
+        row = KINDS[kind].objects.select_for_update().get(pk=row.pk)
+        before = copy.deepcopy(row.spec)
+        row.spec = spec
+        row.save(update_fields=["spec", "updated_at"])
+        audit.log(actor, f"{kind}.update", target_type=kind, target_id=api_name,
+                  detail={"before": before, "after": spec})
+    return row
+
+
+def delete_spec(kind: str, api_name: str, actor) -> None:
+    require_manage_users(actor)
+    with transaction.atomic():
+        row = get_spec(kind, api_name, actor)
+        if getattr(row, "is_standard", False):
+            raise Conflict(_("Standard profiles cannot be deleted."), code="standard_profile")
+        if row.users.exists():
+            raise Conflict(_("Users still have it; give them another first."), code="in_use")
+        if kind == "profile":
+            from ..models import Invitation, SupportGrant
+
+            if SupportGrant.objects.filter(profile=row).exists() or Invitation.objects.filter(profile=row).exists():
+                raise Conflict(_("Support grants or invitations still use it."), code="in_use")
+        audit.log(actor, f"{kind}.delete", target_type=kind, target_id=api_name, detail={"spec": row.spec})
+        row.delete()
