@@ -72,6 +72,10 @@ class FieldType:
     #: Types a field of this type may be changed into (safe conversions only).
     converts_to: ClassVar[frozenset[str]] = frozenset()
 
+    def slot_family_for(self, field: FieldMeta) -> str | None:
+        """The projection family of this field (a formula's depends on its result and options)."""
+        return self.slot_family
+
     # --- options -------------------------------------------------------------------------------
     #: JSON Schema of `spec.options` for this type (validated with the rest of the field spec).
     options_schema: ClassVar[dict] = {"type": "object", "properties": {}, "additionalProperties": False}

@@ -35,12 +35,24 @@ class FormulaFieldType(FieldType):
             "result_type": {"enum": sorted(RESULT_TYPES)},
             "scale": {"type": "integer", "minimum": 0, "maximum": 8},
             "blank_as": {"enum": ["zero", "blank"]},
+            "materialized": {
+                "type": "boolean",
+                "description": "Store the value (computed on every write) in an indexed column, so filters "
+                               "and sorts on it are as fast as on a stored field. Only for formulas over "
+                               "the record's own stored fields, without NOW()/TODAY().",
+            },
         },
         "additionalProperties": False,
     }
 
     def result_type(self, field) -> str:
         return field.options["result_type"]
+
+    def slot_family_for(self, field) -> str | None:
+        if not field.options.get("materialized"):
+            return None
+        return {"text": "t", "number": "n", "currency": "n", "percent": "n", "date": "d", "datetime": "ts",
+                "boolean": "b"}[self.result_type(field)]
 
     def result_field_type(self, field) -> FieldType:
         """The plain field type whose values look like this formula's results (for API output,

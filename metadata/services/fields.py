@@ -234,7 +234,9 @@ def update_field(object_api_name: str, field_api_name: str, changes: dict, actor
         row.spec = new_spec
         if "position" in changes:
             row.position = changes["position"]
-        row.save(update_fields=["spec", "position", "updated_at"])
+        if indexing.is_materialized(compiled) and row.slot and dict(current.options) != new_spec.get("options"):
+            row.slot_ready = False  # the stored values follow the new formula once recomputed
+        row.save(update_fields=["spec", "position", "slot_ready", "updated_at"])
         _sync_storage(row, before=current)
         record_change(entity="field", action="update", entity_id=row.id, before=before, after=_snapshot(row),
                       user=actor)
@@ -289,7 +291,9 @@ def _sync_storage(row: FieldDef, *, before: FieldMeta | None) -> None:
     """Give the field the slot and indexes its spec asks for; drop what it no longer needs."""
     obj = ObjectDef.objects.get(pk=row.object_id)
     after = compile_field(row, obj)
-    if before is not None and before.slot and not indexing.needs_slot(after):
+    family_changed = bool(before is not None and before.slot
+                          and before.slot.rstrip("0123456789") != after.type.slot_family_for(after))
+    if before is not None and before.slot and (not indexing.needs_slot(after) or family_changed):
         indexing.drop_field_indexes(before)
         indexing.clear_slot(before.object_id, before.slot)
         row.slot, row.slot_ready = "", False
@@ -298,9 +302,11 @@ def _sync_storage(row: FieldDef, *, before: FieldMeta | None) -> None:
     elif before is not None and ((before.unique and not after.unique) or (indexing.needs_index(before) and not indexing.needs_index(after))):
         indexing.drop_field_indexes(before)
     if indexing.needs_slot(after) and not row.slot:
-        slot = indexing.free_slot(after.type.slot_family, indexing.used_slots(row.object_id))
+        slot = indexing.free_slot(after.type.slot_family_for(after), indexing.used_slots(row.object_id))
         if slot:
-            row.slot, row.slot_ready = slot, before is None  # a new field has no values to copy yet
+            # A new stored field has no values yet, so its empty slot is complete; a materialised
+            # formula has a value on every existing record, to compute.
+            row.slot, row.slot_ready = slot, before is None and not indexing.is_materialized(after)
             row.save(update_fields=["slot", "slot_ready"])
             after = compile_field(row, obj)
     wants_work = after.slot and not after.slot_ready or not indexing.indexes_complete(after)

@@ -32,11 +32,43 @@ def check_formula_field(obj: ObjectMeta, field: FieldMeta, siblings: dict[str, F
     if (field.api_name,) in {tuple(p) for p in checked.references}:
         errors.add("options.formula", "cycle", _("A formula cannot refer to itself."))
         return
+    if field.options.get("materialized"):
+        problem = _not_materializable(tenant, obj, checked, siblings, seen={field.api_name})
+        if problem:
+            errors.add("options.materialized", "not_materializable", problem)
+            return
     graph = formula_graph(tenant, override=(obj.api_name, field.api_name, checked.references))
     cycle = find_cycle(graph)
     if cycle:
         errors.add("options.formula", "cycle", _("Formula fields would refer to each other in a cycle: %(cycle)s.")
                    % {"cycle": " → ".join(cycle)})
+
+
+def _not_materializable(tenant, obj, checked, siblings, seen: set) -> str | None:
+    """Why a formula's value could go stale if stored (None: it can be stored). A stored value is
+    recomputed on every write of its record, so it may only depend on that record's own fields
+    changed through the write path, never on time, related records or children."""
+    if checked.uses_now:
+        return _("A stored formula cannot use NOW() or TODAY(): its value changes with time.")
+    for path in checked.references:
+        if len(path) > 1:
+            return _("A stored formula can only use the record's own fields, not “%(path)s”.") % {"path": ".".join(path)}
+        ref = siblings.get(path[0]) or obj.field(path[0])
+        if ref is None:
+            continue
+        if ref.column not in (None, "name") or ref.type.key in ("lookup", "user", "rollup"):
+            return _("A stored formula cannot use “%(name)s”, which changes outside the record's own edits.") % {
+                "name": ref.api_name}
+        if ref.type.key == "formula" and ref.api_name not in seen:
+            try:
+                inner = compile_formula(ref.options["formula"], MetaScope(tenant, obj, extra=siblings),
+                                        result_type=FormulaType(ref.options["result_type"]))
+            except FormulaError:
+                continue
+            problem = _not_materializable(tenant, obj, inner, siblings, seen | {ref.api_name})
+            if problem:
+                return problem
+    return None
 
 
 def rollup_result_type(options: dict) -> str:

@@ -24,13 +24,22 @@ INLINE_LIMIT = 20_000
 BACKFILL_BATCH = 5_000
 
 
+def is_materialized(field) -> bool:
+    """A formula field whose value is stored in a slot on every write (see FormulaFieldType)."""
+    return field.type.key == "formula" and bool(field.options.get("materialized"))
+
+
 def needs_slot(field) -> bool:
-    return bool(field.type.slot_family) and not field.type.computed and field.column is None and (
-        field.indexed or field.unique or field.type.key in ("lookup", "user")
-    )
+    if field.column is not None or not field.type.slot_family_for(field):
+        return False
+    if is_materialized(field):
+        return True
+    return not field.type.computed and (field.indexed or field.unique or field.type.key in ("lookup", "user"))
 
 
 def needs_index(field) -> bool:
+    if is_materialized(field):
+        return True
     return field.column is None and not field.type.computed and (
         field.indexed or field.type.key in ("lookup", "user")
     ) and field.type.sortable
@@ -53,13 +62,27 @@ def estimated_rows(object_id: int) -> int:
     return row[0]
 
 
-def value_expression(field, *, from_json: bool = False) -> sql.Composable:
-    """The field's typed value in a row of its partition (no table alias)."""
+def value_expression(field, *, from_json: bool = False, alias: str | None = None) -> sql.Composable:
+    """The field's typed value in a row of its partition (columns qualified by `alias` if given;
+    index definitions take none): its slot, or (`from_json`, to fill the slot) its source: the JSON
+    value, or for a materialised formula the compiled formula (which needs the alias)."""
+
+    def column(name: str) -> sql.Composable:
+        return sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(name)) if alias else sql.Identifier(name)
+
     if field.column:
-        return sql.Identifier(field.column)
+        return column(field.column)
     if field.slot and not from_json:
-        return sql.Identifier(field.slot)
-    return field.type.json_sql(sql.Identifier("data"), field.key)
+        return column(field.slot)
+    if is_materialized(field):
+        from metadata.cache import get_meta
+
+        from .query import RecordQuery
+
+        tenant = get_meta()
+        query = RecordQuery(tenant, tenant.objects_by_id[field.object_id], alias=alias or "r")
+        return query._formula_sql(field, query.alias, query.obj)
+    return field.type.json_sql(column("data"), field.key)
 
 
 def _index_statement(field, *, unique: bool, concurrently: bool) -> sql.Composable:
@@ -88,13 +111,14 @@ def _statistics_statement(field) -> sql.Composable | None:
 
 
 def backfill_slot(field, *, after_id: int = 0, batch: int | None = None) -> tuple[int, int | None]:
-    """Copy the field's values from JSON into its slot for ids in (after_id, …]; returns
-    (rows updated, last id) or (0, None) when done. Each batch is its own short statement."""
+    """Fill the field's slot from its source (JSON value, or a materialised formula computed in SQL,
+    which never uses NOW()/TODAY()) for ids in (after_id, …]; returns (rows updated, last id) or
+    (0, None) when done. Each batch is its own short statement."""
     table = sql.Identifier(partition_name(field.object_id))
     with connection.cursor() as cursor:
         if batch is None:
-            cursor.execute(sql.SQL("UPDATE {t} SET {slot} = {expr} WHERE {slot} IS DISTINCT FROM {expr}").format(
-                t=table, slot=sql.Identifier(field.slot), expr=value_expression(field, from_json=True)))
+            cursor.execute(sql.SQL("UPDATE {t} AS r SET {slot} = {expr} WHERE r.{slot} IS DISTINCT FROM {expr}").format(
+                t=table, slot=sql.Identifier(field.slot), expr=value_expression(field, from_json=True, alias="r")))
             return cursor.rowcount, None
         cursor.execute(
             sql.SQL("SELECT max(id) FROM (SELECT id FROM {t} WHERE id > %s ORDER BY id LIMIT %s) s").format(t=table),
@@ -104,10 +128,9 @@ def backfill_slot(field, *, after_id: int = 0, batch: int | None = None) -> tupl
         if last is None:
             return 0, None
         cursor.execute(
-            sql.SQL("UPDATE {t} SET {slot} = {expr} WHERE id > %s AND id <= %s").format(
-                t=table, slot=sql.Identifier(field.slot), expr=value_expression(field, from_json=True)),
-            [after_id, last],
-        )
+            sql.SQL("UPDATE {t} AS r SET {slot} = {expr} WHERE r.id > {low} AND r.id <= {high}").format(
+                t=table, slot=sql.Identifier(field.slot), expr=value_expression(field, from_json=True, alias="r"),
+                low=sql.Literal(after_id), high=sql.Literal(last)))
         return cursor.rowcount, last
 
 

@@ -314,6 +314,28 @@ def _language() -> str:
     return get_language() or "zh-hans"
 
 
+def compute_materialized(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> None:
+    """Stored (materialised) formulas: computed in Python on the values being written, exactly as
+    their SQL form computes them (the formula tests hold the two to the same results), so the
+    stored value is the one a read would compute."""
+    stored = [f for f in obj.fields if f.type.key == "formula" and f.options.get("materialized") and f.slot]
+    if not stored:
+        return
+    from .formula_values import DraftValues
+
+    for draft in drafts:
+        source = DraftValues(tenant, obj, draft.values)
+        for f in stored:
+            value = source.get((f.api_name,))
+            if draft.is_new or not f.type.equal(value, draft.current.values.get(f.api_name)):
+                draft.values[f.api_name] = value
+                draft.changed.add(f.api_name)
+
+
+def _formula_slot_value(f: FieldMeta, value):
+    return None if value is None else f.type.result_field_type(f).to_projection(value, f)
+
+
 def storage_row(obj: ObjectMeta, draft: Draft, *, user_id: int | None) -> dict:
     """The row to insert for a new record: name column, slot values, data by key."""
     data, slots, name = {}, {}, None
@@ -321,6 +343,9 @@ def storage_row(obj: ObjectMeta, draft: Draft, *, user_id: int | None) -> dict:
         value = draft.values.get(f.api_name)
         if f.column == "name":
             name = value
+            continue
+        if f.type.key == "formula" and f.slot:
+            slots[f.slot] = _formula_slot_value(f, value)
             continue
         if f.column or f.type.computed and f.type.key != "auto_number":
             continue
@@ -346,6 +371,10 @@ def storage_changes(obj: ObjectMeta, draft: Draft) -> tuple[dict, list[str], dic
             columns["owner_id"] = value
             continue
         if f.column:
+            continue
+        if f.type.key == "formula":
+            if f.slot:
+                columns[f.slot] = _formula_slot_value(f, value)
             continue
         blank = value is None or f.type.is_blank(value)
         if blank:

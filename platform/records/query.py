@@ -56,6 +56,8 @@ class RecordQuery:
         if field.column:
             return self.column(field.column, alias)
         if field.type.key == "formula":
+            if field.slot and field.slot_ready:  # a materialised formula: its stored, indexed value
+                return self.column(field.slot, alias)
             return self._formula_sql(field, alias, obj or self.obj)
         if field.type.key == "rollup":
             return self._rollup_sql(field, alias)
@@ -101,11 +103,11 @@ class RecordQuery:
         return found
 
     def _formula_sql(self, field: FieldMeta, alias: str, obj: ObjectMeta) -> sql.Composable:
-        from metadata.formulas import FormulaType, compile_formula, compile_sql
+        from metadata.formula_scope import checked_formula
+        from metadata.formulas import compile_sql
 
-        checked = compile_formula(field.options["formula"], MetaScope(self.tenant, obj),
-                                  result_type=FormulaType(field.options["result_type"]),
-                                  blank_as=field.options.get("blank_as", "zero"))
+        checked = checked_formula(self.tenant, obj, field.options["formula"], field.options["result_type"],
+                                  field.options.get("blank_as", "zero"))
         self.uses_now = self.uses_now or checked.uses_now
         query = self
 

@@ -327,6 +327,7 @@ def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Rec
             raise DuplicatesFound([{"index": d.index, "matches": d.duplicates} for d in warnings]
                                   if len(drafts) > 1 else warnings[0].duplicates)
         good = [d for d in drafts if d.ok and not d.duplicates]
+        pipeline.compute_materialized(tenant, obj, good)
         results = {d.index: WriteResult(index=d.index, errors=d.errors if not d.ok else None,
                                         duplicates=d.duplicates) for d in drafts}
         if good:

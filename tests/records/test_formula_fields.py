@@ -211,3 +211,53 @@ def test_today_in_a_formula_uses_the_tenant_day(deal, admin_a):
     record = service.list_records("deal", admin_a, filters=[("name", "beta")], limit=1).records[0]
     expected = (timezone.localdate() - dt.date(2026, 11, 30)).days
     assert record.values["age"] == expected == _python_value(get_meta().objects["deal"], record, "age")
+
+
+def _stored_total(admin_a):
+    return add_field("deal", {"api_name": "stored_total", "type": "formula", "labels": {"en": "Stored total"},
+                              "options": {"formula": "amount * quantity * (1 - discount)", "result_type": "number",
+                                          "materialized": True}}, admin_a)
+
+
+def test_a_stored_formula_is_computed_for_existing_records_and_kept_current(deal, admin_a):
+    field = _stored_total(admin_a)
+    assert field.slot and field.slot.startswith("n") and field.slot_ready
+    records = service.list_records("deal", admin_a, limit=50).records
+    for record in records:
+        assert record.values["stored_total"] == record.values["total"]
+    alpha = next(r for r in records if r.values["name"] == "alpha deal")
+    updated = service.update_record("deal", alpha.id, {"quantity": 10}, admin_a)
+    assert updated.values["stored_total"] == Decimal("10804.50") == updated.values["total"]
+    created = service.create_record("deal", {"name": "new", "amount": "10", "quantity": 2, "discount": "50"}, admin_a)
+    assert created.values["stored_total"] == Decimal("10")
+
+
+def test_filters_and_sorts_on_a_stored_formula_use_its_indexed_column(deal, admin_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    field = _stored_total(admin_a)
+    with CaptureQueriesContext(connection) as queries:
+        page = service.list_records("deal", admin_a, filters=[("stored_total__gte", "100")], sort=["-stored_total"])
+    statement = next(q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and "LIMIT 51" in q["sql"])
+    assert f'"r"."{field.slot}" >=' in statement and "tessera_f_" not in statement.split("WHERE")[1]
+    expected = service.list_records("deal", admin_a, filters=[("total__gte", "100")], sort=["-total"]).records
+    assert [r.id for r in page.records] == [r.id for r in expected]
+
+
+@pytest.mark.parametrize(("formula", "why"), [
+    ("TODAY() - close_date", "NOW() or TODAY()"),
+    ("TEXT(account.industry)", "own fields"),
+    ("IF(ISBLANK(account), 0, 1)", "account"),
+    ("days_open + 1", None),  # a formula over a formula over own fields: fine
+])
+def test_only_formulas_over_the_records_own_fields_can_be_stored(deal, admin_a, formula, why):
+    spec = {"api_name": "stored", "type": "formula", "labels": {"en": "S"},
+            "options": {"formula": formula, "result_type": "number" if why != "own fields" else "text",
+                        "materialized": True}}
+    if why is None:
+        assert add_field("deal", spec, admin_a).slot
+        return
+    with pytest.raises(ValidationFailed) as caught:
+        add_field("deal", spec, admin_a)
+    assert why in caught.value.field_errors["options.materialized"][0].message
