@@ -268,7 +268,7 @@ def check_unique(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> No
                 values.setdefault(normal, []).append(draft)
         if not values:
             continue
-        for normal, same in values.items():
+        for same in values.values():
             if len(same) > 1:
                 for draft in same:
                     draft.errors.add(f.api_name, "unique", _("Two records in this batch have the same value."))

@@ -19,8 +19,6 @@ from metadata.formula_scope import MetaScope
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from tessera.errors import ValidationFailed
 
-from .storage import partition_name
-
 SYSTEM_SELECT = ("id", "version", "category", "deleted_at", "name", "owner_id", "created_by", "created_at",
                  "updated_by", "updated_at")
 
