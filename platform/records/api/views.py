@@ -52,9 +52,9 @@ ERRORS = {400: OpenApiResponse(OpenApiTypes.OBJECT, description="{errors, non_fi
           403: OpenApiResponse(OpenApiTypes.OBJECT), 404: OpenApiResponse(OpenApiTypes.OBJECT)}
 
 
-def _doc(summary, *, request=None, responses=None, parameters=(), record=False):
-    return extend_schema(summary=summary, request=request, parameters=[OBJECT, *([RECORD] if record else []),
-                                                                        *parameters],
+def _doc(operation_id, summary, *, request=None, responses=None, parameters=(), record=False):
+    return extend_schema(operation_id=operation_id, summary=summary, request=request,
+                         parameters=[OBJECT, *([RECORD] if record else []), *parameters],
                          responses={**(responses or {200: OpenApiTypes.OBJECT}), **ERRORS}, tags=["records"])
 
 
@@ -123,7 +123,7 @@ def _record_response(record, actor, *, status=200) -> Response:
 
 
 class RecordListView(RecordsView):
-    @_doc("List records (filters: field__op=value)", parameters=[
+    @_doc("records_list", "List records (filters: field__op=value)", parameters=[
         OpenApiParameter(p, OpenApiTypes.STR) for p in sorted(LIST_PARAMS)])
     def get(self, request, object_api_name):
         params = request.query_params
@@ -147,7 +147,7 @@ class RecordListView(RecordsView):
             body["count"] = page.total
         return Response(body)
 
-    @_doc("Create a record", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT},
+    @_doc("records_create", "Create a record", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT},
           parameters=[OpenApiParameter("confirm_duplicates", OpenApiTypes.BOOL)])
     def post(self, request, object_api_name):
         record = service.create_record(object_api_name, _object_body(request), request.user,
@@ -159,12 +159,12 @@ class RecordBulkView(RecordsView):
     bulk_parameters = [OpenApiParameter("mode", OpenApiTypes.STR, enum=["all_or_nothing", "per_row"]),
                        OpenApiParameter("confirm_duplicates", OpenApiTypes.BOOL)]
 
-    @_doc("Create up to 1,000 records", request=OpenApiTypes.OBJECT, parameters=bulk_parameters,
+    @_doc("records_bulk_create", "Create up to 1,000 records", request=OpenApiTypes.OBJECT, parameters=bulk_parameters,
           responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 207: OpenApiTypes.OBJECT})
     def post(self, request, object_api_name):
         return self._bulk(request, object_api_name, service.create_records, created=True)
 
-    @_doc("Change up to 1,000 records", request=OpenApiTypes.OBJECT, parameters=bulk_parameters,
+    @_doc("records_bulk_update", "Change up to 1,000 records", request=OpenApiTypes.OBJECT, parameters=bulk_parameters,
           responses={200: OpenApiTypes.OBJECT, 207: OpenApiTypes.OBJECT})
     def patch(self, request, object_api_name):
         return self._bulk(request, object_api_name, service.update_records, created=False)
@@ -183,13 +183,13 @@ class RecordBulkView(RecordsView):
 
 
 class RecordDetailView(RecordsView):
-    @_doc("Read a record", record=True, parameters=[OpenApiParameter("expand", OpenApiTypes.STR)])
+    @_doc("records_retrieve", "Read a record", record=True, parameters=[OpenApiParameter("expand", OpenApiTypes.STR)])
     def get(self, request, object_api_name, record_id):
         record = service.get_record(object_api_name, _record_id(record_id), request.user,
                                     expand=_csv(request.query_params, "expand"))
         return _record_response(record, request.user)
 
-    @_doc("Change a record (If-Match or version: optimistic concurrency)", record=True,
+    @_doc("records_update", "Change a record (If-Match or version: optimistic concurrency)", record=True,
           request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
           parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER),
                       OpenApiParameter("confirm_duplicates", OpenApiTypes.BOOL)])
@@ -199,28 +199,28 @@ class RecordDetailView(RecordsView):
                                        confirm_duplicates=_flag(request.query_params, "confirm_duplicates"))
         return _record_response(record, request.user)
 
-    @_doc("Delete a record (to the recycle bin)", record=True, responses={204: None, 409: OpenApiTypes.OBJECT})
+    @_doc("records_destroy", "Delete a record (to the recycle bin)", record=True, responses={204: None, 409: OpenApiTypes.OBJECT})
     def delete(self, request, object_api_name, record_id):
         service.delete_record(object_api_name, _record_id(record_id), request.user)
         return Response(status=204)
 
 
 class RecordRestoreView(RecordsView):
-    @_doc("Restore a record from the recycle bin", record=True, request=None)
+    @_doc("records_restore", "Restore a record from the recycle bin", record=True, request=None)
     def post(self, request, object_api_name, record_id):
         record = service.restore_record(object_api_name, _record_id(record_id), request.user)
         return _record_response(record, request.user)
 
 
 class RecordHistoryView(RecordsView):
-    @_doc("History of a record's tracked fields", record=True)
+    @_doc("records_history", "History of a record's tracked fields", record=True)
     def get(self, request, object_api_name, record_id):
         entries = service.record_history(object_api_name, _record_id(record_id), request.user)
         return Response({"results": history_json(entries)})
 
 
 class RecordFormView(RecordsView):
-    @_doc("Form descriptor (layout, sections, widgets) for the UI", parameters=[
+    @_doc("records_form", "Form descriptor (layout, sections, widgets) for the UI", parameters=[
         OpenApiParameter("layout", OpenApiTypes.STR), OpenApiParameter("category", OpenApiTypes.STR),
         OpenApiParameter("record", OpenApiTypes.INT)])
     def get(self, request, object_api_name):
@@ -241,7 +241,7 @@ class RecordFormView(RecordsView):
 class FileUploadView(RecordsView):
     parser_classes = [MultiPartParser]
 
-    @extend_schema(summary="Upload a file (multipart, field `file`)", tags=["files"],
+    @extend_schema(operation_id="files_upload", summary="Upload a file (multipart, field `file`)", tags=["files"],
                    request={"multipart/form-data": {"type": "object", "properties": {
                        "file": {"type": "string", "format": "binary"}}}},
                    responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 413: OpenApiTypes.OBJECT})
@@ -252,7 +252,7 @@ class FileUploadView(RecordsView):
 
 
 class FileDownloadView(RecordsView):
-    @extend_schema(summary="Download a file", tags=["files"],
+    @extend_schema(operation_id="files_download", summary="Download a file", tags=["files"],
                    parameters=[OpenApiParameter("token", OpenApiTypes.STR, OpenApiParameter.PATH)],
                    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: OpenApiTypes.OBJECT})
     def get(self, request, token):
@@ -268,7 +268,7 @@ class FileDownloadView(RecordsView):
 
 
 class TenantOpenAPIView(RecordsView):
-    @extend_schema(summary="This tenant's OpenAPI 3.1 document (its own objects and fields)", tags=["schema"],
+    @extend_schema(operation_id="tenant_openapi", summary="This tenant's OpenAPI 3.1 document (its own objects and fields)", tags=["schema"],
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         tenant = getattr(request, "tenant", None)
