@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tenants.utils import tenant_context
-from tessera.records import service
 
 from metadata.services import add_field
+from tessera.records import service
 
 from .conftest import codes, send
 

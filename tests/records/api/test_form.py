@@ -4,9 +4,9 @@ cascades), required and read-only flags, values, and labels in the request langu
 from __future__ import annotations
 
 import pytest
-from tessera.records import service
 
 from metadata.services import create_category, create_layout, update_category
+from tessera.records import service
 
 from .conftest import codes
 
@@ -128,6 +128,7 @@ def test_form_of_a_record_has_its_values_and_category(api, gadget, admin_a):
 
 def test_an_inactive_value_the_record_holds_is_still_shown(api, gadget, admin_a):
     from django.db import connection
+
     from tessera.records import repository  # noqa: F401  (the runtime writes what validation allows)
 
     record = service.create_record("gadget", {"name": "G", "color": "red"}, admin_a)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tessera.records import service
 
 from .conftest import codes, count_records, send

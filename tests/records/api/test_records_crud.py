@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from tessera.records import service
 
 from metadata.services import create_category, create_object
+from tessera.records import service
 
 from .conftest import codes, count_records, send
 
