@@ -21,11 +21,11 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from tessera.errors import NotFound, TesseraError, ValidationFailed
-from tessera.records import service
 
 from metadata.fieldtypes import FieldValueError
 from metadata.fieldtypes.files import IMAGE_TYPES, make_file_token, read_file_token
+from tessera.errors import NotFound, TesseraError, ValidationFailed
+from tessera.records import service
 
 from .serialize import DOWNLOAD_SALT, readable_fields
 

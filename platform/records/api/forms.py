@@ -15,11 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from metadata.meta import CategoryMeta, FieldMeta, LayoutItem, LayoutMeta, ObjectMeta, pick_label
 from tessera.errors import ValidationFailed
 from tessera.records import service
 from tessera.records.record import Record
-
-from metadata.meta import CategoryMeta, FieldMeta, LayoutItem, LayoutMeta, ObjectMeta, pick_label
 
 from .serialize import api_value, field_value
 

@@ -13,12 +13,12 @@ import re
 from typing import Any
 
 from django.utils.translation import gettext as _
-from tessera.errors import PermissionDenied
-from tessera.records import service
-from tessera.records.filters import filter_ops
 
 from metadata.cache import get_meta
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta, pick_label
+from tessera.errors import PermissionDenied
+from tessera.records import service
+from tessera.records.filters import filter_ops
 
 from .serialize import FILE_TYPES
 

@@ -19,11 +19,11 @@ from typing import Any
 from django.core import signing
 from django.db import connection
 from django.urls import reverse
-from tessera.records import service
-from tessera.records.record import Record
 
 from metadata.fieldtypes.files import make_file_token
 from metadata.meta import FieldMeta, ObjectMeta
+from tessera.records import service
+from tessera.records.record import Record
 
 FILE_TYPES = frozenset({"file", "image"})
 #: Signs download references (see files.py); distinct from the upload token's salt.

@@ -16,6 +16,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
 from tessera.errors import NotFound, ValidationFailed
 from tessera.records import service
 
@@ -85,7 +86,7 @@ def _int(params, name: str, default: int) -> int:
 
 
 def _record_id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise NotFound(_("No such record."), code="unknown_record")
     return int(raw)
 
@@ -226,7 +227,7 @@ class RecordFormView(RecordsView):
     def get(self, request, object_api_name):
         params = request.query_params
         record = params.get("record")
-        if record not in (None, "") and not (record.isdigit() and len(record) <= 18):
+        if record not in (None, "") and not (record.isascii() and record.isdigit() and len(record) <= 18):
             raise ValidationFailed.single("record", "invalid", _("Give the id of a record."))
         descriptor = forms.form_descriptor(object_api_name, request.user, layout=params.get("layout") or None,
                                            category=params.get("category") or None,
