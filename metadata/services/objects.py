@@ -20,7 +20,7 @@ from .common import RESERVED_OBJECT_NAMES, get_object, merged
 from .fields import create_system_fields, validate_rules
 
 #: Spec keys an update may change (api_name and the name field are fixed at creation).
-UPDATABLE = ("labels", "description", "icon", "duplicate_rules", "validation_rules")
+UPDATABLE = ("labels", "description", "icon", "duplicate_rules", "validation_rules", "sharing_model")
 
 
 def create_object(spec: dict, actor, *, is_standard: bool = False) -> ObjectMeta:
@@ -42,6 +42,8 @@ def create_object(spec: dict, actor, *, is_standard: bool = False) -> ObjectMeta
         name_spec = dict(spec.get("name_field") or {})
         name_spec.setdefault("api_name", "name")
         stored["name_field"] = name_spec["api_name"]
+        # The org-wide default for records (tessera.security.access): standard objects private.
+        stored.setdefault("sharing_model", "private" if is_standard else "public_read_write")
         obj = ObjectDef.objects.create(api_name=api_name, is_standard=is_standard, spec=stored)
         with connection.cursor() as cursor:
             storage.create_partition(cursor, obj.id)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from psycopg2 import sql
+
 from tessera.errors import PermissionDenied
 
 from .rights import LEVEL_NAMES, NO_RIGHTS, Rights, rights_for

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 
 from psycopg2 import sql
+
 from tessera.errors import ErrorCollector
 
 logger = logging.getLogger(__name__)

@@ -113,9 +113,9 @@ def rights_for(user_id: int | None) -> Rights:
     """The compiled rights of a user of the current schema (cached; see the module docstring)."""
     if user_id is None:
         return NO_RIGHTS
-    version, token, changing = versioning.current()
-    if changing:
-        return compile_rights(user_id)
+    # Safe even inside a transaction that bumped the version: its token is its own until it commits,
+    # and never comes back if it rolls back, so nobody else can be served these rights.
+    version, token, _changing = versioning.current()
     key = (connection.schema_name, version, token, user_id)
     now = timezone.now()
     with _lock:

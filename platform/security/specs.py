@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
+
 from tessera.errors import ErrorCollector
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"

@@ -25,8 +25,11 @@ class Org:
         raise AttributeError(name)
 
     def client(self, user) -> Client:
+        from django_tenants.utils import tenant_context
+
         client = Client(HTTP_HOST=host_of(self.tenant))
-        client.force_login(user)
+        with tenant_context(self.tenant):  # the session lives in the tenant's schema
+            client.force_login(user)
         return client
 
 

@@ -140,6 +140,7 @@ def test_tokens_are_personal(seller, client_a, admin_a):
 
 def test_a_deactivated_users_tokens_stop_working(seller, admin_a):
     from django.test import Client
+
     from tessera.security.services import create_token, deactivate_user
 
     _token, key = create_token(seller, "cli")

@@ -51,6 +51,7 @@ def test_session_cookie_of_a_is_anonymous_on_b(client_a, client_b):
 
 def test_api_token_of_a_is_refused_on_b(tenant_a, tenant_b, client_a, client_b, public_client):
     from django.contrib.auth import get_user_model
+
     from tessera.security.services import create_token
 
     with tenant_context(tenant_a):

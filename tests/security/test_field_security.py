@@ -20,10 +20,9 @@ SECRET_VALUE = "987654.32"
 def fls(org, admin_a, make_record):
     """`rep` gets a profile hiding account.secret_margin (a tracked field) and making rating read-only;
     an account of theirs has both set."""
+    from metadata.services import add_field
     from tessera.security.models import Profile
     from tessera.security.services import create_spec, update_user
-
-    from metadata.services import add_field
 
     add_field("account", {"api_name": SECRET, "type": "number", "labels": {"en": "Secret margin"},
                           "history_tracked": True, "options": {"precision": 12, "scale": 2}}, admin_a)

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
+
 from tessera.errors import ValidationFailed
 
 ERRORS = {400: OpenApiResponse(OpenApiTypes.OBJECT, description="{errors, non_field_errors}"),

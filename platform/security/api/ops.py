@@ -7,6 +7,7 @@ from django.http import HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
+
 from tessera.security import services
 
 from .base import SecurityView, body, doc
@@ -49,7 +50,7 @@ class GrantListView(SecurityView):
     def get(self, request):
         return Response({"results": [grant_json(g) for g in services.list_grants(request.user)]})
 
-    @doc("Grant platform support access until `expires_at` (or for `hours`), with `profile` (default read_only)",
+    @doc("Grant platform support access until `expires_at` (or for `hours`), with `profile` (default administrator)",
          request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
         return Response(grant_json(services.grant_support(body(request), request.user)), status=201)

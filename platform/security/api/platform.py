@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import permissions
 from rest_framework.response import Response
+
 from tessera.security import services
 
 from .base import SecurityView, doc

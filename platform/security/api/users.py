@@ -9,11 +9,11 @@ from drf_spectacular.types import OpenApiTypes
 from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
+
+from metadata.cache import get_meta
 from tessera.errors import ValidationFailed
 from tessera.security import services
 from tessera.security.access import access_for
-
-from metadata.cache import get_meta
 
 from .base import SecurityView, body, doc
 from .render import invitation_json, token_json, user_json

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+
 from tessera.errors import ErrorCollector
 
 from ..access import access_for

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+
 from tessera.errors import ErrorCollector, NotFound
 
 from ..access import access_for

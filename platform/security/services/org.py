@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+
 from tessera.errors import Conflict, ErrorCollector, NotFound
 
 from .. import audit

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from psycopg2 import sql
+
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied, ValidationFailed
 
 from .. import audit, repository
@@ -62,9 +63,8 @@ def reassign_records(object_api_name: str, actor, *, to, record_id=None, filters
 
 def transfer_all(user, to_user, actor) -> dict[str, int]:
     """Every record `user` owns, of every object (recycle bin included), to `to_user`."""
-    from tessera.records import history
-
     from metadata.cache import get_meta
+    from tessera.records import history
 
     tenant = get_meta()
     counts = {}

@@ -7,6 +7,7 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+
 from tessera.errors import Conflict, ErrorCollector, NotFound, PermissionDenied
 
 from .. import audit

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate, login, logout
 from django.utils.translation import gettext as _
+
 from tessera.errors import ErrorCollector, PermissionDenied
 
 from .. import throttle

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied
 
 from .. import audit, repository

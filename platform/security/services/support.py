@@ -2,7 +2,7 @@
 
 1. A tenant admin (manage_users) grants support access until a time (at most
    TESSERA_SUPPORT_MAX_HOURS, default 72), with the profile the support user will have
-   (read_only by default). They may revoke it at any time.
+   (administrator by default; read_only or any other for less). They may revoke it at any time.
 2. An operator (a public-schema user with is_admin) asks, on the public host, for a support login
    link for the tenant: refused unless a grant is active. The link carries a signed token (the
    tenant's schema and a one-time nonce, stored hashed) valid TESSERA_SUPPORT_LINK_MINUTES (default 5).
@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied
 
 from .. import audit
@@ -82,7 +83,7 @@ def grant_support(data: dict, actor) -> SupportGrant:
             errors.add("expires_at", "in_the_past", _("Give a time in the future."))
         elif expires_at > now + dt.timedelta(hours=_max_hours()):
             errors.add("expires_at", "too_long", _("At most %(h)d hours.") % {"h": _max_hours()})
-    profile = Profile.objects.filter(api_name=data.get("profile", "read_only")).first()
+    profile = Profile.objects.filter(api_name=data.get("profile") or "administrator").first()
     if profile is None:
         errors.add("profile", "unknown_profile", _("No such profile."))
     reason = data.get("reason", "")

@@ -9,6 +9,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from tessera.errors import NotFound, PermissionDenied, ValidationFailed
 
 from .. import audit

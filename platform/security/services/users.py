@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied, ValidationFailed
 
 from .. import audit
