@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tessera.security.access import require_customise
-
 from metadata.models import MetadataChange
+from tessera.security.access import require_customise
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50

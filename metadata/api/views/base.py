@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework.parsers import JSONParser
 from rest_framework.views import APIView
-from tessera.errors import ErrorDetail, NotFound, ValidationFailed
 
 from metadata.cache import get_meta
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from metadata.services.common import get_object
+from tessera.errors import ErrorDetail, NotFound, ValidationFailed
 
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no", ""})

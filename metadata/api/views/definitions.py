@@ -13,7 +13,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
-from tessera.errors import NotFound
 
 from metadata.meta import ListViewMeta, ObjectMeta
 from metadata.services import (
@@ -27,6 +26,7 @@ from metadata.services import (
     update_layout,
     update_list_view,
 )
+from tessera.errors import NotFound
 
 from .. import serializers
 from .base import MetaView, body_object, tenant_and_object

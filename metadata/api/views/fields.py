@@ -7,10 +7,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
-from tessera.errors import NotFound, ValidationFailed
 
 from metadata.meta import FieldMeta, thaw
 from metadata.services import add_field, change_field_type, delete_field, restore_field, update_field
+from tessera.errors import NotFound, ValidationFailed
 
 from .. import serializers
 from .base import MetaView, active_field, body_object, bool_param, require_keys, tenant_and_object

@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
-from tessera.errors import NotFound
 
 from metadata import schemas
 from metadata.fieldtypes import field_types
+from tessera.errors import NotFound
 
 from .. import serializers
 from ..history import DEFAULT_LIMIT, MAX_LIMIT, metadata_changes

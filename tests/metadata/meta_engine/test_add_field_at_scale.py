@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from tessera.records import service
 
 from metadata.cache import get_meta
 from metadata.services import add_field
+from tessera.records import service
 
 from .conftest import labels, picklist_values
 

@@ -12,12 +12,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
-from tessera.errors import ValidationFailed
-from tessera.records import service
-from tessera.records.models import RecordChange
 
 from metadata.cache import get_meta
 from metadata.fieldtypes.autonumber import render
+from tessera.errors import ValidationFailed
+from tessera.records import service
+from tessera.records.models import RecordChange
 
 from .conftest import errors_of, labels
 

@@ -4,10 +4,10 @@ service and their validation (unknown fields, related lists, personal views)."""
 from __future__ import annotations
 
 import pytest
-from tessera.errors import ValidationFailed
-from tessera.records import service
 
 from metadata.cache import get_meta
+from tessera.errors import ValidationFailed
+from tessera.records import service
 
 from .conftest import errors_of, labels, non_field_codes
 

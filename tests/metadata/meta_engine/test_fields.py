@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from tessera.errors import ValidationFailed
-from tessera.records import service
 
 from metadata.cache import get_meta
 from metadata.fieldtypes import field_types
 from metadata.models import MetadataChange
+from tessera.errors import ValidationFailed
+from tessera.records import service
 
 from .conftest import errors_of, labels, non_field_codes, picklist_values
 

@@ -178,9 +178,8 @@ def test_unknown_object_is_404(api):
 
 
 def test_metadata_of_another_tenant_is_never_visible(api, tenant_b, tenant_a):
-    from tessera.security.access import SYSTEM
-
     from metadata.services import create_object
+    from tessera.security.access import SYSTEM
 
     connection.set_tenant(tenant_b)
     create_object({"api_name": "secret", "labels": {"en": {"singular": "Secret"}}}, SYSTEM)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from tessera.errors import ValidationFailed
-from tessera.records import service
 
 from metadata.cache import get_meta
 from metadata.models import MetadataChange
+from tessera.errors import ValidationFailed
+from tessera.records import service
 
 from .conftest import errors_of, labels, non_field_codes, picklist_values
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from tessera.core.jobs import run_job
-from tessera.core.models import Job
-from tessera.records import indexing, service
 
 from metadata.cache import get_meta
 from metadata.models import MetadataChange
+from tessera.core.jobs import run_job
+from tessera.core.models import Job
+from tessera.records import indexing, service
 
 from .conftest import errors_of, labels, non_field_codes, picklist_values
 
