@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint migrate bench clean-var
+.PHONY: run test lint migrate bench clean-var messages
 
 $(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tessera needs Python 3.11 or newer")'
@@ -30,3 +30,10 @@ bench: $(STAMP)
 
 clean-var:
 	rm -rf var
+
+# Refresh the zh-Hans translations: collect messages, fill them from locale/zh_hans_translations.py
+# (lists any message still untranslated), compile the .mo that is committed.
+messages: $(STAMP)
+	$(BIN)/tessera manage makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-location
+	$(BIN)/python locale/fill.py
+	msgfmt --check-format -o locale/zh_Hans/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.po
