@@ -44,6 +44,12 @@ def convert_field(object_api_name: str, field_api_name: str, new_type: str, acto
     elif new_type not in field.type.converts_to:
         errors.add("type", "unsafe_conversion", _("A %(source)s field cannot become a %(target)s field.")
                    % {"source": field.type.key, "target": new_type})
+    else:
+        from .fields import dependents
+
+        # Formulas, rules, cascades and roll-ups were checked against the current type.
+        for where in dependents(get_meta(), obj, field):
+            errors.add("type", "in_use", _("Used by %(where)s; change that first.") % {"where": where})
     errors.raise_if_any()
     target_type = field_types.get(new_type)
     schemas.collect(schemas.options_validator(target_type), options, errors, prefix="options")

@@ -161,3 +161,27 @@ def test_a_big_conversion_runs_as_a_background_job(gadget, admin_a, monkeypatch)
     assert api.get("objects/gadget/fields/qty/").json()["type"] == "number"
     assert _raw(records["7.25"]) == ("number", "7.25")
     assert MetadataChange.objects.order_by("-id").first().action == "change_type"
+
+
+def test_a_field_others_depend_on_keeps_its_type(gadget, admin_a):
+    """A formula (or rule, cascade, roll-up) was checked against the field's type: changing the type
+    under it would break every read of the records."""
+    api, _records = gadget
+    record = service.create_record("gadget", {"name": "W", "weight": "2"}, admin_a)
+    for dry_run in (True, False):
+        response = api.post("objects/gadget/fields/weight/change-type/", {"type": "text", "dry_run": dry_run})
+        assert response.status_code == 400 and errors_of(response) == {"type": ["in_use"]}
+        assert "doubled" in response.json()["errors"]["type"][0]["message"]
+    assert service.get_record("gadget", record.id, admin_a).values["doubled"] == Decimal("4")
+
+    # a picklist controlling a cascade stays a picklist
+    api.post("objects/gadget/fields/", {"api_name": "grade", "type": "picklist", "labels": labels("Grade"), "options": {
+        "values": picklist_values("a", "b"), "controlling_field": "size", "dependency": {"s": ["a"], "m": ["b"]}}})
+    response = api.post("objects/gadget/fields/size/change-type/", {
+        "type": "multi_picklist", "options": {"values": picklist_values("s", "m")}})
+    assert errors_of(response) == {"type": ["in_use"]}
+
+    # once the formula is gone, the conversion goes through
+    assert api.delete("objects/gadget/fields/doubled/").status_code == 204
+    done = api.post("objects/gadget/fields/weight/change-type/", {"type": "text", "dry_run": False})
+    assert done.status_code == 200 and done.json()["applied"] is True
