@@ -70,6 +70,11 @@ def test_duplicates_in_bulk(api, admin_a):
     assert per_row.status_code == 207
     assert [r["status"] for r in per_row.json()["results"]] == ["created", "duplicate"]
     assert per_row.json()["results"][1]["duplicates"][0]["id"] == existing.id
+    one = send(api, "post", url, [{"name": "acme"}])  # a one-row call answers in the bulk shape too
+    assert one.status_code == 409 and one.json()["duplicates"][0]["index"] == 0
+    one_per_row = send(api, "post", f"{url}?mode=per_row", [{"name": "acme"}])
+    assert one_per_row.status_code == 207 and one_per_row.json()["results"][0]["status"] == "duplicate"
+    assert one_per_row.json()["results"][0]["duplicates"][0]["id"] == existing.id
     confirmed = send(api, "post", f"{url}?confirm_duplicates=true", [{"name": "ACME"}])
     assert confirmed.status_code == 201
     assert count_records("account", admin_a) == 3
