@@ -4,7 +4,10 @@ Python for a record and in SQL for filters and sorts, so they are never stored s
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils.translation import gettext as _
+from psycopg2 import sql
 
 from .base import COMPARISON_OPS, FieldType
 
@@ -47,6 +50,29 @@ class FormulaFieldType(FieldType):
 
     def result_type(self, field) -> str:
         return field.options["result_type"]
+
+    def scale(self, field) -> int | None:
+        """Decimal places of a numeric result: the `scale` option, else 2 for currency; None keeps
+        the exact result (see metadata/formulas/README.md)."""
+        if self.result_type(field) not in ("number", "currency", "percent"):
+            return None
+        scale = field.options.get("scale")
+        if scale is None and self.result_type(field) == "currency":
+            return 2
+        return None if scale is None else int(scale)
+
+    def finish(self, value, field):
+        """A computed result as the field shows it: rounded half away from zero to its scale."""
+        scale = self.scale(field)
+        if scale is None or value is None:
+            return value
+        return value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+
+    def finish_sql(self, expression, field):
+        scale = self.scale(field)
+        if scale is None:
+            return expression
+        return sql.SQL("round({}, {})").format(expression, sql.Literal(scale))
 
     def slot_family_for(self, field) -> str | None:
         if not field.options.get("materialized"):

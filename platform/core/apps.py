@@ -7,6 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Tessera core"
 
     def ready(self) -> None:
+        from tessera.api import spectacular  # noqa: F401  (registers the authentication schemes)
+
         from .jobs import job_kinds
         from .tasks import clear_expired_sessions_job
 

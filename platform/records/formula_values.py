@@ -31,7 +31,8 @@ class DraftValues:
         if field.type.key == "formula":
             checked = checked_formula(self.tenant, self.obj, field.options["formula"], field.options["result_type"],
                                       field.options.get("blank_as", "zero"))
-            return evaluate(checked, self, now=timezone.now(), tz=timezone.get_current_timezone())
+            return field.type.finish(evaluate(checked, self, now=timezone.now(), tz=timezone.get_current_timezone()),
+                                     field)
         value = self.values.get(name)
         if field.type.key in ("lookup", "user"):
             return None if value is None else str(value)

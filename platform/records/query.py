@@ -113,7 +113,7 @@ class RecordQuery:
             def sql_for(self, path):
                 return query.path_sql(tuple(path), root_alias=alias, root=obj)
 
-        return sql.SQL("({})").format(compile_sql(checked, Refs(), now_param=True))
+        return field.type.finish_sql(sql.SQL("({})").format(compile_sql(checked, Refs(), now_param=True)), field)
 
     def _rollup_sql(self, field: FieldMeta, alias: str) -> sql.Composable:
         options = field.options

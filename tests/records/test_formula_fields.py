@@ -261,3 +261,27 @@ def test_only_formulas_over_the_records_own_fields_can_be_stored(deal, admin_a, 
     with pytest.raises(ValidationFailed) as caught:
         add_field("deal", spec, admin_a)
     assert why in caught.value.field_errors["options.materialized"][0].message
+
+
+def test_numeric_results_are_rounded_to_the_field_scale_in_both_back_ends(deal, admin_a):
+    add_field("deal", {"api_name": "third", "type": "formula", "labels": {"en": "Third"},
+                       "options": {"formula": "amount / 3", "result_type": "currency"}}, admin_a)
+    add_field("deal", {"api_name": "third_stored", "type": "formula", "labels": {"en": "Third"},
+                       "options": {"formula": "amount / 3", "result_type": "number", "scale": 3,
+                                   "materialized": True}}, admin_a)
+    obj = get_meta().objects["deal"]
+    for record in service.list_records("deal", admin_a, limit=50).records:
+        python = DraftValues(get_meta(), obj, record.values)
+        assert record.values["third"] == python.get(("third",))
+        assert record.values["third_stored"] == python.get(("third_stored",))
+        if record.values["name"] == "beta":
+            assert str(record.values["third"]) == "33.33" and str(record.values["third_stored"]) == "33.330"
+
+
+def test_a_hidden_field_stays_off_the_form(deal, admin_a):
+    from metadata.services import update_field
+    from tessera.records.api.forms import form_descriptor
+
+    update_field("deal", "quantity", {"hidden": True}, admin_a)
+    names = {f["api_name"] for s in form_descriptor("deal", admin_a)["sections"] for f in s["fields"]}
+    assert "quantity" not in names and "amount" in names

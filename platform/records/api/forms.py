@@ -46,7 +46,7 @@ def form_descriptor(object_api_name: str, actor, *, layout: str | None = None, c
         items = []
         for item in section.items:
             field = obj.field(item.field)
-            if field is None or not access.readable(obj, field):
+            if field is None or field.hidden or not access.readable(obj, field):
                 continue
             if shown is not None and field.api_name not in shown and field.api_name != obj.name_field:
                 continue
