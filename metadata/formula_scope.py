@@ -54,20 +54,20 @@ class MetaScope:
         """The fields along `path` (lookups, then the final field), or UnknownReference."""
         names = tuple(name.lower() for name in path)
         if not names or len(names) > MAX_DEPTH + 1:
-            raise UnknownReference(".".join(path))
+            raise UnknownReference(tuple(path))
         current = self.root
         chain: list[FieldMeta] = []
         for i, name in enumerate(names):
             field = (self.extra.get(name) if current is self.root else None) or current.field(name)
             if field is None or not self.visible(field):
-                raise UnknownReference(".".join(path))
+                raise UnknownReference(tuple(path))
             chain.append(field)
             if i < len(names) - 1:
                 if field.type.key != "lookup":
-                    raise UnknownReference(".".join(path))
+                    raise UnknownReference(tuple(path))
                 current = self.tenant.objects.get(field.options["target"])
                 if current is None:
-                    raise UnknownReference(".".join(path))
+                    raise UnknownReference(tuple(path))
         return chain
 
     def resolve(self, path: tuple[str, ...]) -> FieldInfo:
@@ -75,7 +75,7 @@ class MetaScope:
         field = chain[-1]
         ftype = formula_type_of(field)
         if ftype is None:
-            raise UnknownReference(".".join(path))
+            raise UnknownReference(tuple(path))
         return FieldInfo(type=ftype, scale=scale_of(field), path=tuple(f.api_name for f in chain))
 
 

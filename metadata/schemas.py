@@ -49,7 +49,10 @@ def collect(kind_or_validator, document: Any, errors: ErrorCollector, *, prefix:
     """Add every schema error of `document` to `errors`, keyed by its property path."""
     check = validator(kind_or_validator) if isinstance(kind_or_validator, str) else kind_or_validator
     for error in sorted(check.iter_errors(document), key=lambda e: list(e.absolute_path)):
-        path = ".".join(str(p) for p in error.absolute_path)
+        parts = [str(p) for p in error.absolute_path]
+        if error.validator == "required":  # the error belongs to the missing property, not its parent
+            parts.append(error.message.split("'")[1])
+        path = ".".join(parts)
         where = ".".join(p for p in (prefix, path) if p) or None
         errors.add(where, f"schema_{error.validator}", _schema_message(error))
 

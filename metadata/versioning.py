@@ -21,8 +21,10 @@ def current_version() -> tuple[int, str, bool]:
     is changing must not be cached: the change is not committed, and may still change."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT version, token::text, xmin = xid(pg_current_xact_id_if_assigned()) "
-            "FROM metadata_metadataversion ORDER BY id LIMIT 1"
+            "SELECT version, token::text, "
+            "position(',' || %s || ',' in coalesce(current_setting('tessera.metadata_changing', true), '') || ',') > 0 "
+            "FROM metadata_metadataversion ORDER BY id LIMIT 1",
+            [connection.schema_name],
         )
         row = cursor.fetchone()
     if row is None:
@@ -58,10 +60,16 @@ def lock_metadata() -> None:
     """Take the tenant's metadata lock first, so checks (is this name taken?) and writes of one
     change cannot interleave with another's. Released when the transaction ends.
 
-    The version row is updated (new token), which marks this transaction as changing metadata:
-    get_meta() then compiles fresh snapshots for it instead of serving or caching them.
+    The version row is updated (new token), and a transaction-local setting records that this
+    transaction (or savepoint: rolling it back reverts the setting) changes this schema's metadata:
+    get_meta() then compiles fresh snapshots of it instead of serving or caching them.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("metadata changes must run inside a transaction")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('tessera.metadata_changing', "
+            "coalesce(current_setting('tessera.metadata_changing', true), '') || ',' || %s, true)",
+            [connection.schema_name])
     if not MetadataVersion.objects.update(token=uuid.uuid4()):
         MetadataVersion.objects.create(version=0, token=uuid.uuid4())

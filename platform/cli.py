@@ -86,14 +86,25 @@ class CommandFailed(Exception):
     """A failure to report as one line."""
 
 
+def cli_language() -> str:
+    """Messages in the language of the terminal: zh-hans for a Chinese locale, else English."""
+    for name in ("TESSERA_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "").lower()
+        if value:
+            return "zh-hans" if value.startswith("zh") else "en"
+    return "en"
+
+
 def _with_database(args) -> int:
     from tessera.embedded import EmbeddedServices
 
     with EmbeddedServices(database=True, broker=False, quiet=True):
         import django
         from django.db import OperationalError
+        from django.utils import translation
 
         django.setup()
+        translation.activate(cli_language())
         try:
             return _dispatch(args)
         except OperationalError as exc:

@@ -35,6 +35,17 @@ def _public_schema_after_test():
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _english_messages(monkeypatch):
+    """Tests read messages in English (the `tessera` command and services alike); HTTP requests
+    still pick their language per request (Accept-Language), zh-hans by default."""
+    from django.utils import translation
+
+    monkeypatch.setenv("TESSERA_LANGUAGE", "en")
+    with translation.override("en"):
+        yield
+
+
 def _tenant(slug):
     from tenants.models import Tenant
 

@@ -106,7 +106,7 @@ def test_every_field_type_can_be_added_and_is_served_back(gadget, admin_a):
     ({"type": "text", "options": {"colour": "red"}}, {"options": ["schema_additionalProperties"]}),
     ({"type": "number", "options": {"scale": 20}}, {"options.scale": ["schema_maximum"]}),
     ({"type": "number", "options": {"precision": "ten"}}, {"options.precision": ["schema_type"]}),
-    ({"type": "picklist", "options": {}}, {"options": ["schema_required"]}),
+    ({"type": "picklist", "options": {}}, {"options.values": ["schema_required"]}),
     ({"type": "picklist", "options": {"values": [{"key": "a b", "labels": {"en": "A"}}]}},
      {"options.values.0.key": ["schema_pattern"]}),
     ({"type": "picklist", "options": {"values": [{"key": "a", "labels": {}}]}},
@@ -115,7 +115,7 @@ def test_every_field_type_can_be_added_and_is_served_back(gadget, admin_a):
      {"options": ["duplicate_key"]}),
     ({"type": "lookup", "options": {"target": "nothing"}}, {"options": ["unknown_object"]}),
     ({"type": "lookup", "options": {"target": "account", "on_delete": "explode"}}, {"options.on_delete": ["schema_enum"]}),
-    ({"type": "lookup", "options": {}}, {"options": ["schema_required"]}),
+    ({"type": "lookup", "options": {}}, {"options.target": ["schema_required"]}),
     ({"type": "auto_number", "options": {"format": "X-{YYYY}"}}, {"options": ["invalid_format"]}),
     ({"type": "auto_number", "options": {"format": "X-{0000}-{00}"}}, {"options": ["invalid_format"]}),
     ({"type": "auto_number", "options": {"format": "X-{Q}-{0000}"}}, {"options": ["invalid_format"]}),
@@ -123,7 +123,7 @@ def test_every_field_type_can_be_added_and_is_served_back(gadget, admin_a):
     ({"type": "formula", "options": {"formula": "nope * 2", "result_type": "number"}},
      {"options.formula": ["unknown_reference"]}),
     ({"type": "formula", "options": {"formula": "name", "result_type": "number"}}, {"options.formula": ["type"]}),
-    ({"type": "formula", "options": {"formula": "1"}}, {"options": ["schema_required"]}),
+    ({"type": "formula", "options": {"formula": "1"}}, {"options.result_type": ["schema_required"]}),
     ({"type": "rollup", "options": {"child_object": "contact", "child_field": "email", "function": "count"}},
      {"options": ["invalid_child_field"]}),
     ({"type": "file", "options": {"max_size_mb": 1000}}, {"options.max_size_mb": ["schema_maximum"]}),
@@ -151,7 +151,7 @@ def test_unknown_type_and_unsupported_flags_are_refused(gadget):
     assert errors_of(_add(api, {"api_name": "broken", "type": "auto_number", "default": "X",
                                 "options": {"format": "{0000}"}})) == {"default": ["unsupported"]}
     missing = api.post("objects/gadget/fields/", {"api_name": "broken", "type": "text"})
-    assert missing.status_code == 400 and non_field_codes(missing) == ["schema_required"]
+    assert missing.status_code == 400 and errors_of(missing) == {"labels": ["schema_required"]}
 
 
 @pytest.mark.parametrize("name", ["id", "owner", "created_at", "version", "category", "data"])

@@ -124,7 +124,7 @@ def test_bad_value_lists_are_refused(gadget):
     duplicate = api.put(url, {"values": [*picklist_values("s", "m"), {"key": "s", "labels": labels("Again")}]})
     assert duplicate.status_code == 400 and errors_of(duplicate) == {"options": ["duplicate_key"]}
     assert "s" in duplicate.json()["errors"]["options"][0]["message"]
-    assert errors_of(api.put(url, {"values": [{"key": "ok"}]})) == {"options.values.0": ["schema_required"]}
+    assert errors_of(api.put(url, {"values": [{"key": "ok"}]})) == {"options.values.0.labels": ["schema_required"]}
     assert errors_of(api.put(url, {"values": [{"key": "bad key", "labels": labels("B")}]})) == {
         "options.values.0.key": ["schema_pattern"]}
     assert errors_of(api.put(url, {"values": [{"key": "c", "labels": labels("C"), "color": "red"}]})) == {

@@ -120,7 +120,7 @@ def test_text_to_picklist_lists_texts_that_are_not_values(gadget):
     ("name", {"type": "number"}, {"type": ["not_convertible"]}),  # a system field
     ("created_at", {"type": "date"}, {"type": ["not_convertible"]}),
     ("doubled", {"type": "number"}, {"type": ["not_convertible"]}),  # computed
-    ("qty", {"type": "picklist"}, {"options": ["schema_required"]}),  # the target's options are checked
+    ("qty", {"type": "picklist"}, {"options.values": ["schema_required"]}),  # the target's options are checked
     ("qty", {"type": "number", "options": {"scale": 99}}, {"options.scale": ["schema_maximum"]}),
 ])
 def test_unsafe_or_invalid_conversions_are_refused(gadget, field, body, expected):
