@@ -16,17 +16,28 @@ ADMIN_PASSWORD = "correct-horse-battery-9"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb):
+    """The test database, always created (pytest-django creates it only when some collected test is
+    marked django_db; tests that commit, such as the Celery and browser tests, need it too), with
+    the base schema and the session tenants."""
+    from django.test.utils import setup_databases, teardown_databases
+
     from tenants.bootstrap import ensure_base_schema
     from tenants.provisioning import create_tenant
 
+    verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
+        db_config = setup_databases(verbosity=verbosity, interactive=False, aliases={"default"},
+                                    keepdb=django_db_keepdb)
         CloneSchema()._create_clone_schema_function()
         ensure_base_schema(verbosity=0)
         for slug, name in SESSION_TENANTS.items():
             create_tenant(slug, name, admin_email=f"admin@{slug}.test", admin_password=ADMIN_PASSWORD)
         connection.set_schema_to_public()
     yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_config, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +101,7 @@ def public_client(db) -> Client:
 
 
 @pytest.fixture
-def committed(django_db_blocker):
+def committed(django_db_setup, django_db_blocker):
     """For tests whose work must be visible to another connection (a Celery worker): no test
     transaction; the test cleans up what it commits."""
     with django_db_blocker.unblock():
