@@ -15,7 +15,7 @@ import logging
 from django.db import connection, transaction
 from psycopg2 import sql
 
-from .storage import field_index_name, index_exists, partition_name, slot_columns
+from .storage import field_index_name, index_exists, owner_index_name, partition_name, slot_columns
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,22 @@ def needs_index(field) -> bool:
     return field.column is None and not field.type.computed and (
         field.indexed or field.type.key in ("lookup", "user")
     ) and field.type.sortable
+
+
+def needs_owner_index(field) -> bool:
+    """An indexed field also gets an (owner_id, value) index: a list that record-level security
+    narrows to "owned by me" (tessera.security.access) and that is sorted by this field then reads
+    that index in order instead of walking the field's index past everyone else's records (a
+    salesperson's list page at 1M records: 25x the unrestricted query without it, 0.9x with it; see
+    bench/security.py). Lookups and user fields are filtered, not sorted: none for them."""
+    return field.indexed and needs_index(field) and field.type.key not in ("lookup", "user")
+
+
+def _owner_index_statement(field, *, concurrently: bool) -> sql.Composable:
+    return sql.SQL("CREATE INDEX {c} IF NOT EXISTS {name} ON {table} (owner_id, ({expr}))").format(
+        c=sql.SQL("CONCURRENTLY") if concurrently else sql.SQL(""),
+        name=sql.Identifier(owner_index_name(field.object_id, field.id)),
+        table=sql.Identifier(partition_name(field.object_id)), expr=value_expression(field))
 
 
 def free_slot(family: str, used: set[str]) -> str | None:
@@ -146,6 +162,9 @@ def drop_field_indexes(field, *, concurrently: bool = False) -> None:
             cursor.execute(sql.SQL("DROP INDEX {c} IF EXISTS {name}").format(
                 c=sql.SQL("CONCURRENTLY") if concurrently else sql.SQL(""),
                 name=sql.Identifier(field_index_name(field.object_id, field.id, unique))))
+        cursor.execute(sql.SQL("DROP INDEX {c} IF EXISTS {name}").format(
+            c=sql.SQL("CONCURRENTLY") if concurrently else sql.SQL(""),
+            name=sql.Identifier(owner_index_name(field.object_id, field.id))))
 
 
 def build_inline(field) -> None:
@@ -155,6 +174,8 @@ def build_inline(field) -> None:
             backfill_slot(field)
         if needs_index(field):
             cursor.execute(_index_statement(field, unique=False, concurrently=False))
+        if needs_owner_index(field):
+            cursor.execute(_owner_index_statement(field, concurrently=False))
         if field.unique:
             cursor.execute(_index_statement(field, unique=True, concurrently=False))
         statistics = _statistics_statement(field) if (field.indexed or field.unique) else None
@@ -167,6 +188,8 @@ def indexes_complete(field) -> bool:
         if needs_index(field) and not index_exists(cursor, field_index_name(field.object_id, field.id)):
             return False
         if field.unique and not index_exists(cursor, field_index_name(field.object_id, field.id, True)):
+            return False
+        if needs_owner_index(field) and not index_exists(cursor, owner_index_name(field.object_id, field.id)):
             return False
     return True
 
@@ -206,6 +229,13 @@ def build_field_index_job(job, progress) -> dict:
                     cursor.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(sql.Identifier(name)))
                 progress.advance(0, message="indexing")
                 cursor.execute(_index_statement(field, unique=unique, concurrently=True))
+        if needs_owner_index(field):
+            name = owner_index_name(field.object_id, field.id)
+            cursor.execute("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [name])
+            row = cursor.fetchone()
+            if row and row[0]:
+                cursor.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(sql.Identifier(name)))
+            cursor.execute(_owner_index_statement(field, concurrently=True))
         statistics = _statistics_statement(field) if (field.indexed or field.unique) else None
         if statistics is not None:
             cursor.execute(statistics)

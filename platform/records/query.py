@@ -163,6 +163,27 @@ class RecordQuery:
             statement = sql.SQL("{} LIMIT {}").format(statement, sql.Literal(int(limit)))
         return statement
 
+    def any_of(self, branches: list[sql.Composable], order: list[SortTerm], limit: int, *,
+               include_deleted: bool | str = False) -> sql.Composable:
+        """`r.id IN (…)`: the ids of the first `limit` rows, in `order`, of each branch (every condition
+        so far, keyset cursor included, AND the branch), united. Added to `where`, a page equals that of
+        WHERE (b1 OR b2 …), but each branch is its own SELECT that PostgreSQL can read in order from its
+        own index (an OR keeps it from reading a composite (owner, sort) index in order)."""
+        deleted = []
+        if include_deleted == "only":
+            deleted = [sql.SQL("{} IS NOT NULL").format(self.column("deleted_at"))]
+        elif not include_deleted:
+            deleted = [sql.SQL("{} IS NULL").format(self.column("deleted_at"))]
+        order_sql = sql.SQL(", ").join(sql.SQL("{} {}").format(t.expression, sql.SQL("DESC" if t.descending else "ASC"))
+                                       for t in order)
+        parts = [
+            sql.SQL("(SELECT {a}.id FROM {t} {a} {joins} WHERE {c} ORDER BY {o} LIMIT {n})").format(
+                a=sql.Identifier(self.alias), t=sql.Identifier(self.obj.table), joins=self.joins,
+                c=sql.SQL(" AND ").join([*deleted, *self.where, branch]), o=order_sql, n=sql.Literal(int(limit)))
+            for branch in branches
+        ]
+        return sql.SQL("{}.id IN ({})").format(sql.Identifier(self.alias), sql.SQL(" UNION ").join(parts))
+
     def count(self, *, include_deleted: bool = False) -> sql.Composable:
         conditions = list(self.where)
         if not include_deleted:

@@ -185,19 +185,26 @@ def list_records(object_api_name: str, actor, *, filters: Sequence[tuple[str, ob
         except ValidationFailed as exc:
             errors.extend(exc)
     errors.raise_if_any()
+    branches = access.row_branches(obj, "read", "r", tenant) or []
     predicate = access.row_predicate(obj, "read", "r", tenant)
-    if predicate is not None:
+    if len(branches) == 1:
         query.where.append(predicate)
     total = None
     if count:
+        if len(branches) > 1:  # counted with the OR (every row is read anyway)
+            query.where.append(predicate)
         if deleted:  # the recycle bin only, counted as it is listed
             query.where.append(sql.SQL("{} IS NOT NULL").format(query.column("deleted_at")))
         with connection.cursor() as db:
             db.execute(query.count(include_deleted=bool(deleted)), _params(query))
             total = db.fetchone()[0]
+        if len(branches) > 1:
+            query.where.remove(predicate)
     if cursor:
         values = decode_cursor(cursor, terms)
         query.where.append(query.after(terms, values))
+    if len(branches) > 1:
+        query.where.append(query.any_of(branches, terms, int(limit) + 1, include_deleted="only" if deleted else False))
     statement = query.select(selected, expand=expand_fields, order=terms, limit=int(limit) + 1,
                              include_deleted="only" if deleted else False)
     records = repository.fetch_records(obj, statement, _params(query), computed=selected, expand=expand_fields)

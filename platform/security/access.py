@@ -210,6 +210,15 @@ class RecordAccess:
         Index-friendly: the ownership branch is `owner_id = <id>` (one owner) or `owner_id = ANY(…)`,
         and share / rule branches are OR-ed in only when the actor has any for this object.
         """
+        branches = self.row_branches(obj, action, alias, tenant)
+        if branches is None or len(branches) == 1:
+            return branches[0] if branches else None
+        return sql.SQL("({})").format(sql.SQL(" OR ").join(branches))
+
+    def row_branches(self, obj, action: str = "read", alias: str = "r", tenant=None) -> list[sql.Composable] | None:
+        """row_predicate() as the list of its OR-ed branches (ownership first, then manual shares, then
+        each sharing rule); None: every record. A query compiler may run each branch on its own (each
+        with its best index) and merge them, rather than OR them (see RecordQuery.any_of)."""
         if action == "restore":
             action = "delete"
         elif action == "share":
@@ -220,13 +229,13 @@ class RecordAccess:
             return None
         key = (obj.id, action, alias)
         if key not in self._predicates:
-            self._predicates[key] = self._predicate(obj, action, alias, tenant)
+            self._predicates[key] = self._branches(obj, action, alias, tenant)
         return self._predicates[key]
 
-    def _predicate(self, obj, action: str, alias: str, tenant) -> sql.Composable | None:
+    def _branches(self, obj, action: str, alias: str, tenant) -> list[sql.Composable] | None:
         actions = self.actions(obj)
         if "read" not in actions:
-            return FALSE
+            return [FALSE]
         model = sharing_model(obj)
         if action == "read" and ("view_all" in actions or model != "private"):
             return None
@@ -248,9 +257,7 @@ class RecordAccess:
 
                     tenant = get_meta()
                 branches.extend(rule_sql(tenant, obj, rule, alias) for rule in rules)
-        if len(branches) == 1:
-            return branches[0]
-        return sql.SQL("({})").format(sql.SQL(" OR ").join(branches))
+        return branches
 
     def _owner_sql(self, alias: str) -> sql.Composable:
         ids = self.rights.owner_ids

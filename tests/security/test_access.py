@@ -207,3 +207,35 @@ def test_one_request_checks_the_rights_version_once(org):
     # tenant by host, session, user, metadata version, security version, the page
     assert len(statements) == 6, statements
     assert sum("security_securityversion" in s for s in statements) == 1
+
+
+def test_pages_merge_own_shared_and_rule_records_in_order(org, make_record):
+    """Several branches (own, shared, rule) are read one by one and merged: every page is what the
+    OR of them gives, in order, without duplicates, across keyset pages."""
+    from tessera.records import service
+    from tessera.security.models import RecordShare, SharingRule
+
+    records = []
+    for n in range(4):
+        records.append(make_record("account", org.rep, name=f"own {n}", employees=n * 10))
+    for n in range(3):
+        shared = make_record("account", org.rep_peer, name=f"shared {n}", employees=n * 10 + 5)
+        RecordShare.objects.create(object_id=shared.object.id, record_id=shared.id, user=org.rep, access="read")
+        records.append(shared)
+    for n in range(3):
+        records.append(make_record("account", org.mgr_peer, name=f"rule {n}", rating="c", employees=n * 10 + 7))
+    both = make_record("account", org.rep, name="own and rule", rating="c", employees=1)
+    records.append(both)
+    hidden = make_record("account", org.rep_peer, name="not mine", employees=3)
+    SharingRule.objects.create(name="C", object_id=both.object.id, filters=[["rating", "c"]],
+                               department=org.departments["d_rep"], access="read")
+    expected = [r.id for r in sorted(records, key=lambda r: (-r.values["employees"], -r.id))]
+    seen, cursor = [], None
+    while True:
+        page = service.list_records("account", org.rep, sort=["-employees"], limit=3, cursor=cursor, count=True)
+        assert page.total == len(expected)
+        seen += [r.id for r in page.records]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == expected and hidden.id not in seen
