@@ -6,15 +6,15 @@ import copy
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
-from tessera.errors import ErrorCollector
-from tessera.records import storage
-from tessera.security.access import require_customise
 
 from metadata import schemas
 from metadata.cache import get_meta
 from metadata.meta import ObjectMeta
 from metadata.models import Layout, ListView, ObjectDef
 from metadata.versioning import lock_metadata, record_change
+from tessera.errors import ErrorCollector
+from tessera.records import indexing, storage
+from tessera.security.access import require_customise
 
 from .common import RESERVED_OBJECT_NAMES, get_object, merged
 from .fields import create_system_fields, validate_rules
@@ -63,6 +63,7 @@ def update_object(api_name: str, changes: dict, actor) -> ObjectMeta:
         errors.add(key, "immutable", _("This property cannot be changed."))
     errors.raise_if_any()
     with transaction.atomic():
+        lock_metadata()
         obj_meta = get_object(api_name)
         row = ObjectDef.objects.select_for_update().get(pk=obj_meta.id)
         before = copy.deepcopy(row.spec)
@@ -74,6 +75,8 @@ def update_object(api_name: str, changes: dict, actor) -> ObjectMeta:
         rule_errors.raise_if_any()
         row.spec = spec
         row.save(update_fields=["spec", "updated_at"])
+        if "duplicate_rules" in changes:
+            indexing.ensure_duplicate_indexes(get_meta().objects[api_name])
         record_change(entity="object", action="update", entity_id=row.id, before=before, after=spec, user=actor)
     return get_meta().objects[api_name]
 

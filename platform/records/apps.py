@@ -12,3 +12,4 @@ class RecordsConfig(AppConfig):
         from . import indexing
 
         job_kinds.register("records.build_field_index", indexing.build_field_index_job)
+        job_kinds.register("records.build_duplicate_index", indexing.build_duplicate_index_job)

@@ -9,8 +9,8 @@ from psycopg2 import sql
 
 from metadata.meta import ObjectMeta, TenantMeta
 
+from .indexing import normalized_expression
 from .pipeline import Draft
-from .query import RecordQuery
 
 MAX_MATCHES = 5
 
@@ -27,10 +27,8 @@ def find_duplicates(tenant: TenantMeta, obj: ObjectMeta, draft: Draft) -> list[d
             continue
         if draft.current is not None and not any(f.api_name in draft.changed for f in fields):
             continue
-        query = RecordQuery(tenant, obj)
         conditions = [
-            sql.SQL("public.tessera_normalize({}) = public.tessera_normalize({})").format(
-                query.field_sql(f), sql.Literal(str(v)))
+            sql.SQL("{} = public.tessera_normalize({})").format(normalized_expression(f, alias="r"), sql.Literal(str(v)))
             for f, v in zip(fields, values, strict=True)
         ]
         if draft.current is not None:

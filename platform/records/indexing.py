@@ -15,7 +15,14 @@ import logging
 from django.db import connection, transaction
 from psycopg2 import sql
 
-from .storage import field_index_name, index_exists, owner_index_name, partition_name, slot_columns
+from .storage import (
+    duplicate_index_name,
+    field_index_name,
+    index_exists,
+    owner_index_name,
+    partition_name,
+    slot_columns,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -260,3 +267,58 @@ def used_slots(object_id: int) -> set[str]:
 
     return set(FieldDef.objects.filter(object_id=object_id).exclude(slot="").values_list("slot", flat=True))
 
+
+
+# --- duplicate rules ---------------------------------------------------------------------------
+
+
+def normalized_expression(field, *, alias: str | None = None) -> sql.Composable:
+    """What duplicate rules compare: the field's stored text with case, white space and punctuation
+    ignored. Always read from the field's source (never its slot), so the index below serves the
+    duplicate check whatever becomes of the slot."""
+    return sql.SQL("public.tessera_normalize({})").format(value_expression(field, from_json=True, alias=alias))
+
+
+def _duplicate_index_statement(field, *, concurrently: bool) -> sql.Composable:
+    return sql.SQL("CREATE INDEX {c} IF NOT EXISTS {name} ON {table} (({expr}))").format(
+        c=sql.SQL("CONCURRENTLY") if concurrently else sql.SQL(""),
+        name=sql.Identifier(duplicate_index_name(field.object_id, field.id)),
+        table=sql.Identifier(partition_name(field.object_id)), expr=normalized_expression(field))
+
+
+def ensure_duplicate_indexes(obj) -> None:
+    """Every field of an active duplicate rule gets an index on its normalised value, so the check
+    on each create is an index lookup at any record count: inline for small objects, else a job."""
+    from tessera.core.jobs import queue_job
+
+    fields = {obj.field(name) for rule in obj.duplicate_rules for name in rule.fields} - {None}
+    if not fields:
+        return
+    small = estimated_rows(obj.id) <= INLINE_LIMIT
+    with connection.cursor() as cursor:
+        for field in sorted(fields, key=lambda f: f.id):
+            if index_exists(cursor, duplicate_index_name(field.object_id, field.id)):
+                continue
+            if small:
+                cursor.execute(_duplicate_index_statement(field, concurrently=False))
+            else:
+                queue_job("records.build_duplicate_index", {"field_id": field.id})
+
+
+def build_duplicate_index_job(job, progress) -> dict:
+    """Background job: the normalised-value index of a duplicate-rule field, built CONCURRENTLY."""
+    from metadata.cache import get_meta
+
+    field = _field_meta(get_meta(), job.params["field_id"])
+    if field is None:
+        return {"skipped": "field deleted"}
+    progress.set_total(1)
+    name = duplicate_index_name(field.object_id, field.id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [name])
+        row = cursor.fetchone()
+        if row and row[0]:
+            cursor.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(sql.Identifier(name)))
+        cursor.execute(_duplicate_index_statement(field, concurrently=True))
+    progress.advance(1)
+    return {"index": name}

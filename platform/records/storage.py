@@ -97,6 +97,11 @@ def field_index_name(object_id: int, field_id: int, unique: bool = False) -> str
     return f"record_o{int(object_id)}_{'u' if unique else 'i'}{int(field_id)}"
 
 
+def duplicate_index_name(object_id: int, field_id: int) -> str:
+    """The index on a duplicate-rule field's normalised value (see indexing.ensure_duplicate_indexes)."""
+    return f"record_o{int(object_id)}_n{int(field_id)}"
+
+
 def owner_index_name(object_id: int, field_id: int) -> str:
     """The (owner_id, field) index of an indexed field (see indexing.needs_owner_index)."""
     return f"record_o{int(object_id)}_w{int(field_id)}"

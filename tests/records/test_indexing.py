@@ -54,3 +54,23 @@ def test_a_large_object_gets_its_index_from_a_background_job(scratch_tenant, mon
             assert cursor.fetchone() == (True,)
         after = service.list_records("part", SYSTEM, filters=[("weight__gte", "50")], limit=50)
         assert {r.id for r in after.records} == {r.id for r in before.records} and len(after.records) == 10
+
+
+@pytest.mark.django_db
+def test_duplicate_rules_are_served_by_an_index_on_the_normalised_value(in_tenant_a):
+    from psycopg2 import sql
+
+    from tessera.records.indexing import normalized_expression
+    from tessera.records.storage import duplicate_index_name
+
+    account = get_meta().objects["account"]
+    name, phone = account.fields_by_name["name"], account.fields_by_name["phone"]
+    with connection.cursor() as cursor:
+        for field in (name, phone):  # the standard rules: same name, same phone
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [duplicate_index_name(account.id, field.id)])
+            assert cursor.fetchone() == (True,)
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(sql.SQL("EXPLAIN SELECT r.id FROM {t} r WHERE {e} = public.tessera_normalize('ACME, Inc.')")
+                       .format(t=sql.Identifier(account.table), e=normalized_expression(name, alias="r")))
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert duplicate_index_name(account.id, name.id) in plan
