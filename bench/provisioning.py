@@ -47,6 +47,8 @@ shadow the standard library's `platform` module; Tessera itself is imported as t
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -110,7 +112,6 @@ class Results:
     #: Migrations that appeared on disk while the benchmark ran (someone editing the working tree).
     migrations_changed: list[str] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
 
 
 class CatalogAnalyzer:
@@ -174,6 +175,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "them and extrapolate (default 400; 0 means all)")
     parser.add_argument("--progress-every", type=int, default=20, metavar="M",
                         help="print progress every M tenants or schemas (default 20)")
+    parser.add_argument("--json", metavar="PATH",
+                        help="also write every timing to PATH as JSON (after the provisioning phases, then at the end)")
     parser.add_argument("--no-catalog-analyze", action="store_true",
                         help="on a server with autovacuum off, do not ANALYZE the system catalogs as autovacuum "
                              "would (shows what stale catalog statistics do to clone_schema)")
@@ -259,9 +262,8 @@ def settle(schemas: list[str]) -> int:
     Schemas are behind only when a migration file appeared while the benchmark ran (another engineer
     editing the working tree): then the clones of the older base schema miss it.
     """
-    from tessera.core.migrations_executor import known_migrations, schemas_behind
-
     from tenants.bootstrap import migrate_platform
+    from tessera.core.migrations_executor import known_migrations, schemas_behind
 
     behind = len(schemas_behind(schemas, known_migrations()))
     if behind:
@@ -369,6 +371,13 @@ def code_version() -> str:
     return f"commit {head}" + (f" + {len(changed)} modified files" if changed else "")
 
 
+def load_average() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
+
+
 def server_setting(name: str) -> str:
     from django.db import connection
 
@@ -416,6 +425,7 @@ def measure(args: argparse.Namespace, url: str) -> Results:
 
     results = Results(tenants=args.tenants)
     every = max(1, args.progress_every)
+    load_at_start = load_average()
     say("Migrating the benchmark database …")
     start = time.perf_counter()
     migrate_platform(verbosity=0)
@@ -431,6 +441,7 @@ def measure(args: argparse.Namespace, url: str) -> Results:
     results.migration = provision_by_migration(args.tenants, every, analyzer)
 
     results.migrations_changed = sorted(migration_names() - migrations_at_start)
+    save_json(results, args)
     schemas = tenant_schemas()
     say(f"No-op migrate over {len(schemas)} tenant schemas …")
     results.behind_before_noop = settle(schemas)
@@ -447,10 +458,23 @@ def measure(args: argparse.Namespace, url: str) -> Results:
     results.noops.append(noop_with_project_executor(len(schemas), args.repeat))
     results.noops.append(noop_with_plain_executor(schemas, args.plain_sample, every))
     results.noops.append(noop_tessera_migrate(len(schemas), args.repeat))
+    results.facts["Load"] = (
+        f"1-minute load average {load_at_start} at the start, {load_average()} at the end "
+        f"(other processes on the machine skew the timings)"
+    )
     return results
 
 
 # --- Report ---------------------------------------------------------------------------------------------
+
+
+def save_json(results: Results, args: argparse.Namespace) -> None:
+    if not args.json:
+        return
+    data = {"arguments": vars(args), **dataclasses.asdict(results)}
+    with open(args.json, "w", encoding="utf-8") as out:
+        json.dump(data, out, indent=1, ensure_ascii=False)
+    say(f"  timings written to {args.json}")
 
 
 def render(results: Results, args: argparse.Namespace) -> str:
@@ -555,6 +579,7 @@ def main(argv: list[str] | None = None) -> int:
 
         django.setup()
         results = measure(args, url)
+    save_json(results, args)
     print(render(results, args))
     say(f"Benchmark finished in {secs(time.perf_counter() - started)}.")
     return 0
