@@ -22,6 +22,11 @@ PASSWORD = "Tessera-sales-2026!"
 def seller(in_tenant_a):
     from django.contrib.auth import get_user_model
 
+    from tessera.security.models import AuditEntry, LoginThrottle
+
+    # Tests that commit (browser tests against a live server) may leave failures of 127.0.0.1 behind.
+    LoginThrottle.objects.all().delete()
+    AuditEntry.objects.all().delete()
     return get_user_model().objects.create_user("seller@alpha.test", PASSWORD, full_name="Seller")
 
 
