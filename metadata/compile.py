@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 
 from django.db import connection
+
 from tessera.records.storage import partition_name
 
 from .fieldtypes import field_types
@@ -25,13 +26,15 @@ from .models import FieldDef, Layout, ListView, ObjectDef, RecordCategory
 
 
 def compile_tenant_meta(schema: str, version: int, token: str) -> TenantMeta:
-    objects = list(ObjectDef.objects.all())
-    fields_by_object: dict[int, list[FieldDef]] = {}
-    for row in FieldDef.objects.all().order_by("position", "id"):
-        fields_by_object.setdefault(row.object_id, []).append(row)
-    categories = _group(RecordCategory.objects.all().order_by("position", "id"))
-    layouts = _group(Layout.objects.all())
-    list_views = _group(ListView.objects.all())
+    # Plain rows (`values()`), not model instances: compiling runs after every metadata change.
+    objects = _rows(ObjectDef.objects.order_by("id"), "id", "api_name", "is_standard", "spec")
+    fields_by_object = _group(_rows(FieldDef.objects.order_by("position", "id"), "id", "object_id", "api_name",
+                                    "type", "key", "is_system", "position", "slot", "slot_ready", "spec",
+                                    "deleted_at"))
+    categories = _group(_rows(RecordCategory.objects.order_by("position", "id"), "id", "object_id", "api_name",
+                              "spec"))
+    layouts = _group(_rows(Layout.objects.order_by("id"), "id", "object_id", "api_name", "kind", "spec"))
+    list_views = _group(_rows(ListView.objects.order_by("id"), "id", "object_id", "api_name", "owner_id", "spec"))
 
     compiled = {}
     for obj in objects:
@@ -72,6 +75,10 @@ def compile_tenant_meta(schema: str, version: int, token: str) -> TenantMeta:
         time_zone=getattr(tenant, "time_zone", None) or "Asia/Shanghai",
         objects=MappingProxyType(compiled),
     )
+
+
+def _rows(queryset, *names: str) -> list[SimpleNamespace]:
+    return [SimpleNamespace(**row) for row in queryset.values(*names)]
 
 
 def _group(queryset) -> dict[int, list]:

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
+
 from tessera.errors import ErrorCollector
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"

@@ -44,6 +44,13 @@ def record_change(*, entity: str, action: str, entity_id: int | None = None, bef
     row.version += 1
     row.token = uuid.uuid4()
     row.save(update_fields=["version", "token"])
+    with connection.cursor() as cursor:
+        # The change is complete: its snapshot (under this new token, never reused even if the
+        # transaction rolls back) may be cached and served from here on.
+        cursor.execute(
+            "SELECT set_config('tessera.metadata_changing', "
+            "replace(coalesce(current_setting('tessera.metadata_changing', true), '') || ',', ',' || %s || ',', ','), "
+            "true)", [connection.schema_name])
     MetadataChange.objects.create(
         version=row.version,
         changed_by=user if getattr(user, "pk", None) else None,

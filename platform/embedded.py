@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 import psycopg2
+
 from tessera.settings_paths import VAR_DIR
 
 DATABASE_NAME = "tessera"

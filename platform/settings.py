@@ -8,6 +8,7 @@ Our own variables are named TESSERA_*: Celery reads every CELERY_* environment v
 """
 
 import environ
+
 from tessera.settings_paths import BASE_DIR, VAR_DIR
 
 env = environ.Env(

@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists, tenant_context
 from psycopg2 import sql
+
 from tessera.errors import ErrorCollector, NotFound, TesseraError, ValidationFailed
 from tessera.security.services.users import create_first_admin
 

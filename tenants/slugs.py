@@ -3,6 +3,7 @@
 import re
 
 from django.utils.translation import gettext as _
+
 from tessera.errors import ValidationFailed
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")

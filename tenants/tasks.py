@@ -1,6 +1,7 @@
 """Platform tasks (they run in the public schema)."""
 
 from django_tenants.utils import tenant_context
+
 from tessera.celery import app
 
 from .models import Tenant

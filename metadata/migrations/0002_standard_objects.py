@@ -10,9 +10,8 @@ def install(apps, schema_editor):
     MetadataVersion = apps.get_model("metadata", "MetadataVersion")
     if not MetadataVersion.objects.exists():
         MetadataVersion.objects.create(version=0, token=uuid.uuid4())
-    from tessera.security.access import SYSTEM
-
     from metadata.standard import install_standard_objects
+    from tessera.security.access import SYSTEM
 
     install_standard_objects(SYSTEM)
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from tessera.security.access import require_customise
 
 from metadata.cache import get_meta
 from metadata.fieldtypes.picklists import value_keys
 from metadata.models import RecordCategory
+from tessera.security.access import require_customise
 
 from . import specs
 

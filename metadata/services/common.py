@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from tessera.errors import NotFound
 
 from metadata.cache import get_meta
 from metadata.meta import ObjectMeta, TenantMeta
+from tessera.errors import NotFound
 
 #: Names the records API or the storage uses for itself.
 RESERVED_OBJECT_NAMES = frozenset(

@@ -13,11 +13,6 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from psycopg2 import sql
 from psycopg2.extras import execute_values
-from tessera.core.jobs import queue_job
-from tessera.errors import ErrorCollector, ValidationFailed
-from tessera.records import indexing
-from tessera.records.jsonio import dumps_value, loads
-from tessera.records.storage import partition_name
 
 from metadata import schemas
 from metadata.cache import get_meta
@@ -25,6 +20,11 @@ from metadata.compile import compile_field
 from metadata.fieldtypes import FieldValueError, OptionsContext, field_types
 from metadata.models import FieldDef, ObjectDef
 from metadata.versioning import lock_metadata, record_change
+from tessera.core.jobs import queue_job
+from tessera.errors import ErrorCollector, ValidationFailed
+from tessera.records import indexing
+from tessera.records.jsonio import dumps_value, loads
+from tessera.records.storage import partition_name
 
 from .common import get_object
 

@@ -15,19 +15,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg2 import sql
-from tessera.core.jobs import queue_job
-from tessera.errors import ErrorCollector, NotFound, ValidationFailed
-from tessera.records import indexing
-from tessera.security.access import require_customise
 
 from metadata import schemas
 from metadata.cache import get_meta
 from metadata.compile import compile_field
 from metadata.fieldtypes import FieldValueError, OptionsContext, field_types
 from metadata.fieldtypes.autonumber import sequence_name
-from metadata.meta import FieldMeta, ObjectMeta
+from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from metadata.models import FieldDef, Layout, ListView, ObjectDef, RecordCategory
 from metadata.versioning import lock_metadata, record_change
+from tessera.core.jobs import queue_job
+from tessera.errors import ErrorCollector, NotFound, ValidationFailed
+from tessera.records import indexing
+from tessera.security.access import require_customise
 
 from .common import RESERVED_FIELD_NAMES, get_object, merged
 
@@ -91,7 +91,8 @@ def _create_sequence(field_id: int, start: int = 1) -> None:
 # --- checking a field spec ---------------------------------------------------------------------
 
 
-def _check_spec(obj: ObjectMeta, spec: dict, *, current: FieldMeta | None) -> tuple[FieldMeta, ErrorCollector]:
+def _check_spec(obj: ObjectMeta, spec: dict, *, current: FieldMeta | None,
+                tenant: TenantMeta) -> tuple[FieldMeta, ErrorCollector]:
     """Validate a whole field spec (as it will be stored) and return it compiled, with the errors.
 
     Derived options (a roll-up's result type) are filled into `spec` in place.
@@ -108,7 +109,7 @@ def _check_spec(obj: ObjectMeta, spec: dict, *, current: FieldMeta | None) -> tu
     if type_key == "rollup" and isinstance(spec.get("options"), dict):
         from .formula_fields import rollup_result_type
 
-        spec["options"] = {**spec["options"], "result_type": rollup_result_type(spec["options"])}
+        spec["options"] = {**spec["options"], "result_type": rollup_result_type(spec["options"], tenant)}
     schemas.collect(schemas.options_validator(field_type), spec.get("options", {}), errors, prefix="options")
     if errors:
         return None, errors
@@ -135,7 +136,7 @@ def _check_spec(obj: ObjectMeta, spec: dict, *, current: FieldMeta | None) -> tu
                        {"column": current.column} if current and current.column else {}))
     compiled = compile_field(row, ObjectDef(id=obj.id, api_name=obj.api_name))
     siblings = {f.api_name: f for f in obj.fields if f.api_name != api_name} | {api_name: compiled}
-    context = OptionsContext(tenant=get_meta(), object_api_name=obj.api_name, field_api_name=api_name,
+    context = OptionsContext(tenant=tenant, object_api_name=obj.api_name, field_api_name=api_name,
                              sibling_fields=siblings, current=current)
     for code, message in field_type.check_options(compiled.options, context):
         errors.add("options", code, message)
@@ -152,7 +153,7 @@ def _check_spec(obj: ObjectMeta, spec: dict, *, current: FieldMeta | None) -> tu
     if not errors:
         from .formula_fields import check_formula_field
 
-        check_formula_field(obj, compiled, siblings, errors)
+        check_formula_field(obj, compiled, siblings, errors, tenant)
     return compiled, errors
 
 
@@ -180,8 +181,9 @@ def add_field(object_api_name: str, spec: dict, actor, *, add_to_layouts: bool =
     require_customise(actor)
     with transaction.atomic():
         lock_metadata()
-        obj = get_object(object_api_name)
-        compiled, errors = _check_spec(obj, spec, current=None)
+        tenant = get_meta()  # one snapshot for every check of this change
+        obj = get_object(object_api_name, tenant)
+        compiled, errors = _check_spec(obj, spec, current=None, tenant=tenant)
         errors.raise_if_any()
         row = _new_field_row(
             ObjectDef.objects.get(pk=obj.id), spec["api_name"], spec["type"], is_system=system,
@@ -210,7 +212,8 @@ def update_field(object_api_name: str, field_api_name: str, changes: dict, actor
             errors.add(key, "immutable", _("This property cannot be changed here."))
     with transaction.atomic():
         lock_metadata()
-        obj = get_object(object_api_name)
+        tenant = get_meta()  # one snapshot for every check of this change
+        obj = get_object(object_api_name, tenant)
         current = _active_field(obj, field_api_name)
         if current.column:
             for key in sorted(set(changes) - SYSTEM_FIELD_CHANGES):
@@ -225,7 +228,7 @@ def update_field(object_api_name: str, field_api_name: str, changes: dict, actor
                       **{k: v for k, v in new_spec.items() if k in SPEC_KEYS}}
         if "position" in changes:
             check_spec["position"] = changes["position"]
-        compiled, errors = _check_spec(obj, check_spec, current=current)
+        compiled, errors = _check_spec(obj, check_spec, current=current, tenant=tenant)
         if "options" in check_spec:
             new_spec["options"] = check_spec["options"]  # with what the check derived (roll-up result type)
         if current.unique is False and compiled is not None and compiled.unique:

@@ -4,12 +4,12 @@ are saved (never when a record is read), and formula fields may not refer to eac
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from tessera.errors import ErrorCollector
 
 from metadata.cache import get_meta
 from metadata.formula_scope import MetaScope
 from metadata.formulas import FormulaError, FormulaType, compile_formula, find_cycle
 from metadata.meta import FieldMeta, ObjectMeta
+from tessera.errors import ErrorCollector
 
 
 def formula_message(exc: FormulaError) -> str:
@@ -17,10 +17,10 @@ def formula_message(exc: FormulaError) -> str:
 
 
 def check_formula_field(obj: ObjectMeta, field: FieldMeta, siblings: dict[str, FieldMeta],
-                        errors: ErrorCollector) -> None:
+                        errors: ErrorCollector, tenant=None) -> None:
     if field.type.key != "formula":
         return
-    tenant = get_meta()
+    tenant = tenant or get_meta()
     scope = MetaScope(tenant, obj, extra={name: f for name, f in siblings.items() if name != field.api_name})
     try:
         checked = compile_formula(field.options["formula"], scope,
@@ -71,9 +71,9 @@ def _not_materializable(tenant, obj, checked, siblings, seen: set) -> str | None
     return None
 
 
-def rollup_result_type(options: dict) -> str:
+def rollup_result_type(options: dict, tenant=None) -> str:
     """Roll-ups store their result type: count → number, else the value field's type."""
-    child = get_meta().objects.get(options.get("child_object"))
+    child = (tenant or get_meta()).objects.get(options.get("child_object"))
     if options.get("function") != "count" and child is not None:
         value = child.field(options.get("value_field", ""))
         if value is not None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from tessera.security.access import require_customise
 
 from metadata.cache import get_meta
 from metadata.models import Layout
+from tessera.security.access import require_customise
 
 from . import specs
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from tessera.errors import PermissionDenied
-from tessera.security.access import is_system, require_customise, user_id
 
 from metadata.cache import get_meta
 from metadata.fieldtypes import FieldValueError
 from metadata.models import ListView
+from tessera.errors import PermissionDenied
+from tessera.security.access import is_system, require_customise, user_id
 
 from . import specs
 

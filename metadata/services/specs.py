@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from tessera.errors import ErrorCollector, NotFound
 
 from metadata import schemas
 from metadata.meta import ObjectMeta
 from metadata.versioning import lock_metadata, record_change
+from tessera.errors import ErrorCollector, NotFound
 
 from .common import get_object, merged
 

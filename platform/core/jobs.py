@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
+
 from tessera.registry import Registry
 
 from .models import Job

@@ -2,6 +2,7 @@
 
 from django.contrib.sessions.models import Session
 from django.utils import timezone
+
 from tessera.celery import app
 
 from . import jobs

@@ -6,11 +6,11 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import connection
 from django_tenants.utils import tenant_context
+
+from tenants.models import Tenant
 from tessera.celery import app
 from tessera.core import jobs
 from tessera.core.models import Job
-
-from tenants.models import Tenant
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@ import logging
 
 import pytest
 from django.test import override_settings
+
 from tessera.core.logging import ContextFilter
 from tessera.core.migrations_executor import known_migrations, schemas_behind
 

@@ -10,11 +10,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_exists, tenant_context
-from tessera import cli
-from tessera.errors import NotFound, ValidationFailed
 
 from tenants import provisioning
 from tenants.models import Domain, Tenant
+from tessera import cli
+from tessera.errors import NotFound, ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
