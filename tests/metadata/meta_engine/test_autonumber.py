@@ -105,9 +105,16 @@ THREADS = 6
 PER_THREAD = 8
 
 
-def test_numbers_are_unique_and_increasing_under_concurrent_inserts(committed, tenant_a):
-    """Real concurrency: each thread has its own database connection and commits each record."""
+def test_numbers_are_unique_and_increasing_under_concurrent_inserts(committed):
+    """Real concurrency: each thread has its own database connection and commits each record.
+
+    No `tenant_a` fixture: it would wrap the test in a transaction, and the cleanup below (which must
+    commit) would be rolled back, leaving the threads' records behind for later tests."""
     from django.contrib.auth import get_user_model
+
+    from tenants.models import Tenant
+
+    tenant_a = Tenant.objects.get(slug="alpha")
 
     with tenant_context(tenant_a):
         admin = get_user_model().objects.get(email="admin@alpha.test")
