@@ -31,19 +31,21 @@ def object_summary(obj: ObjectMeta) -> dict:
         "icon": obj.icon,
         "is_standard": obj.is_standard,
         "name_field": obj.name_field,
+        "sharing_model": obj.spec.get("sharing_model", "public_read_write"),
         "field_count": len(obj.fields),
     }
 
 
-def object_detail(obj: ObjectMeta, *, viewer_id: int | None, version: int) -> dict:
-    """The object with everything defined on it; list views are those `viewer_id` may see."""
+def object_detail(obj: ObjectMeta, *, viewer_id: int | None, version: int, fields=None) -> dict:
+    """The object with everything defined on it; list views are those `viewer_id` may see; `fields`
+    those the viewer may know about (default: all)."""
     spec = thaw(obj.spec)
     return {
         **object_summary(obj),
         "metadata_version": version,
         "duplicate_rules": spec.get("duplicate_rules", []),
         "validation_rules": spec.get("validation_rules", []),
-        "fields": [field_json(f) for f in obj.fields],
+        "fields": [field_json(f) for f in (obj.fields if fields is None else fields)],
         "categories": [category_json(c) for c in obj.categories.values()],
         "layouts": [layout_json(layout) for layout in obj.layouts.values()],
         "list_views": [list_view_json(v) for v in visible_list_views(obj, viewer_id)],

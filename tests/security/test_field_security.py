@@ -166,3 +166,13 @@ def test_hidden_field_is_absent_from_the_tenant_openapi_document(fls, admin_a, o
     _absent(response)
     admin = org.client(admin_a).get("/api/v1/openapi.json")
     assert SECRET in admin.content.decode()
+
+
+def test_hidden_field_is_absent_from_the_metadata_api(fls):
+    client, _record = fls
+    detail = client.get("/api/v1/meta/objects/account/")
+    assert detail.status_code == 200 and "rating" in {f["api_name"] for f in detail.json()["fields"]}
+    assert SECRET not in {f["api_name"] for f in detail.json()["fields"]}
+    fields = client.get("/api/v1/meta/objects/account/fields/")
+    assert fields.status_code == 200 and SECRET not in {f["api_name"] for f in fields.json()}
+    assert client.get(f"/api/v1/meta/objects/account/fields/{SECRET}/").status_code == 404

@@ -40,6 +40,26 @@ def tenant_and_object(object_api_name: str) -> tuple[TenantMeta, ObjectMeta]:
     return tenant, get_object(object_api_name, tenant)
 
 
+def reader_fields(request, obj: ObjectMeta, fields) -> list[FieldMeta]:
+    """The fields this reader may know about: all of them for those who customise; for everyone
+    else, only those field-level security lets them read (a hidden field stays unknown here too)."""
+    from tessera.security.access import access_for
+
+    access = access_for(request.user)
+    if access.has_right("customize"):
+        return list(fields)
+    return [f for f in fields if access.readable(obj, f)]
+
+
+def reader_objects(request, objects) -> list[ObjectMeta]:
+    from tessera.security.access import access_for
+
+    access = access_for(request.user)
+    if access.has_right("customize"):
+        return list(objects)
+    return [obj for obj in objects if access.can(obj, "read")]
+
+
 def active_field(obj: ObjectMeta, field_api_name: str) -> FieldMeta:
     field = obj.field(field_api_name)
     if field is None:

@@ -13,7 +13,15 @@ from metadata.services import add_field, change_field_type, delete_field, restor
 from tessera.errors import NotFound, ValidationFailed
 
 from .. import serializers
-from .base import MetaView, active_field, body_object, bool_param, require_keys, tenant_and_object
+from .base import (
+    MetaView,
+    active_field,
+    body_object,
+    bool_param,
+    reader_fields,
+    require_keys,
+    tenant_and_object,
+)
 
 PICKLIST_TYPES = ("picklist", "multi_picklist")
 CASCADE_OPTIONS = ("controlling_field", "dependency")
@@ -27,7 +35,7 @@ class FieldListView(MetaView):
         fields = list(obj.fields)
         if bool_param(request, "deleted"):
             fields += list(obj.deleted_fields)
-        return Response([serializers.field_json(f) for f in fields])
+        return Response([serializers.field_json(f) for f in reader_fields(request, obj, fields)])
 
     @extend_schema(summary="Add a field", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, object_name: str):
@@ -39,7 +47,10 @@ class FieldDetailView(MetaView):
     @extend_schema(summary="A field", responses=OpenApiTypes.OBJECT)
     def get(self, request, object_name: str, field_name: str):
         _tenant, obj = tenant_and_object(object_name)
-        return Response(serializers.field_json(active_field(obj, field_name)))
+        field = active_field(obj, field_name)
+        if not reader_fields(request, obj, [field]):
+            raise NotFound(_("No field named “%(name)s”.") % {"name": field_name}, code="unknown_field")
+        return Response(serializers.field_json(field))
 
     @extend_schema(summary="Change a field (labels, flags, options, default, position)",
                    request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)

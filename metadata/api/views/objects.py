@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -9,21 +10,26 @@ from rest_framework.response import Response
 
 from metadata.cache import get_meta
 from metadata.services import create_object, update_object
+from tessera.errors import NotFound
 
 from .. import serializers
-from .base import MetaView, body_object, tenant_and_object
+from .base import MetaView, body_object, reader_fields, reader_objects, tenant_and_object
 
 
 def _detail(request, api_name: str, status_code: int = status.HTTP_200_OK) -> Response:
     tenant, obj = tenant_and_object(api_name)
-    return Response(serializers.object_detail(obj, viewer_id=request.user.pk, version=tenant.version),
+    if not reader_objects(request, [obj]):
+        raise NotFound(_("No object named “%(name)s”.") % {"name": api_name}, code="unknown_object")
+    return Response(serializers.object_detail(obj, viewer_id=request.user.pk, version=tenant.version,
+                                              fields=reader_fields(request, obj, obj.fields)),
                     status=status_code)
 
 
 class ObjectListView(MetaView):
     @extend_schema(summary="All objects", responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        return Response([serializers.object_summary(obj) for obj in get_meta().objects.values()])
+        return Response([serializers.object_summary(obj)
+                         for obj in reader_objects(request, get_meta().objects.values())])
 
     @extend_schema(summary="Create a custom object", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):

@@ -67,7 +67,8 @@ def test_created_object_is_listed_and_readable(api):
     listed = {o["api_name"]: o for o in api.get("objects/").json()}
     assert {"account", "contact", "lead", "opportunity", "activity", "gadget"} <= set(listed)
     assert listed["gadget"] == {"api_name": "gadget", "labels": GADGET["labels"], "description": "Things we sell.",
-                                "icon": "box", "is_standard": False, "name_field": "name", "field_count": 6}
+                                "icon": "box", "is_standard": False, "name_field": "name", "sharing_model": "public_read_write",
+                                "field_count": 6}
     assert listed["account"]["is_standard"] is True
     detail = api.get("objects/gadget/").json()
     assert detail["api_name"] == "gadget" and len(detail["fields"]) == 6
