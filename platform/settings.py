@@ -77,6 +77,10 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
+#: `SET search_path` once per request (or task, or set_schema/set_tenant call), not before every
+#: cursor: the backend re-issues it after a rollback, and nothing in Tessera sets search_path
+#: behind django-tenants' back (provisioning strips pg_dump's set_config; clone_schema restores it).
+TENANT_LIMIT_SET_CALLS = True
 #: New tenants are cloned from this schema (migrated and seeded with the standard metadata), which is
 #: much faster than running every migration; the clone copies django_migrations too.
 TENANT_BASE_SCHEMA = "tessera_base"

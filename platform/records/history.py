@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from metadata.meta import ObjectMeta
+import json
+from collections.abc import Mapping
+
+from django.utils import timezone
+
+from metadata.meta import FieldMeta, ObjectMeta
 
 from .models import RecordChange
 from .pipeline import Draft
+from .repository import insert_values
+
+INSERT = f"INSERT INTO {RecordChange._meta.db_table} (object_id, record_id, action, changes, user_id, at) VALUES"
+ROW = "(%s, %s, %s, %s::jsonb, %s, %s)"
 
 
 def api_form(field, value):
@@ -13,25 +22,35 @@ def api_form(field, value):
     return None if value is None else field.type.to_api(value, field)
 
 
-def changes_of(obj: ObjectMeta, draft: Draft) -> dict:
-    """key → [old, new] (API forms) for the tracked fields this write changes; the owner is
-    always tracked (人走资料留: who owned a customer, and when it moved, must never be lost)."""
+def tracked_fields(obj: ObjectMeta) -> dict[str, FieldMeta]:
+    """api_name → field, for the fields whose changes are kept: those with history tracking, and the
+    owner always (人走资料留: who owned a customer, and when it moved, must never be lost)."""
+    return {f.api_name: f for f in obj.fields if f.history_tracked or f.api_name == "owner"}
+
+
+def changes_of(obj: ObjectMeta, draft: Draft, tracked: Mapping[str, FieldMeta] | None = None) -> dict:
+    """key → [old, new] (API forms) for the tracked fields this write changes (`tracked`: the
+    object's tracked_fields, when the caller has them already)."""
+    if tracked is None:
+        tracked = tracked_fields(obj)
     changes = {}
+    current = draft.current.values if draft.current else None
     for name in sorted(draft.changed):
-        field = obj.fields_by_name[name]
-        if not (field.history_tracked or field.api_name == "owner"):
+        field = tracked.get(name)
+        if field is None:
             continue
-        old = draft.current.values.get(name) if draft.current else None
+        old = current.get(name) if current is not None else None
         changes[field.key] = [api_form(field, old), api_form(field, draft.values.get(name))]
     return changes
 
 
 def write(obj: ObjectMeta, entries: list[tuple[int, str, dict]], user_id: int | None) -> None:
-    if entries:
-        RecordChange.objects.bulk_create(
-            RecordChange(object_id=obj.id, record_id=record_id, action=action, changes=changes, user_id=user_id)
-            for record_id, action, changes in entries
-        )
+    """One history row per (record id, action, changes), in one statement."""
+    if not entries:
+        return
+    at = timezone.now()
+    insert_values(INSERT, ROW, [(obj.id, record_id, action, json.dumps(changes), user_id, at)
+                                for record_id, action, changes in entries])
 
 
 def history_of(obj: ObjectMeta, record_id: int, readable) -> list[dict]:

@@ -8,22 +8,29 @@ with numbers as Decimals.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from metadata.fieldtypes.base import FieldType
+
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta
 
 _encode_string = json.encoder.encode_basestring_ascii
 
 
 def dumps_value(value: Any) -> str | None:
     """One stored value → JSON text (None stays None: the key is absent)."""
+    # Most frequent first; bool before int (a bool is an int).
+    if isinstance(value, str):
+        return _encode_string(value)
     if value is None:
         return None
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return _encode_string(value)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, list | tuple):
@@ -44,3 +51,12 @@ def loads(text: str | None) -> Any:
     if text is None:
         return None
     return json.loads(text, parse_float=Decimal)
+
+
+def conversion(field: FieldMeta, name: str) -> Callable[[Any, FieldMeta], Any] | None:
+    """The field type's conversion `name` (to_storage, from_storage, to_projection, to_api) as
+    `convert(value, field)`, or None where the type keeps FieldType's own, which returns the value
+    unchanged: code converting thousands of values skips those calls."""
+    if getattr(type(field.type), name) is getattr(FieldType, name):
+        return None
+    return getattr(field.type, name)

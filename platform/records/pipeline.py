@@ -22,11 +22,15 @@ from tessera.errors import ErrorCollector
 from tessera.security.access import RecordAccess
 
 from . import repository
+from .jsonio import conversion
 from .query import RecordQuery
 from .record import Record
 
 #: Input keys that are not fields.
 META_KEYS = frozenset({"id", "version", "category", "deleted_at"})
+FILE_TYPES = frozenset({"file", "image"})
+#: check_lookups' key for the ids of user fields (users are not records of an object).
+USERS = "__user__"
 
 
 @dataclass
@@ -54,15 +58,47 @@ class Draft:
         return not self.errors
 
 
-def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess) -> None:
-    """Coerce every given field by its type; refuse unknown, system, read-only and computed fields."""
+class InputFields:
+    """What each payload key is, decided once per key for a whole batch: a field the actor may
+    read (else the key is unknown), and whether the actor may write it. The per-value work left
+    to read_input is coercion and the checks that depend on the value."""
+
+    def __init__(self, obj: ObjectMeta, access: RecordAccess):
+        self.obj = obj
+        self.access = access
+        self._keys: dict[str, tuple[FieldMeta, bool] | None] = {}
+
+    def get(self, key: str) -> tuple[FieldMeta, bool] | None:
+        """(field, writable by this actor), or None for a key that names no field the actor may read."""
+        try:
+            return self._keys[key]
+        except KeyError:
+            pass
+        obj, access = self.obj, self.access
+        target = obj.field(key)
+        if target is None or not access.readable(obj, target):
+            found = None
+        else:
+            found = (target, (target.writable or target.api_name == "owner") and access.editable(obj, target))
+        self._keys[key] = found
+        return found
+
+
+def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess,
+               fields: InputFields | None = None) -> None:
+    """Coerce every given field by its type; refuse unknown, system, read-only and computed fields.
+    `fields`: the batch's InputFields (one is made for this payload when not given)."""
     errors = draft.errors
     if not isinstance(payload, dict):
         errors.add(None, "invalid", _("A record is a JSON object of field values."))
         return
-    if draft.current is not None:
-        draft.values = dict(draft.current.values)
-        draft.category = draft.current.category
+    if fields is None:
+        fields = InputFields(obj, access)
+    current = draft.current
+    if current is not None:
+        draft.values = dict(current.values)
+        draft.category = current.category
+    values, changed = draft.values, draft.changed
     for key, raw in payload.items():
         if key == "version":
             try:
@@ -71,57 +107,76 @@ def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess
                 errors.add("version", "invalid", _("The version is a whole number."))
             continue
         if key == "category":
-            if raw != (draft.current.category if draft.current else None):
+            if raw != (current.category if current else None):
                 draft.category, draft.category_changed = raw or None, True
             continue
         if key in META_KEYS:
             continue
-        target = obj.field(key)
-        if target is None or not access.readable(obj, target):
+        found = fields.get(key)
+        if found is None:
             errors.add(key, "unknown_field", _("This object has no field “%(name)s”.") % {"name": key})
             continue
+        target, writable = found
         try:
             value = target.type.coerce(raw, target)
         except FieldValueError as exc:
             errors.add(key, exc.code, str(exc.message))
             continue
-        current = draft.current.values.get(key) if draft.current is not None else None
-        if draft.current is not None and target.type.equal(value, current):
+        old = current.values.get(key) if current is not None else None
+        if current is not None and target.type.equal(value, old):
             continue  # sending a record back unchanged is fine, read-only fields included
-        writable = target.writable or (target.api_name == "owner")
-        if not writable or not access.editable(obj, target):
+        if not writable:
             errors.add(key, "read_only", _("This field cannot be changed."))
             continue
         if target.api_name == "owner" and not (
-                access.can_assign_owner(obj, value) if draft.current is None else access.can_reassign(obj, draft.current)):
+                access.can_assign_owner(obj, value) if current is None else access.can_reassign(obj, current)):
             errors.add(key, "read_only", _("You may not give this record to that user."))
             continue
-        if target.type.key in ("file", "image") and isinstance(raw, dict) and "token" not in raw and value != current:
+        if target.type.key in FILE_TYPES and isinstance(raw, dict) and "token" not in raw and value != old:
             errors.add(key, "invalid_file", _("Upload the file first and give its token."))
             continue
-        draft.values[key] = value
-        draft.changed.add(key)
+        values[key] = value
+        changed.add(key)
 
 
-def apply_defaults(obj: ObjectMeta, draft: Draft, access: RecordAccess) -> None:
-    if not draft.is_new:
+def apply_defaults(obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -> None:
+    """New records get each field's default where the input gave no value (not even a blank one),
+    and the writer as their owner."""
+    new = [d for d in drafts if d.is_new]
+    if not new:
         return
+    defaults = []
     for f in obj.fields:
-        if f.api_name in draft.values or f.column or f.type.computed or not f.type.supports_default:
+        if f.column or f.type.computed or not f.type.supports_default:
             continue
         try:
             value = f.type.default_value(f)
         except FieldValueError:
             continue
         if value is not None:
-            draft.values[f.api_name] = value
-            draft.changed.add(f.api_name)
-    draft.values.setdefault("owner", access.user_id)
+            defaults.append((f.api_name, value))
+    owner = access.user_id
+    for draft in new:
+        values, changed = draft.values, draft.changed
+        for name, value in defaults:
+            if name not in values:
+                values[name] = value
+                changed.add(name)
+        values.setdefault("owner", owner)
 
 
-def validate_values(tenant: TenantMeta, obj: ObjectMeta, draft: Draft) -> None:
+def validate_values(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> None:
     """Required (object and category), choices, category rules, cascades, type constraints."""
+    required = sorted(f.api_name for f in obj.fields if f.required and f.type.supports_required)
+    cascades = [f for f in obj.fields
+                if f.type.key in ("picklist", "multi_picklist") and f.options.get("controlling_field")]
+    for draft in drafts:
+        _validate(obj, draft, required, cascades)
+
+
+def _validate(obj: ObjectMeta, draft: Draft, object_required: list[str], cascades: list[FieldMeta]) -> None:
     errors = draft.errors
+    fields = obj.fields_by_name
     category = None
     if draft.category is not None:
         category = obj.categories.get(draft.category)
@@ -130,20 +185,20 @@ def validate_values(tenant: TenantMeta, obj: ObjectMeta, draft: Draft) -> None:
             errors.add("category", "invalid_choice", _("“%(value)s” is not a category of this object.")
                        % {"value": draft.category})
             category = None
-    required = {f.api_name for f in obj.fields if f.required and f.type.supports_required}
-    if category is not None:
-        required |= set(category.required_fields)
-    for name in sorted(required):
+    required = object_required
+    if category is not None and category.required_fields:
+        required = sorted(set(object_required) | set(category.required_fields))
+    for name in required:
         if errors.has(name):
             continue
-        f = obj.fields_by_name.get(name)
+        f = fields.get(name)
         if f is None or f.type.computed:
             continue
         value = draft.values.get(name)
         if f.type.is_blank(value) and (draft.is_new or name in draft.changed or draft.category_changed):
             errors.add(name, "required", _("This field is required."))
     for name in sorted(draft.changed):
-        f = obj.fields_by_name[name]
+        f = fields[name]
         value = draft.values.get(name)
         if errors.has(name) or f.type.is_blank(value):
             continue
@@ -160,21 +215,21 @@ def validate_values(tenant: TenantMeta, obj: ObjectMeta, draft: Draft) -> None:
     if category is not None and draft.category_changed:
         # Moving a record into a category: the values it keeps must be allowed there too.
         for name, allowed in category.picklist_values.items():
-            f = obj.fields_by_name.get(name)
+            f = fields.get(name)
             value = draft.values.get(name)
             if name in draft.changed or errors.has(name) or f is None or f.type.is_blank(value):
                 continue
             if any(v not in allowed for v in (value if isinstance(value, tuple) else (value,))):
                 errors.add(name, "invalid_choice", _("Not available for this category."))
-    _check_cascades(obj, draft)
+    _check_cascades(obj, draft, cascades)
 
 
-def _check_cascades(obj: ObjectMeta, draft: Draft) -> None:
+def _check_cascades(obj: ObjectMeta, draft: Draft, cascades: list[FieldMeta]) -> None:
     """A dependent picklist's value must be allowed under its controlling field's value; checked
     whenever either of them changes, along chains of any depth."""
-    for f in obj.fields:
-        controller_name = f.options.get("controlling_field") if f.type.key in ("picklist", "multi_picklist") else None
-        if not controller_name or draft.errors.has(f.api_name):
+    for f in cascades:
+        controller_name = f.options["controlling_field"]
+        if draft.errors.has(f.api_name):
             continue
         if f.api_name not in draft.changed and controller_name not in draft.changed:
             continue
@@ -202,34 +257,43 @@ def _display(field: FieldMeta | None, value) -> str:
 def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess | None = None) -> None:
     """Every lookup points at a live record of its target object in this tenant that the writer may
     read (one query per target object for the whole batch); user fields at an active user."""
+    references = [f for f in obj.fields if f.type.key in ("lookup", "user")]
+    if not references:
+        return
     wanted: dict[str, set[int]] = {}
     for draft in drafts:
-        for name in draft.changed:
-            f = obj.fields_by_name[name]
+        for f in references:
+            name = f.api_name
+            if name not in draft.changed:
+                continue
             value = draft.values.get(name)
-            if f.type.key == "lookup" and value is not None and not draft.errors.has(name):
-                wanted.setdefault(f.options["target"], set()).add(value)
-            elif f.type.key == "user" and value is not None:
-                wanted.setdefault("__user__", set()).add(value)
+            if value is None:
+                continue
+            if f.type.key == "lookup":
+                if not draft.errors.has(name):
+                    wanted.setdefault(f.options["target"], set()).add(value)
+            else:
+                wanted.setdefault(USERS, set()).add(value)
     found: dict[str, set[int]] = {}
     for target, ids in wanted.items():
-        if target == "__user__":
-            from django.contrib.auth import get_user_model
-
-            found[target] = set(get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
+        if target == USERS:
+            found[target] = repository.active_user_ids(ids)
         else:
             target_obj = tenant.objects[target]
             predicate = access.row_predicate(target_obj, "read", "r", tenant) if access is not None else None
             found[target] = repository.existing_ids(target_obj, ids, predicate=predicate)
     for draft in drafts:
-        for name in draft.changed:
-            f = obj.fields_by_name[name]
+        for f in references:
+            name = f.api_name
+            if name not in draft.changed:
+                continue
             value = draft.values.get(name)
             if value is None or draft.errors.has(name):
                 continue
-            if f.type.key == "lookup" and value not in found.get(f.options["target"], set()):
-                draft.errors.add(name, "invalid_reference", _("No such record."))
-            elif f.type.key == "user" and value not in found.get("__user__", set()):
+            if f.type.key == "lookup":
+                if value not in found.get(f.options["target"], ()):
+                    draft.errors.add(name, "invalid_reference", _("No such record."))
+            elif value not in found.get(USERS, ()):
                 draft.errors.add(name, "invalid_user", _("No such active user."))
 
 
@@ -336,26 +400,40 @@ def _formula_slot_value(f: FieldMeta, value):
     return None if value is None else f.type.result_field_type(f).to_projection(value, f)
 
 
-def storage_row(obj: ObjectMeta, draft: Draft, *, user_id: int | None) -> dict:
-    """The row to insert for a new record: name column, slot values, data by key."""
-    data, slots, name = {}, {}, None
+def storage_rows(obj: ObjectMeta, drafts: list[Draft], *, user_id: int | None) -> list[dict]:
+    """The rows to insert for new records: name column, slot values, data by key."""
+    name_field = None
+    formula_slots = []
+    stored = []  # (api_name, key, field, to_storage, to_projection) of the fields kept in `data`
     for f in obj.fields:
-        value = draft.values.get(f.api_name)
         if f.column == "name":
-            name = value
-            continue
-        if f.type.key == "formula" and f.slot:
-            slots[f.slot] = _formula_slot_value(f, value)
-            continue
-        if f.column or f.type.computed and f.type.key != "auto_number":
-            continue
-        if value is None or f.type.is_blank(value):
-            continue
-        data[f.key] = f.type.to_storage(value, f)
-        if f.slot:
-            slots[f.slot] = f.type.to_projection(value, f)
-    return {"owner_id": draft.values.get("owner") or user_id, "created_by": user_id, "category": draft.category,
-            "name": name, "slots": slots, "data": data}
+            name_field = f.api_name
+        elif f.type.key == "formula" and f.slot:
+            formula_slots.append(f)
+        elif not (f.column or f.type.computed and f.type.key != "auto_number"):
+            stored.append((f.api_name, f.key, f, conversion(f, "to_storage"),
+                           conversion(f, "to_projection") if f.slot else None))
+    rows = []
+    for draft in drafts:
+        values = draft.values
+        data, slots = {}, {}
+        for f in formula_slots:
+            slots[f.slot] = _formula_slot_value(f, values.get(f.api_name))
+        for api_name, key, f, to_storage, to_projection in stored:
+            value = values.get(api_name)
+            if value is None or f.type.is_blank(value):
+                continue
+            data[key] = value if to_storage is None else to_storage(value, f)
+            if f.slot:
+                slots[f.slot] = value if to_projection is None else to_projection(value, f)
+        rows.append({"owner_id": values.get("owner") or user_id, "created_by": user_id, "category": draft.category,
+                     "name": values.get(name_field) if name_field else None, "slots": slots, "data": data})
+    return rows
+
+
+def storage_row(obj: ObjectMeta, draft: Draft, *, user_id: int | None) -> dict:
+    """The row to insert for one new record (see storage_rows)."""
+    return storage_rows(obj, [draft], user_id=user_id)[0]
 
 
 def storage_changes(obj: ObjectMeta, draft: Draft) -> tuple[dict, list[str], dict]:

@@ -12,42 +12,57 @@ from typing import Any
 
 from django.db import connection
 from psycopg2 import sql
-from psycopg2.extras import execute_values
 
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 
-from .jsonio import dumps, loads
+from .jsonio import conversion, dumps, loads
 from .query import SYSTEM_SELECT, RecordQuery
 from .record import Record
 
 #: Columns of a system field → the field's api_name.
 SYSTEM_FIELD_COLUMNS = {"owner_id": "owner", "created_by": "created_by", "created_at": "created_at",
                         "updated_by": "updated_by", "updated_at": "updated_at"}
+#: RecordQuery.select() starts with these columns, then `data`.
+SYSTEM_COUNT = len(SYSTEM_SELECT)
+assert SYSTEM_SELECT == ("id", "version", "category", "deleted_at", "name", *SYSTEM_FIELD_COLUMNS)
 
 
 def fetch_records(obj: ObjectMeta, statement: sql.Composable, params: dict | None = None, *,
                   computed: Sequence[FieldMeta] = (), expand: Sequence[FieldMeta] = ()) -> list[Record]:
     with connection.cursor() as cursor:
         cursor.execute(statement, params or None)
-        return [row_to_record(obj, row, computed, expand) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    decoders = stored_decoders(obj)
+    return [row_to_record(obj, row, computed, expand, decoders) for row in rows]
+
+
+def stored_decoders(obj: ObjectMeta) -> dict[str, tuple[str, FieldMeta, Any]]:
+    """key in `data` → (api_name, field, from_storage or None where the stored form is the value)."""
+    return {f.key: (f.api_name, f, conversion(f, "from_storage")) for f in obj.fields}
 
 
 def row_to_record(obj: ObjectMeta, row: Sequence[Any], computed: Sequence[FieldMeta] = (),
-                  expand: Sequence[FieldMeta] = ()) -> Record:
-    system = dict(zip(SYSTEM_SELECT, row, strict=False))
-    record = Record(object=obj, id=system["id"], version=system["version"], category=system["category"],
-                    deleted_at=system["deleted_at"])
+                  expand: Sequence[FieldMeta] = (), decoders: dict | None = None) -> Record:
+    """A row of RecordQuery.select() → Record (`decoders`: stored_decoders(obj), made once per rows)."""
+    (record_id, version, category, deleted_at, name, owner_id, created_by, created_at, updated_by,
+     updated_at) = row[:SYSTEM_COUNT]
+    record = Record(object=obj, id=record_id, version=version, category=category, deleted_at=deleted_at)
     values = record.values
-    values[obj.name_field] = system["name"]
-    for column, api_name in SYSTEM_FIELD_COLUMNS.items():
-        values[api_name] = system[column]
-    data = loads(row[len(SYSTEM_SELECT)]) or {}
-    by_key = obj.fields_by_key
+    values[obj.name_field] = name
+    values["owner"] = owner_id
+    values["created_by"] = created_by
+    values["created_at"] = created_at
+    values["updated_by"] = updated_by
+    values["updated_at"] = updated_at
+    data = loads(row[SYSTEM_COUNT]) or {}
+    if decoders is None:
+        decoders = stored_decoders(obj)
     for key, stored in data.items():
-        field = by_key.get(key)
-        if field is not None and stored is not None:
-            values[field.api_name] = field.type.from_storage(stored, field)
-    position = len(SYSTEM_SELECT) + 1
+        decoder = decoders.get(key)
+        if decoder is not None and stored is not None:
+            api_name, field, from_storage = decoder
+            values[api_name] = stored if from_storage is None else from_storage(stored, field)
+    position = SYSTEM_COUNT + 1
     for field in computed:
         if field.type.computed and field.type.key != "auto_number":
             values[field.api_name] = row[position]
@@ -59,9 +74,10 @@ def row_to_record(obj: ObjectMeta, row: Sequence[Any], computed: Sequence[FieldM
     return record
 
 
-def insert_rows(obj: ObjectMeta, rows: list[dict]) -> list[tuple[int, int]]:
+def insert_rows(obj: ObjectMeta, rows: list[dict]) -> list[tuple[int, int, Any, Any]]:
     """Insert records; each row: owner_id, created_by, category, name, slots {column: value},
-    data {key: stored value}. Returns [(id, version)] in input order."""
+    data {key: stored value}. One statement; returns [(id, version, created_at, updated_at)] in
+    input order."""
     slot_columns = sorted({column for row in rows for column in row["slots"]})
     columns = ["object_id", "owner_id", "created_by", "updated_by", "category", "name", *slot_columns, "data"]
     values = [
@@ -70,12 +86,22 @@ def insert_rows(obj: ObjectMeta, rows: list[dict]) -> list[tuple[int, int]]:
         for row in rows
     ]
     template = "(" + ", ".join(["%s"] * (len(columns) - 1) + ["%s::jsonb"]) + ")"
+    head = sql.SQL("INSERT INTO {t} ({cols}) VALUES").format(
+        t=sql.Identifier(obj.table), cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns))
+    return insert_values(head, template, values, returning="id, version, created_at, updated_at")
+
+
+def insert_values(head: sql.Composable | str, template: str, rows: list[tuple], *,
+                  returning: str | None = None) -> list[tuple]:
+    """`head` (INSERT INTO t (columns) VALUES) followed by one `template` tuple per row, as one
+    statement (through Django's cursor, so it counts and logs like any query); the RETURNING rows."""
     with connection.cursor() as cursor:
         raw = cursor.cursor
-        statement = sql.SQL("INSERT INTO {t} ({cols}) VALUES %s RETURNING id, version").format(
-            t=sql.Identifier(obj.table), cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns))
-        return [tuple(r) for r in execute_values(raw, statement.as_string(raw.connection), values,
-                                                  template=template, page_size=len(values) or 1, fetch=True)]
+        text = head if isinstance(head, str) else head.as_string(raw.connection)
+        statement = b" ".join([text.encode(), b",".join(raw.mogrify(template, row) for row in rows),
+                               *([f"RETURNING {returning}".encode()] if returning else [])])
+        cursor.execute(statement)
+        return [tuple(r) for r in cursor.fetchall()] if returning else []
 
 
 def update_row(obj: ObjectMeta, record_id: int, *, set_data: dict[str, Any], unset_keys: Iterable[str],
@@ -112,6 +138,19 @@ def existing_ids(obj: ObjectMeta, ids: Iterable[int], *, predicate: sql.Composab
         t=sql.Identifier(obj.table), ids=sql.Literal(ids))
     if predicate is not None:
         statement = sql.SQL("{} AND {}").format(statement, predicate)
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def active_user_ids(ids: Iterable[int]) -> set[int]:
+    """Which of `ids` are active users of this tenant (user fields point at them)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model()._meta
+    statement = sql.SQL("SELECT {pk} FROM {t} WHERE {pk} = ANY({ids}::bigint[]) AND {active}").format(
+        pk=sql.Identifier(user.pk.column), t=sql.Identifier(user.db_table), ids=sql.Literal(sorted(set(ids))),
+        active=sql.Identifier(user.get_field("is_active").column))
     with connection.cursor() as cursor:
         cursor.execute(statement)
         return {row[0] for row in cursor.fetchall()}

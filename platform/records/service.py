@@ -240,10 +240,11 @@ def create_records(object_api_name: str, payloads: Sequence[Mapping], actor, *, 
     access.require(obj, "create")
     _check_batch_size(payloads)
     drafts = [Draft(index=i) for i in range(len(payloads))]
+    fields = pipeline.InputFields(obj, access)
     for draft, payload in zip(drafts, payloads, strict=True):
-        pipeline.read_input(obj, payload, draft, access)
-        pipeline.apply_defaults(obj, draft, access)
-        pipeline.validate_values(tenant, obj, draft)
+        pipeline.read_input(obj, payload, draft, access, fields)
+    pipeline.apply_defaults(obj, drafts, access)
+    pipeline.validate_values(tenant, obj, drafts)
     return _write(tenant, obj, drafts, access, all_or_nothing=all_or_nothing,
                   confirm_duplicates=confirm_duplicates)
 
@@ -267,6 +268,8 @@ def update_records(object_api_name: str, payloads: Sequence[Mapping], actor, *, 
     _check_batch_size(payloads)
     with transaction.atomic():
         drafts = []
+        read = []  # the drafts of records found, to validate
+        fields = pipeline.InputFields(obj, access)
         for i, payload in enumerate(payloads):
             draft = Draft(index=i)
             drafts.append(draft)
@@ -285,14 +288,15 @@ def update_records(object_api_name: str, payloads: Sequence[Mapping], actor, *, 
                 draft.errors.add("id", "unknown_record", _("No such record, or you may not edit it."))
                 continue
             draft.current = current
-            pipeline.read_input(obj, {k: v for k, v in payload.items() if k != "id"}, draft, access)
+            pipeline.read_input(obj, {k: v for k, v in payload.items() if k != "id"}, draft, access, fields)
             if draft.expected_version is not None and draft.expected_version != current.version:
                 if len(payloads) == 1:
                     raise StaleVersion(_("This record was changed by someone else (version %(now)d, you had "
                                          "%(had)d); reload it and try again.")
                                        % {"now": current.version, "had": draft.expected_version})
                 draft.errors.add("version", "stale_version", _("Changed by someone else; reload it."))
-            pipeline.validate_values(tenant, obj, draft)
+            read.append(draft)
+        pipeline.validate_values(tenant, obj, read)
         return _write(tenant, obj, drafts, access, all_or_nothing=all_or_nothing,
                       confirm_duplicates=confirm_duplicates)
 
@@ -361,40 +365,68 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
     user_id = access.user_id
     new = [d for d in drafts if d.is_new]
     existing = [d for d in drafts if not d.is_new]
+    tracked = history.tracked_fields(obj)
     entries = []
     ids: list[int] = []
-    try:
-        with transaction.atomic():
-            if new:
-                pipeline.assign_auto_numbers(obj, new)
-                rows = [pipeline.storage_row(obj, d, user_id=user_id) for d in new]
-                inserted = repository.insert_rows(obj, rows)
-                for draft, (record_id, _version) in zip(new, inserted, strict=True):
-                    ids.append(record_id)
-                    entries.append((record_id, "create", history.changes_of(obj, draft)))
-            predicate = access.row_predicate(obj, "edit", "r")
-            for draft in existing:
-                set_data, unset, columns = pipeline.storage_changes(obj, draft)
-                version = repository.update_row(obj, draft.current.id, set_data=set_data, unset_keys=unset,
-                                                columns=columns, user_id=user_id,
-                                                expected_version=draft.current.version, predicate=predicate)
-                if version is None:
-                    raise StaleVersion(_("This record was changed by someone else; reload it and try again."))
-                ids.append(draft.current.id)
-                changes = history.changes_of(obj, draft)
-                if changes:
-                    owner_key = obj.fields_by_name["owner"].key
-                    action = "owner" if set(changes) == {owner_key} else "update"
-                    entries.append((draft.current.id, action, changes))
-                    if owner_key in changes:
-                        audit.record_change(access.actor, "record.owner", obj, draft.current.id,
-                                            {"from": changes[owner_key][0], "to": changes[owner_key][1]})
+    created: list[Record] = []
+    try:  # the caller's transaction rolls back what was written when this raises
+        if new:
+            pipeline.assign_auto_numbers(obj, new)
+            rows = pipeline.storage_rows(obj, new, user_id=user_id)
+            inserted = repository.insert_rows(obj, rows)
+            for draft, row, returned in zip(new, rows, inserted, strict=True):
+                created.append(_created_record(obj, draft, row, returned))
+                ids.append(returned[0])
+                entries.append((returned[0], "create", history.changes_of(obj, draft, tracked)))
+        predicate = access.row_predicate(obj, "edit", "r")
+        for draft in existing:
+            set_data, unset, columns = pipeline.storage_changes(obj, draft)
+            version = repository.update_row(obj, draft.current.id, set_data=set_data, unset_keys=unset,
+                                            columns=columns, user_id=user_id,
+                                            expected_version=draft.current.version, predicate=predicate)
+            if version is None:
+                raise StaleVersion(_("This record was changed by someone else; reload it and try again."))
+            ids.append(draft.current.id)
+            changes = history.changes_of(obj, draft, tracked)
+            if changes:
+                owner_key = obj.fields_by_name["owner"].key
+                action = "owner" if set(changes) == {owner_key} else "update"
+                entries.append((draft.current.id, action, changes))
+                if owner_key in changes:
+                    audit.record_change(access.actor, "record.owner", obj, draft.current.id,
+                                        {"from": changes[owner_key][0], "to": changes[owner_key][1]})
     except IntegrityError as exc:
         raise _integrity_error(obj, exc) from None
     history.write(obj, entries, user_id)
     _send_after_commit(obj, "create" if new else "update", ids)
-    by_id = {r.id: r for r in _reload(tenant, obj, ids)}
-    return [by_id[i] for i in ids]
+    if existing or _computed_on_read(obj):
+        by_id = {r.id: r for r in _reload(tenant, obj, ids)}
+        return [by_id[i] for i in ids]
+    return created
+
+
+def _computed_on_read(obj: ObjectMeta) -> bool:
+    """Whether records of `obj` have values computed by SQL as they are read (formulas, roll-ups)."""
+    return any(f.type.computed and f.type.key != "auto_number" for f in obj.fields)
+
+
+def _created_record(obj: ObjectMeta, draft: Draft, row: dict, returned: tuple) -> Record:
+    """A record just inserted, as reading it back would give it (for objects without values
+    computed on read): the columns written and returned, and the draft's values of the fields
+    written to `data` (stored values read back equal the values stored)."""
+    record_id, version, created_at, updated_at = returned
+    record = Record(object=obj, id=record_id, version=version, category=row["category"])
+    values = record.values
+    values[obj.name_field] = row["name"]
+    values["owner"] = row["owner_id"]
+    values["created_by"] = values["updated_by"] = row["created_by"]
+    values["created_at"] = created_at
+    values["updated_at"] = updated_at
+    by_key = obj.fields_by_key
+    for key in row["data"]:
+        name = by_key[key].api_name
+        values[name] = draft.values[name]
+    return record
 
 
 def _reload(tenant: TenantMeta, obj: ObjectMeta, ids: list[int]) -> list[Record]:
