@@ -8,6 +8,7 @@ import os
 
 from celery.signals import task_postrun, task_prerun
 from tenant_schemas_celery.app import CeleryApp
+
 from tessera.core.context import request_id_var
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tessera.settings")

@@ -3,10 +3,10 @@
 from django.urls import path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
-from tessera.core.health import healthz
-from tessera.security.api.platform import SupportLoginLinkView
 
 from tenants import api as tenants_api
+from tessera.core.health import healthz
+from tessera.security.api.platform import SupportLoginLinkView
 from ui_builder import views as ui_views
 
 urlpatterns = [

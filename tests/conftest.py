@@ -37,7 +37,18 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
+            _end_other_sessions()
             teardown_databases(db_config, verbosity=verbosity)
+
+
+def _end_other_sessions() -> None:
+    """Threads that served requests or wrote concurrently (the live server's, the concurrency
+    tests') can end without closing their connection, which lingers until garbage collection and
+    keeps DROP DATABASE from running; end those sessions first."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    connection.close()
 
 
 @pytest.fixture(autouse=True)

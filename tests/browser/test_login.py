@@ -1,7 +1,6 @@
 """The browser path a new user takes: open the workspace, get the login page, log in, switch language."""
 
 import pytest
-
 from conftest import ADMIN_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -16,11 +15,12 @@ def test_login_home_and_language_switch(page, live_server_url):
     page.click("button[type=submit]")
     page.wait_for_url(base + "/")
     assert "Alpha" in page.inner_text("main")
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
+    # Choosing a language submits a form: wait for the page it leads to, not the one still shown.
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     assert "Welcome to" in page.inner_text("main")
-    page.select_option("select[name=language]", "zh-hans")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "zh-hans")
     assert "欢迎" in page.inner_text("main")
 
 

@@ -1,4 +1,5 @@
 from django.db import migrations, models
+
 from tessera.records.storage import create_record_table_sql
 
 
