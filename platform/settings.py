@@ -159,7 +159,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "args": ("tessera.core.tasks.clear_expired_sessions",),
     },
+    "records-housekeeping-every-tenant": {
+        "task": "tenants.tasks.run_for_every_tenant",
+        "schedule": 24 * 3600.0,
+        "args": ("tessera.records.tasks.housekeeping",),
+    },
 }
+#: Days a deleted record stays in the recycle bin before housekeeping removes it for good.
+TESSERA_RECYCLE_BIN_DAYS = env.int("TESSERA_RECYCLE_BIN_DAYS", default=30)
 
 # The cache key carries the tenant schema (django-tenants' make_key), so tenants never share entries.
 CACHES = {

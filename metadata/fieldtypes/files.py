@@ -16,6 +16,8 @@ from .base import EQUALITY_OPS, FieldType, FieldValueError
 
 TOKEN_SALT = "tessera.files"
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+#: How long an upload's token can be given to a record (seconds); unattached uploads are kept longer.
+TOKEN_MAX_AGE = 7 * 24 * 3600
 
 
 def make_file_token(descriptor: dict) -> str:
@@ -24,7 +26,7 @@ def make_file_token(descriptor: dict) -> str:
 
 def read_file_token(token: str) -> dict:
     try:
-        data = signing.loads(token, salt=TOKEN_SALT, max_age=7 * 24 * 3600)
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
         raise FieldValueError("invalid_file", _("Upload the file first and give its token.")) from None
     if data.pop("schema", None) != connection.schema_name:
