@@ -199,11 +199,14 @@ def add_field(object_api_name: str, spec: dict, actor, *, add_to_layouts: bool =
     return get_meta().objects[object_api_name].fields_by_name[spec["api_name"]]
 
 
-def update_field(object_api_name: str, field_api_name: str, changes: dict, actor) -> FieldMeta:
+def update_field(object_api_name: str, field_api_name: str, changes: dict, actor, *,
+                 options_patch: dict | None = None) -> FieldMeta:
     """Change labels, help, flags, options (picklist values, cascades…), default, position.
 
     The type and api_name never change here (see change_field_type); relabelling or reordering
-    picklist values never touches records.
+    picklist values never touches records. `options_patch`: option keys to set (None removes one),
+    applied to the options as they are under the metadata lock, so editors changing different
+    options at once (a picklist's values, its dependency) never undo each other's change.
     """
     require_customise(actor)
     errors = ErrorCollector()
@@ -215,14 +218,17 @@ def update_field(object_api_name: str, field_api_name: str, changes: dict, actor
         tenant = get_meta()  # one snapshot for every check of this change
         obj = get_object(object_api_name, tenant)
         current = _active_field(obj, field_api_name)
+        changed_keys = set(changes) | ({"options"} if options_patch is not None else set())
         if current.column:
-            for key in sorted(set(changes) - SYSTEM_FIELD_CHANGES):
+            for key in sorted(changed_keys - SYSTEM_FIELD_CHANGES):
                 if not (key == "options" and current.column == "name"):
                     errors.add(key, "system_field", _("A standard system field can only be relabelled, hidden or reordered."))
         errors.raise_if_any()
         row = FieldDef.objects.select_for_update().get(pk=current.id)
         before = _snapshot(row)
         stored_changes = {k: v for k, v in changes.items() if k != "position"}
+        if options_patch is not None:
+            stored_changes["options"] = merged(row.spec.get("options") or {}, options_patch)
         new_spec = merged(row.spec, stored_changes)
         check_spec = {"api_name": row.api_name, "type": row.type,
                       **{k: v for k, v in new_spec.items() if k in SPEC_KEYS}}

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from metadata.meta import FieldMeta, thaw
+from metadata.meta import FieldMeta
 from metadata.services import add_field, change_field_type, delete_field, restore_field, update_field
 from tessera.errors import NotFound, ValidationFailed
 
@@ -96,9 +96,9 @@ def _picklist(object_name: str, field_name: str) -> FieldMeta:
     return field
 
 
-def _replace_options(object_name: str, field: FieldMeta, options: dict, actor) -> FieldMeta:
-    """The whole options object with the caller's part replaced (update_field replaces options)."""
-    return update_field(object_name, field.api_name, {"options": options}, actor)
+def _change_options(object_name: str, field: FieldMeta, patch: dict, actor) -> FieldMeta:
+    """Set (None: remove) some option keys, leaving the others as they are when the change is made."""
+    return update_field(object_name, field.api_name, {}, actor, options_patch=patch)
 
 
 class PicklistValuesView(MetaView):
@@ -122,7 +122,7 @@ class PicklistValuesView(MetaView):
         else:
             raise ValidationFailed.single(None, "invalid", _("Send the list of values."))
         field = _picklist(object_name, field_name)
-        field = _replace_options(object_name, field, {**thaw(field.options), "values": values}, request.user)
+        field = _change_options(object_name, field, {"values": values}, request.user)
         return Response(serializers.picklist_values_json(field))
 
 
@@ -142,9 +142,8 @@ class FieldDependencyView(MetaView):
         body = body_object(request)
         require_keys(body, {"controlling_field": str, "dependency": dict})
         field = _picklist(object_name, field_name)
-        options = {**thaw(field.options), "controlling_field": body["controlling_field"],
-                   "dependency": body["dependency"]}
-        field = _replace_options(object_name, field, options, request.user)
+        field = _change_options(object_name, field, {"controlling_field": body["controlling_field"],
+                                                     "dependency": body["dependency"]}, request.user)
         return Response(serializers.dependency_json(field))
 
     @extend_schema(summary="Remove the dependency (the picklist no longer depends on another field)",
@@ -153,6 +152,5 @@ class FieldDependencyView(MetaView):
         field = _picklist(object_name, field_name)
         if not field.options.get("controlling_field"):
             raise NotFound(_("This picklist has no controlling field."), code="no_dependency")
-        options = {k: v for k, v in thaw(field.options).items() if k not in CASCADE_OPTIONS}
-        _replace_options(object_name, field, options, request.user)
+        _change_options(object_name, field, dict.fromkeys(CASCADE_OPTIONS), request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -175,6 +175,25 @@ def test_dependency_can_be_set_read_and_removed(gadget, admin_a):
     assert api.delete(url).status_code == 404
 
 
+def test_editors_changing_different_options_keep_each_others_change(gadget, admin_a, monkeypatch):
+    """One editor sends new values while another has just set the dependency: the values request
+    read the field before the dependency was saved, and must not write its stale options back."""
+    from metadata.api.views import fields as field_views
+
+    api = gadget
+    stale = get_meta().objects["gadget"].fields_by_name["grade"]  # what the values request read
+    dependency = {"controlling_field": "level", "dependency": {"low": ["c"], "high": ["a", "b"]}}
+    assert api.put("objects/gadget/fields/grade/dependency/", dependency).status_code == 200
+    monkeypatch.setattr(field_views, "_picklist", lambda *_args: stale)
+
+    values = picklist_values("a", "b", "c", "d")
+    assert api.put("objects/gadget/fields/grade/values/", {"values": values}).status_code == 200
+
+    monkeypatch.undo()
+    assert [v["key"] for v in api.get("objects/gadget/fields/grade/values/").json()["values"]] == ["a", "b", "c", "d"]
+    assert api.get("objects/gadget/fields/grade/dependency/").json() == {"field": "grade", **dependency}
+
+
 def test_checkbox_can_control_a_picklist(gadget, admin_a):
     api = gadget
     response = api.put("objects/gadget/fields/grade/dependency/", {
