@@ -66,53 +66,45 @@ def convert_field(object_api_name: str, field_api_name: str, new_type: str, acto
     errors.raise_if_any()
 
     report = ConversionReport()
-    converted = {}
-    for record_id, stored in _stored_values(field):
-        report.total += 1
-        try:
-            value = field.type.convert_value(field.type.from_storage(stored, field), field, target)
-            if value is not None:
-                target.type.validate(value, target)
-        except FieldValueError as exc:
-            if len(report.failures) < MAX_LISTED_FAILURES:
-                report.failures.append({"id": record_id, "value": stored, "code": exc.code, "message": str(exc.message)})
-            report.failure_count += 1
-            continue
-        report.convertible += 1
-        if not dry_run:
-            converted[record_id] = value
+    _convert_values(field, target, report)
     if dry_run:
         return report
     if report.failure_count:
-        raise ValidationFailed.single("type", "values_not_convertible", _(
-            "%(count)d values would not convert; run the dry run to see them.") % {"count": report.failure_count})
+        raise _not_convertible(report.failure_count)
 
     if report.total > indexing.INLINE_LIMIT:
         job = queue_job("metadata.convert_field", {"field_id": field.id, "type": new_type, "options": options},
                         user=actor if getattr(actor, "pk", None) else None)
         report.job_id = job.pk
         return report
-    apply_conversion(field.id, new_type, options, actor, converted)
+    apply_conversion(field.id, new_type, options, actor)
     report.applied = True
     return report
 
 
-def apply_conversion(field_id: int, new_type: str, options: dict, actor, converted: dict | None = None) -> int:
-    """Switch the type and rewrite the values, in one transaction. Returns the rows rewritten."""
-    from .fields import _snapshot, _sync_storage
+def apply_conversion(field_id: int, new_type: str, options: dict, actor) -> int:
+    """Switch the type and rewrite the values, in one transaction. Returns the rows rewritten.
+
+    The values are read and converted here, under the metadata lock and with writes to the object's
+    records held until the new type is in place (reads go on): a record written after the dry run
+    or the checks is converted as it is now, never overwritten with an older value."""
+    from .fields import ConversionReport, _snapshot, _sync_storage
 
     with transaction.atomic():
         lock_metadata()
         row = FieldDef.objects.select_for_update().get(pk=field_id)
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(
+                sql.Identifier(partition_name(row.object_id))))
         obj = ObjectDef.objects.get(pk=row.object_id)
         field = compile_field(row, obj)
         before = _snapshot(row)
-        if converted is None:  # the background path converts here, under the lock
-            target = compile_field(FieldDef(id=row.id, object_id=row.object_id, api_name=row.api_name, type=new_type,
-                                            key=row.key, spec={**row.spec, "options": options}), obj)
-            converted = {}
-            for record_id, stored in _stored_values(field):
-                converted[record_id] = field.type.convert_value(field.type.from_storage(stored, field), field, target)
+        target = compile_field(FieldDef(id=row.id, object_id=row.object_id, api_name=row.api_name, type=new_type,
+                                        key=row.key, spec={**row.spec, "options": options}), obj)
+        report = ConversionReport()
+        converted = _convert_values(field, target, report, keep=True)
+        if report.failure_count:  # a value changed since the check
+            raise _not_convertible(report.failure_count)
         if field.slot:
             indexing.drop_field_indexes(field)
             indexing.clear_slot(field.object_id, field.slot)
@@ -129,6 +121,32 @@ def apply_conversion(field_id: int, new_type: str, options: dict, actor, convert
         record_change(entity="field", action="change_type", entity_id=row.id, before=before, after=_snapshot(row),
                       user=actor)
     return len(converted)
+
+
+def _convert_values(field, target, report, *, keep: bool = False) -> dict:
+    """Convert every stored value of `field` to `target`, counting into `report` (and listing the
+    first failures); the converted values by record id when `keep`."""
+    converted = {}
+    for record_id, stored in _stored_values(field):
+        report.total += 1
+        try:
+            value = field.type.convert_value(field.type.from_storage(stored, field), field, target)
+            if value is not None:
+                target.type.validate(value, target)
+        except FieldValueError as exc:
+            if len(report.failures) < MAX_LISTED_FAILURES:
+                report.failures.append({"id": record_id, "value": stored, "code": exc.code, "message": str(exc.message)})
+            report.failure_count += 1
+            continue
+        report.convertible += 1
+        if keep:
+            converted[record_id] = value
+    return converted
+
+
+def _not_convertible(count: int) -> ValidationFailed:
+    return ValidationFailed.single("type", "values_not_convertible", _(
+        "%(count)d values would not convert; run the dry run to see them.") % {"count": count})
 
 
 def convert_field_job(job, progress) -> dict:

@@ -185,3 +185,27 @@ def test_a_field_others_depend_on_keeps_its_type(gadget, admin_a):
     assert api.delete("objects/gadget/fields/doubled/").status_code == 204
     done = api.post("objects/gadget/fields/weight/change-type/", {"type": "text", "dry_run": False})
     assert done.status_code == 200 and done.json()["applied"] is True
+
+
+def test_a_value_written_after_the_check_is_converted_as_it_is_then(gadget, admin_a, monkeypatch):
+    """A record changed between the check of the values and the switch of the type (another user
+    saving it) keeps its new value: the switch converts the values as they are, under its lock."""
+    from metadata.services import conversion
+
+    api, records = gadget
+    service.update_record("gadget", records["abc"], {"qty": "5"}, admin_a)
+    checked = conversion._convert_values
+
+    def check_then_someone_saves(field, target, report, *, keep=False):
+        converted = checked(field, target, report, keep=keep)
+        if not keep:  # the check, before the switch
+            service.update_record("gadget", records["12"], {"qty": "13"}, admin_a)
+        return converted
+
+    monkeypatch.setattr(conversion, "_convert_values", check_then_someone_saves)
+    response = api.post(URL, {"type": "number", "options": {"scale": 2}, "dry_run": False})
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["applied"] is True
+    assert _raw(records["12"]) == ("number", "13.00")
+    assert service.get_record("gadget", records["12"], admin_a).values["qty"] == Decimal("13")
