@@ -7,7 +7,7 @@
   str, Decimal, date, bool, int ids, picklist keys), seeded, so every run loads the same data; and
   their API form (`payload`) for the runtime and HTTP paths.
 - copy_records(): writes rows straight into an object's partition with COPY, encoded by the
-  runtime's own code (pipeline.storage_row for name/slots/data, records.jsonio.dumps for the JSON),
+  runtime's own code (pipeline.storage_rows for name/slots/data, records.jsonio.dumps for the JSON),
   auto-numbers drawn from the field's own sequence and ids from record_id_seq. bench/records.py
   checks that such rows read back through service.get_record identical to runtime-written ones.
 
@@ -17,7 +17,6 @@ Django is set up (and the tenant schema selected) before anything here that touc
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 import random
 from collections.abc import Callable, Iterable, Sequence
@@ -198,7 +197,7 @@ _DATES = [CLOSE_FIRST + dt.timedelta(days=d) for d in range(CLOSE_DAYS)]
 class ValueFactory:
     """Typed values for records of one object: generic by field type, with per-field overrides.
 
-    Values are what the write pipeline holds after coercion and defaults, so pipeline.storage_row()
+    Values are what the write pipeline holds after coercion and defaults, so pipeline.storage_rows()
     stores them exactly as the runtime would; `payload()` gives their API form for create_records /
     the HTTP API. Text-like values are drawn from seeded pools (the loader makes millions of rows).
     """
@@ -388,27 +387,6 @@ def account_factory(obj, *, owner_id: int | None) -> ValueFactory:
 
 
 
-def _copy_text(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return "{" + ",".join('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value) + "}"
-    text = str(value)
-    if "\\" in text:
-        text = text.replace("\\", "\\\\")
-    if "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
-
-
 def reserve_ids(cursor, sequence: str, count: int) -> int:
     """Reserve `count` consecutive values of a sequence (no concurrent writers); returns the first."""
     cursor.execute("SELECT nextval(%s)", [sequence])
@@ -419,7 +397,8 @@ def reserve_ids(cursor, sequence: str, count: int) -> int:
 
 
 def copy_records(obj, rows: Iterable[dict], *, today: dt.date | None = None) -> list[int]:
-    """Write records (typed values) into `obj`'s partition with COPY, in the runtime's storage encoding.
+    """Write records (typed values) into `obj`'s partition with COPY, in the runtime's storage encoding
+    (pipeline.storage_rows, repository.copy_rows: what a big batch through the runtime writes).
 
     Returns the new ids in input order. Auto-numbers come from each field's sequence, as
     pipeline.assign_auto_numbers draws them; owner from the values, created_by/updated_by empty
@@ -430,7 +409,8 @@ def copy_records(obj, rows: Iterable[dict], *, today: dt.date | None = None) -> 
 
     from metadata.fieldtypes.autonumber import render, sequence_name
     from tessera.records.jsonio import dumps
-    from tessera.records.pipeline import Draft, storage_row
+    from tessera.records.pipeline import Draft, storage_rows
+    from tessera.records.repository import copy_rows
 
     rows = list(rows)
     if not rows:
@@ -439,26 +419,19 @@ def copy_records(obj, rows: Iterable[dict], *, today: dt.date | None = None) -> 
     slot_columns = sorted({f.slot for f in obj.fields if f.slot})
     columns = ["id", "object_id", "owner_id", "created_by", "updated_by", "category", "name", *slot_columns, "data"]
     auto = [f for f in obj.fields if f.type.key == "auto_number"]
-    buffer = io.StringIO()
-    write = buffer.write
-    object_id = str(obj.id)
     with connection.cursor() as cursor:
         first_id = reserve_ids(cursor, "record_id_seq", len(rows))
         numbers = {f.api_name: reserve_ids(cursor, sequence_name(f.id), len(rows)) for f in auto}
-        ids = list(range(first_id, first_id + len(rows)))
-        for n, (record_id, values) in enumerate(zip(ids, rows, strict=True)):
-            draft = Draft(index=n, values=dict(values))
-            for f in auto:
-                draft.values[f.api_name] = render(f.options["format"], numbers[f.api_name] + n, today)
-            row = storage_row(obj, draft, user_id=None)
-            slots = row["slots"]
-            fields = [str(record_id), object_id, _copy_text(row["owner_id"]), "\\N", "\\N",
-                      _copy_text(row["category"]), _copy_text(row["name"]),
-                      *[_copy_text(slots.get(c)) for c in slot_columns], _copy_text(dumps(row["data"]))]
-            write("\t".join(fields))
-            write("\n")
-        buffer.seek(0)
-        raw = cursor.cursor
-        raw.copy_expert(
-            f"COPY {obj.table} ({', '.join(columns)}) FROM STDIN", buffer, size=1 << 20)
+    ids = list(range(first_id, first_id + len(rows)))
+    drafts = []
+    for n, values in enumerate(rows):
+        draft = Draft(index=n, values=dict(values))
+        for f in auto:
+            draft.values[f.api_name] = render(f.options["format"], numbers[f.api_name] + n, today)
+        drafts.append(draft)
+    stored = storage_rows(obj, drafts, user_id=None)
+    copy_rows(obj.table, columns, (
+        (record_id, obj.id, row["owner_id"], None, None, row["category"], row["name"],
+         *[row["slots"].get(c) for c in slot_columns], dumps(row["data"]))
+        for record_id, row in zip(ids, stored, strict=True)))
     return ids

@@ -302,7 +302,7 @@ def load_world(world: World, args: argparse.Namespace, results: Results) -> None
     if done_d:
         per_cpu = done_d / max(copy_meter.web + copy_meter.db, 1e-9)
         results.detail(f"(d) reference, no validation: COPY of {done_d:,} deals in the runtime encoding "
-                       f"(storage_row + jsonio + COPY, {LOAD_CHUNK:,} per statement): "
+                       f"(storage_rows + jsonio + COPY, {LOAD_CHUNK:,} per statement): "
                        f"{done_d / copy_meter.wall:,.0f} records/s wall, {per_cpu:,.0f} per CPU-second; per 1,000 "
                        f"{copy_meter.per(done_d // 1000)}")
         results.rows.append(Row("(d)   reference: COPY in the runtime encoding, per CPU-s ***",
@@ -869,10 +869,10 @@ def write_phases() -> list[tuple[object, str, str]]:
         (pipeline, "check_unique", "pipeline.check_unique"),
         (pipeline, "check_validation_rules", "pipeline.check_validation_rules"),
         (pipeline, "assign_auto_numbers", "pipeline.assign_auto_numbers"),
-        (pipeline, "storage_row", "pipeline.storage_row"),
-        (repository, "insert_rows", "repository.insert_rows (INSERT ... RETURNING)"),
+        (pipeline, "storage_rows", "pipeline.storage_rows"),
+        (repository, "insert_rows", "repository.insert_rows (INSERT, or COPY for many)"),
         (history, "changes_of", "history.changes_of"),
-        (history, "write", "history.write (ORM bulk_create)"),
+        (history, "write", "history.write (INSERT, or COPY for many)"),
         (service, "_reload", "service._reload (SELECT back + decode)"),
     ]
 
@@ -944,95 +944,6 @@ def breakdown_requests(world: World, results: Results, path: ListPath, repeat: i
         outer = phases.totals[targets[0][2]]
         results.details.append(f"      {'outside the service (HTTP, middleware, auth, DRF, JSON)':<52} "
                                f"{ms((total - outer - sum(phases.totals[t[2]] for t in targets if t[2].startswith('api'))) / repeat):>10}")
-
-
-def hoisted_read_input(obj, payloads: list[dict], drafts: list, access) -> None:
-    """PROTOTYPE of pipeline.read_input for a batch of new records: which keys are fields, readable
-    and writable is decided once per batch instead of once per value; the per-value work left is
-    the type's coerce(). (New records only: no current values to compare; no file fields here.)"""
-    from metadata.fieldtypes import FieldValueError
-    from tessera.records import pipeline
-
-    resolved: dict[str, object] = {}
-    for payload in payloads:
-        for key in payload:
-            if key in resolved:
-                continue
-            target = obj.field(key)
-            ok = (target is not None and key not in pipeline.META_KEYS and access.readable(obj, target)
-                  and (target.writable or target.api_name == "owner") and access.editable(obj, target)
-                  and target.type.key not in ("file", "image"))
-            resolved[key] = target if ok else None
-    for draft, payload in zip(drafts, payloads, strict=True):
-        values, changed = draft.values, draft.changed
-        for key, raw in payload.items():
-            target = resolved[key]
-            if target is None:  # errors, meta keys, files: the real step says what is wrong
-                pipeline.read_input(obj, {key: raw}, draft, access)
-                continue
-            try:
-                values[key] = target.type.coerce(raw, target)
-            except FieldValueError as exc:
-                draft.errors.add(key, exc.code, str(exc.message))
-                continue
-            changed.add(key)
-
-
-def measure_write_steps(world: World, results: Results, rounds: int = 3) -> None:
-    """PROTOTYPES of the three costliest separable steps of create_records, each timed against the
-    current step on the same 1,000 deals: coercion hoisted per batch, history rows written with one
-    execute_values (no ORM), and records built from the drafts instead of selected back."""
-    from django.db import connection, transaction
-    from psycopg2.extras import execute_values
-
-    from tessera.records import history, pipeline, service
-    from tessera.records.jsonio import dumps
-    from tessera.records.models import RecordChange
-    from tessera.security.access import SYSTEM, access_for
-
-    deal = world.obj("deal")
-    deals = data.deal_factory(deal, owner_id=world.admin.pk, account_ids=_account_picker(world.account_ids))
-    rng = random.Random("write-steps")
-    access = access_for(SYSTEM)
-    timings = {"read_input, per record (current)": [], "read_input, hoisted per batch (prototype)": [],
-               "history.write, ORM bulk_create (current)": [], "history rows, one execute_values (prototype)": [],
-               "_reload of the new records (current)": []}
-    for _ in range(rounds):
-        payloads = [deals.payload(deals.values(rng)) for _ in range(BATCH)]
-        current = [pipeline.Draft(index=i) for i in range(BATCH)]
-        start = time.perf_counter()
-        for draft, payload in zip(current, payloads, strict=True):
-            pipeline.read_input(deal, payload, draft, access)
-        timings["read_input, per record (current)"].append(time.perf_counter() - start)
-        hoisted = [pipeline.Draft(index=i) for i in range(BATCH)]
-        start = time.perf_counter()
-        hoisted_read_input(deal, payloads, hoisted, access)
-        timings["read_input, hoisted per batch (prototype)"].append(time.perf_counter() - start)
-        assert all(a.values == b.values and a.changed == b.changed and not a.errors and not b.errors
-                   for a, b in zip(current, hoisted, strict=True)), "the hoisted read_input differs"
-        entries = [(10**12 + i, "create", history.changes_of(deal, d)) for i, d in enumerate(current)]
-        with transaction.atomic():
-            start = time.perf_counter()
-            history.write(deal, entries, None)
-            timings["history.write, ORM bulk_create (current)"].append(time.perf_counter() - start)
-            transaction.set_rollback(True)
-        with transaction.atomic(), connection.cursor() as cursor:
-            start = time.perf_counter()
-            execute_values(cursor.cursor, f"INSERT INTO {RecordChange._meta.db_table} "
-                           "(object_id, record_id, action, changes, user_id, at) VALUES %s",
-                           [(deal.id, rid, action, dumps(changes), None) for rid, action, changes in entries],
-                           template="(%s, %s, %s, %s::jsonb, %s, now())", page_size=len(entries))
-            timings["history rows, one execute_values (prototype)"].append(time.perf_counter() - start)
-            transaction.set_rollback(True)
-        written = service.create_records("deal", payloads, SYSTEM)
-        ids = [w.record.id for w in written]
-        start = time.perf_counter()
-        service._reload(world.meta(), deal, ids)
-        timings["_reload of the new records (current)"].append(time.perf_counter() - start)
-    results.details.append(f"(d) prototypes of single steps, per {BATCH:,} deals (median of {rounds}; same payloads):")
-    for label, values in timings.items():
-        results.details.append(f"      {label:<48} {ms(median(values)):>10}")
-    results.write_steps = {label: median(values) for label, values in timings.items()}
 
 
 def measure_request_overheads(world: World, results: Results, path: ListPath, repeat: int) -> None:
@@ -1605,8 +1516,6 @@ def measure(args: argparse.Namespace, url: str) -> tuple[Results, str]:
             row.baseline = f"{rate:,.0f} rows/s *"
     say("(d) where create_records spends its time …")
     breakdown_create(world, results)
-    say("(d) prototypes of single write steps …")
-    measure_write_steps(world, results)
     measure_create(world, pg, args, results, path)
     say("(a)/(e) where a request spends its time …")
     breakdown_requests(world, results, path)

@@ -10,6 +10,10 @@ from psycopg2 import sql
 
 from .base import COMPARISON_OPS, FieldType, FieldValueError
 
+#: Decimal(1).scaleb(-scale) and 10 ** digits, made once (every coerced number needs them).
+QUANTA = tuple(Decimal(1).scaleb(-scale) for scale in range(0, 9))
+POWERS_OF_TEN = tuple(Decimal(10) ** digits for digits in range(0, 19))
+
 
 class NumberFieldType(FieldType):
     key = "number"
@@ -52,12 +56,11 @@ class NumberFieldType(FieldType):
             raise FieldValueError("invalid_number", _("Enter a number.")) from None
         if not value.is_finite():
             raise FieldValueError("invalid_number", _("Enter a number."))
-        quantum = Decimal(1).scaleb(-self.scale(field))
-        return value.quantize(quantum, rounding=ROUND_HALF_UP) + 0  # + 0 turns -0 into 0
+        return value.quantize(QUANTA[self.scale(field)], rounding=ROUND_HALF_UP) + 0  # + 0 turns -0 into 0
 
     def validate(self, value: Decimal, field) -> None:
         integer_digits = self.precision(field) - self.scale(field)
-        if abs(value) >= Decimal(10) ** integer_digits:
+        if abs(value) >= POWERS_OF_TEN[max(integer_digits, 0)]:
             raise FieldValueError(
                 "too_large", _("At most %(digits)d digits before the decimal point.") % {"digits": integer_digits}
             )

@@ -11,9 +11,10 @@ from metadata.meta import FieldMeta, ObjectMeta
 
 from .models import RecordChange
 from .pipeline import Draft
-from .repository import insert_values
+from .repository import COPY_FROM, copy_rows, insert_values
 
-INSERT = f"INSERT INTO {RecordChange._meta.db_table} (object_id, record_id, action, changes, user_id, at) VALUES"
+COLUMNS = ("object_id", "record_id", "action", "changes", "user_id", "at")
+INSERT = f"INSERT INTO {RecordChange._meta.db_table} ({', '.join(COLUMNS)}) VALUES"
 ROW = "(%s, %s, %s, %s::jsonb, %s, %s)"
 
 
@@ -45,12 +46,15 @@ def changes_of(obj: ObjectMeta, draft: Draft, tracked: Mapping[str, FieldMeta] |
 
 
 def write(obj: ObjectMeta, entries: list[tuple[int, str, dict]], user_id: int | None) -> None:
-    """One history row per (record id, action, changes), in one statement."""
+    """One history row per (record id, action, changes), in one statement (COPY for many)."""
     if not entries:
         return
     at = timezone.now()
-    insert_values(INSERT, ROW, [(obj.id, record_id, action, json.dumps(changes), user_id, at)
-                                for record_id, action, changes in entries])
+    rows = [(obj.id, record_id, action, json.dumps(changes), user_id, at) for record_id, action, changes in entries]
+    if len(rows) >= COPY_FROM:
+        copy_rows(RecordChange._meta.db_table, COLUMNS, rows)
+    else:
+        insert_values(INSERT, ROW, rows)
 
 
 def history_of(obj: ObjectMeta, record_id: int, readable) -> list[dict]:

@@ -431,11 +431,6 @@ def storage_rows(obj: ObjectMeta, drafts: list[Draft], *, user_id: int | None) -
     return rows
 
 
-def storage_row(obj: ObjectMeta, draft: Draft, *, user_id: int | None) -> dict:
-    """The row to insert for one new record (see storage_rows)."""
-    return storage_rows(obj, [draft], user_id=user_id)[0]
-
-
 def storage_changes(obj: ObjectMeta, draft: Draft) -> tuple[dict, list[str], dict]:
     """For an update: (data keys to set, keys to remove, columns to set)."""
     set_data, unset, columns = {}, [], {}
