@@ -261,4 +261,11 @@ ZH_HANS = {
 "Password": "密码",
 "A CRM your business configures itself.": "由企业自己配置的 CRM。",
 "Each workspace lives at its own address, such as <code>acme.%(base_domain)s</code>.": "每个工作空间都有自己的地址，例如 <code>acme.%(base_domain)s</code>。",
+"Join": "加入",
+"This link cannot be used": "此链接无法使用",
+"Join %(name)s": "加入 %(name)s",
+"Choose a password for %(email)s; you will be signed in at once.": "请为 %(email)s 设置密码，设置后即自动登录。",
+"Your name": "您的姓名",
+"Password again": "再次输入密码",
+"The two passwords differ.": "两次输入的密码不一致。",
 }

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="ui_builder/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invitation/", views.accept_invitation, name="accept_invitation"),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

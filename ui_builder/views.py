@@ -1,8 +1,17 @@
 """Page views: each one gathers what its template needs from services, nothing more."""
 
 from django.conf import settings
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from tessera.errors import NotFound, ValidationFailed
+from tessera.security import services as security
+
+#: The backend the invited user is logged in with (the one every password login goes through).
+LOGIN_BACKEND = "tessera.security.auth.ThrottledModelBackend"
 
 
 @login_required
@@ -12,3 +21,36 @@ def home(request):
 
 def platform_home(request):
     return render(request, "ui_builder/platform_home.html", {"base_domain": settings.TESSERA_BASE_DOMAIN})
+
+
+@sensitive_post_parameters("password", "password2")
+def accept_invitation(request):
+    """The page an invitation email links to: the invited person chooses a password (and may
+    correct their name) and is signed in at once. A used, revoked, expired or unknown link says so."""
+    data = request.POST if request.method == "POST" else request.GET
+    token = data.get("token", "")
+    try:
+        invitation = security.invitation_for(token)
+    except (NotFound, ValidationFailed) as exc:
+        return render(request, "ui_builder/invitation.html", {"problem": exc.message}, status=exc.status)
+    context = {"invitation": invitation, "token": token, "errors": [],
+               "full_name": data.get("full_name", invitation.full_name)}
+    if request.method == "POST":
+        if data.get("password", "") != data.get("password2", ""):
+            context["errors"] = [_("The two passwords differ.")]
+        else:
+            try:
+                user = security.accept_invitation(token, data.get("password", ""), full_name=data.get("full_name"))
+            except (NotFound, ValidationFailed) as exc:
+                context["errors"] = _messages(exc)
+            else:
+                login(request, user, backend=LOGIN_BACKEND)
+                return redirect("home")
+    return render(request, "ui_builder/invitation.html", context, status=400 if context["errors"] else 200)
+
+
+def _messages(exc) -> list[str]:
+    if isinstance(exc, ValidationFailed):
+        details = [d for found in exc.field_errors.values() for d in found] + exc.non_field_errors
+        return [str(d.message) for d in details]
+    return [str(exc.message)]

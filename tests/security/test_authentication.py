@@ -209,6 +209,37 @@ def test_invitation_accept_flow(client_a, admin_a, django_capture_on_commit_call
     assert _audit("user.invite") and _audit("user.invitation_accepted")
 
 
+def test_the_invitation_link_opens_a_page_to_choose_a_password(client_a, admin_a, django_capture_on_commit_callbacks):
+    """The link in the email is a page for a person, not an API answer: it shows who is invited,
+    says what is wrong with a password, then signs the new user in; a used link says it is used."""
+    from django.test import Client
+
+    client_a.force_login(admin_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _invite(client_a).status_code == 201
+    link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
+    assert "/invitation/?token=" in link
+    path = link.split("alpha.localhost", 1)[1].lstrip(":0123456789")
+    newcomer = Client(HTTP_HOST="alpha.localhost", HTTP_ACCEPT_LANGUAGE="en")
+
+    page = newcomer.get(path)
+    assert page.status_code == 200 and "new.hire@alpha.test" in page.content.decode()
+    assert 'name="password2"' in page.content.decode()
+    token = _token_from_mail()
+    differ = newcomer.post("/invitation/", {"token": token, "password": PASSWORD, "password2": PASSWORD + "x"})
+    assert differ.status_code == 400 and "The two passwords differ." in differ.content.decode()
+    weak = newcomer.post("/invitation/", {"token": token, "password": "123", "password2": "123"})
+    assert weak.status_code == 400 and "too short" in weak.content.decode()
+    joined = newcomer.post("/invitation/", {"token": token, "full_name": "Wang Fang", "password": PASSWORD,
+                                            "password2": PASSWORD})
+    assert joined.status_code == 302 and joined.url == "/"
+    home = newcomer.get("/")
+    assert home.status_code == 200 and "Wang Fang" in home.content.decode()
+    used = Client(HTTP_HOST="alpha.localhost", HTTP_ACCEPT_LANGUAGE="en").get(path)
+    assert used.status_code == 404 and "not valid" in used.content.decode()
+    assert "Tessera-sales" not in str(used.content)
+
+
 def test_expired_and_foreign_invitations_are_refused(tenant_a, client_a, client_b, admin_a,
                                                      django_capture_on_commit_callbacks):
     from tessera.security.models import Invitation

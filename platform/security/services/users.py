@@ -23,7 +23,9 @@ from ..access import _authenticated, access_for
 from ..models import ApiToken, Department, Invitation, PermissionSet, Profile, Role
 from .common import get_user, pick, require_manage_users
 
-ACCEPT_PATH = "/api/v1/security/invitations/accept/"
+#: The page an invitation email links to (ui_builder.views.accept_invitation; API clients use
+#: /api/v1/security/invitations/accept/ with the same token).
+ACCEPT_PATH = "/invitation/"
 
 
 def _hash(token: str) -> str:
