@@ -33,7 +33,11 @@ def main() -> int:
         return f'{match.group(1)}msgstr "{translated}"\n'
 
     text = ENTRY.sub(fill, text)
+    # Every translation comes from ZH_HANS, so makemessages' guesses (fuzzy, which msgfmt would
+    # skip, and the previous msgid it guessed from) are dropped.
     text = text.replace("#, fuzzy\n", "")
+    text = re.sub(r"^#, fuzzy, ", "#, ", text, flags=re.MULTILINE)
+    text = re.sub(r"^#\| .*\n", "", text, flags=re.MULTILINE)
     text = re.sub(r'"Language: \\n"', '"Language: zh_Hans\\\\n"', text)
     PO.write_text(text, encoding="utf-8")
     for msgid in missing:
