@@ -73,7 +73,6 @@ CREATE TABLE record (
     data jsonb NOT NULL DEFAULT '{{}}'::jsonb
 ) PARTITION BY LIST (object_id);
 ALTER SEQUENCE record_id_seq OWNED BY record.id;
-CREATE INDEX record_owner_idx ON record (owner_id);
 CREATE INDEX record_name_idx ON record (name);
 CREATE INDEX record_created_idx ON record (created_at);
 CREATE INDEX record_updated_idx ON record (updated_at);
