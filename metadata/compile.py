@@ -34,7 +34,10 @@ def compile_tenant_meta(schema: str, version: int, token: str) -> TenantMeta:
     categories = _group(_rows(RecordCategory.objects.order_by("position", "id"), "id", "object_id", "api_name",
                               "spec"))
     layouts = _group(_rows(Layout.objects.order_by("id"), "id", "object_id", "api_name", "kind", "spec"))
-    list_views = _group(_rows(ListView.objects.order_by("id"), "id", "object_id", "api_name", "owner_id", "spec"))
+    # Shared views only: a personal view is one user's preference, read with that user's requests
+    # (metadata.services.list_views.visible_list_views), so saving one changes no tenant snapshot.
+    list_views = _group(_rows(ListView.objects.filter(owner__isnull=True).order_by("id"), "id", "object_id",
+                              "api_name", "owner_id", "spec"))
 
     compiled = {}
     for obj in objects:

@@ -12,6 +12,7 @@ from typing import Any
 
 from metadata.fieldtypes import FieldType
 from metadata.meta import CategoryMeta, FieldMeta, LayoutMeta, ListViewMeta, ObjectMeta, thaw
+from metadata.services.list_views import visible_list_views
 
 
 def _labels(labels) -> dict:
@@ -132,11 +133,6 @@ def list_view_json(view: ListViewMeta) -> dict:
         "filters": thaw(view.filters),
         "sort": list(view.sort),
     }
-
-
-def visible_list_views(obj: ObjectMeta, viewer_id: int | None) -> list[ListViewMeta]:
-    """Shared views, and the viewer's own personal ones (never other users' personal views)."""
-    return [v for v in obj.list_views if v.owner_id is None or (viewer_id is not None and v.owner_id == viewer_id)]
 
 
 def field_type_json(field_type: FieldType) -> dict:

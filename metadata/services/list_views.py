@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from metadata.cache import get_meta
+from metadata.compile import compile_list_view
 from metadata.fieldtypes import FieldValueError
+from metadata.meta import ListViewMeta, ObjectMeta
 from metadata.models import ListView
 from tessera.errors import PermissionDenied
 from tessera.security.access import is_system, require_customise, user_id
@@ -51,15 +52,23 @@ def _owner(spec: dict, actor) -> dict:
 
 def create_list_view(object_api_name: str, spec: dict, actor):
     extra = _owner(spec, actor)
-    row = specs.create(LIST_VIEW, object_api_name, spec, actor, extra=extra)
-    return next(v for v in get_meta().objects[object_api_name].list_views if v.id == row.pk)
+    return compile_list_view(specs.create(LIST_VIEW, object_api_name, spec, actor, extra=extra))
 
 
 def update_list_view(object_api_name: str, api_name: str, changes: dict, actor, *, shared: bool = True):
     extra = _owner({"shared": shared}, actor)
-    row = specs.update(LIST_VIEW, object_api_name, api_name, changes, actor, extra=extra)
-    return next(v for v in get_meta().objects[object_api_name].list_views if v.id == row.pk)
+    return compile_list_view(specs.update(LIST_VIEW, object_api_name, api_name, changes, actor, extra=extra))
 
 
 def delete_list_view(object_api_name: str, api_name: str, actor, *, shared: bool = True) -> None:
     specs.delete(LIST_VIEW, object_api_name, api_name, actor, extra=_owner({"shared": shared}, actor))
+
+
+def visible_list_views(obj: ObjectMeta, viewer_id: int | None) -> list[ListViewMeta]:
+    """Shared views (from the metadata snapshot), then the viewer's own personal ones (read here:
+    they are not in the snapshot); never other users' personal views."""
+    views = list(obj.list_views)
+    if viewer_id is not None:
+        views += [compile_list_view(row) for row in ListView.objects.filter(object_id=obj.id, owner_id=viewer_id)
+                  .order_by("id").only("id", "api_name", "owner_id", "spec")]
+    return views

@@ -25,6 +25,7 @@ from metadata.services import (
     update_category,
     update_layout,
     update_list_view,
+    visible_list_views,
 )
 from tessera.errors import NotFound
 
@@ -124,7 +125,7 @@ class LayoutDetailView(SpecDetailView):
 
 def _visible_list_view(obj: ObjectMeta, api_name: str, viewer_id: int | None) -> ListViewMeta:
     """The viewer's own view of that name if they have one, else the shared one."""
-    candidates = [v for v in serializers.visible_list_views(obj, viewer_id) if v.api_name == api_name]
+    candidates = [v for v in visible_list_views(obj, viewer_id) if v.api_name == api_name]
     if not candidates:
         raise NotFound(_("No list view named “%(name)s”.") % {"name": api_name}, code="unknown_list_view")
     return min(candidates, key=lambda v: v.owner_id is None)
@@ -135,7 +136,7 @@ class ListViewListView(MetaView):
     def get(self, request, object_name: str):
         _tenant, obj = tenant_and_object(object_name)
         return Response([serializers.list_view_json(v)
-                         for v in serializers.visible_list_views(obj, request.user.pk)])
+                         for v in visible_list_views(obj, request.user.pk)])
 
     @extend_schema(summary="Create a list view",
                    description='`"shared": true` makes a view everyone sees (needs the customise right); '

@@ -238,3 +238,22 @@ def test_personal_list_views_are_visible_only_to_their_owner(api, user_api, othe
     assert user_api.get("objects/account/list-views/all/").json()["shared"] is True  # the shared one is untouched
     assert user_api.delete("objects/account/list-views/my_accounts/").status_code == 204
     assert "my_accounts" not in names(user_api)
+
+
+def test_personal_list_views_change_no_tenant_metadata(api, user_api, user_a):
+    """Saving one's own list view is a preference, not a metadata change: the tenant's metadata
+    version (which every process's cache follows) stays, and nothing enters the change history;
+    a shared view is metadata and is versioned as before."""
+    from metadata.models import MetadataChange
+
+    version, changes = get_meta().version, MetadataChange.objects.count()
+    mine = {"api_name": "my_accounts", "labels": labels("Mine"), "columns": ["name"]}
+    assert user_api.post("objects/account/list-views/", mine).status_code == 201
+    assert user_api.patch("objects/account/list-views/my_accounts/", {"columns": ["name", "city"]}).status_code == 200
+    assert user_api.get("objects/account/list-views/my_accounts/").json()["columns"] == ["name", "city"]
+    assert user_api.delete("objects/account/list-views/my_accounts/").status_code == 204
+    assert (get_meta().version, MetadataChange.objects.count()) == (version, changes)
+
+    shared = {"api_name": "everyone", "labels": labels("Everyone"), "columns": ["name"], "shared": True}
+    assert api.post("objects/account/list-views/", shared).status_code == 201
+    assert get_meta().version == version + 1 and MetadataChange.objects.count() == changes + 1
