@@ -2,8 +2,9 @@
 (tessera.records.tasks.housekeeping).
 
 - The recycle bin keeps a deleted record TESSERA_RECYCLE_BIN_DAYS days (default 30); after that it
-  is removed for good, with its history rows. Lookups need no work: a delete already applied each
-  lookup's rule (restrict, set null, cascade) to the records pointing at it.
+  is removed for good, with its history rows. Live records need no work (a delete already applied
+  each lookup's rule: restrict, set null, cascade); records still in the bin that point at a removed
+  one have that lookup cleared, so restoring them later never shows a reference to nothing.
 - Uploaded files that no record holds (never attached, replaced, or held by a purged record) are
   removed once they are older than an upload token can live plus a day, so a client still holding a
   valid token never attaches a file that is gone. Records of every object are searched, in the
@@ -24,9 +25,12 @@ from django.core.files.storage import Storage, default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
+from metadata.cache import get_meta
 from metadata.fieldtypes.files import TOKEN_MAX_AGE
 
+from . import repository
 from .models import RecordChange
+from .service import lookups_to
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +45,7 @@ WITH gone AS (
     DELETE FROM {RecordChange._meta.db_table} c USING gone
     WHERE c.object_id = gone.object_id AND c.record_id = gone.id
 )
-SELECT object_id, count(*) FROM gone GROUP BY object_id
+SELECT object_id, array_agg(id) FROM gone GROUP BY object_id
 """
 
 #: Every file path a record of this tenant holds, in any field (deleted fields too), live or deleted.
@@ -58,13 +62,31 @@ def recycle_bin_days() -> int:
 def purge_recycle_bin(now: dt.datetime | None = None) -> dict[int, int]:
     """Remove for good the records deleted more than recycle_bin_days() ago; object id → count."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=recycle_bin_days())
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(PURGE, [cutoff])
-        purged = dict(cursor.fetchall())
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(PURGE, [cutoff])
+            gone = dict(cursor.fetchall())
+        if gone:
+            _clear_references(gone)
+    purged = {object_id: len(ids) for object_id, ids in gone.items()}
     if purged:
         logger.info("recycle bin: %d records deleted before %s removed for good", sum(purged.values()),
                     cutoff.isoformat(timespec="seconds"))
     return purged
+
+
+def _clear_references(gone: dict[int, list[int]]) -> None:
+    """Clear the lookups that point at removed records (from records in the recycle bin)."""
+    tenant = get_meta()
+    by_id = {obj.id: obj for obj in tenant.objects.values()}
+    for object_id, ids in gone.items():
+        target = by_id.get(object_id)
+        if target is None:
+            continue
+        for child, lookup in lookups_to(tenant, target):
+            pointing = repository.referencing(tenant, child, lookup, ids, include_deleted=True)
+            if pointing:
+                repository.clear_lookup(child, lookup, pointing, None)
 
 
 def files_prefix() -> str:

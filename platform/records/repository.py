@@ -226,11 +226,13 @@ def lock_live(obj: ObjectMeta, ids: Iterable[int], *, predicate: sql.Composable 
         return cursor.fetchall()
 
 
-def referencing(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMeta, ids: Iterable[int]) -> list[int]:
-    """Live records of `child` whose `lookup` points at any of `ids`."""
-    statement = sql.SQL("SELECT r.id FROM {t} r WHERE r.deleted_at IS NULL AND {ref} = ANY({ids})").format(
+def referencing(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMeta, ids: Iterable[int], *,
+                include_deleted: bool = False) -> list[int]:
+    """Live records of `child` (and those in the recycle bin, with include_deleted) whose `lookup`
+    points at any of `ids`."""
+    statement = sql.SQL("SELECT r.id FROM {t} r WHERE {live} {ref} = ANY({ids})").format(
         t=sql.Identifier(child.table), ref=RecordQuery(tenant, child).field_sql(lookup),
-        ids=sql.Literal(sorted(set(ids))))
+        live=sql.SQL("" if include_deleted else "r.deleted_at IS NULL AND"), ids=sql.Literal(sorted(set(ids))))
     with connection.cursor() as cursor:
         cursor.execute(statement)
         return [row[0] for row in cursor.fetchall()]

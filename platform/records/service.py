@@ -473,7 +473,7 @@ def _delete_cascade(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], user_id
     if key in seen:
         return
     seen.add(key)
-    for child, lookup in _lookups_to(tenant, obj):
+    for child, lookup in lookups_to(tenant, obj):
         pointing = repository.referencing(tenant, child, lookup, ids)
         if not pointing:
             continue
@@ -492,7 +492,8 @@ def _delete_cascade(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], user_id
     _send_after_commit(obj, "delete", deleted)
 
 
-def _lookups_to(tenant: TenantMeta, obj: ObjectMeta):
+def lookups_to(tenant: TenantMeta, obj: ObjectMeta):
+    """(child object, lookup field) for every lookup of any object that points at `obj`."""
     for child in tenant.objects.values():
         for f in child.fields:
             if f.type.key == "lookup" and f.options.get("target") == obj.api_name:
@@ -526,7 +527,7 @@ def _restore_cascade(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], user_i
     by_time: dict = {}
     for record_id, deleted_at in restored:
         by_time.setdefault(deleted_at, []).append(record_id)
-    for child, lookup in _lookups_to(tenant, obj):
+    for child, lookup in lookups_to(tenant, obj):
         if lookup.type.on_delete(lookup) != "cascade":
             continue
         for deleted_at, parent_ids in by_time.items():

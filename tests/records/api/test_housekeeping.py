@@ -102,3 +102,17 @@ def test_uploads_no_record_holds_are_removed_once_no_token_can_attach_them(api, 
     assert {p.name for p in media.glob("tenants/t_alpha/files/*/*/*/*")} == {
         "attached.pdf", "in-the-bin.pdf", "fresh.pdf"}
     assert fresh["token"] and forgotten["token"]
+
+
+def test_a_binned_record_pointing_at_a_removed_one_comes_back_without_that_lookup(gadget, admin_a):
+    account = service.create_record("account", {"name": "Gone for good"}, admin_a, confirm_duplicates=True)
+    widget = service.create_record("gadget", {"name": "Points at it", "account": account.id}, admin_a)
+    service.delete_record("gadget", widget.id, admin_a)  # binned first: the account's delete does not see it
+    service.delete_record("account", account.id, admin_a)
+    _age(account.object, account.id, 31)
+
+    housekeeping.purge_recycle_bin()
+
+    assert not _exists(account.object, account.id)
+    restored = service.restore_record("gadget", widget.id, admin_a)
+    assert restored.values.get("account") is None
