@@ -65,25 +65,23 @@ def convert_field(object_api_name: str, field_api_name: str, new_type: str, acto
         errors.add("options", code, message)
     errors.raise_if_any()
 
+    if not dry_run and _stored_count(field) <= indexing.INLINE_LIMIT:
+        return apply_conversion(field.id, new_type, options, actor)  # converts once, under its lock
     report = ConversionReport()
     _convert_values(field, target, report)
     if dry_run:
         return report
-    if report.failure_count:
+    if report.failure_count:  # refused now rather than by the job
         raise _not_convertible(report.failure_count)
-
-    if report.total > indexing.INLINE_LIMIT:
-        job = queue_job("metadata.convert_field", {"field_id": field.id, "type": new_type, "options": options},
-                        user=actor if getattr(actor, "pk", None) else None)
-        report.job_id = job.pk
-        return report
-    apply_conversion(field.id, new_type, options, actor)
-    report.applied = True
+    job = queue_job("metadata.convert_field", {"field_id": field.id, "type": new_type, "options": options},
+                    user=actor if getattr(actor, "pk", None) else None)
+    report.job_id = job.pk
     return report
 
 
-def apply_conversion(field_id: int, new_type: str, options: dict, actor) -> int:
-    """Switch the type and rewrite the values, in one transaction. Returns the rows rewritten.
+def apply_conversion(field_id: int, new_type: str, options: dict, actor):
+    """Switch the type and rewrite the values, in one transaction; returns the ConversionReport
+    (applied). Refused, changing nothing, when any value would not convert.
 
     The values are read and converted here, under the metadata lock and with writes to the object's
     records held until the new type is in place (reads go on): a record written after the dry run
@@ -120,7 +118,8 @@ def apply_conversion(field_id: int, new_type: str, options: dict, actor) -> int:
         _sync_storage(row, before=None)
         record_change(entity="field", action="change_type", entity_id=row.id, before=before, after=_snapshot(row),
                       user=actor)
-    return len(converted)
+    report.applied = True
+    return report
 
 
 def _convert_values(field, target, report, *, keep: bool = False) -> dict:
@@ -151,9 +150,17 @@ def _not_convertible(count: int) -> ValidationFailed:
 
 def convert_field_job(job, progress) -> dict:
     progress.set_total(1)
-    count = apply_conversion(job.params["field_id"], job.params["type"], job.params["options"], job.created_by)
+    report = apply_conversion(job.params["field_id"], job.params["type"], job.params["options"], job.created_by)
     progress.advance(1)
-    return {"converted": count}
+    return {"converted": report.convertible}
+
+
+def _stored_count(field) -> int:
+    """How many records (deleted ones included) hold a value of `field`."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("SELECT count(*) FROM {} WHERE data ? %s").format(
+            sql.Identifier(partition_name(field.object_id))), [field.key])
+        return cursor.fetchone()[0]
 
 
 def _stored_values(field):

@@ -194,15 +194,14 @@ def test_a_value_written_after_the_check_is_converted_as_it_is_then(gadget, admi
 
     api, records = gadget
     service.update_record("gadget", records["abc"], {"qty": "5"}, admin_a)
-    checked = conversion._convert_values
+    counted = conversion._stored_count
 
-    def check_then_someone_saves(field, target, report, *, keep=False):
-        converted = checked(field, target, report, keep=keep)
-        if not keep:  # the check, before the switch
-            service.update_record("gadget", records["12"], {"qty": "13"}, admin_a)
-        return converted
+    def check_then_someone_saves(field):
+        count = counted(field)  # the checks, before the switch
+        service.update_record("gadget", records["12"], {"qty": "13"}, admin_a)
+        return count
 
-    monkeypatch.setattr(conversion, "_convert_values", check_then_someone_saves)
+    monkeypatch.setattr(conversion, "_stored_count", check_then_someone_saves)
     response = api.post(URL, {"type": "number", "options": {"scale": 2}, "dry_run": False})
 
     assert response.status_code == 200, response.json()
