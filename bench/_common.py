@@ -11,6 +11,7 @@ import math
 import os
 import re
 import statistics
+import subprocess
 import sys
 from urllib.parse import urlsplit, urlunsplit
 
@@ -137,3 +138,17 @@ def ms(seconds: float) -> str:
 
 def secs(seconds: float) -> str:
     return f"{seconds:,.2f} s"
+
+
+def code_version() -> str:
+    """The commit measured, and how many tracked files differed from it (the checkout is shared)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        head = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+        changed = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+                                 capture_output=True, text=True, check=True, timeout=10).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        exported = os.environ.get("TESSERA_SOURCE_COMMIT")
+        return f"commit {exported} (exported tree)" if exported else "unknown (no git)"
+    return f"commit {head}" + (f" + {len(changed)} modified files" if changed else "")

@@ -50,7 +50,6 @@ import argparse
 import dataclasses
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -61,6 +60,7 @@ from unittest import mock
 
 from _common import (
     check_bench_database_name,
+    code_version,
     cpu_facts,
     database_name,
     drop_database,
@@ -356,19 +356,6 @@ def spread(items: list[str], count: int) -> list[str]:
         return list(items)
     step = len(items) / count
     return [items[int(i * step)] for i in range(count)]
-
-
-def code_version() -> str:
-    """The commit the benchmark ran on, and whether the working tree differed from it."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    try:
-        head = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True, timeout=10).stdout.strip()
-        changed = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
-                                 capture_output=True, text=True, check=True, timeout=10).stdout.splitlines()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown (no git)"
-    return f"commit {head}" + (f" + {len(changed)} modified files" if changed else "")
 
 
 def load_average() -> str:

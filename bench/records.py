@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 import _records_data as data
 from _common import (
     check_bench_database_name,
+    code_version,
     cpu_facts,
     database_name,
     drop_database,
@@ -1360,22 +1361,6 @@ def copy_partition(pg, source: str, name: str, *, split: bool) -> str:
 
 
 # --- facts and report ---------------------------------------------------------------------------------
-
-
-def code_version() -> str:
-    """The commit measured, and how many tracked files differed from it (the checkout is shared)."""
-    import subprocess
-
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    try:
-        head = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True, timeout=10).stdout.strip()
-        changed = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
-                                 capture_output=True, text=True, check=True, timeout=10).stdout.splitlines()
-    except (OSError, subprocess.SubprocessError):
-        exported = os.environ.get("TESSERA_SOURCE_COMMIT")
-        return f"commit {exported} (exported tree)" if exported else "unknown (no git)"
-    return f"commit {head}" + (f" + {len(changed)} modified files" if changed else "")
 
 
 def load_average() -> str:
