@@ -10,9 +10,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from tessera.errors import NotFound, ValidationFailed
 from tessera.security import services as security
 
-#: The backend the invited user is logged in with (the one every password login goes through).
-LOGIN_BACKEND = "tessera.security.auth.ThrottledModelBackend"
-
 
 @login_required
 def home(request):
@@ -44,7 +41,7 @@ def accept_invitation(request):
             except (NotFound, ValidationFailed) as exc:
                 context["errors"] = _messages(exc)
             else:
-                login(request, user, backend=LOGIN_BACKEND)
+                login(request, user)  # through the one backend of AUTHENTICATION_BACKENDS
                 return redirect("home")
     return render(request, "ui_builder/invitation.html", context, status=400 if context["errors"] else 200)
 
