@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint migrate bench clean-var messages
+.PHONY: run test lint migrate bench clean-var messages assets
 
 $(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tessera needs Python 3.11 or newer")'
@@ -27,6 +27,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/provisioning.py
+
+# Front-end packages: exact versions in package.json/package-lock.json, copied into
+# ui_builder/static/vendor/ (committed, with VERSIONS) so `make run` needs no Node.js.
+assets: $(STAMP)
+	npm ci --no-audit --no-fund
+	$(BIN)/python -m ui_builder.vendor_assets
 
 clean-var:
 	rm -rf var
