@@ -11,8 +11,7 @@ from django.db import connection
 from django.test import Client
 from django_tenants.clone import CloneSchema
 
-SESSION_TENANTS = {"alpha": "Alpha 阿尔法", "beta": "Beta 贝塔"}
-ADMIN_PASSWORD = "correct-horse-battery-9"
+from tests.helpers.tenants import ADMIN_PASSWORD, SESSION_TENANTS, host_of
 
 
 @pytest.fixture(scope="session")
@@ -90,10 +89,6 @@ def in_tenant_a(tenant_a):
     connection.set_tenant(tenant_a)
     yield tenant_a
     connection.set_schema_to_public()
-
-
-def host_of(tenant) -> str:
-    return f"{tenant.slug}.localhost"
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@
 -- Rules: every function is LANGUAGE sql, deterministic and PARALLEL SAFE; none uses dynamic SQL;
 -- none raises for any input (an invalid operation yields NULL, like the Python evaluator's blank),
 -- so a report over many records never aborts. Python twins live in numeric.py, datemath.py and
--- functions/*.py; tests/formulas runs both and compares. This file contains no percent sign.
+-- functions/*.py; tests/metadata/formulas runs both and compares. This file contains no percent sign.
 
 -- ---------------------------------------------------------------- numbers
 
