@@ -37,9 +37,11 @@ assets: $(STAMP)
 clean-var:
 	rm -rf var
 
-# Refresh the zh-Hans translations: collect messages, fill them from locale/zh_hans_translations.py
-# (lists any message still untranslated), compile the .mo that is committed.
+# Refresh the translations: collect the marked strings of every UI language's .po file (with their
+# source locations), then translate the new or changed entries in the .po (the source of
+# translations) and run `make messages` again to compile the .mo files (committed, so a machine
+# without gettext still shows Chinese). A new UI language: `tessera manage makemessages -l <locale>`
+# once, then a line in LANGUAGES (settings.py).
 messages: $(STAMP)
-	$(BIN)/tessera manage makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-location
-	$(BIN)/python locale/fill.py
-	msgfmt --check-format -o locale/zh_Hans/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.po
+	$(BIN)/tessera manage makemessages --all --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=node_modules
+	$(BIN)/tessera manage compilemessages --ignore=.venv --ignore=var --ignore=node_modules

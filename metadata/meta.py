@@ -12,11 +12,12 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+
+from .labels import ui_languages
+
 if TYPE_CHECKING:
     from .fieldtypes.base import FieldType
-
-LANGUAGES = ("zh-hans", "en")
-
 
 def freeze(value: Any) -> Any:
     """Deep-freeze JSON-like data: dicts become read-only mappings, lists become tuples."""
@@ -37,13 +38,13 @@ def thaw(value: Any) -> Any:
 
 
 def pick_label(labels: Mapping[str, str], language: str | None) -> str:
-    """The label in `language`, falling back to the other language, then to ''."""
-    language = (language or "zh-hans").lower()
-    if language.startswith("zh"):
-        language = "zh-hans"
-    elif language not in LANGUAGES:
-        language = "en"
-    return labels.get(language) or next((v for v in labels.values() if v), "")
+    """The label in `language` (one of the UI languages: any other zh-* reads zh-hans, any other
+    language English), falling back to the default language's (as Django's gettext falls back to
+    LANGUAGE_CODE's catalogue), then to any label, then to ''."""
+    language = (language or settings.LANGUAGE_CODE).lower()
+    if language not in ui_languages():
+        language = "zh-hans" if language.startswith("zh") else "en"
+    return labels.get(language) or labels.get(settings.LANGUAGE_CODE) or next((v for v in labels.values() if v), "")
 
 
 @dataclass(frozen=True, eq=False)

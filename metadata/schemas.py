@@ -12,11 +12,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from tessera.errors import ErrorCollector
+
+from .labels import with_language_properties
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 KINDS = ("common", "object", "field", "category", "layout", "list_view")
@@ -24,7 +28,15 @@ KINDS = ("common", "object", "field", "category", "layout", "list_view")
 
 @cache
 def load(kind: str) -> dict:
-    return json.loads((SCHEMA_DIR / f"{kind}.json").read_text())
+    return with_language_properties(json.loads((SCHEMA_DIR / f"{kind}.json").read_text()))
+
+
+@receiver(setting_changed)
+def _languages_changed(*, setting: str, **kwargs: Any) -> None:
+    """Tests that change LANGUAGES see schemas built from the new list."""
+    if setting == "LANGUAGES":
+        for cached in (load, registry, validator, _options_validator):
+            cached.cache_clear()
 
 
 @cache

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from metadata.fieldtypes import FieldType
+from metadata.labels import in_every_language
 from metadata.meta import CategoryMeta, FieldMeta, LayoutMeta, ListViewMeta, ObjectMeta, thaw
 from metadata.services.list_views import visible_list_views
 
@@ -138,7 +139,7 @@ def list_view_json(view: ListViewMeta) -> dict:
 def field_type_json(field_type: FieldType) -> dict:
     return {
         "key": field_type.key,
-        "labels": dict(field_type.labels),
+        "labels": in_every_language(field_type.label),
         "widget": field_type.widget,
         "capabilities": {
             "supports_unique": field_type.supports_unique,

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from .base import TEXT_OPS, FieldType
 
@@ -36,7 +37,7 @@ def sequence_name(field_id: int) -> str:
 
 class AutoNumberFieldType(FieldType):
     key = "auto_number"
-    labels = {"zh-hans": "自动编号", "en": "Auto number"}
+    label = pgettext_lazy("field type", "Auto number")
     computed = True
     supports_default = False
     supports_required = False

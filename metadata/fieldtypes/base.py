@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from psycopg2 import sql
 
 if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
     from metadata.meta import FieldMeta, TenantMeta
 
 #: Filter operators of the records API, e.g. `amount__gte=100`.
@@ -53,7 +55,9 @@ class FieldType:
     # --- identity ------------------------------------------------------------------------------
     #: Stored in FieldDef.type: never rename.
     key: ClassVar[str]
-    labels: ClassVar[Mapping[str, str]]
+    #: The type's name shown to users: a marked string (`pgettext_lazy("field type", …)`), translated
+    #: in the .po files; the API serves it in every UI language (metadata.labels.in_every_language).
+    label: ClassVar[str | Promise]
 
     # --- capabilities --------------------------------------------------------------------------
     #: Computed by the runtime (auto-number, formula, roll-up): never written by clients.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
 from .base import EQUALITY_OPS, FieldType, FieldValueError
@@ -15,7 +16,7 @@ FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "off", "否", "假", "错
 
 class BooleanFieldType(FieldType):
     key = "boolean"
-    labels = {"zh-hans": "复选框", "en": "Checkbox"}
+    label = pgettext_lazy("field type", "Checkbox")
     supports_required = False  # a checkbox is always true or false
     filter_ops = EQUALITY_OPS
     sql_type = "boolean"

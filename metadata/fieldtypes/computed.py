@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
 from .base import COMPARISON_OPS, FieldType
@@ -24,7 +25,7 @@ RESULT_TYPES = {
 
 class FormulaFieldType(FieldType):
     key = "formula"
-    labels = {"zh-hans": "公式", "en": "Formula"}
+    label = pgettext_lazy("field type", "Formula")
     computed = True
     supports_default = False
     supports_required = False
@@ -121,7 +122,7 @@ class RollupFieldType(FieldType):
     """count / sum / min / max of child records pointing at this record through a lookup."""
 
     key = "rollup"
-    labels = {"zh-hans": "汇总", "en": "Roll-up summary"}
+    label = pgettext_lazy("field type", "Roll-up summary")
     computed = True
     supports_default = False
     supports_required = False

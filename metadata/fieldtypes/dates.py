@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
 from .base import COMPARISON_OPS, FieldType, FieldValueError
@@ -21,7 +22,7 @@ from .base import COMPARISON_OPS, FieldType, FieldValueError
 
 class DateFieldType(FieldType):
     key = "date"
-    labels = {"zh-hans": "日期", "en": "Date"}
+    label = pgettext_lazy("field type", "Date")
     supports_unique = True
     filter_ops = COMPARISON_OPS
     sql_type = "date"
@@ -72,7 +73,7 @@ class DateFieldType(FieldType):
 
 class DateTimeFieldType(FieldType):
     key = "datetime"
-    labels = {"zh-hans": "日期时间", "en": "Date/time"}
+    label = pgettext_lazy("field type", "Date/time")
     filter_ops = COMPARISON_OPS
     sql_type = "timestamptz"
     slot_family = "ts"

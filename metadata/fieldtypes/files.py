@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core import signing
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from .base import EQUALITY_OPS, FieldType, FieldValueError
 
@@ -36,7 +37,7 @@ def read_file_token(token: str) -> dict:
 
 class FileFieldType(FieldType):
     key = "file"
-    labels = {"zh-hans": "文件", "en": "File"}
+    label = pgettext_lazy("field type", "File")
     supports_default = False
     sortable = False
     filter_ops = frozenset({"isnull"})
@@ -80,7 +81,7 @@ class FileFieldType(FieldType):
 
 class ImageFieldType(FileFieldType):
     key = "image"
-    labels = {"zh-hans": "图片", "en": "Image"}
+    label = pgettext_lazy("field type", "Image")
     widget = "image"
     filter_ops = EQUALITY_OPS & {"isnull"}
 

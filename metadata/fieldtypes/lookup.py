@@ -8,6 +8,7 @@ while records point at it), `set_null`, or `cascade` (the pointing records go to
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from .base import EQUALITY_OPS, FieldType, FieldValueError
 
@@ -30,7 +31,7 @@ def _coerce_id(raw) -> int | None:
 
 class LookupFieldType(FieldType):
     key = "lookup"
-    labels = {"zh-hans": "查找关系", "en": "Lookup"}
+    label = pgettext_lazy("field type", "Lookup")
     supports_default = False
     filter_ops = EQUALITY_OPS
     sql_type = "bigint"
@@ -79,7 +80,7 @@ class UserFieldType(LookupFieldType):
     """A reference to a user of the tenant: owner, created by, or a custom field like 'account manager'."""
 
     key = "user"
-    labels = {"zh-hans": "用户", "en": "User"}
+    label = pgettext_lazy("field type", "User")
     widget = "user"
     options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
 

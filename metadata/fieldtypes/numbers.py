@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
 from .base import COMPARISON_OPS, FieldType, FieldValueError
@@ -17,7 +18,7 @@ POWERS_OF_TEN = tuple(Decimal(10) ** digits for digits in range(0, 19))
 
 class NumberFieldType(FieldType):
     key = "number"
-    labels = {"zh-hans": "数字", "en": "Number"}
+    label = pgettext_lazy("field type", "Number")
     supports_unique = True
     filter_ops = COMPARISON_OPS
     sql_type = "numeric"
@@ -96,7 +97,7 @@ class CurrencyFieldType(NumberFieldType):
     """An exact amount in the tenant's currency (default CNY)."""
 
     key = "currency"
-    labels = {"zh-hans": "货币", "en": "Currency"}
+    label = pgettext_lazy("field type", "Currency")
     formula_type = "CURRENCY"
     widget = "currency"
     default_scale = 2
@@ -107,7 +108,7 @@ class PercentFieldType(NumberFieldType):
     """Stored as entered: 15 means 15%."""
 
     key = "percent"
-    labels = {"zh-hans": "百分比", "en": "Percent"}
+    label = pgettext_lazy("field type", "Percent")
     formula_type = "PERCENT"
     widget = "percent"
     default_scale = 2

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
 from metadata.meta import pick_label
@@ -76,7 +77,7 @@ def allowed_under(field, controlling_value: Any) -> frozenset[str] | None:
 
 class PicklistFieldType(FieldType):
     key = "picklist"
-    labels = {"zh-hans": "下拉列表", "en": "Picklist"}
+    label = pgettext_lazy("field type", "Picklist")
     filter_ops = TEXT_OPS - {"contains", "startswith"}
     sql_type = "text"
     slot_family = "t"
@@ -195,7 +196,7 @@ def _controls_chain(fields, start: str, target: str) -> bool:
 
 class MultiPicklistFieldType(PicklistFieldType):
     key = "multi_picklist"
-    labels = {"zh-hans": "多选列表", "en": "Multi-select picklist"}
+    label = pgettext_lazy("field type", "Multi-select picklist")
     filter_ops = EQUALITY_OPS | {"contains"}
     sql_type = "jsonb"
     slot_family = None

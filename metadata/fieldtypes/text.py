@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
 from .base import TEXT_OPS, FieldType, FieldValueError
@@ -15,7 +16,7 @@ from .base import TEXT_OPS, FieldType, FieldValueError
 
 class TextFieldType(FieldType):
     key = "text"
-    labels = {"zh-hans": "文本", "en": "Text"}
+    label = pgettext_lazy("field type", "Text")
     supports_unique = True
     filter_ops = TEXT_OPS
     sql_type = "text"
@@ -66,7 +67,7 @@ def _escape_like(text: str) -> str:
 
 class LongTextFieldType(TextFieldType):
     key = "long_text"
-    labels = {"zh-hans": "长文本", "en": "Long text"}
+    label = pgettext_lazy("field type", "Long text")
     supports_unique = False
     sortable = False
     slot_family = None
@@ -89,7 +90,7 @@ class LongTextFieldType(TextFieldType):
 
 class EmailFieldType(TextFieldType):
     key = "email"
-    labels = {"zh-hans": "电子邮件", "en": "Email"}
+    label = pgettext_lazy("field type", "Email")
     widget = "email"
     default_max_length = 254
     converts_to = frozenset({"text"})
@@ -113,7 +114,7 @@ class EmailFieldType(TextFieldType):
 
 class PhoneFieldType(TextFieldType):
     key = "phone"
-    labels = {"zh-hans": "电话", "en": "Phone"}
+    label = pgettext_lazy("field type", "Phone")
     widget = "tel"
     default_max_length = 40
     converts_to = frozenset({"text"})
@@ -131,7 +132,7 @@ class PhoneFieldType(TextFieldType):
 
 class UrlFieldType(TextFieldType):
     key = "url"
-    labels = {"zh-hans": "网址", "en": "URL"}
+    label = pgettext_lazy("field type", "URL")
     widget = "url"
     default_max_length = 2048
     converts_to = frozenset({"text"})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from psycopg2 import sql
 from psycopg2.extras import execute_values
 
@@ -144,8 +145,9 @@ def _convert_values(field, target, report, *, keep: bool = False) -> dict:
 
 
 def _not_convertible(count: int) -> ValidationFailed:
-    return ValidationFailed.single("type", "values_not_convertible", _(
-        "%(count)d values would not convert; run the dry run to see them.") % {"count": count})
+    return ValidationFailed.single("type", "values_not_convertible", ngettext(
+        "%(count)d value would not convert; run the dry run to see it.",
+        "%(count)d values would not convert; run the dry run to see them.", count) % {"count": count})
 
 
 def convert_field_job(job, progress) -> dict:

@@ -14,6 +14,7 @@ from dataclasses import field as dc_field
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from psycopg2 import sql
 
 from metadata import schemas
@@ -21,6 +22,7 @@ from metadata.cache import get_meta
 from metadata.compile import compile_field
 from metadata.fieldtypes import FieldValueError, OptionsContext, field_types
 from metadata.fieldtypes.autonumber import sequence_name
+from metadata.labels import in_every_language
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from metadata.models import FieldDef, Layout, ListView, ObjectDef, RecordCategory
 from metadata.versioning import lock_metadata, record_change
@@ -38,13 +40,17 @@ SPEC_KEYS = ("labels", "help_text", "required", "unique", "default", "read_only"
 #: relabel, hide, reorder. Standard objects' other fields may change too, but never be deleted.
 SYSTEM_FIELD_CHANGES = frozenset({"labels", "help_text", "hidden", "position", "history_tracked"})
 
+#: The owner and audit fields every object gets: (api_name, type, column, label, position). The labels
+#: are UI strings, stored as the new field's per-language labels (tenants may relabel them).
 SYSTEM_FIELDS = (
-    ("owner", "user", "owner_id", {"zh-hans": "所有者", "en": "Owner"}, 900),
-    ("created_by", "user", "created_by", {"zh-hans": "创建人", "en": "Created by"}, 901),
-    ("created_at", "datetime", "created_at", {"zh-hans": "创建时间", "en": "Created at"}, 902),
-    ("updated_by", "user", "updated_by", {"zh-hans": "最后修改人", "en": "Last modified by"}, 903),
-    ("updated_at", "datetime", "updated_at", {"zh-hans": "最后修改时间", "en": "Last modified at"}, 904),
+    ("owner", "user", "owner_id", gettext_lazy("Owner"), 900),
+    ("created_by", "user", "created_by", gettext_lazy("Created by"), 901),
+    ("created_at", "datetime", "created_at", gettext_lazy("Created at"), 902),
+    ("updated_by", "user", "updated_by", gettext_lazy("Last modified by"), 903),
+    ("updated_at", "datetime", "updated_at", gettext_lazy("Last modified at"), 904),
 )
+#: The name field's label when the object's spec gives none.
+NAME_LABEL = pgettext_lazy("field", "Name")
 
 
 # --- creation of an object's own fields --------------------------------------------------------
@@ -59,7 +65,7 @@ def create_system_fields(obj: ObjectDef, name_spec: dict) -> None:
     schemas.collect(schemas.options_validator(field_type), name_options, errors, prefix="name_field.options")
     errors.raise_if_any()
     name = _new_field_row(obj, name_spec["api_name"], name_type, is_system=True, position=0, spec={
-        "labels": name_spec.get("labels") or {"zh-hans": "名称", "en": "Name"},
+        "labels": name_spec.get("labels") or in_every_language(NAME_LABEL),
         "required": name_type == "text",
         "column": "name",
         "options": name_options,
@@ -68,7 +74,8 @@ def create_system_fields(obj: ObjectDef, name_spec: dict) -> None:
         _create_sequence(name.id, name_options.get("start", 1))
     for api_name, type_key, column, labels, position in SYSTEM_FIELDS:
         _new_field_row(obj, api_name, type_key, is_system=True, position=position,
-                       spec={"labels": labels, "column": column, "read_only": column != "owner_id"})
+                       spec={"labels": in_every_language(labels), "column": column,
+                             "read_only": column != "owner_id"})
 
 
 def _new_field_row(obj: ObjectDef, api_name: str, type_key: str, *, is_system: bool, position: int,

@@ -6,9 +6,11 @@ import copy
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from metadata import schemas
 from metadata.cache import get_meta
+from metadata.labels import in_every_language
 from metadata.meta import ObjectMeta
 from metadata.models import Layout, ListView, ObjectDef
 from metadata.versioning import lock_metadata, record_change
@@ -81,23 +83,29 @@ def update_object(api_name: str, changes: dict, actor) -> ObjectMeta:
     return get_meta().objects[api_name]
 
 
-def _create_default_layouts(obj: ObjectDef, name_field: str) -> None:
-    section = {
-        "labels": {"zh-hans": "基本信息", "en": "Details"},
-        "columns": 2,
-        "items": [{"field": name_field}, {"field": "owner"}],
-    }
-    system = {
-        "labels": {"zh-hans": "系统信息", "en": "System information"},
+def system_section() -> dict:
+    """The view layout's section of the audit fields (every object's, the standard ones' too)."""
+    return {
+        "labels": in_every_language(gettext_lazy("System information")),
         "columns": 2,
         "items": [{"field": f} for f in ("created_by", "created_at", "updated_by", "updated_at")],
     }
+
+
+def _create_default_layouts(obj: ObjectDef, name_field: str) -> None:
+    """The layouts and the list view a new object starts with; their labels are UI strings, stored
+    per language as tenant metadata (tenants relabel them like their own)."""
+    section = {
+        "labels": in_every_language(gettext_lazy("Details")),
+        "columns": 2,
+        "items": [{"field": name_field}, {"field": "owner"}],
+    }
     Layout.objects.create(object=obj, api_name="default_edit", kind="edit",
-                          spec={"labels": {"zh-hans": "默认编辑", "en": "Default edit"}, "is_default": True,
+                          spec={"labels": in_every_language(gettext_lazy("Default edit")), "is_default": True,
                                 "sections": [section]})
     Layout.objects.create(object=obj, api_name="default_view", kind="view",
-                          spec={"labels": {"zh-hans": "默认查看", "en": "Default view"}, "is_default": True,
-                                "sections": [section, system]})
+                          spec={"labels": in_every_language(gettext_lazy("Default view")), "is_default": True,
+                                "sections": [section, system_section()]})
     ListView.objects.create(object=obj, api_name="all", owner=None,
-                            spec={"labels": {"zh-hans": "全部", "en": "All"}, "shared": True,
+                            spec={"labels": in_every_language(pgettext_lazy("list view", "All")), "shared": True,
                                   "columns": [name_field, "owner", "created_at"], "sort": ["-created_at"]})

@@ -31,6 +31,7 @@ def install_standard_objects(actor) -> None:
     """Create the standard objects that are missing (idempotent), then their layouts and views."""
     from metadata.cache import get_meta
     from metadata.services import add_field, create_category, create_object, update_layout, update_list_view
+    from metadata.services.objects import system_section
 
     definitions = load_definitions()
     for spec in definitions:
@@ -49,8 +50,7 @@ def install_standard_objects(actor) -> None:
              "items": [{"field": f} for f in section["fields"]]}
             for section in spec["layout"]
         ]
-        system = {"labels": {"zh-hans": "系统信息", "en": "System information"}, "columns": 2,
-                  "items": [{"field": f} for f in ("created_by", "created_at", "updated_by", "updated_at")]}
+        system = system_section()
         update_layout(name, "default_edit", {"sections": sections}, actor)
         update_layout(name, "default_view", {"sections": [*sections, system],
                                              "related_lists": spec.get("related_lists", [])}, actor)

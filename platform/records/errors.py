@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tessera.errors import Conflict, ErrorCollector, ValidationFailed
 
@@ -31,7 +32,9 @@ class BulkRejected(ValidationFailed):
 
     def __init__(self, rows: list[tuple[int, ErrorCollector]], total: int):
         self.rows = rows
-        message = _("%(bad)d of %(total)d records are not valid; nothing was saved.") % {"bad": len(rows), "total": total}
+        message = ngettext("%(bad)d of %(total)d record is not valid; nothing was saved.",
+                           "%(bad)d of %(total)d records are not valid; nothing was saved.",
+                           total) % {"bad": len(rows), "total": total}
         super().__init__(non_field_errors=[])
         self.non_field_errors = [type(self).detail("rows_invalid", message)]
         self.message = message

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from psycopg2 import sql
 
 from metadata.cache import get_meta
@@ -479,9 +480,12 @@ def _delete_cascade(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], user_id
             continue
         rule = lookup.type.on_delete(lookup)
         if rule == "restrict":
-            raise Conflict(_("%(count)d %(object)s records refer to this record through “%(field)s”; "
-                             "change them first.") % {"count": len(pointing), "object": child.label(None, plural=True),
-                                                       "field": lookup.label()}, code="in_use")
+            raise Conflict(ngettext("%(count)d %(object)s record refers to this record through “%(field)s”; "
+                                    "change it first.",
+                                    "%(count)d %(object)s records refer to this record through “%(field)s”; "
+                                    "change them first.", len(pointing))
+                           % {"count": len(pointing), "object": child.label(None, plural=True),
+                              "field": lookup.label()}, code="in_use")
         if rule == "set_null":
             repository.clear_lookup(child, lookup, pointing, user_id)
             _send_after_commit(child, "update", pointing)

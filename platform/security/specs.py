@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
+from metadata.labels import with_language_properties
 from tessera.errors import ErrorCollector
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -17,12 +21,20 @@ SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 @cache
 def profile_schema() -> dict:
-    return json.loads((SCHEMA_DIR / "profile.json").read_text())
+    return with_language_properties(json.loads((SCHEMA_DIR / "profile.json").read_text()))
 
 
 @cache
 def _validator() -> Draft202012Validator:
     return Draft202012Validator(profile_schema())
+
+
+@receiver(setting_changed)
+def _languages_changed(*, setting: str, **kwargs: Any) -> None:
+    """Tests that change LANGUAGES see the schema built from the new list."""
+    if setting == "LANGUAGES":
+        profile_schema.cache_clear()
+        _validator.cache_clear()
 
 
 @cache

@@ -11,6 +11,7 @@ from referencing import Registry, Resource
 
 from metadata import schemas
 from metadata.fieldtypes import field_types
+from metadata.labels import in_every_language, with_language_properties
 from tests.helpers.metadata_api import errors_of, labels, non_field_codes, picklist_values
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,8 @@ def test_schemas_are_listed_and_served_exactly_as_the_files(api):
         served = api.get(entry["url"])
         assert served.status_code == 200
         if entry["kind"] != "field":
-            assert served.json() == json.loads((schemas.SCHEMA_DIR / f"{entry['kind']}.json").read_text())
+            on_disk = json.loads((schemas.SCHEMA_DIR / f"{entry['kind']}.json").read_text())
+            assert served.json() == with_language_properties(on_disk)  # labels: one property per UI language
         assert entry["title"] == served.json()["title"]
     missing = api.get("schemas/nothing/")
     assert missing.status_code == 404 and non_field_codes(missing) == ["unknown_schema"]
@@ -66,13 +68,14 @@ def test_field_types_describe_every_registered_type(user_api):
     assert set(served) == set(field_types.keys())
     for key, field_type in field_types.items():
         entry = served[key]
-        assert entry["labels"] == dict(field_type.labels) and set(entry["labels"]) == {"zh-hans", "en"}
+        assert entry["labels"] == in_every_language(field_type.label) and set(entry["labels"]) == {"zh-hans", "en"}
         assert entry["capabilities"] == {
             "supports_unique": field_type.supports_unique, "supports_required": field_type.supports_required,
             "supports_default": field_type.supports_default, "sortable": field_type.sortable,
             "filter_ops": sorted(field_type.filter_ops), "computed": field_type.computed}
         assert entry["options_schema"] == field_type.options_schema
         assert entry["converts_to"] == sorted(field_type.converts_to) and set(entry["converts_to"]) <= set(served)
+    assert served["text"]["labels"] == {"zh-hans": "文本", "en": "Text"}
     assert served["text"]["capabilities"]["supports_unique"] is True
     assert served["formula"]["capabilities"]["computed"] is True
     assert "number" in served["text"]["converts_to"]
