@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -120,12 +121,22 @@ def tokenize(source: str) -> list[Token]:
             raise src.error(i, f"unexpected character {ch!r}")
 
 
+def _is_blank(ch: str) -> bool:
+    """Unicode spaces and format characters (category Cf: zero-width spaces and joiners, the
+    byte-order mark, direction marks) separate tokens: formulas pasted from web pages and documents
+    carry them invisibly."""
+    return ch.isspace() or unicodedata.category(ch) == "Cf"
+
+
 def _skip_blanks(src: _Source, i: int) -> int:
     text = src.text
     while True:
         m = _BLANKS_RE.match(text, i)
         if m:
             i = m.end()
+        elif i < len(text) and _is_blank(text[i]):
+            m = True
+            i += 1
         if text.startswith("/*", i):
             end = text.find("*/", i + 2)
             if end < 0:

@@ -53,6 +53,17 @@ def test_comments_and_whitespace_are_ignored() -> None:
     assert (tree.pos.line, tree.pos.column) == (1, 19)
 
 
+def test_format_characters_pasted_from_web_pages_are_whitespace() -> None:
+    """A byte-order mark, zero-width spaces and joiners, direction marks and an ideographic space
+    around tokens, as copied from a web page or a document, separate tokens like spaces."""
+    pasted = "\ufeff1\u200b+\u200c\u200d2\u2060*\u200e3\u200f\u3000-\u00ad4\ufeff"
+    tree = parse(pasted)
+    assert tree.name == "-"
+    assert parse("\ufeff\u200bLEFT(\u200btxt,\u200b1)").name == "LEFT"
+    # Inside a text literal they are kept: they are part of the value.
+    assert parse("'a\u200bb'").value == "a\u200bb"
+
+
 @pytest.mark.parametrize(("source", "line", "column", "message"), [
     ('1 & "a"', 1, 3, "operator '&' cannot be applied to Number, Text"),
     ("LEFT(num, 1)", 1, 1, "incorrect argument types for LEFT: got (Number, Number)"),
