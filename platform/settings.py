@@ -93,6 +93,7 @@ TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TESSERA_MIGRATE_PROCESSES", defa
 
 MIDDLEWARE = [
     "tessera.core.middleware.RequestIdMiddleware",
+    "tessera.api.middleware.ApiRequestGuardMiddleware",
     "tessera.core.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -232,6 +233,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "tessera.api.exceptions.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["tessera.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "signup": env.str("TESSERA_SIGNUP_RATE", default="30/hour"),
@@ -245,6 +247,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+#: Largest JSON body of an API request (bytes); files have TESSERA_MAX_UPLOAD_BYTES. See tessera.api.limits.
+TESSERA_MAX_JSON_BYTES = env.int("TESSERA_MAX_JSON_BYTES", default=8 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = TESSERA_MAX_JSON_BYTES
 
 # --- Logging: every line carries the tenant schema and the request id ---------------------------
 LOGGING = {

@@ -18,3 +18,8 @@ urlpatterns = [
     path("api/v1/tenants/<slug:slug>/support-login/", SupportLoginLinkView.as_view(), name="tenant-support-login"),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="tessera.urls_public"), name="platform-schema"),
 ]
+
+handler400 = "tessera.api.exceptions.handler400"
+handler403 = "tessera.api.exceptions.handler403"
+handler404 = "tessera.api.exceptions.handler404"
+handler500 = "tessera.api.exceptions.handler500"

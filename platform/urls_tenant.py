@@ -6,3 +6,8 @@ urlpatterns = [
     path("", include("ui_builder.urls")),
     path("api/v1/", include("tessera.api.urls")),
 ]
+
+handler400 = "tessera.api.exceptions.handler400"
+handler403 = "tessera.api.exceptions.handler403"
+handler404 = "tessera.api.exceptions.handler404"
+handler500 = "tessera.api.exceptions.handler500"

@@ -17,6 +17,8 @@ from django.utils.translation import pgettext_lazy
 
 from .base import TEXT_OPS, FieldType
 
+#: The largest first number: far beyond any padding ({0000000000} is ten digits), far below bigint.
+MAX_START = 10**15
 TOKEN_RE = re.compile(r"\{(0{1,10}|YYYY|YY|MM|DD)\}")
 
 
@@ -52,7 +54,7 @@ class AutoNumberFieldType(FieldType):
         "required": ["format"],
         "properties": {
             "format": {"type": "string", "minLength": 1, "maxLength": 80},
-            "start": {"type": "integer", "minimum": 0},
+            "start": {"type": "integer", "minimum": 0, "maximum": MAX_START},
         },
         "additionalProperties": False,
     }

@@ -19,6 +19,11 @@ from psycopg2 import sql
 
 from .base import COMPARISON_OPS, FieldType, FieldValueError
 
+#: Date-times a field holds: a day inside Python's range on each side, so that showing one in any
+#: time zone (offsets are under a day) never leaves it.
+DATETIME_MIN = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+DATETIME_MAX = dt.datetime(9999, 12, 30, 23, 59, 59, tzinfo=dt.UTC)
+
 
 class DateFieldType(FieldType):
     key = "date"
@@ -99,12 +104,18 @@ class DateTimeFieldType(FieldType):
                 value = dt.datetime.combine(day, dt.time(0, 0)) if day else None
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             value = dt.datetime.combine(value, dt.time(0, 0))
-        if not isinstance(value, dt.datetime) or not (1 <= value.year <= 9999):
+        if not isinstance(value, dt.datetime):
             raise FieldValueError("invalid_datetime", _("Enter a date and time, e.g. 2026-05-01T09:30:00+08:00."))
-        if timezone.is_naive(value):
-            # A time without an offset is a wall-clock time in the tenant's time zone.
-            value = timezone.make_aware(value, timezone.get_current_timezone())
-        return value.astimezone(dt.UTC).replace(microsecond=0)
+        try:
+            if timezone.is_naive(value):
+                # A time without an offset is a wall-clock time in the tenant's time zone.
+                value = timezone.make_aware(value, timezone.get_current_timezone())
+            value = value.astimezone(dt.UTC).replace(microsecond=0)
+        except (OverflowError, ValueError):
+            value = None
+        if value is None or not DATETIME_MIN <= value <= DATETIME_MAX:
+            raise FieldValueError("invalid_datetime", _("Enter a date and time between the years 1 and 9999."))
+        return value
 
     def to_storage(self, value, field):
         return None if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

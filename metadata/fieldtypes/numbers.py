@@ -11,6 +11,8 @@ from psycopg2 import sql
 
 from .base import COMPARISON_OPS, FieldType, FieldValueError
 
+#: The most digits any number field holds (precision 18), so 10**18 and beyond never fit.
+MAX_DIGITS = 18
 #: Decimal(1).scaleb(-scale) and 10 ** digits, made once (every coerced number needs them).
 QUANTA = tuple(Decimal(1).scaleb(-scale) for scale in range(0, 9))
 POWERS_OF_TEN = tuple(Decimal(10) ** digits for digits in range(0, 19))
@@ -57,6 +59,9 @@ class NumberFieldType(FieldType):
             raise FieldValueError("invalid_number", _("Enter a number.")) from None
         if not value.is_finite():
             raise FieldValueError("invalid_number", _("Enter a number."))
+        if value and value.adjusted() >= MAX_DIGITS:  # before quantize, whose context holds 28 digits
+            raise FieldValueError("too_large", _("At most %(digits)d digits before the decimal point.")
+                                  % {"digits": self.precision(field) - self.scale(field)})
         return value.quantize(QUANTA[self.scale(field)], rounding=ROUND_HALF_UP) + 0  # + 0 turns -0 into 0
 
     def validate(self, value: Decimal, field) -> None:

@@ -107,6 +107,9 @@ def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess
                 errors.add("version", "invalid", _("The version is a whole number."))
             continue
         if key == "category":
+            if raw is not None and not isinstance(raw, str):
+                errors.add("category", "invalid_choice", _("Give the key of a category."))
+                continue
             if raw != (current.category if current else None):
                 draft.category, draft.category_changed = raw or None, True
             continue

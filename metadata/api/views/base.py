@@ -8,7 +8,6 @@ handler (tessera.api.exceptions).
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from rest_framework.parsers import JSONParser
 from rest_framework.views import APIView
 
 from metadata.cache import get_meta
@@ -24,7 +23,6 @@ class MetaView(APIView):
     """JSON only; reading needs an authenticated tenant user (the project default), writing the
     customise right (enforced by the services)."""
 
-    parser_classes = [JSONParser]
 
 
 def body_object(request) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
@@ -17,7 +16,6 @@ ERRORS = {400: OpenApiResponse(OpenApiTypes.OBJECT, description="{errors, non_fi
 
 class SecurityView(APIView):
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
 
 
 def doc(summary: str, *, request=None, responses=None, parameters=()):
