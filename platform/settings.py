@@ -246,6 +246,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tessera multi-tenant CRM",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tessera.api.spectacular.document_error_responses",
+    ],
 }
 
 #: Largest JSON body of an API request (bytes); files have TESSERA_MAX_UPLOAD_BYTES. See tessera.api.limits.

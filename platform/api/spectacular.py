@@ -19,3 +19,54 @@ class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+#: Error answers any operation may give, in the one error shape (tessera.api.exceptions): bad
+#: input, not logged in (or a bad token), not allowed, no such thing, a conflict, a body over the
+#: limits, an unsupported media type, too many requests.
+ERROR_RESPONSES = {
+    "400": "Invalid input: every error of every field at once (the field's path as key); nothing was written.",
+    "401": "Not logged in, or the API token is unknown, expired or revoked.",
+    "403": "Not allowed.",
+    "404": "No such thing (or not visible to you).",
+    "405": "This method is not allowed here.",
+    "409": "A conflict: changed by someone else, still in use, or a duplicate.",
+    "413": "The body is larger than the API accepts.",
+    "415": "The body is not JSON (or, for uploads, not multipart).",
+    "429": "Too many requests; try again later.",
+}
+ERROR_SCHEMA = {
+    "type": "object", "required": ["errors", "non_field_errors"],
+    "properties": {
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"$ref": "#/components/schemas/ErrorDetail"}}},
+        "non_field_errors": {"type": "array", "items": {"$ref": "#/components/schemas/ErrorDetail"}},
+    },
+}
+ERROR_DETAIL_SCHEMA = {"type": "object", "required": ["code", "message"],
+                       "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation documents the error answers it may
+    give, in the one error shape, so clients (and schemathesis) know every status code."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorDetail", ERROR_DETAIL_SCHEMA)
+    schemas.setdefault("Error", ERROR_SCHEMA)
+    add_error_responses(result.get("paths", {}))
+    return result
+
+
+def add_error_responses(paths: dict, schema_ref: str = "#/components/schemas/Error") -> None:
+    """Every operation of `paths` documents ERROR_RESPONSES (those it documents already keep
+    their description); used for the static documents and for each tenant's own."""
+    error = {"application/json": {"schema": {"$ref": schema_ref}}}
+    for operations in paths.values():
+        for method, operation in operations.items():
+            if method not in ("get", "put", "patch", "post", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, description in ERROR_RESPONSES.items():
+                documented = responses.get(status)
+                if documented is None or not (documented.get("content") or "$ref" in documented):
+                    responses[status] = {"description": (documented or {}).get("description") or description,
+                                         "content": error}

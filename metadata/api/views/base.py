@@ -15,6 +15,8 @@ from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from metadata.services.common import get_object
 from tessera.errors import ErrorDetail, NotFound, ValidationFailed
 
+#: The documented answer of endpoints that list things (a JSON array of objects).
+JSON_LIST = {"type": "array", "items": {"type": "object"}}
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no", ""})
 

@@ -30,7 +30,7 @@ from metadata.services import (
 from tessera.errors import NotFound
 
 from .. import serializers
-from .base import MetaView, body_object, tenant_and_object
+from .base import JSON_LIST, MetaView, body_object, tenant_and_object
 
 
 class SpecListView(MetaView):
@@ -41,7 +41,7 @@ class SpecListView(MetaView):
     to_json: Callable
     create: Callable
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: JSON_LIST})
     def get(self, request, object_name: str):
         _tenant, obj = tenant_and_object(object_name)
         return Response([type(self).to_json(item) for item in type(self).items(obj)])
@@ -132,7 +132,7 @@ def _visible_list_view(obj: ObjectMeta, api_name: str, viewer_id: int | None) ->
 
 
 class ListViewListView(MetaView):
-    @extend_schema(summary="Shared list views and your own", responses=OpenApiTypes.OBJECT)
+    @extend_schema(summary="Shared list views and your own", responses={200: JSON_LIST})
     def get(self, request, object_name: str):
         _tenant, obj = tenant_and_object(object_name)
         return Response([serializers.list_view_json(v)

@@ -14,6 +14,7 @@ from tessera.errors import NotFound, ValidationFailed
 
 from .. import serializers
 from .base import (
+    JSON_LIST,
     MetaView,
     active_field,
     body_object,
@@ -28,7 +29,7 @@ CASCADE_OPTIONS = ("controlling_field", "dependency")
 
 
 class FieldListView(MetaView):
-    @extend_schema(summary="Fields of an object", responses=OpenApiTypes.OBJECT, parameters=[
+    @extend_schema(summary="Fields of an object", responses={200: JSON_LIST}, parameters=[
         OpenApiParameter("deleted", bool, description="Also list soft-deleted fields (marked `deleted`).")])
     def get(self, request, object_name: str):
         _tenant, obj = tenant_and_object(object_name)

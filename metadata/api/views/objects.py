@@ -13,7 +13,7 @@ from metadata.services import create_object, update_object
 from tessera.errors import NotFound
 
 from .. import serializers
-from .base import MetaView, body_object, reader_fields, reader_objects, tenant_and_object
+from .base import JSON_LIST, MetaView, body_object, reader_fields, reader_objects, tenant_and_object
 
 
 def _detail(request, api_name: str, status_code: int = status.HTTP_200_OK) -> Response:
@@ -26,7 +26,7 @@ def _detail(request, api_name: str, status_code: int = status.HTTP_200_OK) -> Re
 
 
 class ObjectListView(MetaView):
-    @extend_schema(summary="All objects", responses=OpenApiTypes.OBJECT)
+    @extend_schema(summary="All objects", responses={200: JSON_LIST})
     def get(self, request):
         return Response([serializers.object_summary(obj)
                          for obj in reader_objects(request, get_meta().objects.values())])

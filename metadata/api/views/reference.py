@@ -14,7 +14,7 @@ from tessera.errors import NotFound
 
 from .. import serializers
 from ..history import DEFAULT_LIMIT, MAX_LIMIT, metadata_changes
-from .base import MetaView, int_param
+from .base import JSON_LIST, MetaView, int_param
 
 
 def schema_document(kind: str) -> dict:
@@ -23,7 +23,7 @@ def schema_document(kind: str) -> dict:
 
 
 class SchemaListView(MetaView):
-    @extend_schema(summary="The kinds of metadata with a JSON Schema", responses=OpenApiTypes.OBJECT)
+    @extend_schema(summary="The kinds of metadata with a JSON Schema", responses={200: JSON_LIST})
     def get(self, request):
         return Response([
             {"kind": kind, "title": schemas.load(kind).get("title", kind),
@@ -42,7 +42,7 @@ class SchemaDetailView(MetaView):
 
 class FieldTypeListView(MetaView):
     @extend_schema(summary="Every field type: capabilities, options schema, safe conversions",
-                   responses=OpenApiTypes.OBJECT)
+                   responses={200: JSON_LIST})
     def get(self, request):
         return Response([serializers.field_type_json(t) for _key, t in field_types.items()])
 

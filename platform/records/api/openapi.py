@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from metadata.cache import get_meta
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta, pick_label
+from tessera.api.spectacular import add_error_responses
 from tessera.errors import PermissionDenied
 from tessera.records import service
 from tessera.records.filters import filter_ops
@@ -53,6 +54,7 @@ def tenant_openapi(actor, *, language: str | None, title: str, server_url: str) 
         paths.update(_object_paths(obj, fields, name, language))
         tags.append({"name": obj.api_name, "description": obj.label(language, plural=True)})
     paths.update(_file_paths())
+    add_error_responses(paths)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": title, "version": f"{tenant.version}",
