@@ -1,5 +1,6 @@
 """Opaque keyset cursors: the sort values and id of the last row of a page, signed so a client
-cannot hand-craft one (tampering gives a clean 400, never odd SQL)."""
+cannot hand-craft one (tampering gives a clean 400, never odd SQL). A cursor names the sort it
+was made for: reused with another sort (whose columns have other types) it is a 400 too."""
 
 from __future__ import annotations
 
@@ -19,17 +20,24 @@ def encode_cursor(terms, record) -> str:
         else:
             value = record.values.get(term.field.api_name)
             values.append(None if value is None else _api(term.field, value))
-    return signing.dumps(values, salt=SALT, compress=True)
+    return signing.dumps({"sort": _sort_key(terms), "values": values}, salt=SALT, compress=True)
 
 
 def decode_cursor(cursor: str, terms) -> list:
     try:
-        values = signing.loads(cursor, salt=SALT)
-    except signing.BadSignature:
+        payload = signing.loads(cursor, salt=SALT)
+    except (signing.BadSignature, ValueError):
         raise ValidationFailed.single("cursor", "invalid_cursor", _("This cursor is not valid.")) from None
+    if not isinstance(payload, dict) or payload.get("sort") != _sort_key(terms):
+        raise ValidationFailed.single("cursor", "invalid_cursor", _("This cursor belongs to another sort order."))
+    values = payload.get("values")
     if not isinstance(values, list) or len(values) != len(terms):
         raise ValidationFailed.single("cursor", "invalid_cursor", _("This cursor belongs to another sort order."))
     return values
+
+
+def _sort_key(terms) -> list[str]:
+    return [("-" if term.descending else "") + (term.field.key if term.field is not None else "id") for term in terms]
 
 
 def _api(field, value):
