@@ -14,8 +14,7 @@ import pytest
 from django.test import Client
 
 from tessera.api.limits import MAX_JSON_DEPTH
-
-from .conftest import count_records
+from tests.helpers.records_api import count_records
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from .conftest import GADGET_FIELDS
+from tests.helpers.records_api import GADGET_FIELDS
 
 pytestmark = pytest.mark.django_db
 
