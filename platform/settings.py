@@ -182,9 +182,14 @@ CACHES = {
 AUTH_USER_MODEL = "security.User"
 #: Passwords with failed-login throttling and audit (tessera.security.auth), for every login path.
 AUTHENTICATION_BACKENDS = ["tessera.security.auth.ThrottledModelBackend"]
-#: Failed logins (per account and per client address) within the lock time that lock it, and for how long.
+#: Login throttling (tessera.security.throttle): failed logins of one account from one address that
+#: lock that pair for the lock time; past as many failures of one account from anywhere, each attempt
+#: waits a delay doubling up to TESSERA_LOGIN_MAX_DELAY_SECONDS; failures from one address over any
+#: accounts that lock the address.
 TESSERA_LOGIN_MAX_FAILURES = env.int("TESSERA_LOGIN_MAX_FAILURES", default=5)
 TESSERA_LOGIN_LOCK_MINUTES = env.int("TESSERA_LOGIN_LOCK_MINUTES", default=15)
+TESSERA_LOGIN_MAX_DELAY_SECONDS = env.int("TESSERA_LOGIN_MAX_DELAY_SECONDS", default=300)
+TESSERA_LOGIN_MAX_FAILURES_PER_CLIENT = env.int("TESSERA_LOGIN_MAX_FAILURES_PER_CLIENT", default=30)
 #: How many reverse proxies stand in front of Tessera (0: none, X-Forwarded-For is ignored). The
 #: client address in the audit log and the login throttle is read that many hops from the right.
 TESSERA_TRUSTED_PROXIES = env.int("TESSERA_TRUSTED_PROXIES", default=0)

@@ -3,8 +3,9 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from tessera.security.throttle import SharedRateThrottle
 
 from . import provisioning
 
@@ -47,7 +48,7 @@ class TenantListView(APIView):
         return [IsPlatformOperator()]
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return [SharedRateThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(responses=TenantSerializer(many=True))
     def get(self, request):

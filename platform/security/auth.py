@@ -14,7 +14,7 @@ from . import audit, throttle
 
 
 class ThrottledModelBackend(ModelBackend):
-    """ModelBackend + lockout after repeated failures (per account and per address) + audit."""
+    """ModelBackend + lockout after repeated failures (tessera.security.throttle) + audit."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
@@ -23,20 +23,20 @@ class ThrottledModelBackend(ModelBackend):
             return None
         ip = audit.client_ip(request) if request is not None else None
         email = str(username).strip().lower()
-        if throttle.locked(email, ip):
+        attempt = throttle.begin_attempt(email, ip)
+        if attempt.refused:
             audit.log(None, "login.locked", target_type="user", target_id=_user_id(email), email=email,
                       ip=ip, detail={"refused": True})
             # Stops every backend; authenticate() then answers "no user" like a wrong password.
             raise DjangoPermissionDenied("locked")
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None or getattr(user, "is_support", False):
-            user = None
-            tripped = throttle.record_failure(email, ip)
             audit.log(None, "login.failed", target_type="user", target_id=_user_id(email), email=email, ip=ip)
-            if tripped:
-                audit.log(None, "login.locked", target_type="user", target_id=_user_id(email), email=email, ip=ip)
+            if attempt.locks:
+                audit.log(None, "login.locked", target_type="user", target_id=_user_id(email), email=email, ip=ip,
+                          detail={"scopes": list(attempt.locks)})
             return None
-        throttle.clear_account(email)
+        throttle.succeeded(email, ip)
         return user
 
     def get_user(self, user_id):

@@ -1,19 +1,72 @@
-"""Failed-login throttling, per account and per client address.
+"""Failed-login throttling that holds under parallel attempts, and shared request-rate throttles.
 
-TESSERA_LOGIN_MAX_FAILURES failures (default 5) within TESSERA_LOGIN_LOCK_MINUTES (default 15) lock the
-account, or the address, for TESSERA_LOGIN_LOCK_MINUTES: while locked, even the right password is
-refused. Counters live in the database (each schema its own), so every process and machine agrees.
-A successful login clears the account's counter (not the address's: one valid account must not let
-an address go on guessing others).
+Login: three counters, rows of LoginThrottle in the tenant's schema (so every process and machine
+agrees, a restart forgets nothing, and the same email in two tenants counts twice, apart):
+
+- pair, (account, client address): TESSERA_LOGIN_MAX_FAILURES attempts lock that pair for
+  TESSERA_LOGIN_LOCK_MINUTES, even for the right password. Other addresses are not locked, so an
+  attacker cannot lock a person out from everywhere by guessing from their own machine.
+- account, from any address: past TESSERA_LOGIN_MAX_FAILURES failures, each further attempt must wait
+  a delay that doubles with every failure (1 s, 2 s, 4 s …) up to TESSERA_LOGIN_MAX_DELAY_SECONDS. A
+  guesser spread over many addresses gets a handful of guesses an hour; the person waits at most
+  that long, and is never locked out.
+- client, any account from one address: TESSERA_LOGIN_MAX_FAILURES_PER_CLIENT failures lock the
+  address (password spraying); a success gives its attempt back, so an office behind one address
+  is not locked by its own logins.
+
+An attempt is counted *before* the password is checked (`begin_attempt`), in one transaction whose
+INSERT … ON CONFLICT … DO UPDATE … RETURNING takes each row's lock: parallel attempts queue on the
+rows, and at most the limit of them reach the (slow) password check; the rest are refused without
+it. django-axes checks the lock before the password and counts the failure after it, so parallel
+attempts all pass its check (jazzband/django-axes#592, "won't fix"): hence this module.
+
+A counter starts again from zero after TESSERA_LOGIN_LOCK_MINUTES without an attempt; a successful
+login clears the pair and account counters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, throttling
+
+from .models import LoginThrottle, RateCounter
+
+
+@dataclass(frozen=True)
+class Counter:
+    scope: str
+    key: str
+    #: Failures allowed before the lock or delay starts.
+    free: int
+    growing: bool = False
+
+    def penalty(self, failures: int) -> dt.timedelta | None:
+        """How long this counter refuses attempts after the `failures`-th one."""
+        if failures < self.free:
+            return None
+        if not self.growing:
+            return _lock_time()
+        seconds = min(2 ** min(failures - self.free, 30), _max_delay())
+        return dt.timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of `begin_attempt`: refused (with the time it may be tried again), or counted."""
+
+    refused_until: dt.datetime | None
+    #: The scopes this attempt locked or delayed (logged as login.locked if the password is wrong).
+    locks: tuple[str, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        return self.refused_until is not None
 
 
 def _max_failures() -> int:
@@ -24,57 +77,151 @@ def _lock_time() -> dt.timedelta:
     return dt.timedelta(minutes=int(getattr(settings, "TESSERA_LOGIN_LOCK_MINUTES", 15)))
 
 
-def _keys(email: str | None, ip: str | None) -> list[tuple[str, str]]:
-    keys = []
+def _max_delay() -> int:
+    return int(getattr(settings, "TESSERA_LOGIN_MAX_DELAY_SECONDS", 300))
+
+
+def _counters(email: str | None, ip: str | None) -> list[Counter]:
+    """In a fixed order (pair, account, client), the order their rows are locked in: no deadlocks."""
+    email = (email or "").strip().lower()[:254]
+    counters = []
+    if email and ip:
+        counters.append(Counter("pair", f"{email} {ip}", _max_failures()))
     if email:
-        keys.append(("account", email.strip().lower()[:254]))
+        counters.append(Counter("account", email, _max_failures(), growing=True))
     if ip:
-        keys.append(("ip", ip))
-    return keys
+        counters.append(Counter("client", ip, int(getattr(settings, "TESSERA_LOGIN_MAX_FAILURES_PER_CLIENT", 30))))
+    return counters
 
 
-def locked(email: str | None, ip: str | None) -> bool:
-    from .models import LoginThrottle
+_COUNT = """
+    INSERT INTO security_loginthrottle AS t (scope, key, failures, last_attempt_at, locked_until)
+    VALUES (%(scope)s, %(key)s, 1, %(now)s, NULL)
+    ON CONFLICT (scope, key) DO UPDATE SET
+        failures = CASE WHEN t.last_attempt_at < %(quiet_since)s THEN 1 ELSE t.failures + 1 END,
+        last_attempt_at = %(now)s,
+        locked_until = NULL
+    WHERE t.locked_until IS NULL OR t.locked_until <= %(now)s
+    RETURNING failures
+"""
 
-    keys = _keys(email, ip)
-    if not keys:
-        return False
+
+def begin_attempt(email: str | None, ip: str | None) -> Attempt:
+    """Count a login attempt before its password is checked, or refuse it (counting nothing) while
+    one of its counters is locked or delayed."""
     now = timezone.now()
-    for scope, key in keys:
-        if LoginThrottle.objects.filter(scope=scope, key=key, locked_until__gt=now).exists():
-            return True
-    return False
-
-
-def record_failure(email: str | None, ip: str | None) -> bool:
-    """Count a failure; returns True when it locks the account or the address."""
-    window = _lock_time()
-    now = timezone.now()
-    tripped = False
-    with connection.cursor() as cursor:
-        for scope, key in _keys(email, ip):
-            cursor.execute(
-                """
-                INSERT INTO security_loginthrottle (scope, key, failures, window_start, locked_until)
-                VALUES (%(scope)s, %(key)s, 1, %(now)s, NULL)
-                ON CONFLICT (scope, key) DO UPDATE SET
-                    failures = CASE WHEN security_loginthrottle.window_start < %(since)s
-                                    THEN 1 ELSE security_loginthrottle.failures + 1 END,
-                    window_start = CASE WHEN security_loginthrottle.window_start < %(since)s
-                                        THEN %(now)s ELSE security_loginthrottle.window_start END
-                RETURNING failures, locked_until
-                """,
-                {"scope": scope, "key": key, "now": now, "since": now - window},
-            )
-            failures, locked_until = cursor.fetchone()
-            if failures >= _max_failures() and (locked_until is None or locked_until <= now):
+    locks = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for counter in _counters(email, ip):
+            params = {"scope": counter.scope, "key": counter.key, "now": now, "quiet_since": now - _lock_time()}
+            cursor.execute(_COUNT, params)
+            row = cursor.fetchone()
+            if row is None:  # locked: the row is ours until commit, its lock time cannot move
+                cursor.execute("SELECT locked_until FROM security_loginthrottle WHERE scope = %s AND key = %s",
+                               [counter.scope, counter.key])
+                transaction.set_rollback(True)  # the counters before this one count nothing either
+                return Attempt(refused_until=cursor.fetchone()[0])
+            penalty = counter.penalty(row[0])
+            if penalty is not None:
                 cursor.execute("UPDATE security_loginthrottle SET locked_until = %s WHERE scope = %s AND key = %s",
-                               [now + window, scope, key])
-                tripped = True
-    return tripped
+                               [now + penalty, counter.scope, counter.key])
+                locks.append(counter.scope)
+    return Attempt(refused_until=None, locks=tuple(locks))
+
+
+def succeeded(email: str, ip: str | None) -> None:
+    """The password was right: forget the pair's and the account's failures, give the client its
+    attempt back."""
+    counters = {c.scope: c for c in _counters(email, ip)}
+    with transaction.atomic():
+        LoginThrottle.objects.filter(scope__in=["pair", "account"],
+                                     key__in=[c.key for s, c in counters.items() if s != "client"]).delete()
+        if "client" in counters:
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE security_loginthrottle SET failures = GREATEST(failures - 1, 0) "
+                               "WHERE scope = 'client' AND key = %s", [counters["client"].key])
+
+
+def locked_until(email: str | None, ip: str | None) -> dt.datetime | None:
+    """Until when an attempt for this account from this address would be refused (None: it would not)."""
+    counters = _counters(email, ip)
+    if not counters:
+        return None
+    found = None
+    for counter in counters:
+        row = LoginThrottle.objects.filter(scope=counter.scope, key=counter.key,
+                                           locked_until__gt=timezone.now()).first()
+        if row is not None and (found is None or row.locked_until > found):
+            found = row.locked_until
+    return found
 
 
 def clear_account(email: str) -> None:
-    from .models import LoginThrottle
+    """Lift every lock of an account (its owner proved who they are, e.g. by resetting the password)."""
+    email = email.strip().lower()[:254]
+    LoginThrottle.objects.filter(scope="account", key=email).delete()
+    LoginThrottle.objects.filter(scope="pair", key__startswith=f"{email} ").delete()
 
-    LoginThrottle.objects.filter(scope="account", key=email.strip().lower()[:254]).delete()
+
+# --- request rates shared by every process ---------------------------------------------------------
+
+
+class StoreUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = _("This service is unavailable for a moment; try again shortly.")
+    default_code = "service_unavailable"
+
+
+class SharedRateThrottle(throttling.ScopedRateThrottle):
+    """DRF's ScopedRateThrottle (rates in DEFAULT_THROTTLE_RATES by the view's `throttle_scope`),
+    counting in the database of the current schema instead of the process's cache: every web
+    worker and machine shares the count, and a restart forgets nothing. Fixed windows of the rate's
+    duration. If the count cannot be kept (the database is unreachable), the request is refused
+    with a 503 rather than let through unthrottled."""
+
+    def allow_request(self, request, view) -> bool:
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = timezone.now()
+        try:
+            hits, self.window_start = _hit(self.key[:200], self.now, self.duration)
+        except DatabaseError:
+            raise StoreUnavailable() from None
+        return hits <= self.num_requests
+
+    def get_ident(self, request) -> str:
+        """The client's address as the audit log reads it (X-Forwarded-For only behind
+        TESSERA_TRUSTED_PROXIES proxies; DRF's own reading trusts any client's header)."""
+        from .audit import client_ip
+
+        return client_ip(request) or "unknown"
+
+    def wait(self) -> float:
+        elapsed = (self.now - self.window_start).total_seconds()
+        return max(self.duration - elapsed, 1.0)
+
+
+def _hit(key: str, now: dt.datetime, duration: int) -> tuple[int, dt.datetime]:
+    """Count one request on `key`; returns the window's count so far and its start."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO security_ratecounter AS c (key, window_start, hits) VALUES (%(key)s, %(now)s, 1)
+            ON CONFLICT (key) DO UPDATE SET
+                hits = CASE WHEN c.window_start <= %(expired)s THEN 1 ELSE c.hits + 1 END,
+                window_start = CASE WHEN c.window_start <= %(expired)s THEN %(now)s ELSE c.window_start END
+            RETURNING hits, window_start
+            """,
+            {"key": key, "now": now, "expired": now - dt.timedelta(seconds=duration)},
+        )
+        return cursor.fetchone()
+
+
+__all__ = ["Attempt", "RateCounter", "SharedRateThrottle", "begin_attempt", "clear_account", "locked_until",
+           "succeeded"]

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import permissions
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from metadata.cache import get_meta
 from tessera.errors import ValidationFailed
 from tessera.security import services
 from tessera.security.access import access_for
+from tessera.security.throttle import SharedRateThrottle
 
 from .base import SecurityView, body, doc
 from .render import invitation_json, token_json, user_json
@@ -23,7 +23,7 @@ BACKEND = "tessera.security.auth.ThrottledModelBackend"
 
 class AnonymousView(SecurityView):
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedRateThrottle]
     throttle_scope = "security_anon"
 
 

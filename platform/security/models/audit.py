@@ -1,4 +1,4 @@
-"""The audit log and the login throttle."""
+"""The audit log, the login throttle and shared request-rate counters."""
 
 from django.db import models
 
@@ -32,12 +32,15 @@ class AuditEntry(models.Model):
 
 
 class LoginThrottle(models.Model):
-    """Failed logins per account and per IP address within a window, and the lock they cause."""
+    """One login counter (tessera.security.throttle): attempts of an (account, client) pair, of an
+    account from anywhere, or of a client on any account, and the lock or delay they caused."""
 
-    scope = models.CharField(max_length=8)  # "account" | "ip"
-    key = models.CharField(max_length=254)
+    scope = models.CharField(max_length=8)  # "pair" | "account" | "client"
+    #: The account's email, the client's address, or "<email> <address>" for a pair.
+    key = models.CharField(max_length=320)
     failures = models.IntegerField(default=0)
-    window_start = models.DateTimeField()
+    #: The counter starts again from zero once this is older than TESSERA_LOGIN_LOCK_MINUTES.
+    last_attempt_at = models.DateTimeField()
     locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -45,3 +48,15 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class RateCounter(models.Model):
+    """Requests per key in the current fixed window, for throttles that must hold across processes
+    and restarts (tessera.security.throttle.SharedRateThrottle): sign-up, anonymous security calls."""
+
+    key = models.CharField(max_length=200, unique=True)
+    window_start = models.DateTimeField()
+    hits = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.key

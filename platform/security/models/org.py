@@ -31,3 +31,15 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SecuritySettings(models.Model):
+    """The tenant's sign-in policy: one row (pk 1), created on first read."""
+
+    #: Administrators (system administrators, and profiles with the manage_users or customize
+    #: right) must sign in with a second factor; those without one enrol at their next login.
+    require_two_factor_for_admins = models.BooleanField(_("require two-factor sign-in for administrators"),
+                                                        default=False)
+
+    def __str__(self) -> str:
+        return "security settings"

@@ -138,3 +138,32 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class UserSession(models.Model):
+    """A session a user logged in with (written on login, removed on logout), so that deactivating
+    the user ends every one of their sessions at once: Django's session table does not say whose a
+    session is without decoding each row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"session of user {self.user_id}"
+
+
+class TwoFactorDevice(models.Model):
+    """A user's TOTP authenticator (RFC 6238, 30-second steps). Enrolment stores the secret
+    unconfirmed; the first valid code confirms it. Recovery codes are stored as SHA-256 hashes."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor")
+    #: Base32; the verifier needs it in the clear (as django-otp stores its keys).
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    #: The last time step a code was accepted for: a code works once.
+    last_step = models.BigIntegerField(default=0)
+    recovery_codes = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"authenticator of user {self.user_id}"

@@ -21,7 +21,7 @@ def log_in(request, email, password):
     errors.raise_if_any()
     user = authenticate(request, username=email, password=password)
     if user is None:
-        if throttle.locked(email, client_ip(request)):
+        if throttle.locked_until(email, client_ip(request)) is not None:
             raise PermissionDenied(_("Too many failed attempts; try again later."), code="login_locked")
         raise PermissionDenied(_("Your email and password didn't match."), code="invalid_login")
     login(request, user)

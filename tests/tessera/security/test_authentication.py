@@ -43,18 +43,51 @@ def _audit(action):
 # --- throttling --------------------------------------------------------------------------------
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(seller, client_a):
+def _end_delays():
+    """The account's growing delay has run out (as if its seconds had passed)."""
+    from tessera.security.models import LoginThrottle
+
+    LoginThrottle.objects.filter(scope="account").update(locked_until=timezone.now() - timezone.timedelta(seconds=1))
+
+
+def test_five_failures_lock_that_address_even_for_the_right_password(seller, client_a):
     for _ in range(5):
         response = _browser_login(client_a, "seller@alpha.test", "wrong", ip="10.0.0.1")
         assert response.status_code == 200 and "_auth_user_id" not in client_a.session
-    locked = _browser_login(client_a, "seller@alpha.test", PASSWORD, ip="10.0.0.2")  # another address
+    _end_delays()
+    locked = _browser_login(client_a, "seller@alpha.test", PASSWORD, ip="10.0.0.1")
     assert locked.status_code == 200 and "_auth_user_id" not in client_a.session
     failed = _audit("login.failed")
     assert len(failed) == 5 and {e.actor_email for e in failed} == {"seller@alpha.test"}
     assert failed[0].ip == "10.0.0.1" and failed[0].target_id == str(seller.pk)
     assert _audit("login.locked")
-    other = _browser_login(client_a, "admin@alpha.test", ADMIN_PASSWORD, ip="10.0.0.2")
-    assert other.status_code == 302  # the lock is the account's, not everyone's
+    other = _browser_login(client_a, "admin@alpha.test", ADMIN_PASSWORD, ip="10.0.0.1")
+    assert other.status_code == 302  # the lock is the pair's, not the address's for everyone
+
+
+def test_an_attacker_cannot_lock_the_person_out_from_their_own_address(seller, client_a):
+    for _ in range(5):
+        _browser_login(client_a, "seller@alpha.test", "wrong", ip="203.0.113.66")
+    delayed = _browser_login(client_a, "seller@alpha.test", PASSWORD, ip="10.0.0.2")
+    assert delayed.status_code == 200  # within the account's delay (1 s after the 5th failure)
+    _end_delays()
+    assert _browser_login(client_a, "seller@alpha.test", PASSWORD, ip="10.0.0.2").status_code == 302
+
+
+def test_the_accounts_delay_grows_with_failures_from_any_address(seller, client_a, settings):
+    from tessera.security.models import LoginThrottle
+
+    settings.TESSERA_LOGIN_MAX_DELAY_SECONDS = 60
+    delays = []
+    for n in range(12):
+        _end_delays()
+        _browser_login(client_a, "seller@alpha.test", "wrong", ip=f"198.51.100.{n}")
+        row = LoginThrottle.objects.get(scope="account", key="seller@alpha.test")
+        delays.append(round((row.locked_until - row.last_attempt_at).total_seconds()) if row.locked_until else 0)
+    assert delays == [0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60]
+    assert len(_audit("login.failed")) == 12  # each was checked: every delay had run out
+    _browser_login(client_a, "seller@alpha.test", PASSWORD, ip="198.51.100.99")  # refused: still delayed
+    assert len(_audit("login.failed")) == 12 and "_auth_user_id" not in client_a.session
 
 
 def test_the_lock_ends_after_its_time(seller, client_a):
@@ -63,16 +96,25 @@ def test_the_lock_ends_after_its_time(seller, client_a):
     for _ in range(5):
         _browser_login(client_a, "seller@alpha.test", "wrong")
     LoginThrottle.objects.update(locked_until=timezone.now() - timezone.timedelta(seconds=1),
-                                 window_start=timezone.now() - timezone.timedelta(hours=1))
-    ok = _browser_login(client_a, "seller@alpha.test", PASSWORD, ip="10.0.0.9")
+                                 last_attempt_at=timezone.now() - timezone.timedelta(hours=1))
+    ok = _browser_login(client_a, "seller@alpha.test", PASSWORD)
     assert ok.status_code == 302 and _audit("login")
+    assert not LoginThrottle.objects.exclude(scope="client").exists()  # a success forgets the failures
 
 
-def test_five_failures_from_one_address_lock_the_address(seller, client_a):
-    for n in range(5):
+def test_many_failures_from_one_address_over_any_accounts_lock_the_address(seller, client_a, settings):
+    settings.TESSERA_LOGIN_MAX_FAILURES_PER_CLIENT = 8
+    for n in range(8):
         _browser_login(client_a, f"nobody{n}@alpha.test", "wrong", ip="10.9.9.9")
     assert _browser_login(client_a, "seller@alpha.test", PASSWORD, ip="10.9.9.9").status_code == 200
     assert _browser_login(client_a, "seller@alpha.test", PASSWORD, ip="10.9.9.8").status_code == 302
+
+
+def test_successful_logins_do_not_use_up_an_offices_shared_address(seller, client_a, settings):
+    settings.TESSERA_LOGIN_MAX_FAILURES_PER_CLIENT = 3
+    for _ in range(5):
+        assert _browser_login(client_a, "seller@alpha.test", PASSWORD, ip="10.1.1.1").status_code == 302
+        client_a.logout()
 
 
 def test_the_api_login_is_throttled_too(seller, client_a):
