@@ -29,6 +29,7 @@ def ensure_demo_tenant(progress: Callable[[str], None] | None = None) -> tuple[T
         admin_email=DEMO_ADMIN_EMAIL,
         admin_password=DEMO_ADMIN_PASSWORD,
         progress=progress,
+        allow_reserved_slug=True,  # "demo" is reserved so that no one else takes the name
     )
     from django_tenants.utils import tenant_context
 

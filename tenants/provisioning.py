@@ -62,11 +62,13 @@ def create_tenant(
     admin_password: str | None = None,
     plan_code: str | None = None,
     progress: ProgressCallback | None = None,
+    allow_reserved_slug: bool = False,
 ) -> ProvisionedTenant:
-    """Provision a tenant, or raise ValidationFailed (field errors) having created nothing."""
+    """Provision a tenant, or raise ValidationFailed (field errors) having created nothing.
+    `allow_reserved_slug`: the platform's own tenants only (the demo), never sign-up."""
     say = progress or (lambda message: None)
     slug = (slug or "").strip().lower() if isinstance(slug, str) else slug
-    plan = _check_input(slug, name, admin_email, admin_password, plan_code)
+    plan = _check_input(slug, name, admin_email, admin_password, plan_code, allow_reserved_slug)
     base_schema = settings.TENANT_BASE_SCHEMA
     if not schema_exists(base_schema):
         raise PlatformNotReady(_("The platform is not migrated yet: run `tessera migrate` first."))
@@ -121,10 +123,10 @@ def delete_tenant(slug: str) -> None:
     logger.info("tenant %s deleted", slug)
 
 
-def _check_input(slug, name, admin_email, admin_password, plan_code) -> Plan | None:
+def _check_input(slug, name, admin_email, admin_password, plan_code, allow_reserved_slug) -> Plan | None:
     errors = ErrorCollector()
     try:
-        validate_slug(slug)
+        validate_slug(slug, allow_reserved=allow_reserved_slug)
     except ValidationFailed as exc:
         errors.extend(exc)
     else:

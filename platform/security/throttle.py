@@ -208,8 +208,9 @@ class SharedRateThrottle(throttling.ScopedRateThrottle):
 
 
 def _hit(key: str, now: dt.datetime, duration: int) -> tuple[int, dt.datetime]:
-    """Count one request on `key`; returns the window's count so far and its start."""
-    with connection.cursor() as cursor:
+    """Count one request on `key`; returns the window's count so far and its start. In a savepoint:
+    a failure here must not spoil a surrounding transaction."""
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO security_ratecounter AS c (key, window_start, hits) VALUES (%(key)s, %(now)s, 1)

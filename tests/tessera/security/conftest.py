@@ -47,7 +47,7 @@ def make_record():
 
 
 @pytest.fixture(autouse=True)
-def _no_login_locks(request):
+def _no_login_locks(request, django_db_blocker):
     """Tests that commit (browser tests against a live server) may leave failed logins of 127.0.0.1
     behind in the session tenants; each test here starts without them (rolled back after it)."""
     if "django_db_setup" not in request.fixturenames and "db" not in request.fixturenames:
@@ -59,8 +59,9 @@ def _no_login_locks(request):
     from tenants.models import Tenant
     from tessera.security.models import LoginThrottle
 
-    for tenant in Tenant.objects.filter(slug__in=["alpha", "beta"]):
-        with tenant_context(tenant):
-            LoginThrottle.objects.all().delete()
-    connection.set_schema_to_public()
+    with django_db_blocker.unblock():
+        for tenant in Tenant.objects.filter(slug__in=["alpha", "beta"]):
+            with tenant_context(tenant):
+                LoginThrottle.objects.all().delete()
+        connection.set_schema_to_public()
     yield
