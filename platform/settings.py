@@ -194,6 +194,8 @@ TESSERA_LOGIN_MAX_FAILURES_PER_CLIENT = env.int("TESSERA_LOGIN_MAX_FAILURES_PER_
 #: client address in the audit log and the login throttle is read that many hops from the right.
 TESSERA_TRUSTED_PROXIES = env.int("TESSERA_TRUSTED_PROXIES", default=0)
 TESSERA_INVITATION_DAYS = env.int("TESSERA_INVITATION_DAYS", default=7)
+#: How long a password reset link works (it works once in any case).
+PASSWORD_RESET_TIMEOUT = 60 * env.int("TESSERA_PASSWORD_RESET_MINUTES", default=60)
 #: Support access: the longest grant a tenant may give, and how long a support login link lives.
 TESSERA_SUPPORT_MAX_HOURS = env.int("TESSERA_SUPPORT_MAX_HOURS", default=72)
 TESSERA_SUPPORT_LINK_MINUTES = env.int("TESSERA_SUPPORT_LINK_MINUTES", default=5)
@@ -244,6 +246,8 @@ REST_FRAMEWORK = {
         "signup": env.str("TESSERA_SIGNUP_RATE", default="30/hour"),
         # Unauthenticated security endpoints (API login, invitation acceptance, support login), per address.
         "security_anon": env.str("TESSERA_SECURITY_ANON_RATE", default="120/hour"),
+        # Password reset requests (each may send an email), per address.
+        "password_reset": env.str("TESSERA_PASSWORD_RESET_RATE", default="10/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

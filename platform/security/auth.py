@@ -58,6 +58,11 @@ def _audit_login(sender, request, user, **kwargs):
     if connection.schema_name is not None:
         audit.log(user, "login", target_type="user", target_id=user.pk,
                   ip=audit.client_ip(request) if request is not None else None)
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:  # remembered so that deactivating the user can end it (services.users)
+        from .models import UserSession
+
+        UserSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
 
 
 @receiver(user_logged_out)
@@ -65,3 +70,8 @@ def _audit_logout(sender, request, user, **kwargs):
     if user is not None and getattr(user, "pk", None):
         audit.log(user, "logout", target_type="user", target_id=user.pk,
                   ip=audit.client_ip(request) if request is not None else None)
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        from .models import UserSession
+
+        UserSession.objects.filter(session_key=session_key).delete()

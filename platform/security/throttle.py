@@ -207,6 +207,15 @@ class SharedRateThrottle(throttling.ScopedRateThrottle):
         return max(self.duration - elapsed, 1.0)
 
 
+def allow(scope: str, ident: str) -> bool:
+    """Count one request of `ident` (a client address) against the rate DEFAULT_THROTTLE_RATES gives
+    `scope`, for views outside DRF; False once over it. Raises DatabaseError if it cannot count."""
+    num_requests, duration = throttling.SimpleRateThrottle.parse_rate(None, settings.REST_FRAMEWORK[
+        "DEFAULT_THROTTLE_RATES"][scope])
+    hits, _start = _hit(f"throttle_{scope}_{ident}"[:200], timezone.now(), duration)
+    return hits <= num_requests
+
+
 def _hit(key: str, now: dt.datetime, duration: int) -> tuple[int, dt.datetime]:
     """Count one request on `key`; returns the window's count so far and its start. In a savepoint:
     a failure here must not spoil a surrounding transaction."""
@@ -224,5 +233,5 @@ def _hit(key: str, now: dt.datetime, duration: int) -> tuple[int, dt.datetime]:
         return cursor.fetchone()
 
 
-__all__ = ["Attempt", "RateCounter", "SharedRateThrottle", "begin_attempt", "clear_account", "locked_until",
+__all__ = ["Attempt", "RateCounter", "SharedRateThrottle", "allow", "begin_attempt", "clear_account", "locked_until",
            "succeeded"]

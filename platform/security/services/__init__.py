@@ -4,6 +4,7 @@ its transaction and writes the audit log."""
 from .audit_log import audit_entries
 from .org import create_node, delete_node, get_node, list_nodes, update_node
 from .ownership import Reassigned, reassign_records, transfer_all
+from .password_reset import complete_password_reset, request_password_reset
 from .profiles import create_spec, delete_spec, get_spec, list_specs, update_spec
 from .session import log_in, log_out
 from .sharing import (
@@ -41,7 +42,7 @@ from .users import (
 )
 
 __all__ = [
-    "Reassigned", "SupportLoginRefused", "accept_invitation", "audit_entries", "authenticate_token",
+    "Reassigned", "SupportLoginRefused", "accept_invitation", "complete_password_reset", "request_password_reset", "audit_entries", "authenticate_token",
     "create_first_admin", "create_node", "create_rule", "create_spec", "create_token", "deactivate_user",
     "delete_node", "delete_rule", "delete_spec", "get_node", "get_rule", "get_spec", "get_user_detail", "grant_support",
     "invitation_for", "invite_user", "issue_support_link", "list_grants", "list_invitations", "list_nodes",

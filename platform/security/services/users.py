@@ -20,7 +20,7 @@ from tessera.errors import ErrorCollector, NotFound, PermissionDenied, Validatio
 
 from .. import audit
 from ..access import _authenticated, access_for
-from ..models import ApiToken, Department, Invitation, PermissionSet, Profile, Role
+from ..models import ApiToken, Department, Invitation, PermissionSet, Profile, Role, UserSession
 from .common import get_user, pick, require_manage_users
 
 #: The page an invitation email links to (ui_builder.views.accept_invitation; API clients use
@@ -247,7 +247,8 @@ def _summary(user) -> dict:
 
 def deactivate_user(user_id, actor, *, transfer_to) -> dict[str, int]:
     """Deactivate a user, giving every record they own (every object, recycle bin included) to
-    `transfer_to`. Deletes nothing; their API tokens are revoked, their sessions stop working."""
+    `transfer_to`. Deletes nothing; their API tokens are revoked and their sessions ended at once
+    (a later reactivation does not bring either back)."""
     require_manage_users(actor)
     from .ownership import transfer_all
 
@@ -270,10 +271,24 @@ def deactivate_user(user_id, actor, *, transfer_to) -> dict[str, int]:
         user.is_active = False
         user.deactivated_at = timezone.now()
         user.save(update_fields=["is_active", "deactivated_at"])
-        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        sessions = end_sessions(user)
         audit.log(actor, "user.deactivate", target_type="user", target_id=user.pk,
-                  detail={"email": user.email, "transfer_to": receiver.pk, "records": counts})
+                  detail={"email": user.email, "transfer_to": receiver.pk, "records": counts,
+                          "tokens_revoked": tokens, "sessions_ended": sessions})
     return counts
+
+
+def end_sessions(user) -> int:
+    """End every session the user logged in with (whatever the session engine); returns how many."""
+    from importlib import import_module
+
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        store(session_key=key).delete()
+    UserSession.objects.filter(user=user).delete()
+    return len(keys)
 
 
 def reactivate_user(user_id, actor):

@@ -68,8 +68,10 @@ def test_five_failures_lock_that_address_even_for_the_right_password(seller, cli
 def test_an_attacker_cannot_lock_the_person_out_from_their_own_address(seller, client_a):
     for _ in range(5):
         _browser_login(client_a, "seller@alpha.test", "wrong", ip="203.0.113.66")
-    delayed = _browser_login(client_a, "seller@alpha.test", PASSWORD, ip="10.0.0.2")
-    assert delayed.status_code == 200  # within the account's delay (1 s after the 5th failure)
+    from tessera.security.models import LoginThrottle
+
+    account = LoginThrottle.objects.get(scope="account", key="seller@alpha.test")
+    assert account.locked_until > account.last_attempt_at  # a delay (1 s after the 5th failure), no lock
     _end_delays()
     assert _browser_login(client_a, "seller@alpha.test", PASSWORD, ip="10.0.0.2").status_code == 302
 
@@ -194,6 +196,45 @@ def test_a_deactivated_users_tokens_stop_working(seller, admin_a):
     deactivate_user(seller.pk, admin_a, transfer_to=admin_a.pk)
     response = Client(HTTP_HOST="alpha.localhost").get("/api/v1/records/account/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 401
+
+
+def test_deactivating_a_user_ends_their_sessions_and_revokes_their_tokens_at_once(seller, admin_a):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    from tessera.security.services import create_token
+
+    laptop, phone, admin = (Client(HTTP_HOST="alpha.localhost") for _ in range(3))
+    for device in (laptop, phone):
+        assert _browser_login(device, "seller@alpha.test", PASSWORD).status_code == 302
+        assert device.get("/api/v1/security/me/").status_code == 200
+    keys = [laptop.session.session_key, phone.session.session_key]
+    _token, key = create_token(seller, "cli")
+    admin.force_login(admin_a)
+
+    response = admin.post(f"/api/v1/security/users/{seller.pk}/deactivate/", {"transfer_to": admin_a.pk},
+                          content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert not Session.objects.filter(session_key__in=keys).exists()
+    assert laptop.get("/api/v1/security/me/").status_code == 403
+    assert phone.get("/", follow=False).status_code == 302  # to the login page
+    token_client = Client(HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Token {key}")
+    assert token_client.get("/api/v1/security/me/").status_code == 401
+    detail = _audit("user.deactivate")[-1].detail
+    assert (detail["sessions_ended"], detail["tokens_revoked"]) == (2, 1)
+
+    assert admin.post(f"/api/v1/security/users/{seller.pk}/reactivate/").status_code == 200
+    assert laptop.get("/api/v1/security/me/").status_code == 403  # nothing comes back with the user
+    assert token_client.get("/api/v1/security/me/").status_code == 401
+
+
+def test_logging_out_forgets_the_session(seller, client_a):
+    from tessera.security.models import UserSession
+
+    _browser_login(client_a, "seller@alpha.test", PASSWORD)
+    assert UserSession.objects.filter(user=seller).count() == 1
+    client_a.post("/logout/")
+    assert not UserSession.objects.filter(user=seller).exists()
 
 
 def test_token_input_is_checked(seller, client_a):
