@@ -7,6 +7,8 @@ from . import signin, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", signin.LoginView.as_view(), name="login"),
+    path("login/two-factor/", signin.two_factor, name="two_factor"),
+    path("login/two-factor/set-up/", signin.two_factor_setup, name="two_factor_setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", signin.password_reset, name="password_reset"),
     path("password-reset/<uidb64>/<token>/", signin.PasswordResetConfirm.as_view(), name="password_reset_confirm"),

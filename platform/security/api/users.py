@@ -28,10 +28,11 @@ class AnonymousView(SecurityView):
 
 
 class SessionView(AnonymousView):
-    @doc("Log in (starts a session; throttled after repeated failures)", request=OpenApiTypes.OBJECT)
+    @doc("Log in (starts a session; throttled after repeated failures; `code` from the authenticator app "
+         "when two-factor sign-in is on)", request=OpenApiTypes.OBJECT)
     def post(self, request):
         data = body(request)
-        user = services.log_in(request._request, data.get("email"), data.get("password"))
+        user = services.log_in(request._request, data.get("email"), data.get("password"), data.get("code"))
         return Response(user_json(user))
 
     @doc("Log out", responses={204: None})
@@ -85,6 +86,27 @@ class UserReactivateView(SecurityView):
     @doc("Reactivate a user", request=None)
     def post(self, request, user_id):
         return Response(user_json(services.reactivate_user(user_id, request.user)))
+
+
+class UserTwoFactorView(SecurityView):
+    @doc("Turn off a user's two-factor sign-in (the user, or manage_users: a lost phone)", responses={204: None})
+    def delete(self, request, user_id):
+        services.turn_off_two_factor(user_id, request.user)
+        return Response(status=204)
+
+
+class SecuritySettingsView(SecurityView):
+    @doc("The tenant's sign-in policy")
+    def get(self, request):
+        return Response(_settings_json(services.security_settings()))
+
+    @doc("Change the sign-in policy (manage_users): `require_two_factor_for_admins`", request=OpenApiTypes.OBJECT)
+    def patch(self, request):
+        return Response(_settings_json(services.update_security_settings(body(request), request.user)))
+
+
+def _settings_json(settings) -> dict:
+    return {"require_two_factor_for_admins": settings.require_two_factor_for_admins}
 
 
 class InvitationListView(SecurityView):
