@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tessera.errors import ValidationFailed
+from tessera.errors import PermissionDenied, ValidationFailed
 from tessera.security import services as security
 from tessera.security import throttle
 from tessera.security.audit import client_ip
@@ -101,7 +101,13 @@ def two_factor(request):
     user, data = pending
     errors = []
     if request.method == "POST":
-        if security.verify_code(user, request.POST.get("code", "")):
+        try:
+            right = security.check_login_code(user, request.POST.get("code", ""), client_ip(request))
+        except PermissionDenied as exc:
+            request.session.pop(PENDING, None)
+            messages.error(request, exc.message)
+            return redirect("login")
+        if right:
             _finish_login(request, user, data)
             return redirect(data["next"])
         if _wrong_code(request, data):

@@ -36,7 +36,8 @@ class ThrottledModelBackend(ModelBackend):
                 audit.log(None, "login.locked", target_type="user", target_id=_user_id(email), email=email, ip=ip,
                           detail={"scopes": list(attempt.locks)})
             return None
-        throttle.succeeded(email, ip)
+        # The counters are cleared by the login itself (below), not here: a right password whose
+        # second factor is still due must not wipe the failures of someone guessing codes.
         return user
 
     def get_user(self, user_id):
@@ -55,9 +56,10 @@ def _user_id(email: str):
 
 @receiver(user_logged_in)
 def _audit_login(sender, request, user, **kwargs):
+    ip = audit.client_ip(request) if request is not None else None
     if connection.schema_name is not None:
-        audit.log(user, "login", target_type="user", target_id=user.pk,
-                  ip=audit.client_ip(request) if request is not None else None)
+        audit.log(user, "login", target_type="user", target_id=user.pk, ip=ip)
+    throttle.succeeded(user.email, ip)
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if session_key:  # remembered so that deactivating the user can end it (services.users)
         from .models import UserSession

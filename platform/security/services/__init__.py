@@ -28,6 +28,7 @@ from .support import (
 )
 from .tokens import authenticate_token, create_token, list_tokens, revoke_token
 from .two_factor import (
+    check_login_code,
     confirm_enrolment,
     has_two_factor,
     pending_device,
@@ -55,7 +56,7 @@ from .users import (
 
 __all__ = [
     "Reassigned", "SupportLoginRefused", "accept_invitation", "complete_password_reset", "request_password_reset",
-    "confirm_enrolment", "has_two_factor", "pending_device", "provisioning_uri", "security_settings", "start_enrolment",
+    "check_login_code", "confirm_enrolment", "has_two_factor", "pending_device", "provisioning_uri", "security_settings", "start_enrolment",
     "turn_off_two_factor", "two_factor_required", "update_security_settings", "verify_code", "audit_entries", "authenticate_token",
     "create_first_admin", "create_node", "create_rule", "create_spec", "create_token", "deactivate_user",
     "delete_node", "delete_rule", "delete_spec", "get_node", "get_rule", "get_spec", "get_user_detail", "grant_support",

@@ -28,7 +28,7 @@ def log_in(request, email, password, code=None):
     if two_factor.has_two_factor(user):
         if code is None:
             raise PermissionDenied(_("Give the code from your authenticator app."), code="two_factor_required")
-        if not two_factor.verify_code(user, code):
+        if not two_factor.check_login_code(user, code, client_ip(request)):
             raise PermissionDenied(_("This code is not valid; try the current one."), code="invalid_code")
     elif two_factor.two_factor_required(user):
         raise PermissionDenied(_("Your organisation requires two-factor sign-in: log in once in the browser "

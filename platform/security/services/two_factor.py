@@ -16,9 +16,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tessera.errors import ErrorCollector, ValidationFailed
+from tessera.errors import ErrorCollector, PermissionDenied, ValidationFailed
 
-from .. import audit
+from .. import audit, throttle
 from ..access import access_for
 from ..models import SecuritySettings, TwoFactorDevice
 from .common import get_user, require_manage_users
@@ -122,6 +122,20 @@ def verify_code(user, code) -> bool:
             audit.log(user, "user.recovery_code_used", target_type="user", target_id=user.pk,
                       detail={"left": len(device.recovery_codes)})
             return True
+    return False
+
+
+def check_login_code(user, code, ip: str | None) -> bool:
+    """The second step of a login: refused while the login is locked for this account and address,
+    and a wrong code counts as a failed login attempt (tessera.security.throttle), so a password
+    known to an attacker does not open unlimited guesses at the code."""
+    if throttle.locked_until(user.email, ip) is not None:
+        raise PermissionDenied(_("Too many failed attempts; try again later."), code="login_locked")
+    if verify_code(user, code):
+        return True
+    throttle.begin_attempt(user.email, ip)
+    audit.log(None, "login.failed", target_type="user", target_id=user.pk, email=user.email, ip=ip,
+              detail={"second_factor": True})
     return False
 
 

@@ -99,6 +99,21 @@ def test_five_wrong_codes_send_the_login_back_to_the_password(seller, client_a):
     assert client_a.get("/login/two-factor/").url == "/login/"
 
 
+def test_wrong_codes_count_as_failed_logins(seller, client_a):
+    from tessera.security.models import LoginThrottle
+
+    secret, _recovery = _enrol(seller)
+    _login(client_a, seller.email)
+    for _ in range(4):  # with the password, the fifth attempt on this account from this address
+        client_a.post("/login/two-factor/", {"code": "000000"})
+    assert LoginThrottle.objects.get(scope="pair").locked_until > timezone.now()
+    refused = client_a.post("/login/two-factor/", {"code": _code(secret, 1)})
+    assert refused.url == "/login/" and "_auth_user_id" not in client_a.session
+    api = client_a.post("/api/v1/security/session/", {"email": seller.email, "password": PASSWORD,
+                                                      "code": _code(secret, 1)}, content_type="application/json")
+    assert api.status_code == 403 and codes(api) == ["login_locked"]
+
+
 def test_the_api_login_asks_for_the_code_too(seller, client_a):
     secret, _recovery = _enrol(seller)
     url = "/api/v1/security/session/"
