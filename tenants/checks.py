@@ -8,7 +8,7 @@ They read the database, so they run with `tessera manage check --database defaul
 from __future__ import annotations
 
 from django.core import checks
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import get_public_schema_name
 from psycopg2 import sql
 
@@ -38,7 +38,10 @@ def reserved_slugs_in_use(app_configs=None, databases=None, **kwargs) -> list[ch
 
 
 def _has_user(schema: str, email: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {}.security_user WHERE email = %s)").format(
-            sql.Identifier(schema)), [email])
-        return cursor.fetchone()[0]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {}.security_user WHERE email = %s)").format(
+                sql.Identifier(schema)), [email])
+            return cursor.fetchone()[0]
+    except DatabaseError:  # no such schema or table: not the demo tenant `tessera run` made
+        return False
