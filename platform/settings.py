@@ -138,7 +138,10 @@ DATABASES = {"default": env.db_url("DATABASE_URL")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("TESSERA_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TESSERA_TEST_DATABASE", default="test_tessera")
+# The test database is named after the database in use (test_<name>), so test runs against two
+# databases of one server (two checkouts, CI beside a developer) never drop each other's.
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
+    "TESSERA_TEST_DATABASE", default=f"test_{DATABASES['default'].get('NAME') or 'tessera'}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 #: Unset only for commands that send no task (the CLI's tenant commands); `tessera run` always sets it.
