@@ -1,10 +1,16 @@
 """Auto-number field type: `CUST-{YYYY}-{0000}`.
 
 Literal text and tokens: `{0…0}` a counter zero-padded to the number of zeros (1–10; numbers grow
-past the padding), `{YYYY}` `{YY}` `{MM}` `{DD}` the creation date in the tenant's time zone. The
-counter is a PostgreSQL sequence per field (created with the field): unique and increasing under
-concurrent inserts without any lock, assigned on create, never editable. A new format applies to new
-records only.
+past the padding), `{YYYY}` `{YY}` `{MM}` `{DD}` the creation date in the tenant's time zone.
+Assigned on create, never editable; a new format applies to new records only.
+
+Where the numbers come from (tessera.records.autonumbers):
+- by default a PostgreSQL sequence per field (created with the field): unique and increasing under
+  concurrent inserts without any lock, but a write that fails after taking a number leaves a gap;
+- with the `gap_free` option (contract and invoice numbers), a counter row locked in the writing
+  transaction: a rolled-back write gives its number back, and writers of the field take turns
+  from the moment they number until they commit. Once on, gap-free stays on (a sequence could not
+  continue the counter without reusing or skipping numbers).
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ class AutoNumberFieldType(FieldType):
         "properties": {
             "format": {"type": "string", "minLength": 1, "maxLength": 80},
             "start": {"type": "integer", "minimum": 0, "maximum": MAX_START},
+            "gap_free": {"type": "boolean"},
         },
         "additionalProperties": False,
     }
@@ -66,7 +73,13 @@ class AutoNumberFieldType(FieldType):
             return [("invalid_format", _("The format needs exactly one counter such as {0000}."))]
         if re.search(r"\{(?!(0{1,10}|YYYY|YY|MM|DD)\})", fmt):
             return [("invalid_format", _("Unknown token in the format; use {0000}, {YYYY}, {YY}, {MM}, {DD}."))]
+        if ctx.current is not None and self.gap_free(ctx.current) and not options.get("gap_free"):
+            return [("gap_free_permanent", _("A gap-free auto-number stays gap-free."))]
         return []
+
+    def gap_free(self, field) -> bool:
+        """Whether the field's numbers come from a locked counter (no gaps) instead of a sequence."""
+        return bool(field.options.get("gap_free"))
 
     def coerce(self, raw, field):
         return None if raw in (None, "") else str(raw)

@@ -1,4 +1,5 @@
-"""Record history. (Records themselves live in the partitioned `record` table, see storage.py.)"""
+"""Record history and gap-free auto-number counters. (Records themselves live in the partitioned
+`record` table, see storage.py.)"""
 
 from django.db import models
 
@@ -26,3 +27,14 @@ class RecordChange(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["record_id", "id"])]
+
+
+class AutoNumberCounter(models.Model):
+    """The next number of a gap-free auto-number field (see tessera.records.autonumbers).
+
+    Written only by autonumbers.take_numbers, in the transaction of the write it numbers, so a
+    rollback gives the numbers back. Created on first use from the field's sequence.
+    """
+
+    field_id = models.BigIntegerField(primary_key=True)
+    next_value = models.BigIntegerField()

@@ -465,19 +465,19 @@ def storage_changes(obj: ObjectMeta, draft: Draft) -> tuple[dict, list[str], dic
 
 
 def assign_auto_numbers(obj: ObjectMeta, drafts: list[Draft]) -> None:
-    """Auto-numbers come from one sequence per field: unique and increasing under concurrency."""
-    from django.db import connection
+    """Numbers for the new records' auto-number fields, from their sequences or gap-free counters
+    (tessera.records.autonumbers). Called as the last step before the insert: a gap-free counter
+    stays locked from here until the transaction ends."""
+    from metadata.fieldtypes.autonumber import render
 
-    from metadata.fieldtypes.autonumber import render, sequence_name
+    from .autonumbers import take_numbers
 
+    fields = [f for f in obj.fields if f.type.key == "auto_number"]
+    if not fields or not drafts:
+        return
     today = timezone.localdate()
-    for f in obj.fields:
-        if f.type.key != "auto_number" or not drafts:
-            continue
-        with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("SELECT nextval({}) FROM generate_series(1, {})").format(
-                sql.Literal(sequence_name(f.id)), sql.Literal(len(drafts))))
-            numbers = [row[0] for row in cursor.fetchall()]
-        for draft, number in zip(drafts, numbers, strict=True):
+    numbers = take_numbers([(f, len(drafts)) for f in fields])
+    for f in fields:
+        for draft, number in zip(drafts, numbers[f.id], strict=True):
             draft.values[f.api_name] = render(f.options["format"], number, today)
 
