@@ -25,8 +25,9 @@ The script
    service.list_records + JSON, and says so), its SQL alone vs the typed table, keyset pages 2+;
    (b) a numeric range count (5%); (c) GROUP BY a picklist with SUM of a currency (all rows, 25% by
    a date range); (d) runtime bulk insert rate; (e) single create; (f) add_field at full size; (g)
-   memory while paging through 100k records with the cursor; plus prototype variants of the
-   storage (clearly labelled, measured on the same data) where a target is missed;
+   memory while paging through 100k records with the cursor; (h) auto-numbers, sequence vs gap-free
+   (20 concurrent writers on one object, and the bulk path; see _autonumbers.py); plus prototype
+   variants of the storage (clearly labelled, measured on the same data) where a target is missed;
 5. prints progress on stderr and, on stdout, the result table, machine facts and the EXPLAIN
    (ANALYZE, BUFFERS) plans.
 
@@ -35,6 +36,7 @@ Run it from the repository root:
     .venv/bin/python bench/records.py --records 20000          # a quick run (~2 min)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/records.py
     .venv/bin/python bench/records.py --keep ...; then --reuse   # measure again without reloading
+    .venv/bin/python bench/records.py --autonumbers-only         # (h) alone, nothing loaded
 
 (bench/ is on sys.path when a script runs, not the repository root, whose platform/ folder would
 shadow the standard library's `platform`; Tessera is imported as the installed `tessera` package.)
@@ -57,6 +59,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import _records_data as data
+from _autonumbers import measure_autonumbers
 from _common import (
     check_bench_database_name,
     code_version,
@@ -152,6 +155,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true",
                         help="measure again in a database kept by an earlier --keep run (no reload)")
     parser.add_argument("--no-variants", action="store_true", help="skip the prototype storage variants")
+    parser.add_argument("--writer-creates", type=int, default=50, metavar="K",
+                        help="(h) single creates by each of the 20 concurrent writers, per object and round (default 50)")
+    parser.add_argument("--autonumber-batches", type=int, default=10, metavar="B",
+                        help="(h) bulk batches of 1,000 per object and round (default 10)")
+    parser.add_argument("--autonumbers-only", action="store_true",
+                        help="measure (h) alone, in a fresh tenant, without loading the deals")
     args = parser.parse_args(argv)
     if args.records < 2_000:
         parser.error("--records must be at least 2,000")
@@ -1419,8 +1428,11 @@ def collect_facts(world: World, pg, url: str, results: Results) -> None:
 def render(results: Results, args: argparse.Namespace, path_label: str) -> str:
     lines: list[str] = []
     add = lines.append
-    add(f"Tessera record storage benchmark: {args.records:,} deals (+ {args.records:,} accounts, "
-        f"{args.records:,} tickets) in one tenant")
+    if args.autonumbers_only:
+        add("Tessera auto-number benchmark (h) alone: sequence vs gap-free, in a fresh tenant")
+    else:
+        add(f"Tessera record storage benchmark: {args.records:,} deals (+ {args.records:,} accounts, "
+            f"{args.records:,} tickets) in one tenant")
     add("")
     for key, value in results.facts.items():
         add(f"  {key:<15} {value}")
@@ -1436,6 +1448,12 @@ def render(results: Results, args: argparse.Namespace, path_label: str) -> str:
         cells = (r.measurement, r.tessera, r.baseline, r.ratio, r.target, r.verdict)
         add("  " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)))
     add("")
+    if args.autonumbers_only:
+        add("  ratio = gap-free / sequence, medians of alternating rounds in the same run; see bench/_autonumbers.py.")
+        add("  Details")
+        for line in results.details:
+            add(f"    {line}")
+        return "\n".join(line.rstrip() for line in lines)
     add(f"  SQL rows: p50 / p95 of {args.repeat} runs (aggregates: {args.slow_repeat}), Tessera and typed alternated, "
         "warm, timed in a psycopg2 client (execute + fetchall); ratio = p50 / p50.")
     add("  *  a raw single-row INSERT into the typed table (no application logic), for scale only.")
@@ -1474,6 +1492,13 @@ def measure(args: argparse.Namespace, url: str) -> tuple[Results, str]:
 
     results = Results()
     world = create_world(args, url)
+    if args.autonumbers_only:
+        results.facts["Code"] = code_version()
+        results.facts["Load average"] = load_average()
+        measure_autonumbers(world, results, per_writer=args.writer_creates, batches=args.autonumber_batches)
+        results.facts["Load average"] += f" at the start, {load_average()} at the end ({os.cpu_count()} CPUs)"
+        connection.set_schema_to_public()
+        return results, "service.create_record / create_records (forked writer processes)"
     if not args.reuse:
         load_world(world, args, results)
     else:
@@ -1511,6 +1536,7 @@ def measure(args: argparse.Namespace, url: str) -> tuple[Results, str]:
         measure_index_variants(world, pg, args, results, statements)
         measure_variants(world, pg, args, results, statements)
     measure_add_field(world, pg, args, results)
+    measure_autonumbers(world, results, per_writer=args.writer_creates, batches=args.autonumber_batches)
     results.facts["Load average"] = (f"1/5 min {load_at_start} when measurements started, {load_average()} at the "
                                      f"end ({os.cpu_count()} CPUs; other work on this machine shows up here)")
     # The (d) rows first in the table, after (a)-(c): order by the letter.
