@@ -118,8 +118,9 @@ def measure_autonumbers(world, results, *, per_writer: int, batches: int, rounds
     rates: dict[str, list[float]] = {name: [] for name in OBJECTS}
     latencies: dict[str, list[float]] = {name: [] for name in OBJECTS}
     bulk: dict[str, list[float]] = {name: [] for name in OBJECTS}
-    for _round in range(rounds):
-        for api_name in OBJECTS:
+    for round_number in range(rounds):
+        order = list(OBJECTS) if round_number % 2 == 0 else list(reversed(OBJECTS))  # neither always first
+        for api_name in order:
             rate, times = concurrent_creates(world.tenant, api_name, per_writer)
             connection.set_tenant(world.tenant)
             rates[api_name].append(rate)

@@ -94,6 +94,13 @@ class NumberFieldType(FieldType):
     def widget_descriptor(self, field, language):
         return {"widget": self.widget, "precision": self.precision(field), "scale": self.scale(field)}
 
+    def openapi_schema(self, field):
+        schema = super().openapi_schema(field)
+        digits, scale = self.precision(field) - self.scale(field), self.scale(field)
+        schema["description"] = (f"An exact decimal (a JSON number or a string): at most {digits} digits before "
+                                 f"the decimal point, rounded to {scale} after.")
+        return schema
+
     def format_text(self, value, field, language=None):
         return "" if value is None else format(value, "f")
 

@@ -60,6 +60,9 @@ class TextFieldType(FieldType):
     def widget_descriptor(self, field, language):
         return {"widget": self.widget, "max_length": self.max_length(field)}
 
+    def openapi_schema(self, field):
+        return {"type": "string", "maxLength": self.max_length(field)}
+
 
 def _escape_like(text: str) -> str:
     return str(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
