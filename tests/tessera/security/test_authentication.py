@@ -92,6 +92,19 @@ def test_the_accounts_delay_grows_with_failures_from_any_address(seller, client_
     assert len(_audit("login.failed")) == 12 and "_auth_user_id" not in client_a.session
 
 
+def test_the_same_email_in_another_tenant_is_counted_apart(seller, client_a, tenant_b):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    for _ in range(5):
+        _browser_login(client_a, "seller@alpha.test", "wrong", ip="10.0.0.1")
+    assert _browser_login(client_a, "seller@alpha.test", PASSWORD, ip="10.0.0.1").status_code == 200  # locked
+    with tenant_context(tenant_b):
+        get_user_model().objects.create_user("seller@alpha.test", PASSWORD)
+    client_b = Client(HTTP_HOST="beta.localhost")
+    assert _browser_login(client_b, "seller@alpha.test", PASSWORD, ip="10.0.0.1").status_code == 302
+
+
 def test_the_lock_ends_after_its_time(seller, client_a):
     from tessera.security.models import LoginThrottle
 
