@@ -14,6 +14,7 @@ if __name__ == "platform":
     from pathlib import Path as _Path
 
     _spec = _util.spec_from_file_location("platform", _Path(_sysconfig.get_paths()["stdlib"]) / "platform.py")
+    assert _spec is not None and _spec.loader is not None  # a file location gives both
     _module = _util.module_from_spec(_spec)
     _sys.modules["platform"] = _module
     _spec.loader.exec_module(_module)

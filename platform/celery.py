@@ -5,6 +5,7 @@ with a countdown; a task sent from the public schema runs in public.
 """
 
 import os
+from typing import Any
 
 from celery.signals import task_postrun, task_prerun
 from tenant_schemas_celery.app import CeleryApp
@@ -21,7 +22,7 @@ _request_id_tokens: dict = {}
 
 
 @task_prerun.connect(weak=False)
-def _set_task_request_id(task_id=None, **kwargs):
+def _set_task_request_id(task_id: str | None = None, **kwargs: Any) -> None:
     """Log lines written by a task carry its id where a request would carry the request id; the
     tenant's time zone is active as it is for a request."""
     from django.db import connection
@@ -33,7 +34,7 @@ def _set_task_request_id(task_id=None, **kwargs):
 
 
 @task_postrun.connect(weak=False)
-def _reset_task_request_id(task_id=None, **kwargs):
+def _reset_task_request_id(task_id: str | None = None, **kwargs: Any) -> None:
     token = _request_id_tokens.pop(task_id, None)
     if token is not None:
         request_id_var.reset(token)

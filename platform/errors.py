@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 @dataclass(frozen=True)
 class ErrorDetail:
     code: str
-    message: str
+    message: str | StrPromise
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": str(self.message)}
@@ -28,7 +32,7 @@ class TesseraError(Exception):
     code = "error"
     default_message = _("The request could not be processed.")
 
-    def __init__(self, message: str | None = None, *, code: str | None = None):
+    def __init__(self, message: str | StrPromise | None = None, *, code: str | None = None) -> None:
         self.message = message if message is not None else self.default_message
         if code:
             self.code = code
@@ -49,14 +53,14 @@ class ValidationFailed(TesseraError):
         self,
         field_errors: Mapping[str, Iterable[ErrorDetail]] | None = None,
         non_field_errors: Iterable[ErrorDetail] = (),
-    ):
+    ) -> None:
         self.field_errors = {name: list(details) for name, details in (field_errors or {}).items()}
         self.non_field_errors = list(non_field_errors)
         first = next(iter(self.field_errors.values()), None) or self.non_field_errors
         super().__init__(first[0].message if first else None)
 
     @classmethod
-    def single(cls, field: str | None, code: str, message: str) -> ValidationFailed:
+    def single(cls, field: str | None, code: str, message: str | StrPromise) -> ValidationFailed:
         detail = ErrorDetail(code, message)
         if field is None:
             return cls(non_field_errors=[detail])
@@ -76,7 +80,7 @@ class ErrorCollector:
         self.field_errors: dict[str, list[ErrorDetail]] = {}
         self.non_field_errors: list[ErrorDetail] = []
 
-    def add(self, field: str | None, code: str, message: str) -> None:
+    def add(self, field: str | None, code: str, message: str | StrPromise) -> None:
         if field is None:
             self.non_field_errors.append(ErrorDetail(code, message))
         else:

@@ -6,7 +6,7 @@ One registry per extension point; one implementation per key. The key of an entr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import ItemsView, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -25,7 +25,7 @@ class NotRegistered(RegistryError):
 
 
 class Registry(Generic[T]):
-    def __init__(self, name: str):
+    def __init__(self, name: str) -> None:
         self.name = name
         self._entries: dict[str, T] = {}
 
@@ -52,7 +52,7 @@ class Registry(Generic[T]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
 
-    def items(self):
+    def items(self) -> ItemsView[str, T]:
         return self._entries.items()
 
     def keys(self) -> list[str]:

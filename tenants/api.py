@@ -2,16 +2,19 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from tessera.security.throttle import SharedRateThrottle
 
 from . import provisioning
+from .models import Tenant
 
 
 class IsPlatformOperator(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return bool(request.user and request.user.is_authenticated and request.user.is_admin)
 
 
@@ -33,7 +36,7 @@ class TenantSerializer(serializers.Serializer):
     created_on = serializers.DateTimeField()
     url = serializers.SerializerMethodField()
 
-    def get_url(self, tenant) -> str:
+    def get_url(self, tenant: Tenant) -> str:
         return provisioning.tenant_url(tenant)
 
 
@@ -42,20 +45,20 @@ class TenantListView(APIView):
 
     throttle_scope = "signup"
 
-    def get_permissions(self):
+    def get_permissions(self) -> list[permissions.BasePermission]:
         if self.request.method == "POST":
             return [permissions.AllowAny()]
         return [IsPlatformOperator()]
 
-    def get_throttles(self):
+    def get_throttles(self) -> list[BaseThrottle]:
         return [SharedRateThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(responses=TenantSerializer(many=True))
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(TenantSerializer(provisioning.list_tenants(), many=True).data)
 
     @extend_schema(request=SignUpSerializer, responses={201: TenantSerializer})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = SignUpSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         created = provisioning.create_tenant(
@@ -74,10 +77,10 @@ class TenantDetailView(APIView):
     permission_classes = [IsPlatformOperator]
 
     @extend_schema(responses=TenantSerializer)
-    def get(self, request, slug: str):
+    def get(self, request: Request, slug: str) -> Response:
         return Response(TenantSerializer(provisioning.get_tenant(slug)).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request, slug: str):
+    def delete(self, request: Request, slug: str) -> Response:
         provisioning.delete_tenant(slug)
         return Response(status=status.HTTP_204_NO_CONTENT)

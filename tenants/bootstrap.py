@@ -22,12 +22,12 @@ logger = logging.getLogger(__name__)
 
 def migrate_platform(*, verbosity: int = 1, tenants: bool = True) -> None:
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
     CloneSchema()._create_clone_schema_function()
     ensure_base_schema(verbosity=verbosity)
     if tenants:
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=verbosity)
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
 
 
 def ensure_base_schema(*, verbosity: int = 1) -> None:
@@ -41,7 +41,7 @@ def ensure_base_schema(*, verbosity: int = 1) -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(base)))
     call_command("migrate_schemas", tenant=True, schema_name=base, interactive=False, verbosity=verbosity)
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
     try:
         schema_template.capture(base)
     except schema_template.TemplateUnavailable as exc:  # provisioning falls back to clone_schema()

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 
-class Plan(models.Model):
+class Plan(models.Model):  # type: ignore[django-manager-missing]  # Tenant's base is untyped
     """What a tenant pays for; limits are read by the services that enforce them."""
 
     code = models.SlugField(_("code"), unique=True)

@@ -18,6 +18,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists, tenant_context
 from psycopg2 import sql
@@ -95,13 +96,13 @@ def create_tenant(
         logger.info("tenant %s not created: %s", slug, exc)
         raise _slug_taken(slug) from None
     finally:
-        connection.set_schema_to_public()
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
     say(_("Done"))
     logger.info("tenant %s created (schema %s)", slug, schema)
     return ProvisionedTenant(tenant, tenant_url(tenant), admin_email, generated)
 
 
-def list_tenants():
+def list_tenants() -> QuerySet[Tenant]:
     return Tenant.objects.exclude(schema_name="public").select_related("plan").order_by("slug")
 
 
@@ -123,7 +124,8 @@ def delete_tenant(slug: str) -> None:
     logger.info("tenant %s deleted", slug)
 
 
-def _check_input(slug, name, admin_email, admin_password, plan_code, allow_reserved_slug) -> Plan | None:
+def _check_input(slug: str, name: str, admin_email: str | None, admin_password: str | None,
+                 plan_code: str | None, allow_reserved_slug: bool) -> Plan | None:
     errors = ErrorCollector()
     try:
         validate_slug(slug, allow_reserved=allow_reserved_slug)

@@ -26,6 +26,7 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
+from typing import cast
 
 SIG_DIGITS = 20
 #: Largest |exponent| of a power/EXP result; beyond it the result is blank (both back ends).
@@ -45,9 +46,10 @@ ONE = Decimal(1)
 
 def clean(value: Decimal) -> Decimal:
     """Plain notation (no positive exponent) and no negative zero, as PostgreSQL shows numbers."""
+    exponent = cast(int, value.as_tuple().exponent)  # a str only for NaN and infinity, never given here
     if value.is_zero():
-        return ZERO if value.as_tuple().exponent >= 0 else abs(value)
-    if value.as_tuple().exponent > 0:
+        return ZERO if exponent >= 0 else abs(value)
+    if exponent > 0:
         return value.quantize(ONE, context=EXACT)
     return value
 

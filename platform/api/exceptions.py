@@ -8,6 +8,8 @@ shape (an unknown URL, an oversized body, an unexpected error: the 500 carries t
 Django logs it with its traceback), elsewhere Django's own pages.
 """
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
@@ -23,7 +25,7 @@ from .limits import max_json_bytes
 from .middleware import error_response, is_api_request
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, TesseraError):
         return Response(exc.as_payload(), status=exc.status)
     if isinstance(exc, RequestDataTooBig):
@@ -39,7 +41,7 @@ def exception_handler(exc, context):
     return response
 
 
-def _reshape(exc, data) -> dict:
+def _reshape(exc: Exception, data: Any) -> dict:
     if isinstance(exc, drf_exceptions.ValidationError) and isinstance(data, dict):
         errors = {}
         non_field = []
@@ -56,7 +58,7 @@ def _reshape(exc, data) -> dict:
     return {"errors": {}, "non_field_errors": [_detail(detail)]}
 
 
-def _detail(detail) -> dict:
+def _detail(detail: Any) -> dict:
     if isinstance(detail, dict):
         # A nested serializer's errors: flatten to the first message, keep the code.
         first = next(iter(detail.values()), "")

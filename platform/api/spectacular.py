@@ -2,13 +2,14 @@
 OpenAPI documents describe how to authenticate and the schema generation raises no warnings."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "tessera.security.authentication.TokenAuthentication"
     name = "tokenAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {"type": "http", "scheme": "bearer",
                 "description": "A personal API token: `Authorization: Token <key>` or `Bearer <key>`."}
 
@@ -17,7 +18,7 @@ class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "tessera.security.authentication.SessionAuthentication"
     name = "cookieAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
 
 

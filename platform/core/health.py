@@ -8,10 +8,11 @@ are cloned from (`tessera migrate` brings existing tenants along).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 from django_tenants.utils import schema_exists
 
@@ -19,7 +20,7 @@ from .migrations_executor import known_migrations, schemas_behind
 
 
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "broker": _check_broker()}
     if checks["database"]["ok"]:
         checks["migrations"] = _check_migrations()
@@ -29,7 +30,7 @@ def healthz(request):
     return JsonResponse({"status": "ok" if ok else "fail", **checks}, status=200 if ok else 503)
 
 
-def _timed(func):
+def _timed(func: Callable[[], dict | None]) -> dict:
     started = time.perf_counter()
     try:
         extra = func() or {}
@@ -39,7 +40,7 @@ def _timed(func):
 
 
 def _check_database() -> dict:
-    def probe():
+    def probe() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
 
@@ -47,7 +48,7 @@ def _check_database() -> dict:
 
 
 def _check_broker() -> dict:
-    def probe():
+    def probe() -> None:
         from tessera.celery import app
 
         if settings.TESSERA_BROKER_URL.startswith("memory://"):
@@ -59,7 +60,7 @@ def _check_broker() -> dict:
 
 
 def _check_migrations() -> dict:
-    def probe():
+    def probe() -> dict:
         expected = known_migrations()
         schemas = ["public"]
         if schema_exists(settings.TENANT_BASE_SCHEMA):

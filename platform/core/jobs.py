@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,9 @@ from django.utils import timezone
 from tessera.registry import Registry
 
 from .models import Job
+
+if TYPE_CHECKING:
+    from tessera.security.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +31,7 @@ job_kinds: Registry[JobHandler] = Registry("job kinds")
 class Progress:
     """Writes progress to the job row; each call commits on its own (outside the work's transaction)."""
 
-    def __init__(self, job: Job):
+    def __init__(self, job: Job) -> None:
         self.job = job
 
     def set_total(self, total: int) -> None:
@@ -36,13 +40,14 @@ class Progress:
 
     def advance(self, count: int = 1, message: str = "") -> None:
         self.job.done += count
-        fields = {"done": self.job.done}
+        fields: dict[str, object] = {"done": self.job.done}
         if message:
             self.job.message = fields["message"] = message[:500]
         Job.objects.filter(pk=self.job.pk).update(**fields)
 
 
-def queue_job(kind: str, params: dict | None = None, *, user=None, countdown: float | None = None) -> Job:
+def queue_job(kind: str, params: dict | None = None, *, user: User | None = None,
+              countdown: float | None = None) -> Job:
     """Create the job row now and send it to a worker when the current transaction commits."""
     job_kinds.get(kind)  # fail now, not in the worker, on an unknown kind
     job = Job.objects.create(kind=kind, params=params or {}, created_by=user)

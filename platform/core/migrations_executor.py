@@ -9,6 +9,8 @@ migration known to this code go through the real executor (standard, multiproces
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -42,11 +44,11 @@ def schemas_behind(schema_names: list[str], expected: set[tuple[str, str]]) -> l
     return behind
 
 
-def get_executor(codename: str | None = None):
-    base = get_tenants_executor(codename)
+def get_executor(codename: str | None = None) -> type[Any]:
+    base: type[Any] = get_tenants_executor(codename)
 
     class SkipUpToDateExecutor(base):
-        def run_migrations(self, tenants=None):
+        def run_migrations(self, tenants: Iterable[str] | None = None) -> None:
             tenants = list(tenants or [])
             if self._may_skip() and tenants:
                 behind = schemas_behind(tenants, known_migrations())

@@ -6,6 +6,8 @@ from django.utils import timezone
 from tessera.celery import app
 
 from . import jobs
+from .jobs import Progress
+from .models import Job
 
 
 @app.task(name="tessera.core.tasks.run_job")
@@ -20,7 +22,7 @@ def clear_expired_sessions() -> int:
     return deleted
 
 
-def clear_expired_sessions_job(job, progress) -> dict:
+def clear_expired_sessions_job(job: Job, progress: Progress) -> dict:
     expired = Session.objects.filter(expire_date__lt=timezone.now())
     progress.set_total(expired.count())
     deleted, _ = expired.delete()

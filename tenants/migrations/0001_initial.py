@@ -3,9 +3,11 @@
 import django.db.models.deletion
 import django_tenants.postgresql_backend.base
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def create_defaults(apps, schema_editor):
+def create_defaults(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Plan = apps.get_model("tenants", "Plan")
     Tenant = apps.get_model("tenants", "Tenant")
     plan, _ = Plan.objects.get_or_create(

@@ -197,7 +197,8 @@ class FormulaFunction:
             parts.append(part)
         return self.sql(node, *parts)
 
-    def sql(self, node: TCall, *args: sql.Composable) -> sql.Composable:
+    def sql(self, node: TCall, *args: Any) -> sql.Composable:
+        # Any, like py(): subclasses name their arguments (sql.Composable each).
         raise NotImplementedError(self.name)
 
 

@@ -7,7 +7,8 @@ Rounding follows Salesforce: ROUND is half away from zero, FLOOR rounds toward z
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from psycopg2 import sql
 
@@ -29,7 +30,7 @@ class _Unary(FormulaFunction):
     sqlfunc = ""
 
     @staticmethod
-    def pyfunc(a: Any) -> Any:
+    def pyfunc(a: Any, /) -> Any:
         raise NotImplementedError
 
     def py(self, node: TCall, a: Any) -> Any:
@@ -124,7 +125,7 @@ class _Extreme(FormulaFunction):
     """MAX/MIN of one or more numbers; blank if any argument is blank."""
 
     overloads = (Overload((T.NUMBER,), T.NUMBER, rest=T.NUMBER),)
-    pick = max
+    pick: ClassVar[Callable[..., Any]] = max
     sqlfunc = ""
 
     def py(self, node: TCall, *values: Any) -> Any:

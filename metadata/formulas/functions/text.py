@@ -153,7 +153,7 @@ class _Case(FormulaFunction):
     sqlfunc = ""
 
     @staticmethod
-    def convert(s: str) -> str:
+    def convert(s: str, /) -> str:
         raise NotImplementedError
 
     def py(self, node: TCall, s: Any) -> Any:
