@@ -4,9 +4,11 @@ migrated from scratch)."""
 import uuid
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def install(apps, schema_editor):
+def install(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     MetadataVersion = apps.get_model("metadata", "MetadataVersion")
     if not MetadataVersion.objects.exists():
         MetadataVersion.objects.create(version=0, token=uuid.uuid4())

@@ -26,6 +26,7 @@ from tessera.errors import ErrorCollector, ValidationFailed
 from tessera.records import indexing
 from tessera.records.jsonio import dumps_value, loads
 from tessera.records.storage import partition_name
+from tessera.security.actor import acting_user
 
 from .common import get_object
 
@@ -75,7 +76,7 @@ def convert_field(object_api_name: str, field_api_name: str, new_type: str, acto
     if report.failure_count:  # refused now rather than by the job
         raise _not_convertible(report.failure_count)
     job = queue_job("metadata.convert_field", {"field_id": field.id, "type": new_type, "options": options},
-                    user=actor if getattr(actor, "pk", None) else None)
+                    user=acting_user(actor))
     report.job_id = job.pk
     return report
 

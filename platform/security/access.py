@@ -30,12 +30,18 @@ flag ("system administrator") has every right.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 from psycopg2 import sql
 
 from tessera.errors import PermissionDenied
+from tessera.security.actor import Actor
 
 from .rights import LEVEL_NAMES, NO_RIGHTS, Rights, rights_for
+
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 
 SHARING_MODELS = ("private", "public_read", "public_read_write")
 ROW_ACTIONS = ("read", "edit", "delete", "reassign")
@@ -58,20 +64,20 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
-def is_system(actor) -> bool:
+def is_system(actor: Actor | None) -> bool:
     return actor is SYSTEM
 
 
-def user_id(actor) -> int | None:
+def user_id(actor: Actor | None) -> int | None:
     """The user id to stamp on writes (None for SYSTEM)."""
     return None if is_system(actor) or actor is None else actor.pk
 
 
-def _authenticated(actor) -> bool:
+def _authenticated(actor: Actor | None) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False))
 
 
-def require_customise(actor) -> None:
+def require_customise(actor: Actor) -> None:
     """Changing metadata needs the 'customize' right of the actor's profile or permission sets."""
     if is_system(actor):
         return
@@ -81,7 +87,7 @@ def require_customise(actor) -> None:
         raise PermissionDenied(_("Changing the configuration needs the customise right."), code="no_customise_right")
 
 
-def sharing_model(obj) -> str:
+def sharing_model(obj: ObjectMeta) -> str:
     """The object's org-wide default for records (see the module docstring)."""
     value = (obj.spec or {}).get("sharing_model")
     if value in SHARING_MODELS:
@@ -98,12 +104,12 @@ class RecordAccess:
 
     ACTIONS = ("create", "read", "edit", "delete", "view_all", "modify_all")
 
-    def __init__(self, actor, rights: Rights | None = None):
+    def __init__(self, actor: Actor | None, rights: Rights | None = None) -> None:
         self.actor = actor
         self._rights = rights
         self._actions: dict[str, frozenset[str]] = {}
         self._levels: dict[tuple[str, str], int] = {}
-        self._predicates: dict[tuple, sql.Composable | None] = {}
+        self._predicates: dict[tuple, list[sql.Composable] | None] = {}
 
     # --- who ---------------------------------------------------------------------------------
     @property
@@ -120,7 +126,7 @@ class RecordAccess:
             if self.is_system or not _authenticated(self.actor) or getattr(self.actor, "pk", None) is None:
                 self._rights = NO_RIGHTS
             else:
-                self._rights = rights_for(self.actor.pk)
+                self._rights = rights_for(user_id(self.actor))
         return self._rights
 
     @property
@@ -149,15 +155,15 @@ class RecordAccess:
         if not self.has_right(right):
             raise PermissionDenied(_("This needs the “%(right)s” right.") % {"right": right}, code=f"no_{right}_right")
 
-    def can_export(self, obj) -> bool:
+    def can_export(self, obj: ObjectMeta) -> bool:
         return self.has_right("export") and self.can(obj, "read")
 
-    def require_export(self, obj) -> None:
+    def require_export(self, obj: ObjectMeta) -> None:
         self.require(obj, "read")
         self.require_right("export")
 
     # --- object rights ---------------------------------------------------------------------------
-    def actions(self, obj) -> frozenset[str]:
+    def actions(self, obj: ObjectMeta) -> frozenset[str]:
         if self.superuser:
             return frozenset(self.ACTIONS)
         found = self._actions.get(obj.api_name)
@@ -165,20 +171,20 @@ class RecordAccess:
             found = self._actions[obj.api_name] = self.rights.object_actions(obj.api_name)
         return found
 
-    def can(self, obj, action: str) -> bool:
+    def can(self, obj: ObjectMeta, action: str) -> bool:
         return action in self.actions(obj)
 
-    def require(self, obj, action: str) -> None:
+    def require(self, obj: ObjectMeta, action: str) -> None:
         if not self.can(obj, action):
             raise PermissionDenied(_("You may not %(action)s %(object)s records.")
                                    % {"action": action, "object": obj.label(None, plural=True)},
                                    code=f"no_{action}_right")
 
-    def readable_objects(self, tenant) -> list:
+    def readable_objects(self, tenant: TenantMeta) -> list[ObjectMeta]:
         return [o for o in tenant.objects.values() if self.can(o, "read")]
 
     # --- fields ----------------------------------------------------------------------------------
-    def field_access(self, obj, field) -> str:
+    def field_access(self, obj: ObjectMeta, field: FieldMeta) -> str:
         """"hidden", "read" or "edit" by field-level security (profile and permission sets).
 
         Whether a field can be written at all (computed, read-only in metadata) is the field's own
@@ -194,17 +200,18 @@ class RecordAccess:
             level = self._levels[key] = self.rights.field_level(obj.api_name, field.api_name)
         return LEVEL_NAMES[level]
 
-    def readable(self, obj, field) -> bool:
+    def readable(self, obj: ObjectMeta, field: FieldMeta) -> bool:
         return self.field_access(obj, field) != "hidden"
 
-    def editable(self, obj, field) -> bool:
+    def editable(self, obj: ObjectMeta, field: FieldMeta) -> bool:
         return self.field_access(obj, field) == "edit"
 
-    def readable_fields(self, obj) -> list:
+    def readable_fields(self, obj: ObjectMeta) -> list[FieldMeta]:
         return [f for f in obj.fields if self.readable(obj, f)]
 
     # --- records ---------------------------------------------------------------------------------
-    def row_predicate(self, obj, action: str = "read", alias: str = "r", tenant=None) -> sql.Composable | None:
+    def row_predicate(self, obj: ObjectMeta, action: str = "read", alias: str = "r",
+                      tenant: TenantMeta | None = None) -> sql.Composable | None:
         """The records `action` may apply to, as SQL over the record alias; None: every record.
 
         Index-friendly: the ownership branch is `owner_id = <id>` (one owner) or `owner_id = ANY(…)`,
@@ -215,7 +222,8 @@ class RecordAccess:
             return branches[0] if branches else None
         return sql.SQL("({})").format(sql.SQL(" OR ").join(branches))
 
-    def row_branches(self, obj, action: str = "read", alias: str = "r", tenant=None) -> list[sql.Composable] | None:
+    def row_branches(self, obj: ObjectMeta, action: str = "read", alias: str = "r",
+                     tenant: TenantMeta | None = None) -> list[sql.Composable] | None:
         """row_predicate() as the list of its OR-ed branches (ownership first, then manual shares, then
         each sharing rule); None: every record. A query compiler may run each branch on its own (each
         with its best index) and merge them, rather than OR them (see RecordQuery.any_of)."""
@@ -232,7 +240,8 @@ class RecordAccess:
             self._predicates[key] = self._branches(obj, action, alias, tenant)
         return self._predicates[key]
 
-    def _branches(self, obj, action: str, alias: str, tenant) -> list[sql.Composable] | None:
+    def _branches(self, obj: ObjectMeta, action: str, alias: str,
+                  tenant: TenantMeta | None) -> list[sql.Composable] | None:
         actions = self.actions(obj)
         if "read" not in actions:
             return [FALSE]
@@ -268,7 +277,7 @@ class RecordAccess:
             return sql.SQL("{} = {}").format(column, sql.Literal(ids[0]))
         return sql.SQL("{} = ANY({}::bigint[])").format(column, sql.Literal(list(ids)))
 
-    def _share_sql(self, obj, alias: str, edit: bool) -> sql.Composable:
+    def _share_sql(self, obj: ObjectMeta, alias: str, edit: bool) -> sql.Composable:
         rights = self.rights
         reach = [sql.SQL("s.user_id = {}").format(sql.Literal(rights.user_id))]
         if rights.department_id is not None:
@@ -281,13 +290,13 @@ class RecordAccess:
         ).format(a=sql.Identifier(alias), o=sql.Literal(obj.id), reach=sql.SQL(" OR ").join(reach),
                  edit=sql.SQL(" AND s.access = 'edit'") if edit else sql.SQL(""))
 
-    def can_reassign(self, obj, record) -> bool:
+    def can_reassign(self, obj: ObjectMeta, record: object) -> bool:
         """Whether the actor may give `record` (a Record, or anything with owner_id) to someone else."""
         if self.superuser or self.can(obj, "modify_all"):
             return True
         return self.can(obj, "edit") and getattr(record, "owner_id", None) in self.rights.owner_ids
 
-    def can_assign_owner(self, obj, owner_id: int | None) -> bool:
+    def can_assign_owner(self, obj: ObjectMeta, owner_id: int | None) -> bool:
         """Whether a record the actor creates may be owned by `owner_id` (the actor's team, or anyone
         with modify_all); the creator owns a new record unless they say otherwise."""
         if owner_id is None or owner_id == self.user_id:
@@ -295,7 +304,7 @@ class RecordAccess:
         return self.superuser or self.can(obj, "modify_all") or owner_id in self.rights.owner_ids
 
 
-def access_for(actor) -> RecordAccess:
+def access_for(actor: Actor | None) -> RecordAccess:
     """The access object of `actor`. Within one request (or Celery task) the same object is reused,
     so rights are compiled, cached and version-checked once per request."""
     if is_system(actor) or actor is None or not getattr(actor, "is_authenticated", False):
@@ -308,7 +317,7 @@ def access_for(actor) -> RecordAccess:
         return cached[1]
     access = RecordAccess(actor)
     try:
-        actor._tessera_access = (request_id, access)
+        actor._tessera_access = (request_id, access)  # type: ignore[attr-defined]  # a user row
     except AttributeError:
         pass
     return access

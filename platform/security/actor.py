@@ -10,7 +10,10 @@ So the protocol holds only what every kind of actor has; what only users have (`
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+if TYPE_CHECKING:
+    from .models import User
 
 
 class Actor(Protocol):
@@ -25,3 +28,9 @@ class Actor(Protocol):
 
     @property
     def is_active(self) -> bool: ...
+
+
+def acting_user(actor: Actor | None) -> User | None:
+    """The actor as the user row a foreign key stores (created_by, granted_by…): None for SYSTEM and
+    anonymous users, the only actors without an id."""
+    return cast("User", actor) if getattr(actor, "pk", None) else None

@@ -18,10 +18,18 @@ from __future__ import annotations
 
 import contextvars
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+
+from tessera.security.actor import Actor
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from metadata.meta import ObjectMeta
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,7 @@ _NO_CONTEXT = AuditContext()
 _context: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("tessera_audit", default=None)
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address: REMOTE_ADDR, or from X-Forwarded-For behind TESSERA_TRUSTED_PROXIES proxies."""
     if request is None:
         return None
@@ -49,14 +57,14 @@ def client_ip(request) -> str | None:
     return _valid_ip(candidate) or _valid_ip(remote)
 
 
-def _valid_ip(value) -> str | None:
+def _valid_ip(value: str | None) -> str | None:
     try:
         return str(ipaddress.ip_address((value or "").strip()))
     except ValueError:
         return None
 
 
-def set_context(request) -> contextvars.Token:
+def set_context(request: HttpRequest | None) -> contextvars.Token:
     return _context.set(AuditContext(ip=client_ip(request), request_id=getattr(request, "id", "") or ""))
 
 
@@ -68,7 +76,7 @@ def current_context() -> AuditContext:
     return _context.get() or _NO_CONTEXT
 
 
-def log(actor, action: str, *, target_type: str = "", target_id: Any = "", detail: dict | None = None,
+def log(actor: Actor | None, action: str, *, target_type: str = "", target_id: Any = "", detail: dict | None = None,
         ip: str | None = None, email: str | None = None) -> None:
     """Append an entry. `actor`: a user, SYSTEM or None (anonymous: failed logins)."""
     from .access import is_system
@@ -84,11 +92,13 @@ def log(actor, action: str, *, target_type: str = "", target_id: Any = "", detai
         detail=detail or {}, ip=ip or context.ip, request_id=context.request_id[:64])
 
 
-def record_export(actor, object_api_name: str, *, count: int, filters=(), fields=(), file_format: str = "") -> None:
+def record_export(actor: Actor | None, object_api_name: str, *, count: int, filters: Iterable[Iterable] = (),
+                  fields: Iterable[str] = (), file_format: str = "") -> None:
     """Every export calls this (after checking access.require_export), in its transaction."""
     log(actor, "records.export", target_type="object", target_id=object_api_name,
         detail={"count": count, "filters": [list(f) for f in filters], "fields": list(fields), "format": file_format})
 
 
-def record_change(actor, action: str, obj, record_id, detail: dict | None = None) -> None:
+def record_change(actor: Actor | None, action: str, obj: ObjectMeta, record_id: int,
+                  detail: dict | None = None) -> None:
     log(actor, action, target_type=f"record:{obj.api_name}", target_id=record_id, detail=detail)

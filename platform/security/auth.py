@@ -3,6 +3,8 @@ and any API login endpoint alike (both go through django.contrib.auth.authentica
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_logged_out
@@ -12,11 +14,17 @@ from django.dispatch import receiver
 
 from . import audit, throttle
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from .models import User
+
 
 class ThrottledModelBackend(ModelBackend):
     """ModelBackend + lockout after repeated failures (tessera.security.throttle) + audit."""
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
+    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
+                     **kwargs: Any) -> User | None:
         if username is None:
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if username is None or password is None:
@@ -40,7 +48,7 @@ class ThrottledModelBackend(ModelBackend):
         # second factor is still due must not wipe the failures of someone guessing codes.
         return user
 
-    def get_user(self, user_id):
+    def get_user(self, user_id: Any) -> User | None:
         user = super().get_user(user_id)
         if user is not None and user.is_support:
             from .rights import active_support_grant
@@ -50,14 +58,14 @@ class ThrottledModelBackend(ModelBackend):
         return user
 
 
-def _user_id(email: str):
+def _user_id(email: str) -> int | str:
     return get_user_model().objects.filter(email__iexact=email).values_list("pk", flat=True).first() or ""
 
 
 @receiver(user_logged_in)
-def _audit_login(sender, request, user, **kwargs):
+def _audit_login(sender: object, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     ip = audit.client_ip(request) if request is not None else None
-    if connection.schema_name is not None:
+    if connection.schema_name is not None:  # type: ignore[attr-defined]
         audit.log(user, "login", target_type="user", target_id=user.pk, ip=ip)
     throttle.succeeded(user.email, ip)
     session_key = getattr(getattr(request, "session", None), "session_key", None)
@@ -68,7 +76,7 @@ def _audit_login(sender, request, user, **kwargs):
 
 
 @receiver(user_logged_out)
-def _audit_logout(sender, request, user, **kwargs):
+def _audit_logout(sender: object, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     if user is not None and getattr(user, "pk", None):
         audit.log(user, "logout", target_type="user", target_id=user.pk,
                   ip=audit.client_ip(request) if request is not None else None)

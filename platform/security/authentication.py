@@ -7,14 +7,21 @@ answer 401.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+
+    from .models import User
 
 KEYWORDS = (b"token", b"bearer")
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[User, str] | None:
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() not in KEYWORDS:
             return None
@@ -31,7 +38,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         return user, key
 
-    def authenticate_header(self, request):
+    def authenticate_header(self, request: Request) -> str:
         return 'Token realm="api"'
 
 
@@ -39,7 +46,7 @@ class SessionAuthentication(authentication.SessionAuthentication):
     """The browser's session. Listed first so an anonymous request is a 403 (no login challenge), but
     a request that did present credentials in an Authorization header gets a 401 when they fail."""
 
-    def authenticate_header(self, request):
+    def authenticate_header(self, request: Request) -> str | None:
         if authentication.get_authorization_header(request):
             return 'Token realm="api"'
         return None

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from psycopg2 import sql
 
 from tessera.errors import ErrorCollector
 
+if TYPE_CHECKING:
+    from metadata.meta import ObjectMeta, TenantMeta
+
+    from .rights import RuleGrant
+
 logger = logging.getLogger(__name__)
 
 
-def compile_filters(tenant, obj, filters: Iterable[tuple[str, object]], alias: str, errors: ErrorCollector):
+def compile_filters(tenant: TenantMeta, obj: ObjectMeta, filters: Iterable[tuple[str, object]], alias: str,
+                    errors: ErrorCollector) -> sql.Composable | None:
     """A predicate over `alias` for records-API filters (AND of all), or None when `errors` got some.
 
     Filters through lookups (`account.industry=it`) join inside an EXISTS subquery, so the predicate
@@ -42,7 +49,7 @@ def compile_filters(tenant, obj, filters: Iterable[tuple[str, object]], alias: s
         outer=sql.Identifier(alias), conds=sql.SQL(" AND ").join(inner.where))
 
 
-def rule_sql(tenant, obj, rule, alias: str) -> sql.Composable:
+def rule_sql(tenant: TenantMeta, obj: ObjectMeta, rule: RuleGrant, alias: str) -> sql.Composable:
     """The predicate of one sharing rule; a rule that no longer compiles (a field deleted since)
     matches nothing, and says so in the log."""
     errors = ErrorCollector()

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from psycopg2 import sql
 
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 
-def visible_ids(obj, ids: Iterable[int], predicate: sql.Composable | None, *, include_deleted: bool = False) -> set[int]:
+
+def visible_ids(obj: ObjectMeta, ids: Iterable[int], predicate: sql.Composable | None, *, include_deleted: bool = False) -> set[int]:
     ids = sorted({int(i) for i in ids})
     if not ids:
         return set()
-    conditions = [sql.SQL("r.id = ANY({})").format(sql.Literal(ids))]
+    conditions: list[sql.Composable] = [sql.SQL("r.id = ANY({})").format(sql.Literal(ids))]
     if not include_deleted:
         conditions.append(sql.SQL("r.deleted_at IS NULL"))
     if predicate is not None:
@@ -30,7 +34,7 @@ def select_ids(statement: sql.Composable) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def set_owner(obj, to_user: int, user_id: int | None, *, ids: Sequence[int] | None = None,
+def set_owner(obj: ObjectMeta, to_user: int, user_id: int | None, *, ids: Sequence[int] | None = None,
               from_owner: int | None = None, include_deleted: bool = False) -> list[tuple[int, int | None]]:
     """Give records to `to_user` (by ids, or every record of `from_owner`); returns (id, previous
     owner) of the records that changed hands."""
@@ -53,7 +57,7 @@ def set_owner(obj, to_user: int, user_id: int | None, *, ids: Sequence[int] | No
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def children_owned_alike(tenant, child, lookup, parents: Sequence[tuple[int, int | None]], *,
+def children_owned_alike(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMeta, parents: Sequence[tuple[int, int | None]], *,
                          extra: Sequence[sql.Composable] = ()) -> list[int]:
     """Live records of `child` whose `lookup` points at a parent and that are owned by that parent's
     previous owner. `parents`: (parent id, previous owner)."""
@@ -73,7 +77,7 @@ def children_owned_alike(tenant, child, lookup, parents: Sequence[tuple[int, int
     return select_ids(statement)
 
 
-def count_owned(obj, owner_id: int) -> int:
+def count_owned(obj: ObjectMeta, owner_id: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("SELECT count(*) FROM {t} WHERE owner_id = {o}").format(
             t=sql.Identifier(obj.table), o=sql.Literal(owner_id)))

@@ -13,16 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from . import versioning
+
+if TYPE_CHECKING:
+    from .models import SupportGrant
 
 ACTIONS = ("create", "read", "edit", "delete", "view_all", "modify_all")
 ADMIN_RIGHTS = ("customize", "manage_users", "export", "view_audit_log", "view_all_data", "modify_all_data")
@@ -35,7 +38,7 @@ _lock = threading.Lock()
 _entries: OrderedDict[tuple, Rights] = OrderedDict()
 
 
-def implied(actions) -> frozenset[str]:
+def implied(actions: Iterable[str]) -> frozenset[str]:
     """Rights imply the ones they need: modify all → view all, edit, delete, create; anything → read."""
     result = set(actions)
     if "modify_all" in result:
@@ -116,7 +119,7 @@ def rights_for(user_id: int | None) -> Rights:
     # Safe even inside a transaction that bumped the version: its token is its own until it commits,
     # and never comes back if it rolls back, so nobody else can be served these rights.
     version, token, _changing = versioning.current()
-    key = (connection.schema_name, version, token, user_id)
+    key = (connection.schema_name, version, token, user_id)  # type: ignore[attr-defined]
     now = timezone.now()
     with _lock:
         rights = _entries.get(key)
@@ -164,7 +167,7 @@ def compile_rights(user_id: int) -> Rights:
     owner_ids = {user_id}
     role_ancestors: list[int] = []
     if role_id is not None:
-        parents = dict(Role.objects.values_list("id", "parent_id"))
+        parents: dict[int, int | None] = dict(Role.objects.values_list("id", "parent_id"))
         below = _descendants(parents, role_id)
         if below:
             owner_ids |= set(User.objects.filter(role_id__in=below).values_list("id", flat=True))
@@ -195,7 +198,7 @@ def compile_rights(user_id: int) -> Rights:
     )
 
 
-def active_support_grant():
+def active_support_grant() -> SupportGrant | None:
     from .models import SupportGrant
 
     return (SupportGrant.objects.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())

@@ -3,17 +3,23 @@ changes into the audit log (linked to their MetadataChange row)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import connection
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from . import versioning
+
+if TYPE_CHECKING:
+    from metadata.models import MetadataChange
 
 _ready_schemas: set[str] = set()
 
 
 def _ready() -> bool:
     """Whether this schema has the security tables yet (not while older migrations run)."""
-    schema = connection.schema_name
+    schema = connection.schema_name  # type: ignore[attr-defined]
     if schema in _ready_schemas:
         return True
     with connection.cursor() as cursor:
@@ -28,7 +34,7 @@ def _ready() -> bool:
 HARMLESS_USER_FIELDS = frozenset({"last_login", "password", "full_name", "language"})
 
 
-def _bump(sender, **kwargs):
+def _bump(sender: type[Model], **kwargs: Any) -> None:
     update_fields = kwargs.get("update_fields")
     if sender.__name__ == "User" and update_fields and set(update_fields) <= HARMLESS_USER_FIELDS:
         return
@@ -36,12 +42,12 @@ def _bump(sender, **kwargs):
         versioning.bump()
 
 
-def _m2m(sender, action, **kwargs):
+def _m2m(sender: type[Model], action: str, **kwargs: Any) -> None:
     if action in ("post_add", "post_remove", "post_clear") and _ready():
         versioning.bump()
 
 
-def _metadata_change(sender, instance, created, **kwargs):
+def _metadata_change(sender: type[Model], instance: MetadataChange, created: bool, **kwargs: Any) -> None:
     if not created or not _ready():
         return
     from . import audit

@@ -42,7 +42,7 @@ def standard_profiles() -> list[dict]:
     return json.loads((SCHEMA_DIR / "standard_profiles.json").read_text(encoding="utf-8"))
 
 
-def validate_spec(spec, errors: ErrorCollector, *, prefix: str = "spec") -> None:
+def validate_spec(spec: object, errors: ErrorCollector, *, prefix: str = "spec") -> None:
     for error in sorted(_validator().iter_errors(spec), key=lambda e: list(e.absolute_path)):
         path = ".".join(str(p) for p in error.absolute_path)
         errors.add(".".join(p for p in (prefix, path) if p), f"schema_{error.validator}", error.message)

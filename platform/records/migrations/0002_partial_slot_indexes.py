@@ -2,13 +2,15 @@
 rebuild the existing ones in each tenant schema (and the base schema)."""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 from django_tenants.utils import get_public_schema_name
 from psycopg2 import sql
 
 
-def rebuild(apps, schema_editor):
+def rebuild(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     connection = schema_editor.connection
-    if connection.schema_name == get_public_schema_name():
+    if connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass('metadata_metadataversion') IS NOT NULL")

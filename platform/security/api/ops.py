@@ -6,6 +6,7 @@ from django.contrib.auth import login
 from django.http import HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tessera.security import services
@@ -19,7 +20,7 @@ class ReassignView(SecurityView):
     @doc("Reassign one record (`id`) or the records matching `filters` to the user `to`, optionally with "
          "`children` (objects with a lookup to it: their records owned by the same previous owner; "
          "activities: open ones only)", request=OpenApiTypes.OBJECT)
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = body(request)
         filters = data.get("filters")
         if isinstance(filters, dict):
@@ -36,7 +37,7 @@ AUDIT_PARAMS = ("action", "actor", "target_type", "target_id", "since", "until",
 class AuditLogView(SecurityView):
     @doc("The audit log, newest first (view_audit_log); action accepts a prefix ending in *",
          parameters=[OpenApiParameter(p, OpenApiTypes.STR) for p in AUDIT_PARAMS])
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         params = request.query_params
         entries, next_id = services.audit_entries(
             request.user, action=params.get("action"), actor_id=params.get("actor"),
@@ -47,24 +48,24 @@ class AuditLogView(SecurityView):
 
 class GrantListView(SecurityView):
     @doc("Support access grants (manage_users)")
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response({"results": [grant_json(g) for g in services.list_grants(request.user)]})
 
     @doc("Grant platform support access until `expires_at` (or for `hours`), with `profile` (default administrator)",
          request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         return Response(grant_json(services.grant_support(body(request), request.user)), status=201)
 
 
 class GrantDetailView(SecurityView):
     @doc("Revoke a support grant now")
-    def delete(self, request, grant_id):
+    def delete(self, request: Request, grant_id: int) -> Response:
         return Response(grant_json(services.revoke_grant(grant_id, request.user)))
 
 
 class SupportLoginView(AnonymousView):
     @doc("Open a support login link (from the platform's support-login endpoint)", responses={302: None})
-    def get(self, request):
+    def get(self, request: Request) -> HttpResponseRedirect:
         user, grant = services.support_login(request.query_params.get("token", ""))
         login(request._request, user, backend=BACKEND)
         request._request.session.set_expiry(grant.expires_at)

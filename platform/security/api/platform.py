@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import permissions
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from tessera.security import services
 
@@ -12,7 +14,7 @@ from .base import SecurityView, doc
 
 
 class IsPlatformOperator(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return bool(request.user and request.user.is_authenticated and request.user.is_admin)
 
 
@@ -23,7 +25,7 @@ class SupportLoginLinkView(SecurityView):
 
     @doc("A one-time support login link for a tenant (refused without an active grant)", request=None,
          responses={201: OpenApiTypes.OBJECT})
-    def post(self, request, slug):
+    def post(self, request: Request, slug: str) -> Response:
         from tenants.provisioning import get_tenant
 
         url, expires_at = services.issue_support_link(request.user, get_tenant(slug))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib.auth import login
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import permissions
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from metadata.cache import get_meta
@@ -17,6 +20,9 @@ from tessera.security.throttle import SharedRateThrottle
 
 from .base import SecurityView, body, doc
 from .render import invitation_json, token_json, user_json
+
+if TYPE_CHECKING:
+    from tessera.security.models import User
 
 BACKEND = "tessera.security.auth.ThrottledModelBackend"
 
@@ -30,61 +36,62 @@ class AnonymousView(SecurityView):
 class SessionView(AnonymousView):
     @doc("Log in (starts a session; throttled after repeated failures; `code` from the authenticator app "
          "when two-factor sign-in is on)", request=OpenApiTypes.OBJECT)
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = body(request)
         user = services.log_in(request._request, data.get("email"), data.get("password"), data.get("code"))
         return Response(user_json(user))
 
     @doc("Log out", responses={204: None})
-    def delete(self, request):
+    def delete(self, request: Request) -> Response:
         services.log_out(request._request)
         return Response(status=204)
 
 
 class MeView(SecurityView):
     @doc("The current user and their rights")
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         access = access_for(request.user)
         objects = {o.api_name: sorted(access.actions(o)) for o in get_meta().objects.values() if access.can(o, "read")}
         admin = sorted(r for r in ("customize", "manage_users", "export", "view_audit_log", "view_all_data",
                                    "modify_all_data") if access.has_right(r))
-        return Response({"user": user_json(request.user), "admin": admin, "objects": objects})
+        user = cast("User", request.user)  # IsAuthenticated (the default permission) let it through
+        return Response({"user": user_json(user), "admin": admin, "objects": objects})
 
 
 class UserListView(SecurityView):
     @doc("Users of this tenant")
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response({"results": [user_json(u) for u in services.list_users(request.user)]})
 
 
 class UserInviteView(SecurityView):
     @doc("Invite a user by email (manage_users)", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         invitation = services.invite_user(body(request), request.user, base_url=request.build_absolute_uri("/"))
         return Response(invitation_json(invitation), status=201)
 
 
 class UserDetailView(SecurityView):
     @doc("A user")
-    def get(self, request, user_id):
+    def get(self, request: Request, user_id: int) -> Response:
         return Response(user_json(services.get_user_detail(user_id, request.user)))
 
     @doc("Change a user's profile, role, department, permission sets, name, language", request=OpenApiTypes.OBJECT)
-    def patch(self, request, user_id):
+    def patch(self, request: Request, user_id: int) -> Response:
         return Response(user_json(services.update_user(user_id, body(request), request.user)))
 
 
 class UserDeactivateView(SecurityView):
     @doc("Deactivate a user, giving every record they own to `transfer_to` (deletes nothing)",
          request=OpenApiTypes.OBJECT)
-    def post(self, request, user_id):
+    def post(self, request: Request, user_id: int) -> Response:
         counts = services.deactivate_user(user_id, request.user, transfer_to=body(request).get("transfer_to"))
         return Response({"transferred": counts})
 
 
 class UserReactivateView(SecurityView):
     @doc("Reactivate a user", request=None)
-    def post(self, request, user_id):
+    def post(self, request: Request, user_id: int) -> Response:
         return Response(user_json(services.reactivate_user(user_id, request.user)))
 
 
@@ -111,20 +118,20 @@ def _settings_json(settings) -> dict:
 
 class InvitationListView(SecurityView):
     @doc("Invitations (manage_users)")
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response({"results": [invitation_json(i) for i in services.list_invitations(request.user)]})
 
 
 class InvitationDetailView(SecurityView):
     @doc("Revoke a pending invitation", responses={204: None})
-    def delete(self, request, invitation_id):
+    def delete(self, request: Request, invitation_id: int) -> Response:
         services.revoke_invitation(invitation_id, request.user)
         return Response(status=204)
 
 
 class InvitationAcceptView(AnonymousView):
     @doc("What an invitation token opens (for the accept form)")
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         invitation = services.invitation_for(request.query_params.get("token", ""))
         return Response({"email": invitation.email, "full_name": invitation.full_name,
                          "expires_at": invitation.expires_at.isoformat(),
@@ -132,7 +139,7 @@ class InvitationAcceptView(AnonymousView):
 
     @doc("Accept an invitation: set a password (the user is logged in)", request=OpenApiTypes.OBJECT,
          responses={201: OpenApiTypes.OBJECT})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = body(request)
         user = services.accept_invitation(data.get("token", ""), data.get("password"), full_name=data.get("full_name"))
         login(request._request, user, backend=BACKEND)
@@ -141,12 +148,12 @@ class InvitationAcceptView(AnonymousView):
 
 class TokenListView(SecurityView):
     @doc("My API tokens")
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response({"results": [token_json(t) for t in services.list_tokens(request.user)]})
 
     @doc("Create an API token (its key is in this answer only)", request=OpenApiTypes.OBJECT,
          responses={201: OpenApiTypes.OBJECT})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = body(request)
         expires_at = None
         if data.get("expires_at"):
@@ -159,6 +166,6 @@ class TokenListView(SecurityView):
 
 class TokenDetailView(SecurityView):
     @doc("Revoke one of my API tokens", responses={204: None})
-    def delete(self, request, token_id):
+    def delete(self, request: Request, token_id: int) -> Response:
         services.revoke_token(request.user, token_id)
         return Response(status=204)

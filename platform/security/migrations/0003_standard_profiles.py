@@ -5,11 +5,13 @@ system administrators the administrator profile, everyone else the default (sale
 import uuid
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 from django_tenants.utils import get_public_schema_name
 
 
-def install(apps, schema_editor):
-    if schema_editor.connection.schema_name == get_public_schema_name():
+def install(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    if schema_editor.connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]
         return
     from tessera.security.specs import standard_profiles
 

@@ -9,13 +9,15 @@ Built in each tenant schema (and the base schema new tenants are cloned from); n
 """
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 from django_tenants.utils import get_public_schema_name
 from psycopg2 import sql
 
 
-def create(apps, schema_editor):
+def create(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     connection = schema_editor.connection
-    if connection.schema_name == get_public_schema_name():
+    if connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass('record') IS NOT NULL AND to_regclass('metadata_fielddef') IS NOT NULL")
@@ -31,8 +33,8 @@ def create(apps, schema_editor):
                 table=sql.Identifier(f"record_o{int(object_id)}"), slot=sql.Identifier(slot)))
 
 
-def drop(apps, schema_editor):
-    if schema_editor.connection.schema_name == get_public_schema_name():
+def drop(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    if schema_editor.connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]
         return
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("DROP INDEX IF EXISTS record_owner_created_idx")

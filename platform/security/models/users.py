@@ -5,6 +5,10 @@ tenant's users): django-tenants gives each schema its own table, so a tenant use
 never share a row, a session, a token or a password.
 """
 
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
@@ -13,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def get_by_natural_key(self, username):
+    def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)
 
-    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
         """A user; without a profile given, the tenant's default profile (salesperson), if any."""
         if not email:
             raise ValueError("A user needs an email address.")
@@ -36,7 +40,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_admin(self, email: str, password: str | None = None, **fields) -> "User":
+    def create_admin(self, email: str, password: str | None = None, **fields: Any) -> User:
         return self.create_user(email, password, is_admin=True, **fields)
 
 
@@ -68,7 +72,7 @@ class User(AbstractBaseUser):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from tessera.errors import ErrorCollector
+from tessera.security.actor import Actor
 
 from ..access import access_for
 from ..models import AuditEntry
@@ -13,9 +16,9 @@ from ..models import AuditEntry
 MAX_PAGE = 200
 
 
-def audit_entries(actor, *, action: str | None = None, actor_id=None, target_type: str | None = None,
+def audit_entries(actor: Actor, *, action: str | None = None, actor_id: Any = None, target_type: str | None = None,
                   target_id: str | None = None, since: str | None = None, until: str | None = None,
-                  before_id=None, limit: int = 50) -> tuple[list[AuditEntry], int | None]:
+                  before_id: Any = None, limit: Any = 50) -> tuple[list[AuditEntry], int | None]:
     """(entries, id to pass as `before_id` for the next page, or None)."""
     access_for(actor).require_right("view_audit_log")
     errors = ErrorCollector()

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from tessera.errors import ErrorCollector, NotFound
+from tessera.security.actor import Actor
 
 from ..access import access_for
 
+if TYPE_CHECKING:
+    from ..models import User
 
-def require_manage_users(actor) -> None:
+M = TypeVar("M", bound=Model)
+
+
+def require_manage_users(actor: Actor) -> None:
     access_for(actor).require_right("manage_users")
 
 
-def get_user(user_id, *, field: str | None = None, errors: ErrorCollector | None = None, active: bool = False):
+@overload
+def get_user(user_id: Any, *, field: str | None = None, errors: None = None, active: bool = False) -> User: ...
+@overload
+def get_user(user_id: Any, *, field: str | None = None, errors: ErrorCollector, active: bool = False) -> User | None: ...
+def get_user(user_id: Any, *, field: str | None = None, errors: ErrorCollector | None = None,
+             active: bool = False) -> User | None:
     """A user of this schema by id. With `errors`, a bad id is a field error (None returned);
     without, NotFound. `active`: an inactive (or support) user is a field error too."""
     User = get_user_model()
@@ -36,12 +50,13 @@ def get_user(user_id, *, field: str | None = None, errors: ErrorCollector | None
     return user
 
 
-def pick(model, value, *, field: str, errors: ErrorCollector, code: str, lookup: str = "pk"):
+def pick(model: type[M], value: Any, *, field: str, errors: ErrorCollector, code: str,
+         lookup: str = "pk") -> M | None:
     """A row of `model` by `lookup` for an input value (None stays None), or a field error."""
     if value is None:
         return None
     try:
-        row = model.objects.filter(**{lookup: value}).first()
+        row = model._default_manager.filter(**{lookup: value}).first()
     except (TypeError, ValueError):
         row = None
     if row is None:

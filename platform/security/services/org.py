@@ -3,20 +3,24 @@ children, sharing rules) cannot be deleted."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from tessera.errors import Conflict, ErrorCollector, NotFound
+from tessera.security.actor import Actor
 
 from .. import audit
 from ..models import Department, Role
 from ..rights import descendants
 from .common import pick, require_manage_users
 
-KINDS = {"role": Role, "department": Department}
+KINDS: dict[str, type[Role] | type[Department]] = {"role": Role, "department": Department}
 
 
-def list_nodes(kind: str, actor):
+def list_nodes(kind: str, actor: Actor) -> QuerySet[Role] | QuerySet[Department]:
     from ..access import _authenticated
 
     if not _authenticated(actor):
@@ -24,7 +28,7 @@ def list_nodes(kind: str, actor):
     return KINDS[kind].objects.order_by("id")
 
 
-def get_node(kind: str, node_id, actor):
+def get_node(kind: str, node_id: Any, actor: Actor) -> Role | Department:
     list_nodes(kind, actor)
     model = KINDS[kind]
     try:
@@ -33,7 +37,7 @@ def get_node(kind: str, node_id, actor):
         raise NotFound(_("No such %(kind)s.") % {"kind": kind}, code=f"unknown_{kind}") from None
 
 
-def create_node(kind: str, data: dict, actor):
+def create_node(kind: str, data: dict, actor: Actor) -> Role | Department:
     require_manage_users(actor)
     model = KINDS[kind]
     errors = ErrorCollector()
@@ -43,7 +47,7 @@ def create_node(kind: str, data: dict, actor):
     with transaction.atomic():
         try:
             with transaction.atomic():
-                node = model.objects.create(name=name, parent=parent)
+                node = model.objects.create(name=name, parent=parent)  # type: ignore[misc]  # parent: same kind
         except IntegrityError:
             errors.add("name", "taken", _("This name is taken."))
             errors.raise_if_any()
@@ -52,7 +56,7 @@ def create_node(kind: str, data: dict, actor):
     return node
 
 
-def update_node(kind: str, node_id, data: dict, actor):
+def update_node(kind: str, node_id: Any, data: dict, actor: Actor) -> Role | Department:
     require_manage_users(actor)
     model = KINDS[kind]
     errors = ErrorCollector()
@@ -65,7 +69,7 @@ def update_node(kind: str, node_id, data: dict, actor):
         if "parent" in data:
             parent = pick(model, data.get("parent"), field="parent", errors=errors, code=f"unknown_{kind}")
             if parent is not None:
-                parents = dict(model.objects.values_list("id", "parent_id"))
+                parents: dict[int, int | None] = dict(model.objects.values_list("id", "parent_id"))
                 if parent.pk == node.pk or parent.pk in descendants(parents, node.pk):
                     errors.add("parent", "cycle", _("A %(kind)s cannot be placed under itself or one below it.")
                                % {"kind": kind})
@@ -82,7 +86,7 @@ def update_node(kind: str, node_id, data: dict, actor):
     return node
 
 
-def delete_node(kind: str, node_id, actor) -> None:
+def delete_node(kind: str, node_id: Any, actor: Actor) -> None:
     require_manage_users(actor)
     with transaction.atomic():
         node = get_node(kind, node_id, actor)
@@ -92,7 +96,7 @@ def delete_node(kind: str, node_id, actor) -> None:
         node.delete()
 
 
-def _name(value, errors: ErrorCollector) -> str:
+def _name(value: Any, errors: ErrorCollector) -> str:
     name = value.strip() if isinstance(value, str) else ""
     if not name:
         errors.add("name", "required", _("Give a name."))

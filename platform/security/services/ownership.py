@@ -8,16 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from psycopg2 import sql
 
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied, ValidationFailed
+from tessera.security.actor import Actor
 
 from .. import audit, repository
 from ..access import SYSTEM, RecordAccess, access_for
 from .common import get_user
+
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
+
+    from ..models import User
 
 #: Children reassigned only while open: object → (picklist field, closed values).
 OPEN_ONLY = {"activity": ("status", ("done", "cancelled"))}
@@ -32,7 +39,7 @@ class Reassigned:
     ids: dict[str, list[int]] = field(default_factory=dict)
 
 
-def reassign_records(object_api_name: str, actor, *, to, record_id=None, filters: Sequence | None = None,
+def reassign_records(object_api_name: str, actor: Actor, *, to: Any, record_id: Any = None, filters: Sequence | None = None,
                      children: Iterable[str] = ()) -> Reassigned:
     """Give a record (`record_id`) or the records matching `filters` to the user `to`."""
     from tessera.records.service import get_object_meta
@@ -46,6 +53,7 @@ def reassign_records(object_api_name: str, actor, *, to, record_id=None, filters
     if (record_id is None) == (filters is None):
         errors.add(None, "invalid", _("Give either one record id or filters."))
     errors.raise_if_any()
+    assert target is not None  # else raise_if_any() raised
     with transaction.atomic():
         if record_id is not None:
             ids = _one_record(obj, record_id, access)
@@ -61,7 +69,7 @@ def reassign_records(object_api_name: str, actor, *, to, record_id=None, filters
     return result
 
 
-def transfer_all(user, to_user, actor) -> dict[str, int]:
+def transfer_all(user: User, to_user: User, actor: Actor) -> dict[str, int]:
     """Every record `user` owns, of every object (recycle bin included), to `to_user`."""
     from metadata.cache import get_meta
     from tessera.records import history
@@ -81,20 +89,21 @@ def transfer_all(user, to_user, actor) -> dict[str, int]:
     return counts
 
 
-def _child_links(tenant, obj, names: Iterable[str], errors: ErrorCollector):
-    links = []
+def _child_links(tenant: TenantMeta, obj: ObjectMeta, names: Iterable[str],
+                 errors: ErrorCollector) -> list[tuple[ObjectMeta, list[FieldMeta]]]:
+    links: list[tuple[ObjectMeta, list[FieldMeta]]] = []
     for name in names or ():
         child = tenant.object(name) if isinstance(name, str) else None
         lookups = [f for f in child.fields if f.type.key == "lookup" and f.options.get("target") == obj.api_name] \
             if child is not None else []
-        if not lookups:
+        if not lookups or child is None:
             errors.add("children", "invalid_child", _("“%(name)s” has no lookup to this object.") % {"name": name})
             continue
         links.append((child, lookups))
     return links
 
 
-def _one_record(obj, record_id, access: RecordAccess) -> list[int]:
+def _one_record(obj: ObjectMeta, record_id: Any, access: RecordAccess) -> list[int]:
     try:
         record_id = int(record_id)
     except (TypeError, ValueError):
@@ -106,7 +115,7 @@ def _one_record(obj, record_id, access: RecordAccess) -> list[int]:
     return [record_id]
 
 
-def _matching(tenant, obj, filters, access: RecordAccess) -> list[int]:
+def _matching(tenant: TenantMeta, obj: ObjectMeta, filters: Sequence | None, access: RecordAccess) -> list[int]:
     from tessera.records.filters import apply_filters, split_key
     from tessera.records.query import RecordQuery
 
@@ -140,7 +149,8 @@ def _matching(tenant, obj, filters, access: RecordAccess) -> list[int]:
     return ids
 
 
-def _move(tenant, obj, ids, target, access: RecordAccess, result: Reassigned) -> list[tuple[int, int | None]]:
+def _move(tenant: TenantMeta, obj: ObjectMeta, ids: Sequence[int], target: User, access: RecordAccess,
+          result: Reassigned) -> list[tuple[int, int | None]]:
     from tessera.records import history
 
     moved = repository.set_owner(obj, target.pk, access.user_id, ids=ids)
@@ -155,7 +165,9 @@ def _move(tenant, obj, ids, target, access: RecordAccess, result: Reassigned) ->
     return moved
 
 
-def _move_children(tenant, child, lookups, parents, target, access: RecordAccess, result: Reassigned) -> None:
+def _move_children(tenant: TenantMeta, child: ObjectMeta, lookups: list[FieldMeta],
+                   parents: Sequence[tuple[int, int | None]], target: User, access: RecordAccess,
+                   result: Reassigned) -> None:
     from tessera.records.query import RecordQuery
 
     extra = []
@@ -175,10 +187,10 @@ def _move_children(tenant, child, lookups, parents, target, access: RecordAccess
     _move(tenant, child, sorted(ids), target, access, result)
 
 
-def _changed_after_commit(obj, ids: list[int]) -> None:
+def _changed_after_commit(obj: ObjectMeta, ids: list[int]) -> None:
     from tessera.records.signals import records_changed
 
-    schema = connection.schema_name
+    schema = connection.schema_name  # type: ignore[attr-defined]
     transaction.on_commit(lambda: records_changed.send(sender=None, schema=schema, object=obj.api_name,
                                                        action="update", ids=list(ids)))
 

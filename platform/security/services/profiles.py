@@ -6,9 +6,11 @@ import copy
 import re
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from tessera.errors import Conflict, ErrorCollector, NotFound, PermissionDenied
+from tessera.security.actor import Actor
 
 from .. import audit
 from ..access import _authenticated
@@ -17,18 +19,18 @@ from ..specs import validate_spec
 from .common import require_manage_users
 
 API_NAME = re.compile(r"^[a-z](?:[a-z0-9]|_(?!_)){0,61}[a-z0-9]$")
-KINDS = {"profile": Profile, "permission_set": PermissionSet}
+KINDS: dict[str, type[Profile] | type[PermissionSet]] = {"profile": Profile, "permission_set": PermissionSet}
 #: The administrator profile keeps every right, so a tenant can never lock itself out.
 LOCKED = "administrator"
 
 
-def list_specs(kind: str, actor):
+def list_specs(kind: str, actor: Actor) -> QuerySet[Profile] | QuerySet[PermissionSet]:
     if not _authenticated(actor):
         require_manage_users(actor)
     return KINDS[kind].objects.order_by("id")
 
 
-def get_spec(kind: str, api_name: str, actor):
+def get_spec(kind: str, api_name: str, actor: Actor) -> Profile | PermissionSet:
     list_specs(kind, actor)
     row = KINDS[kind].objects.filter(api_name=api_name).first()
     if row is None:
@@ -37,7 +39,7 @@ def get_spec(kind: str, api_name: str, actor):
     return row
 
 
-def create_spec(kind: str, data: dict, actor):
+def create_spec(kind: str, data: dict, actor: Actor) -> Profile | PermissionSet:
     require_manage_users(actor)
     errors = ErrorCollector()
     api_name = data.get("api_name")
@@ -47,6 +49,7 @@ def create_spec(kind: str, data: dict, actor):
     spec = data.get("spec", {})
     validate_spec(spec, errors)
     errors.raise_if_any()
+    assert isinstance(api_name, str)  # else raise_if_any() raised
     model = KINDS[kind]
     with transaction.atomic():
         try:
@@ -59,7 +62,7 @@ def create_spec(kind: str, data: dict, actor):
     return row
 
 
-def update_spec(kind: str, api_name: str, data: dict, actor):
+def update_spec(kind: str, api_name: str, data: dict, actor: Actor) -> Profile | PermissionSet:
     require_manage_users(actor)
     if kind == "profile" and api_name == LOCKED:
         raise PermissionDenied(_("The administrator profile always has every right."), code="locked_profile")
@@ -78,7 +81,7 @@ def update_spec(kind: str, api_name: str, data: dict, actor):
     return row
 
 
-def delete_spec(kind: str, api_name: str, actor) -> None:
+def delete_spec(kind: str, api_name: str, actor: Actor) -> None:
     require_manage_users(actor)
     with transaction.atomic():
         row = get_spec(kind, api_name, actor)
@@ -89,7 +92,7 @@ def delete_spec(kind: str, api_name: str, actor) -> None:
         if kind == "profile":
             from ..models import Invitation, SupportGrant
 
-            if SupportGrant.objects.filter(profile=row).exists() or Invitation.objects.filter(profile=row).exists():
+            if SupportGrant.objects.filter(profile=row.pk).exists() or Invitation.objects.filter(profile=row.pk).exists():
                 raise Conflict(_("Support grants or invitations still use it."), code="in_use")
         audit.log(actor, f"{kind}.delete", target_type=kind, target_id=api_name, detail={"spec": row.spec})
         row.delete()

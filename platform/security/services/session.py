@@ -3,6 +3,8 @@ throttled and audited alike), with the second factor when the user has one or mu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth import authenticate, login, logout
 from django.utils.translation import gettext as _
 
@@ -12,8 +14,13 @@ from .. import throttle
 from ..audit import client_ip
 from . import two_factor
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
-def log_in(request, email, password, code=None):
+    from ..models import User
+
+
+def log_in(request: HttpRequest, email: Any, password: Any, code: Any = None) -> User:
     errors = ErrorCollector()
     if not isinstance(email, str) or not email.strip():
         errors.add("email", "required", _("Give your email."))
@@ -37,5 +44,5 @@ def log_in(request, email, password, code=None):
     return user
 
 
-def log_out(request) -> None:
+def log_out(request: HttpRequest) -> None:
     logout(request)

@@ -3,10 +3,14 @@ manual shares (one record → a user or a department, read or edit)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied
+from tessera.security.actor import Actor, acting_user
 
 from .. import audit, repository
 from ..access import _authenticated, access_for
@@ -14,13 +18,16 @@ from ..models import Access, Department, RecordShare, Role, SharingRule
 from ..predicates import compile_filters
 from .common import get_user, pick, require_manage_users
 
+if TYPE_CHECKING:
+    from metadata.meta import ObjectMeta
+
 RULE_FIELDS = ("name", "object", "filters", "department", "role", "include_sub", "access", "active")
 
 
 # --- sharing rules -----------------------------------------------------------------------------
 
 
-def list_rules(actor, *, object_api_name: str | None = None):
+def list_rules(actor: Actor, *, object_api_name: str | None = None) -> QuerySet[SharingRule]:
     require_manage_users(actor)
     rules = SharingRule.objects.select_related("department", "role").order_by("id")
     if object_api_name:
@@ -31,7 +38,7 @@ def list_rules(actor, *, object_api_name: str | None = None):
     return rules
 
 
-def get_rule(rule_id, actor) -> SharingRule:
+def get_rule(rule_id: Any, actor: Actor) -> SharingRule:
     require_manage_users(actor)
     try:
         return SharingRule.objects.get(pk=int(rule_id))
@@ -39,9 +46,9 @@ def get_rule(rule_id, actor) -> SharingRule:
         raise NotFound(_("No such sharing rule."), code="unknown_sharing_rule") from None
 
 
-def create_rule(data: dict, actor) -> SharingRule:
+def create_rule(data: dict, actor: Actor) -> SharingRule:
     require_manage_users(actor)
-    rule = SharingRule(created_by=actor if getattr(actor, "pk", None) else None)
+    rule = SharingRule(created_by=acting_user(actor))
     _apply(rule, data, create=True)
     with transaction.atomic():
         rule.save()
@@ -49,7 +56,7 @@ def create_rule(data: dict, actor) -> SharingRule:
     return rule
 
 
-def update_rule(rule_id, data: dict, actor) -> SharingRule:
+def update_rule(rule_id: Any, data: dict, actor: Actor) -> SharingRule:
     require_manage_users(actor)
     with transaction.atomic():
         rule = SharingRule.objects.select_for_update().filter(pk=get_rule(rule_id, actor).pk).get()
@@ -61,7 +68,7 @@ def update_rule(rule_id, data: dict, actor) -> SharingRule:
     return rule
 
 
-def delete_rule(rule_id, actor) -> None:
+def delete_rule(rule_id: Any, actor: Actor) -> None:
     require_manage_users(actor)
     with transaction.atomic():
         rule = get_rule(rule_id, actor)
@@ -69,7 +76,7 @@ def delete_rule(rule_id, actor) -> None:
         rule.delete()
 
 
-def rule_object(rule: SharingRule):
+def rule_object(rule: SharingRule) -> ObjectMeta | None:
     from metadata.cache import get_meta
 
     return get_meta().objects_by_id.get(rule.object_id)
@@ -83,7 +90,7 @@ def _apply(rule: SharingRule, data: dict, *, create: bool) -> None:
         errors.add(key, "unknown_field", _("Unknown property."))
     tenant = get_meta()
     if create or "object" in data:
-        obj = tenant.object(data.get("object")) if isinstance(data.get("object"), str) else None
+        obj = tenant.object(data["object"]) if isinstance(data.get("object"), str) else None
         if obj is None:
             errors.add("object", "unknown_object", _("No such object."))
         elif not create and obj.id != rule.object_id:
@@ -92,7 +99,7 @@ def _apply(rule: SharingRule, data: dict, *, create: bool) -> None:
             rule.object_id = obj.id
     obj = tenant.objects_by_id.get(rule.object_id) if rule.object_id else None
     if create or "name" in data:
-        name = data.get("name").strip() if isinstance(data.get("name"), str) else ""
+        name = data["name"].strip() if isinstance(data.get("name"), str) else ""
         if not name or len(name) > 100:
             errors.add("name", "required", _("Give a name (at most 100 characters)."))
         rule.name = name
@@ -130,7 +137,7 @@ def _apply(rule: SharingRule, data: dict, *, create: bool) -> None:
     errors.raise_if_any()
 
 
-def _pairs(raw, errors: ErrorCollector):
+def _pairs(raw: object, errors: ErrorCollector) -> list[tuple[str, Any]] | None:
     """Filters as the records API takes them: {"industry": "it"} or [["industry", "it"], …]."""
     if isinstance(raw, dict):
         return [(str(k), v) for k, v in raw.items()]
@@ -149,7 +156,7 @@ def _summary(rule: SharingRule) -> dict:
 # --- manual shares -----------------------------------------------------------------------------
 
 
-def _record(object_api_name: str, record_id, actor, *, manage: bool):
+def _record(object_api_name: str, record_id: Any, actor: Actor, *, manage: bool) -> tuple[ObjectMeta, int]:
     """(obj, record id) when the actor may see the record (404 otherwise) and, with `manage`, may
     share it: its owner, above its owner in the role hierarchy, or modify_all (403 otherwise)."""
     from tessera.records.service import get_object_meta
@@ -171,12 +178,12 @@ def _record(object_api_name: str, record_id, actor, *, manage: bool):
     return obj, record_id
 
 
-def list_shares(object_api_name: str, record_id, actor):
+def list_shares(object_api_name: str, record_id: Any, actor: Actor) -> QuerySet[RecordShare]:
     obj, record_id = _record(object_api_name, record_id, actor, manage=False)
     return RecordShare.objects.filter(object_id=obj.id, record_id=record_id).select_related("user", "department")
 
 
-def share_record(object_api_name: str, record_id, data: dict, actor) -> RecordShare:
+def share_record(object_api_name: str, record_id: Any, data: dict, actor: Actor) -> RecordShare:
     obj, record_id = _record(object_api_name, record_id, actor, manage=True)
     errors = ErrorCollector()
     user = department = None
@@ -199,14 +206,14 @@ def share_record(object_api_name: str, record_id, data: dict, actor) -> RecordSh
         share, _created = RecordShare.objects.update_or_create(
             object_id=obj.id, record_id=record_id, **target,
             defaults={"access": access, "include_sub": include_sub and department is not None,
-                      "created_by": actor if getattr(actor, "pk", None) else None})
+                      "created_by": acting_user(actor)})
         audit.log(actor, "record.share", target_type=f"record:{obj.api_name}", target_id=record_id,
                   detail={"user": user.pk if user else None, "department": department.pk if department else None,
                           "access": access, "include_sub": share.include_sub})
     return share
 
 
-def unshare_record(object_api_name: str, record_id, share_id, actor) -> None:
+def unshare_record(object_api_name: str, record_id: Any, share_id: Any, actor: Actor) -> None:
     obj, record_id = _record(object_api_name, record_id, actor, manage=True)
     with transaction.atomic():
         share = RecordShare.objects.filter(pk=share_id, object_id=obj.id, record_id=record_id).first()

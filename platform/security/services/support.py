@@ -19,21 +19,31 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import TYPE_CHECKING, NoReturn
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied
+from tessera.security.actor import Actor, acting_user
 
 from .. import audit
 from ..models import Profile, SupportGrant, SupportLogin
 from ..rights import active_support_grant
 from .common import require_manage_users
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tenants.models import Tenant
+
+    from ..models import User
 
 SALT = "tessera.security.support-login"
 LOGIN_PATH = "/api/v1/security/support/login/"
@@ -54,12 +64,12 @@ def _hash(value: str) -> str:
 # --- tenant side: grants ---------------------------------------------------------------------------
 
 
-def list_grants(actor):
+def list_grants(actor: Actor) -> QuerySet[SupportGrant]:
     require_manage_users(actor)
     return SupportGrant.objects.select_related("profile").order_by("-id")
 
 
-def grant_support(data: dict, actor) -> SupportGrant:
+def grant_support(data: dict, actor: Actor) -> SupportGrant:
     require_manage_users(actor)
     errors = ErrorCollector()
     now = timezone.now()
@@ -90,15 +100,16 @@ def grant_support(data: dict, actor) -> SupportGrant:
     if not isinstance(reason, str) or len(reason) > 500:
         errors.add("reason", "invalid", _("At most 500 characters."))
     errors.raise_if_any()
+    assert profile is not None and expires_at is not None  # else raise_if_any() raised
     with transaction.atomic():
-        grant = SupportGrant.objects.create(granted_by=actor if getattr(actor, "pk", None) else None,
+        grant = SupportGrant.objects.create(granted_by=acting_user(actor),
                                             profile=profile, reason=reason, expires_at=expires_at)
         audit.log(actor, "support.grant", target_type="support_grant", target_id=grant.pk,
                   detail={"expires_at": expires_at.isoformat(), "profile": profile.api_name, "reason": reason})
     return grant
 
 
-def revoke_grant(grant_id, actor) -> SupportGrant:
+def revoke_grant(grant_id: int | str, actor: Actor) -> SupportGrant:
     require_manage_users(actor)
     with transaction.atomic():
         grant = SupportGrant.objects.select_for_update().filter(pk=grant_id).first()
@@ -106,7 +117,7 @@ def revoke_grant(grant_id, actor) -> SupportGrant:
             raise NotFound(_("No such support grant."), code="unknown_support_grant")
         if grant.revoked_at is None:
             grant.revoked_at = timezone.now()
-            grant.revoked_by = actor if getattr(actor, "pk", None) else None
+            grant.revoked_by = acting_user(actor)
             grant.save(update_fields=["revoked_at", "revoked_by"])
             audit.log(actor, "support.revoke", target_type="support_grant", target_id=grant.pk)
     return grant
@@ -115,14 +126,14 @@ def revoke_grant(grant_id, actor) -> SupportGrant:
 # --- platform side: the link -------------------------------------------------------------------
 
 
-def issue_support_link(operator, tenant) -> tuple[str, dt.datetime]:
+def issue_support_link(operator: User | AnonymousUser, tenant: Tenant) -> tuple[str, dt.datetime]:
     """(URL, expiry) of a one-time support login for `tenant`; PermissionDenied without an active
     grant. Runs on the public host; switches to the tenant's schema for its checks and audit."""
     from django_tenants.utils import tenant_context
 
     if not (operator and operator.is_authenticated and operator.is_active and operator.is_admin):
         raise PermissionDenied(_("Only platform operators may ask for support access."), code="not_operator")
-    if connection.schema_name != "public":
+    if connection.schema_name != "public":  # type: ignore[attr-defined]
         raise PermissionDenied(_("Ask on the platform's host."), code="not_operator")
     nonce = secrets.token_urlsafe(24)
     with tenant_context(tenant), transaction.atomic():
@@ -152,14 +163,14 @@ def issue_support_link(operator, tenant) -> tuple[str, dt.datetime]:
 # --- tenant side: the login --------------------------------------------------------------------
 
 
-def support_login(token: str):
+def support_login(token: str) -> tuple[User, SupportGrant]:
     """(support user, grant) a link logs in (the caller starts the session), or PermissionDenied.
     Refusals are audited (outside the refused transaction, so they stay)."""
     try:
         payload = signing.loads(token or "", salt=SALT, max_age=_link_minutes() * 60)
     except signing.BadSignature:
         payload = None
-    if not isinstance(payload, dict) or payload.get("s") != connection.schema_name:
+    if not isinstance(payload, dict) or payload.get("s") != connection.schema_name:  # type: ignore[attr-defined]
         _refuse("bad, expired or foreign link")
     with transaction.atomic():
         outcome = _use_link(str(payload.get("n", "")))
@@ -168,7 +179,7 @@ def support_login(token: str):
     return outcome
 
 
-def _use_link(nonce: str):
+def _use_link(nonce: str) -> tuple[str, SupportLogin | None] | tuple[User, SupportGrant]:
     login = (SupportLogin.objects.select_for_update().select_related("grant", "grant__profile")
              .filter(nonce_hash=_hash(nonce)).first())
     now = timezone.now()
@@ -196,7 +207,7 @@ def _use_link(nonce: str):
     return user, login.grant
 
 
-def _refuse(reason: str, login=None):
+def _refuse(reason: str, login: SupportLogin | None = None) -> NoReturn:
     audit.log(None, "support.login_refused", target_type="support_grant",
               target_id=login.grant_id if login else "", email=f"operator:{login.operator_email}" if login else "",
               detail={"reason": reason})
@@ -206,6 +217,6 @@ def _refuse(reason: str, login=None):
 class SupportLoginRefused(PermissionDenied):
     code = "support_login_refused"
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str) -> None:
         super().__init__(_("This support link is not valid (expired, used, or access not granted)."))
         self.reason = reason

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,15 +14,22 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied, ValidationFailed
+from tessera.security.actor import Actor
 
 from .. import audit
 from ..access import _authenticated, access_for
 from ..models import ApiToken, Department, Invitation, PermissionSet, Profile, Role, UserSession
 from .common import get_user, pick, require_manage_users
+
+if TYPE_CHECKING:
+    from tessera.errors import ErrorDetail
+
+    from ..models import User
 
 #: The page an invitation email links to (ui_builder.views.accept_invitation; API clients use
 #: /api/v1/security/invitations/accept/ with the same token).
@@ -32,7 +40,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def list_users(actor, *, include_inactive: bool = True):
+def list_users(actor: Actor, *, include_inactive: bool = True) -> QuerySet[User]:
     if not _authenticated(actor):
         require_manage_users(actor)
     users = get_user_model().objects.select_related("profile", "role", "department").prefetch_related(
@@ -40,14 +48,14 @@ def list_users(actor, *, include_inactive: bool = True):
     return users if include_inactive else users.filter(is_active=True)
 
 
-def get_user_detail(user_id, actor):
+def get_user_detail(user_id: Any, actor: Actor) -> User:
     user = list_users(actor).filter(pk=user_id).first()
     if user is None:
         raise NotFound(_("No such user."), code="unknown_user")
     return user
 
 
-def create_first_admin(email: str, password: str | None):
+def create_first_admin(email: str, password: str | None) -> User:
     """The tenant's first user: a system administrator with the administrator profile."""
     user = get_user_model().objects.create_admin(email, password,
                                                  profile=Profile.objects.filter(api_name="administrator").first())
@@ -59,12 +67,12 @@ def create_first_admin(email: str, password: str | None):
 # --- invitations -------------------------------------------------------------------------------
 
 
-def invite_user(data: dict, actor, *, base_url: str) -> Invitation:
+def invite_user(data: dict, actor: Actor, *, base_url: str) -> Invitation:
     """Invite someone by email: a one-time link valid TESSERA_INVITATION_DAYS days (default 7).
     A pending invitation of the same address is replaced."""
     require_manage_users(actor)
     errors = ErrorCollector()
-    email = data.get("email")
+    email: Any = data.get("email")  # whatever the client sent, until validated
     try:
         validate_email(email)
         email = email.strip().lower()
@@ -87,7 +95,8 @@ def invite_user(data: dict, actor, *, base_url: str) -> Invitation:
             email=email, full_name=full_name.strip(), token_hash=_hash(token),
             profile=assigned.get("profile") or Profile.objects.filter(is_default=True).first(),
             role=assigned.get("role"), department=assigned.get("department"),
-            permission_set_ids=[s.pk for s in assigned.get("permission_sets", [])], invited_by=actor,
+            permission_set_ids=[s.pk for s in assigned.get("permission_sets", [])],
+            invited_by=cast("User", actor),  # a user with manage_users
             expires_at=timezone.now() + dt.timedelta(days=days))
         audit.log(actor, "user.invite", target_type="invitation", target_id=invitation.pk,
                   detail={"email": email, "profile": invitation.profile.api_name if invitation.profile else None})
@@ -97,19 +106,19 @@ def invite_user(data: dict, actor, *, base_url: str) -> Invitation:
     return invitation
 
 
-def _send_invitation(email: str, link: str, tenant_name: str, inviter, expires_at) -> None:
+def _send_invitation(email: str, link: str, tenant_name: str, inviter: Actor, expires_at: dt.datetime) -> None:
     subject = _("You are invited to %(tenant)s on Tessera") % {"tenant": tenant_name}
     body = _("%(who)s invites you to %(tenant)s.\n\nSet your password here (valid until %(until)s, once):\n%(link)s\n") % {
         "who": str(inviter), "tenant": tenant_name, "until": expires_at.strftime("%Y-%m-%d %H:%M UTC"), "link": link}
     send_mail(subject, body, None, [email])
 
 
-def list_invitations(actor):
+def list_invitations(actor: Actor) -> QuerySet[Invitation]:
     require_manage_users(actor)
     return Invitation.objects.select_related("profile", "role", "department").order_by("-id")
 
 
-def revoke_invitation(invitation_id, actor) -> None:
+def revoke_invitation(invitation_id: Any, actor: Actor) -> None:
     require_manage_users(actor)
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().filter(pk=invitation_id, accepted_at__isnull=True).first()
@@ -131,7 +140,7 @@ def invitation_for(token: str) -> Invitation:
     return invitation
 
 
-def accept_invitation(token: str, password: str, *, full_name: str | None = None):
+def accept_invitation(token: str, password: Any, *, full_name: str | None = None) -> User:
     """Create the invited user with the chosen password (Django's validators and hashing)."""
     with transaction.atomic():
         invitation = invitation_for(token)
@@ -160,7 +169,7 @@ def accept_invitation(token: str, password: str, *, full_name: str | None = None
     return user
 
 
-def _detail(code, message):
+def _detail(code: str, message: str) -> ErrorDetail:
     from tessera.errors import ErrorDetail
 
     return ErrorDetail(code, message)
@@ -169,9 +178,9 @@ def _detail(code, message):
 # --- assignments -------------------------------------------------------------------------------
 
 
-def _assignments(data: dict, errors: ErrorCollector, actor) -> dict:
+def _assignments(data: dict, errors: ErrorCollector, actor: Actor) -> dict:
     """profile (api_name), role (id), department (id), permission_sets ([api_name]) from input."""
-    found = {}
+    found: dict[str, Any] = {}
     if "profile" in data:
         found["profile"] = pick(Profile, data["profile"], field="profile", errors=errors, code="unknown_profile",
                                 lookup="api_name")
@@ -203,7 +212,7 @@ def _assignments(data: dict, errors: ErrorCollector, actor) -> dict:
     return found
 
 
-def update_user(user_id, data: dict, actor):
+def update_user(user_id: Any, data: dict, actor: Actor) -> User:
     """Change a user's name, language, profile, role, department, permission sets (manage_users; a
     user may change their own name and language)."""
     user = get_user(user_id)
@@ -238,14 +247,14 @@ def update_user(user_id, data: dict, actor):
     return user
 
 
-def _summary(user) -> dict:
+def _summary(user: User) -> dict:
     return {"full_name": user.full_name, "language": user.language, "is_admin": user.is_admin,
-            "profile": user.profile.api_name if user.profile_id else None, "role": user.role_id,
+            "profile": user.profile.api_name if user.profile else None, "role": user.role_id,
             "department": user.department_id,
             "permission_sets": sorted(user.permission_sets.values_list("api_name", flat=True)) if user.pk else []}
 
 
-def deactivate_user(user_id, actor, *, transfer_to) -> dict[str, int]:
+def deactivate_user(user_id: Any, actor: Actor, *, transfer_to: Any) -> dict[str, int]:
     """Deactivate a user, giving every record they own (every object, recycle bin included) to
     `transfer_to`. Deletes nothing; their API tokens are revoked and their sessions ended at once
     (a later reactivation does not bring either back)."""
@@ -266,6 +275,7 @@ def deactivate_user(user_id, actor, *, transfer_to) -> dict[str, int]:
         if receiver is not None and receiver.pk == user.pk:
             errors.add("transfer_to", "same_user", _("Choose someone else."))
     errors.raise_if_any()
+    assert receiver is not None  # else raise_if_any() raised
     with transaction.atomic():
         counts = transfer_all(user, receiver, actor)
         user.is_active = False
@@ -279,7 +289,7 @@ def deactivate_user(user_id, actor, *, transfer_to) -> dict[str, int]:
     return counts
 
 
-def end_sessions(user) -> int:
+def end_sessions(user: User) -> int:
     """End every session the user logged in with (whatever the session engine); returns how many."""
     from importlib import import_module
 
@@ -291,7 +301,7 @@ def end_sessions(user) -> int:
     return len(keys)
 
 
-def reactivate_user(user_id, actor):
+def reactivate_user(user_id: Any, actor: Actor) -> User:
     require_manage_users(actor)
     user = get_user(user_id)
     if user.is_support:
