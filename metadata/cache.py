@@ -27,7 +27,7 @@ _entries: OrderedDict[tuple[str, int, str], TenantMeta] = OrderedDict()
 
 
 def get_meta() -> TenantMeta:
-    schema = connection.schema_name
+    schema = connection.schema_name  # type: ignore[attr-defined]
     version, token, changing = current_version()
     if changing:
         return compile_tenant_meta(schema, version, token)

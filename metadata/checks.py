@@ -1,5 +1,9 @@
 """System checks: every registered field type fulfils its contract."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.core import checks
 from django.utils.functional import Promise
 from jsonschema import Draft202012Validator
@@ -10,10 +14,10 @@ SLOT_FAMILIES = {None, "t", "n", "d", "ts", "r", "b"}
 
 
 @checks.register()
-def check_field_types(app_configs, **kwargs):
+def check_field_types(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[checks.CheckMessage]:
     from .fieldtypes import FieldType, field_types
 
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for key, field_type in field_types.items():
         where = f"field type {key!r} ({type(field_type).__name__})"
         if not isinstance(field_type, FieldType) or field_type.key != key:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import MappingProxyType, SimpleNamespace
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from tessera.records.storage import partition_name
 
@@ -80,18 +82,18 @@ def compile_tenant_meta(schema: str, version: int, token: str) -> TenantMeta:
     )
 
 
-def _rows(queryset, *names: str) -> list[SimpleNamespace]:
+def _rows(queryset: QuerySet, *names: str) -> list[SimpleNamespace]:
     return [SimpleNamespace(**row) for row in queryset.values(*names)]
 
 
-def _group(queryset) -> dict[int, list]:
+def _group(queryset: Iterable[SimpleNamespace]) -> dict[int, list]:
     grouped: dict[int, list] = {}
     for row in queryset:
         grouped.setdefault(row.object_id, []).append(row)
     return grouped
 
 
-def compile_field(row: FieldDef, obj: ObjectDef) -> FieldMeta:
+def compile_field(row: FieldDef | SimpleNamespace, obj: ObjectDef | SimpleNamespace) -> FieldMeta:
     spec = row.spec or {}
     return FieldMeta(
         id=row.id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
-from .formulas import FieldInfo, FormulaType, UnknownReference
+from .formulas import CheckedFormula, FieldInfo, FormulaType, UnknownReference
 from .meta import FieldMeta, ObjectMeta, TenantMeta
 
 MAX_DEPTH = 5  # lookups a path may cross, as in Salesforce
@@ -44,7 +44,7 @@ class MetaScope:
 
     def __init__(self, tenant: TenantMeta, root: ObjectMeta, *,
                  visible: Callable[[FieldMeta], bool] | None = None,
-                 extra: dict[str, FieldMeta] | None = None):
+                 extra: dict[str, FieldMeta] | None = None) -> None:
         self.tenant = tenant
         self.root = root
         self.visible = visible or (lambda field: True)
@@ -65,9 +65,10 @@ class MetaScope:
             if i < len(names) - 1:
                 if field.type.key != "lookup":
                     raise UnknownReference(tuple(path))
-                current = self.tenant.objects.get(field.options["target"])
-                if current is None:
+                target = self.tenant.objects.get(field.options["target"])
+                if target is None:
                     raise UnknownReference(tuple(path))
+                current = target
         return chain
 
     def resolve(self, path: tuple[str, ...]) -> FieldInfo:
@@ -81,7 +82,7 @@ class MetaScope:
 
 @lru_cache(maxsize=4096)
 def checked_formula(tenant: TenantMeta, obj: ObjectMeta, source: str, result_type: str | None,
-                    blank_as: str = "zero"):
+                    blank_as: str = "zero") -> CheckedFormula:
     """A formula parsed and type-checked against a snapshot, cached (parse + check costs about a
     millisecond; a list page may compile several formula fields). Keyed by the snapshot itself, so a
     metadata change (a new snapshot) never reuses a stale check."""

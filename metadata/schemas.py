@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -21,6 +21,11 @@ from referencing import Registry, Resource
 from tessera.errors import ErrorCollector
 
 from .labels import with_language_properties
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
+    from .fieldtypes import FieldType
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 KINDS = ("common", "object", "field", "category", "layout", "list_view")
@@ -49,16 +54,16 @@ def validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(load(kind), registry=registry())
 
 
-def options_validator(field_type) -> Draft202012Validator:
-    return _options_validator(type(field_type))
+def options_validator(field_type: FieldType) -> Draft202012Validator:
+    return _options_validator(type(field_type))  # type: ignore[arg-type]  # a class is hashable
 
 
 @cache
-def _options_validator(field_type_class) -> Draft202012Validator:
+def _options_validator(field_type_class: type[FieldType]) -> Draft202012Validator:
     return Draft202012Validator(field_type_class.options_schema, registry=registry())
 
 
-def collect(kind_or_validator, document: Any, errors: ErrorCollector, *, prefix: str = "") -> None:
+def collect(kind_or_validator: str | Draft202012Validator, document: Any, errors: ErrorCollector, *, prefix: str = "") -> None:
     """Add every schema error of `document` to `errors`, keyed by its property path."""
     check = validator(kind_or_validator) if isinstance(kind_or_validator, str) else kind_or_validator
     for error in sorted(check.iter_errors(document), key=lambda e: list(e.absolute_path)):
@@ -70,7 +75,7 @@ def collect(kind_or_validator, document: Any, errors: ErrorCollector, *, prefix:
         errors.add(where, f"schema_{error.validator}", _schema_message(error))
 
 
-def _schema_message(error) -> str:
+def _schema_message(error: ValidationError) -> str:
     if error.validator == "required":
         return _("This property is required: %(name)s.") % {"name": error.message.split("'")[1]}
     if error.validator == "additionalProperties":

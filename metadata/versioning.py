@@ -9,11 +9,15 @@ after the commit compiles a new snapshot and no request ever sees stale metadata
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, transaction
 
 from .models import MetadataChange, MetadataVersion
+
+if TYPE_CHECKING:
+    from tessera.security.actor import Actor
+    from tessera.security.models import User
 
 
 def current_version() -> tuple[int, str, bool]:
@@ -24,7 +28,7 @@ def current_version() -> tuple[int, str, bool]:
             "SELECT version, token::text, "
             "position(',' || %s || ',' in coalesce(current_setting('tessera.metadata_changing', true), '') || ',') > 0 "
             "FROM metadata_metadataversion ORDER BY id LIMIT 1",
-            [connection.schema_name],
+            [connection.schema_name],  # type: ignore[attr-defined]
         )
         row = cursor.fetchone()
     if row is None:
@@ -33,7 +37,7 @@ def current_version() -> tuple[int, str, bool]:
 
 
 def record_change(*, entity: str, action: str, entity_id: int | None = None, before: Any = None,
-                  after: Any = None, user=None) -> int:
+                  after: Any = None, user: Actor | None = None) -> int:
     """Bump the version and append a change record. Must run inside the change's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("metadata changes must run inside a transaction")
@@ -50,10 +54,10 @@ def record_change(*, entity: str, action: str, entity_id: int | None = None, bef
         cursor.execute(
             "SELECT set_config('tessera.metadata_changing', "
             "replace(coalesce(current_setting('tessera.metadata_changing', true), '') || ',', ',' || %s || ',', ','), "
-            "true)", [connection.schema_name])
+            "true)", [connection.schema_name])  # type: ignore[attr-defined]
     MetadataChange.objects.create(
         version=row.version,
-        changed_by=user if getattr(user, "pk", None) else None,
+        changed_by=cast("User", user) if getattr(user, "pk", None) else None,  # SYSTEM: None
         entity=entity,
         entity_id=entity_id,
         action=action,
@@ -77,6 +81,6 @@ def lock_metadata() -> None:
         cursor.execute(
             "SELECT set_config('tessera.metadata_changing', "
             "coalesce(current_setting('tessera.metadata_changing', true), '') || ',' || %s, true)",
-            [connection.schema_name])
+            [connection.schema_name])  # type: ignore[attr-defined]
     if not MetadataVersion.objects.update(token=uuid.uuid4()):
         MetadataVersion.objects.create(version=0, token=uuid.uuid4())

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from metadata.models import MetadataChange
 from tessera.security.access import require_customise
+from tessera.security.actor import Actor
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
@@ -22,7 +23,7 @@ class ChangePage:
     next_before: int | None
 
 
-def metadata_changes(actor, *, before: int | None = None, limit: int = DEFAULT_LIMIT,
+def metadata_changes(actor: Actor, *, before: int | None = None, limit: int = DEFAULT_LIMIT,
                      entity: str | None = None, entity_id: int | None = None) -> ChangePage:
     require_customise(actor)
     rows = MetadataChange.objects.select_related("changed_by").order_by("-id")

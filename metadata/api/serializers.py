@@ -8,19 +8,23 @@ list it read back unchanged (the schemas want at least one language when labels 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from metadata.fieldtypes import FieldType
 from metadata.labels import in_every_language
 from metadata.meta import CategoryMeta, FieldMeta, LayoutMeta, ListViewMeta, ObjectMeta, thaw
 from metadata.services.list_views import visible_list_views
 
+if TYPE_CHECKING:
+    from metadata.models import MetadataChange
 
-def _labels(labels) -> dict:
+
+def _labels(labels: Mapping[str, Any] | None) -> dict:
     return thaw(labels) if labels else {}
 
 
-def _with_labels(labels, body: dict) -> dict:
+def _with_labels(labels: Mapping[str, Any] | None, body: dict) -> dict:
     """`body` with its `labels` when there are any."""
     return {"labels": thaw(labels), **body} if labels else body
 
@@ -38,7 +42,8 @@ def object_summary(obj: ObjectMeta) -> dict:
     }
 
 
-def object_detail(obj: ObjectMeta, *, viewer_id: int | None, version: int, fields=None) -> dict:
+def object_detail(obj: ObjectMeta, *, viewer_id: int | None, version: int,
+                  fields: Iterable[FieldMeta] | None = None) -> dict:
     """The object with everything defined on it; list views are those `viewer_id` may see; `fields`
     those the viewer may know about (default: all)."""
     spec = thaw(obj.spec)
@@ -154,7 +159,7 @@ def field_type_json(field_type: FieldType) -> dict:
     }
 
 
-def change_json(change) -> dict:
+def change_json(change: MetadataChange) -> dict:
     """A MetadataChange row (the change history is not part of the snapshot)."""
     user = change.changed_by
     return {

@@ -6,13 +6,16 @@ from django.utils.translation import gettext as _
 
 from metadata.cache import get_meta
 from metadata.fieldtypes.picklists import value_keys
+from metadata.meta import CategoryMeta, ObjectMeta
 from metadata.models import RecordCategory
+from tessera.errors import ErrorCollector
 from tessera.security.access import require_customise
+from tessera.security.actor import Actor
 
 from . import specs
 
 
-def _check(obj, spec, errors) -> None:
+def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector) -> None:
     specs.check_field_names(obj, spec.get("required_fields", ()), errors, "required_fields")
     specs.check_field_names(obj, spec.get("fields", ()), errors, "fields")
     for name, keys in spec.get("picklist_values", {}).items():
@@ -36,19 +39,19 @@ CATEGORY = specs.SpecKind(model=RecordCategory, schema="category", entity="categ
                           columns=("position",))
 
 
-def create_category(object_api_name: str, spec: dict, actor):
+def create_category(object_api_name: str, spec: dict, actor: Actor) -> CategoryMeta:
     require_customise(actor)
     specs.create(CATEGORY, object_api_name, spec, actor)
     return get_meta().objects[object_api_name].categories[spec["api_name"]]
 
 
-def update_category(object_api_name: str, api_name: str, changes: dict, actor):
+def update_category(object_api_name: str, api_name: str, changes: dict, actor: Actor) -> CategoryMeta:
     require_customise(actor)
     specs.update(CATEGORY, object_api_name, api_name, changes, actor)
     return get_meta().objects[object_api_name].categories[api_name]
 
 
-def delete_category(object_api_name: str, api_name: str, actor) -> None:
+def delete_category(object_api_name: str, api_name: str, actor: Actor) -> None:
     """Records keep their category key; a deleted category simply no longer applies rules."""
     require_customise(actor)
     specs.delete(CATEGORY, object_api_name, api_name, actor)

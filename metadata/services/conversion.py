@@ -9,6 +9,9 @@ its api_name. Large objects are converted by a background job.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,16 +29,23 @@ from tessera.errors import ErrorCollector, ValidationFailed
 from tessera.records import indexing
 from tessera.records.jsonio import dumps_value, loads
 from tessera.records.storage import partition_name
-from tessera.security.actor import acting_user
+from tessera.security.actor import Actor, acting_user
 
 from .common import get_object
+
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta
+    from tessera.core.jobs import Progress
+    from tessera.core.models import Job
+
+    from .fields import ConversionReport
 
 MAX_LISTED_FAILURES = 50
 BATCH = 2_000
 
 
-def convert_field(object_api_name: str, field_api_name: str, new_type: str, actor, *, options: dict,
-                  dry_run: bool):
+def convert_field(object_api_name: str, field_api_name: str, new_type: str, actor: Actor, *, options: dict,
+                  dry_run: bool) -> ConversionReport:
     from .fields import ConversionReport, _active_field
 
     obj = get_object(object_api_name)
@@ -81,7 +91,7 @@ def convert_field(object_api_name: str, field_api_name: str, new_type: str, acto
     return report
 
 
-def apply_conversion(field_id: int, new_type: str, options: dict, actor):
+def apply_conversion(field_id: int, new_type: str, options: dict, actor: Actor | None) -> ConversionReport:
     """Switch the type and rewrite the values, in one transaction; returns the ConversionReport
     (applied). Refused, changing nothing, when any value would not convert.
 
@@ -124,7 +134,7 @@ def apply_conversion(field_id: int, new_type: str, options: dict, actor):
     return report
 
 
-def _convert_values(field, target, report, *, keep: bool = False) -> dict:
+def _convert_values(field: FieldMeta, target: FieldMeta, report: ConversionReport, *, keep: bool = False) -> dict:
     """Convert every stored value of `field` to `target`, counting into `report` (and listing the
     first failures); the converted values by record id when `keep`."""
     converted = {}
@@ -151,14 +161,14 @@ def _not_convertible(count: int) -> ValidationFailed:
         "%(count)d values would not convert; run the dry run to see them.", count) % {"count": count})
 
 
-def convert_field_job(job, progress) -> dict:
+def convert_field_job(job: Job, progress: Progress) -> dict:
     progress.set_total(1)
     report = apply_conversion(job.params["field_id"], job.params["type"], job.params["options"], job.created_by)
     progress.advance(1)
     return {"converted": report.convertible}
 
 
-def _stored_count(field) -> int:
+def _stored_count(field: FieldMeta) -> int:
     """How many records (deleted ones included) hold a value of `field`."""
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("SELECT count(*) FROM {} WHERE data ? %s").format(
@@ -166,7 +176,7 @@ def _stored_count(field) -> int:
         return cursor.fetchone()[0]
 
 
-def _stored_values(field):
+def _stored_values(field: FieldMeta) -> Iterator[tuple[int, Any]]:
     """(record id, stored JSON value) for every record holding a value, deleted ones included."""
     table = sql.Identifier(partition_name(field.object_id))
     with connection.cursor() as cursor:
@@ -180,7 +190,7 @@ def _stored_values(field):
                 yield record_id, loads(text)
 
 
-def _rewrite(target, converted: dict) -> None:
+def _rewrite(target: FieldMeta, converted: dict) -> None:
     table = sql.Identifier(partition_name(target.object_id))
     items = list(converted.items())
     with connection.cursor() as cursor:

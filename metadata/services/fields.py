@@ -30,6 +30,7 @@ from tessera.core.jobs import queue_job
 from tessera.errors import ErrorCollector, NotFound, ValidationFailed
 from tessera.records import indexing
 from tessera.security.access import require_customise
+from tessera.security.actor import Actor
 
 from .common import RESERVED_FIELD_NAMES, get_object, merged
 
@@ -99,8 +100,9 @@ def _create_sequence(field_id: int, start: int = 1) -> None:
 
 
 def _check_spec(obj: ObjectMeta, spec: dict, *, current: FieldMeta | None,
-                tenant: TenantMeta) -> tuple[FieldMeta, ErrorCollector]:
-    """Validate a whole field spec (as it will be stored) and return it compiled, with the errors.
+                tenant: TenantMeta) -> tuple[FieldMeta | None, ErrorCollector]:
+    """Validate a whole field spec (as it will be stored) and return it compiled (None when it is not
+    valid enough to compile), with the errors.
 
     Derived options (a roll-up's result type) are filled into `spec` in place.
     """
@@ -182,7 +184,7 @@ def validate_rules(obj: ObjectMeta, spec: dict) -> ErrorCollector:
 # --- use cases ---------------------------------------------------------------------------------
 
 
-def add_field(object_api_name: str, spec: dict, actor, *, add_to_layouts: bool = True,
+def add_field(object_api_name: str, spec: dict, actor: Actor, *, add_to_layouts: bool = True,
               system: bool = False) -> FieldMeta:
     """Add a field. `system` marks a standard object's own field (it can never be deleted)."""
     require_customise(actor)
@@ -206,7 +208,7 @@ def add_field(object_api_name: str, spec: dict, actor, *, add_to_layouts: bool =
     return get_meta().objects[object_api_name].fields_by_name[spec["api_name"]]
 
 
-def update_field(object_api_name: str, field_api_name: str, changes: dict, actor, *,
+def update_field(object_api_name: str, field_api_name: str, changes: dict, actor: Actor, *,
                  options_patch: dict | None = None) -> FieldMeta:
     """Change labels, help, flags, options (picklist values, cascades…), default, position.
 
@@ -259,7 +261,7 @@ def update_field(object_api_name: str, field_api_name: str, changes: dict, actor
     return get_meta().objects[object_api_name].fields_by_name[field_api_name]
 
 
-def delete_field(object_api_name: str, field_api_name: str, actor) -> None:
+def delete_field(object_api_name: str, field_api_name: str, actor: Actor) -> None:
     """Soft delete: the values stay in every record, so restore_field brings them back."""
     require_customise(actor)
     with transaction.atomic():
@@ -280,7 +282,7 @@ def delete_field(object_api_name: str, field_api_name: str, actor) -> None:
         record_change(entity="field", action="delete", entity_id=row.id, before=_snapshot(row), user=actor)
 
 
-def restore_field(object_api_name: str, field_api_name: str, actor) -> FieldMeta:
+def restore_field(object_api_name: str, field_api_name: str, actor: Actor) -> FieldMeta:
     require_customise(actor)
     with transaction.atomic():
         lock_metadata()
@@ -318,7 +320,9 @@ def _sync_storage(row: FieldDef, *, before: FieldMeta | None) -> None:
     elif before is not None and ((before.unique and not after.unique) or (indexing.needs_index(before) and not indexing.needs_index(after))):
         indexing.drop_field_indexes(before)
     if indexing.needs_slot(after) and not row.slot:
-        slot = indexing.free_slot(after.type.slot_family_for(after), indexing.used_slots(row.object_id))
+        family = after.type.slot_family_for(after)
+        assert family is not None  # needs_slot() says it has one
+        slot = indexing.free_slot(family, indexing.used_slots(row.object_id))
         if slot:
             # A new stored field has no values yet, so its empty slot is complete; a materialised
             # formula has a value on every existing record, to compute.
@@ -421,7 +425,7 @@ def _remove_from_definitions(obj: ObjectMeta, api_name: str) -> None:
             category.save(update_fields=["spec"])
 
 
-def dependents(meta, obj: ObjectMeta, field: FieldMeta) -> list[str]:
+def dependents(meta: TenantMeta, obj: ObjectMeta, field: FieldMeta) -> list[str]:
     """What refers to this field and would break without it."""
     found = []
     for other in obj.fields:
@@ -447,7 +451,7 @@ def dependents(meta, obj: ObjectMeta, field: FieldMeta) -> list[str]:
     return found
 
 
-def _formula_field_ids(meta, obj: ObjectMeta, source: str, result_type: str) -> set[int]:
+def _formula_field_ids(meta: TenantMeta, obj: ObjectMeta, source: str, result_type: str) -> set[int]:
     """Ids of the fields a formula of `obj` refers to, the lookups along its paths included."""
     from metadata.formula_scope import MetaScope
     from metadata.formulas import FormulaError, FormulaType, compile_formula
@@ -457,7 +461,7 @@ def _formula_field_ids(meta, obj: ObjectMeta, source: str, result_type: str) -> 
         checked = compile_formula(source, scope, result_type=FormulaType(result_type))
     except FormulaError:
         return set()
-    ids = set()
+    ids: set[int] = set()
     for path in checked.references:
         try:
             ids.update(f.id for f in scope.walk(tuple(path)))
@@ -484,7 +488,7 @@ class ConversionReport:
                 "applied": self.applied, "job_id": self.job_id}
 
 
-def change_field_type(object_api_name: str, field_api_name: str, new_type: str, actor, *,
+def change_field_type(object_api_name: str, field_api_name: str, new_type: str, actor: Actor, *,
                       options: dict | None = None, dry_run: bool = True) -> ConversionReport:
     """Change a field's type along a safe conversion. The dry run lists the values that would not
     convert; the real run refuses while any would not, and otherwise rewrites every value."""

@@ -3,13 +3,20 @@ are saved (never when a record is read), and formula fields may not refer to eac
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 
 from metadata.cache import get_meta
 from metadata.formula_scope import MetaScope
 from metadata.formulas import FormulaError, FormulaType, compile_formula, find_cycle
-from metadata.meta import FieldMeta, ObjectMeta
+from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from tessera.errors import ErrorCollector
+
+if TYPE_CHECKING:
+    from metadata.formulas import CheckedFormula
+    from metadata.formulas.nodes import Node
 
 
 def formula_message(exc: FormulaError) -> str:
@@ -17,7 +24,7 @@ def formula_message(exc: FormulaError) -> str:
 
 
 def check_formula_field(obj: ObjectMeta, field: FieldMeta, siblings: dict[str, FieldMeta],
-                        errors: ErrorCollector, tenant=None) -> None:
+                        errors: ErrorCollector, tenant: TenantMeta | None = None) -> None:
     if field.type.key != "formula":
         return
     tenant = tenant or get_meta()
@@ -44,7 +51,8 @@ def check_formula_field(obj: ObjectMeta, field: FieldMeta, siblings: dict[str, F
                    % {"cycle": " → ".join(cycle)})
 
 
-def _not_materializable(tenant, obj, checked, siblings, seen: set) -> str | None:
+def _not_materializable(tenant: TenantMeta, obj: ObjectMeta, checked: CheckedFormula, siblings: dict[str, FieldMeta],
+                        seen: set) -> str | None:
     """Why a formula's value could go stale if stored (None: it can be stored). A stored value is
     recomputed on every write of its record, so it may only depend on that record's own fields
     changed through the write path, never on time, related records or children."""
@@ -71,9 +79,9 @@ def _not_materializable(tenant, obj, checked, siblings, seen: set) -> str | None
     return None
 
 
-def rollup_result_type(options: dict, tenant=None) -> str:
+def rollup_result_type(options: dict, tenant: TenantMeta | None = None) -> str:
     """Roll-ups store their result type: count → number, else the value field's type."""
-    child = (tenant or get_meta()).objects.get(options.get("child_object"))
+    child = (tenant or get_meta()).objects.get(options.get("child_object"))  # type: ignore[arg-type]  # None: no child
     if options.get("function") != "count" and child is not None:
         value = child.field(options.get("value_field", ""))
         if value is not None:
@@ -81,11 +89,12 @@ def rollup_result_type(options: dict, tenant=None) -> str:
     return "number"
 
 
-def formula_graph(tenant, *, override=None) -> dict[str, set[str]]:
+def formula_graph(tenant: TenantMeta, *,
+                  override: tuple[str, str, Iterable[Sequence[str]]] | None = None) -> dict[str, set[str]]:
     """formula field ("object.field") → formula fields it refers to, across lookups."""
     graph: dict[str, set[str]] = {}
 
-    def add(obj: ObjectMeta, field_name: str, references) -> None:
+    def add(obj: ObjectMeta, field_name: str, references: Iterable[Sequence[str]]) -> None:
         node = f"{obj.api_name}.{field_name}"
         targets = graph.setdefault(node, set())
         for path in references:
@@ -114,7 +123,7 @@ def formula_graph(tenant, *, override=None) -> dict[str, set[str]]:
     return graph
 
 
-def check_validation_rules(obj: ObjectMeta, rules, errors: ErrorCollector) -> None:
+def check_validation_rules(obj: ObjectMeta, rules: Iterable[dict], errors: ErrorCollector) -> None:
     tenant = get_meta()
     names = set()
     for i, rule in enumerate(rules):
@@ -143,7 +152,7 @@ def referenced_names(field: FieldMeta) -> set[str]:
     return {path[0].lower() for path in _paths(tree)}
 
 
-def _paths(tree) -> set[tuple[str, ...]]:
+def _paths(tree: Node) -> set[tuple[str, ...]]:
     from metadata.formulas.nodes import Call, FieldRef
 
     found, stack = set(), [tree]

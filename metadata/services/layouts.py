@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from metadata.cache import get_meta
+from metadata.meta import LayoutMeta, ObjectMeta
 from metadata.models import Layout
+from tessera.errors import ErrorCollector
 from tessera.security.access import require_customise
+from tessera.security.actor import Actor
 
 from . import specs
 
 
-def _check(obj, spec, errors) -> None:
+def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector) -> None:
     seen = set()
     for s, section in enumerate(spec.get("sections", ())):
         for i, item in enumerate(section.get("items", ())):
@@ -33,6 +36,7 @@ def _check(obj, spec, errors) -> None:
                        _("“%(object)s.%(field)s” is not a lookup to this object.")
                        % {"object": related["object"], "field": related["field"]})
             continue
+        assert child is not None  # else link is None
         specs.check_field_names(child, related.get("columns", ()), errors, f"related_lists.{r}.columns")
         specs.check_field_names(child, [s.lstrip("-") for s in related.get("sort", ())], errors,
                                 f"related_lists.{r}.sort")
@@ -42,18 +46,18 @@ LAYOUT = specs.SpecKind(model=Layout, schema="layout", entity="layout", check=_c
                         immutable=("api_name", "kind"))
 
 
-def create_layout(object_api_name: str, spec: dict, actor):
+def create_layout(object_api_name: str, spec: dict, actor: Actor) -> LayoutMeta:
     require_customise(actor)
     specs.create(LAYOUT, object_api_name, spec, actor)
     return get_meta().objects[object_api_name].layouts[spec["api_name"]]
 
 
-def update_layout(object_api_name: str, api_name: str, changes: dict, actor):
+def update_layout(object_api_name: str, api_name: str, changes: dict, actor: Actor) -> LayoutMeta:
     require_customise(actor)
     specs.update(LAYOUT, object_api_name, api_name, changes, actor)
     return get_meta().objects[object_api_name].layouts[api_name]
 
 
-def delete_layout(object_api_name: str, api_name: str, actor) -> None:
+def delete_layout(object_api_name: str, api_name: str, actor: Actor) -> None:
     require_customise(actor)
     specs.delete(LAYOUT, object_api_name, api_name, actor)

@@ -8,13 +8,14 @@ from metadata.compile import compile_list_view
 from metadata.fieldtypes import FieldValueError
 from metadata.meta import ListViewMeta, ObjectMeta
 from metadata.models import ListView
-from tessera.errors import PermissionDenied
+from tessera.errors import ErrorCollector, PermissionDenied
 from tessera.security.access import is_system, require_customise, user_id
+from tessera.security.actor import Actor
 
 from . import specs
 
 
-def _check(obj, spec, errors) -> None:
+def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector) -> None:
     specs.check_field_names(obj, spec.get("columns", ()), errors, "columns")
     for i, term in enumerate(spec.get("sort", ())):
         field = obj.field(term.lstrip("-"))
@@ -40,7 +41,7 @@ LIST_VIEW = specs.SpecKind(model=ListView, schema="list_view", entity="list_view
                            immutable=("api_name", "shared"))
 
 
-def _owner(spec: dict, actor) -> dict:
+def _owner(spec: dict, actor: Actor) -> dict:
     """Shared views belong to nobody (and need the customise right); others to their creator."""
     if spec.get("shared", False) or is_system(actor):
         require_customise(actor)
@@ -50,17 +51,18 @@ def _owner(spec: dict, actor) -> dict:
     return {"owner_id": user_id(actor)}
 
 
-def create_list_view(object_api_name: str, spec: dict, actor):
+def create_list_view(object_api_name: str, spec: dict, actor: Actor) -> ListViewMeta:
     extra = _owner(spec, actor)
     return compile_list_view(specs.create(LIST_VIEW, object_api_name, spec, actor, extra=extra))
 
 
-def update_list_view(object_api_name: str, api_name: str, changes: dict, actor, *, shared: bool = True):
+def update_list_view(object_api_name: str, api_name: str, changes: dict, actor: Actor, *,
+                     shared: bool = True) -> ListViewMeta:
     extra = _owner({"shared": shared}, actor)
     return compile_list_view(specs.update(LIST_VIEW, object_api_name, api_name, changes, actor, extra=extra))
 
 
-def delete_list_view(object_api_name: str, api_name: str, actor, *, shared: bool = True) -> None:
+def delete_list_view(object_api_name: str, api_name: str, actor: Actor, *, shared: bool = True) -> None:
     specs.delete(LIST_VIEW, object_api_name, api_name, actor, extra=_owner({"shared": shared}, actor))
 
 

@@ -17,6 +17,7 @@ from metadata.versioning import lock_metadata, record_change
 from tessera.errors import ErrorCollector
 from tessera.records import indexing, storage
 from tessera.security.access import require_customise
+from tessera.security.actor import Actor
 
 from .common import RESERVED_OBJECT_NAMES, get_object, merged
 from .fields import create_system_fields, validate_rules
@@ -25,7 +26,7 @@ from .fields import create_system_fields, validate_rules
 UPDATABLE = ("labels", "description", "icon", "duplicate_rules", "validation_rules", "sharing_model")
 
 
-def create_object(spec: dict, actor, *, is_standard: bool = False) -> ObjectMeta:
+def create_object(spec: dict, actor: Actor, *, is_standard: bool = False) -> ObjectMeta:
     require_customise(actor)
     errors = ErrorCollector()
     schemas.collect("object", spec, errors)
@@ -57,7 +58,7 @@ def create_object(spec: dict, actor, *, is_standard: bool = False) -> ObjectMeta
     return get_meta().objects[api_name]
 
 
-def update_object(api_name: str, changes: dict, actor) -> ObjectMeta:
+def update_object(api_name: str, changes: dict, actor: Actor) -> ObjectMeta:
     require_customise(actor)
     errors = ErrorCollector()
     unknown = sorted(set(changes) - set(UPDATABLE))

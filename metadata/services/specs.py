@@ -4,9 +4,11 @@ views): one implementation, with each kind's own schema and semantic check."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -14,13 +16,17 @@ from metadata import schemas
 from metadata.meta import ObjectMeta
 from metadata.versioning import lock_metadata, record_change
 from tessera.errors import ErrorCollector, NotFound
+from tessera.security.actor import Actor
 
 from .common import get_object, merged
 
+#: Layout, RecordCategory or ListView: each has object_id, api_name and spec.
+M = TypeVar("M", bound=models.Model)
+
 
 @dataclass(frozen=True)
-class SpecKind:
-    model: type[models.Model]
+class SpecKind(Generic[M]):
+    model: type[M]
     schema: str
     entity: str
     #: Semantic checks against the object (fields exist…): add errors to the collector.
@@ -44,12 +50,12 @@ def _begin(extra: dict | None) -> None:
         lock_metadata()
 
 
-def _record(extra: dict | None, **change) -> None:
+def _record(extra: dict | None, **change: Any) -> None:
     if not is_personal(extra):
         record_change(**change)
 
 
-def create(kind: SpecKind, object_api_name: str, spec: dict, actor, *, extra: dict | None = None) -> models.Model:
+def create(kind: SpecKind[M], object_api_name: str, spec: dict, actor: Actor, *, extra: dict | None = None) -> M:
     errors = ErrorCollector()
     schemas.collect(kind.schema, spec, errors)
     errors.raise_if_any()
@@ -57,12 +63,12 @@ def create(kind: SpecKind, object_api_name: str, spec: dict, actor, *, extra: di
         _begin(extra)
         obj = get_object(object_api_name)
         lookup = {"object_id": obj.id, "api_name": spec["api_name"], **(extra or {})}
-        if kind.model.objects.filter(**lookup).exists():
+        if kind.model._default_manager.filter(**lookup).exists():
             errors.add("api_name", "taken", _("“%(name)s” exists already.") % {"name": spec["api_name"]})
         kind.check(obj, spec, errors)
         errors.raise_if_any()
         stored = {k: copy.deepcopy(v) for k, v in spec.items() if k != "api_name" and k not in kind.columns}
-        row = kind.model.objects.create(
+        row = kind.model._default_manager.create(
             object_id=obj.id, api_name=spec["api_name"], spec=stored,
             **{c: spec[c] for c in kind.columns if c in spec}, **(extra or {}),
         )
@@ -70,8 +76,8 @@ def create(kind: SpecKind, object_api_name: str, spec: dict, actor, *, extra: di
     return row
 
 
-def update(kind: SpecKind, object_api_name: str, api_name: str, changes: dict, actor, *,
-           extra: dict | None = None) -> models.Model:
+def update(kind: SpecKind[M], object_api_name: str, api_name: str, changes: dict, actor: Actor, *,
+           extra: dict | None = None) -> M:
     errors = ErrorCollector()
     for key in kind.immutable:
         if key in changes:
@@ -80,7 +86,7 @@ def update(kind: SpecKind, object_api_name: str, api_name: str, changes: dict, a
     with transaction.atomic():
         _begin(extra)
         obj = get_object(object_api_name)
-        row = _get(kind, obj, api_name, extra)
+        row: Any = _get(kind, obj, api_name, extra)  # an M, with api_name and spec
         before = full_spec(kind, row)
         spec = merged(before, changes)
         schemas.collect(kind.schema, spec, errors)
@@ -96,7 +102,7 @@ def update(kind: SpecKind, object_api_name: str, api_name: str, changes: dict, a
     return row
 
 
-def delete(kind: SpecKind, object_api_name: str, api_name: str, actor, *, extra: dict | None = None) -> None:
+def delete(kind: SpecKind[M], object_api_name: str, api_name: str, actor: Actor, *, extra: dict | None = None) -> None:
     with transaction.atomic():
         _begin(extra)
         obj = get_object(object_api_name)
@@ -106,19 +112,20 @@ def delete(kind: SpecKind, object_api_name: str, api_name: str, actor, *, extra:
         _record(extra, entity=kind.entity, action="delete", entity_id=before.get("id"), before=before, user=actor)
 
 
-def full_spec(kind: SpecKind, row) -> dict:
+def full_spec(kind: SpecKind[M], row: Any) -> dict:  # row: M, with api_name and spec
     return {"api_name": row.api_name, **{c: getattr(row, c) for c in kind.columns}, **copy.deepcopy(row.spec)}
 
 
-def _get(kind: SpecKind, obj: ObjectMeta, api_name: str, extra: dict | None):
+def _get(kind: SpecKind[M], obj: ObjectMeta, api_name: str, extra: dict | None) -> M:
     try:
-        return kind.model.objects.select_for_update().get(object_id=obj.id, api_name=api_name, **(extra or {}))
-    except kind.model.DoesNotExist:
+        return kind.model._default_manager.select_for_update().get(object_id=obj.id, api_name=api_name,
+                                                                   **(extra or {}))
+    except ObjectDoesNotExist:
         raise NotFound(_("No %(kind)s named “%(name)s”.") % {"kind": kind.entity.replace("_", " "), "name": api_name},
                        code=f"unknown_{kind.entity}") from None
 
 
-def check_field_names(obj: ObjectMeta, names, errors: ErrorCollector, where: str) -> None:
+def check_field_names(obj: ObjectMeta, names: Iterable[str], errors: ErrorCollector, where: str) -> None:
     for i, name in enumerate(names):
         if obj.field(name) is None:
             errors.add(f"{where}.{i}", "unknown_field", _("No field named “%(name)s”.") % {"name": name})

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tessera.security.actor import Actor
+
 HERE = Path(__file__).parent
 ORDER = ("account", "contact", "lead", "opportunity", "activity")
 
@@ -19,7 +21,7 @@ def load_definitions() -> list[dict]:
     definitions = []
     for name in ORDER:
         spec = json.loads((HERE / f"{name}.json").read_text(encoding="utf-8"))
-        fields = []
+        fields: list[dict] = []
         for item in spec["fields"]:
             fields.extend(fragments[item["$use"]] if "$use" in item else [item])
         spec["fields"] = fields
@@ -27,7 +29,7 @@ def load_definitions() -> list[dict]:
     return definitions
 
 
-def install_standard_objects(actor) -> None:
+def install_standard_objects(actor: Actor) -> None:
     """Create the standard objects that are missing (idempotent), then their layouts and views."""
     from metadata.cache import get_meta
     from metadata.services import add_field, create_category, create_object, update_layout, update_list_view

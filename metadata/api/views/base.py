@@ -7,7 +7,11 @@ handler (tessera.api.exceptions).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import overload
+
 from django.utils.translation import gettext as _
+from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from metadata.cache import get_meta
@@ -27,7 +31,7 @@ class MetaView(APIView):
 
 
 
-def body_object(request) -> dict:
+def body_object(request: Request) -> dict:
     """The request body, which must be a JSON object."""
     data = request.data
     if not isinstance(data, dict):
@@ -40,7 +44,7 @@ def tenant_and_object(object_api_name: str) -> tuple[TenantMeta, ObjectMeta]:
     return tenant, get_object(object_api_name, tenant)
 
 
-def reader_fields(request, obj: ObjectMeta, fields) -> list[FieldMeta]:
+def reader_fields(request: Request, obj: ObjectMeta, fields: Iterable[FieldMeta]) -> list[FieldMeta]:
     """The fields this reader may know about: all of them for those who customise; for everyone
     else, only those field-level security lets them read (a hidden field stays unknown here too)."""
     from tessera.security.access import access_for
@@ -51,7 +55,7 @@ def reader_fields(request, obj: ObjectMeta, fields) -> list[FieldMeta]:
     return [f for f in fields if access.readable(obj, f)]
 
 
-def reader_objects(request, objects) -> list[ObjectMeta]:
+def reader_objects(request: Request, objects: Iterable[ObjectMeta]) -> list[ObjectMeta]:
     from tessera.security.access import access_for
 
     access = access_for(request.user)
@@ -67,7 +71,7 @@ def active_field(obj: ObjectMeta, field_api_name: str) -> FieldMeta:
     return field
 
 
-def bool_param(request, name: str, default: bool = False) -> bool:
+def bool_param(request: Request, name: str, default: bool = False) -> bool:
     raw = request.query_params.get(name)
     if raw is None:
         return default
@@ -79,7 +83,12 @@ def bool_param(request, name: str, default: bool = False) -> bool:
     raise ValidationFailed.single(name, "invalid", _("Use true or false."))
 
 
-def int_param(request, name: str, *, default: int | None = None, low: int = 1,
+@overload
+def int_param(request: Request, name: str, *, default: int, low: int = 1, high: int = 2**63 - 1) -> int: ...
+@overload
+def int_param(request: Request, name: str, *, default: None = None, low: int = 1,
+              high: int = 2**63 - 1) -> int | None: ...
+def int_param(request: Request, name: str, *, default: int | None = None, low: int = 1,
               high: int = 2**63 - 1) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
@@ -94,9 +103,10 @@ def int_param(request, name: str, *, default: int | None = None, low: int = 1,
     return value
 
 
-def require_keys(body: dict, types: dict[str, type | tuple[type, ...]], *, optional: frozenset[str] = frozenset()):
+def require_keys(body: dict, types: dict[str, type | tuple[type, ...]], *,
+                 optional: frozenset[str] = frozenset()) -> None:
     """Shape of a small command body: each key present (unless optional) with the right JSON type."""
-    errors = {}
+    errors: dict[str, str] = {}
     for key, expected in types.items():
         if key not in body:
             if key not in optional:

@@ -7,14 +7,16 @@ kind). List views differ in who sees them: shared views, plus each user's own pe
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from metadata.meta import ListViewMeta, ObjectMeta
+from metadata.meta import CategoryMeta, LayoutMeta, ListViewMeta, ObjectMeta
 from metadata.services import (
     create_category,
     create_layout,
@@ -42,12 +44,12 @@ class SpecListView(MetaView):
     create: Callable
 
     @extend_schema(responses={200: JSON_LIST})
-    def get(self, request, object_name: str):
+    def get(self, request: Request, object_name: str) -> Response:
         _tenant, obj = tenant_and_object(object_name)
         return Response([type(self).to_json(item) for item in type(self).items(obj)])
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request, object_name: str):
+    def post(self, request: Request, object_name: str) -> Response:
         created = type(self).create(object_name, body_object(request), request.user)
         return Response(type(self).to_json(created), status=status.HTTP_201_CREATED)
 
@@ -59,7 +61,7 @@ class SpecDetailView(MetaView):
     update: Callable
     remove: Callable
 
-    def _get(self, object_name: str, api_name: str):
+    def _get(self, object_name: str, api_name: str) -> Any:
         _tenant, obj = tenant_and_object(object_name)
         item = type(self).lookup(obj, api_name)
         if item is None:
@@ -68,25 +70,25 @@ class SpecDetailView(MetaView):
         return item
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request, object_name: str, api_name: str):
+    def get(self, request: Request, object_name: str, api_name: str) -> Response:
         return Response(type(self).to_json(self._get(object_name, api_name)))
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
-    def patch(self, request, object_name: str, api_name: str):
+    def patch(self, request: Request, object_name: str, api_name: str) -> Response:
         updated = type(self).update(object_name, api_name, body_object(request), request.user)
         return Response(type(self).to_json(updated))
 
     @extend_schema(responses={204: None})
-    def delete(self, request, object_name: str, api_name: str):
+    def delete(self, request: Request, object_name: str, api_name: str) -> Response:
         type(self).remove(object_name, api_name, request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _categories(obj):
+def _categories(obj: ObjectMeta) -> list[CategoryMeta]:
     return list(obj.categories.values())
 
 
-def _layouts(obj):
+def _layouts(obj: ObjectMeta) -> list[LayoutMeta]:
     return list(obj.layouts.values())
 
 
@@ -133,7 +135,7 @@ def _visible_list_view(obj: ObjectMeta, api_name: str, viewer_id: int | None) ->
 
 class ListViewListView(MetaView):
     @extend_schema(summary="Shared list views and your own", responses={200: JSON_LIST})
-    def get(self, request, object_name: str):
+    def get(self, request: Request, object_name: str) -> Response:
         _tenant, obj = tenant_and_object(object_name)
         return Response([serializers.list_view_json(v)
                          for v in visible_list_views(obj, request.user.pk)])
@@ -142,30 +144,30 @@ class ListViewListView(MetaView):
                    description='`"shared": true` makes a view everyone sees (needs the customise right); '
                                "otherwise the view is yours alone.",
                    request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request, object_name: str):
+    def post(self, request: Request, object_name: str) -> Response:
         view = create_list_view(object_name, body_object(request), request.user)
         return Response(serializers.list_view_json(view), status=status.HTTP_201_CREATED)
 
 
 class ListViewDetailView(MetaView):
-    def _get(self, request, object_name: str, api_name: str) -> ListViewMeta:
+    def _get(self, request: Request, object_name: str, api_name: str) -> ListViewMeta:
         _tenant, obj = tenant_and_object(object_name)
         return _visible_list_view(obj, api_name, request.user.pk)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request, object_name: str, api_name: str):
+    def get(self, request: Request, object_name: str, api_name: str) -> Response:
         return Response(serializers.list_view_json(self._get(request, object_name, api_name)))
 
     @extend_schema(summary="Change your own list view, or a shared one (customise right)",
                    request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
-    def patch(self, request, object_name: str, api_name: str):
+    def patch(self, request: Request, object_name: str, api_name: str) -> Response:
         changes = body_object(request)
         view = self._get(request, object_name, api_name)
         updated = update_list_view(object_name, api_name, changes, request.user, shared=view.owner_id is None)
         return Response(serializers.list_view_json(updated))
 
     @extend_schema(responses={204: None})
-    def delete(self, request, object_name: str, api_name: str):
+    def delete(self, request: Request, object_name: str, api_name: str) -> Response:
         view = self._get(request, object_name, api_name)
         delete_list_view(object_name, api_name, request.user, shared=view.owner_id is None)
         return Response(status=status.HTTP_204_NO_CONTENT)

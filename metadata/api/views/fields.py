@@ -6,11 +6,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from metadata.meta import FieldMeta
 from metadata.services import add_field, change_field_type, delete_field, restore_field, update_field
 from tessera.errors import NotFound, ValidationFailed
+from tessera.security.actor import Actor
 
 from .. import serializers
 from .base import (
@@ -31,7 +33,7 @@ CASCADE_OPTIONS = ("controlling_field", "dependency")
 class FieldListView(MetaView):
     @extend_schema(summary="Fields of an object", responses={200: JSON_LIST}, parameters=[
         OpenApiParameter("deleted", bool, description="Also list soft-deleted fields (marked `deleted`).")])
-    def get(self, request, object_name: str):
+    def get(self, request: Request, object_name: str) -> Response:
         _tenant, obj = tenant_and_object(object_name)
         fields = list(obj.fields)
         if bool_param(request, "deleted"):
@@ -39,14 +41,14 @@ class FieldListView(MetaView):
         return Response([serializers.field_json(f) for f in reader_fields(request, obj, fields)])
 
     @extend_schema(summary="Add a field", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request, object_name: str):
+    def post(self, request: Request, object_name: str) -> Response:
         field = add_field(object_name, body_object(request), request.user)
         return Response(serializers.field_json(field), status=status.HTTP_201_CREATED)
 
 
 class FieldDetailView(MetaView):
     @extend_schema(summary="A field", responses=OpenApiTypes.OBJECT)
-    def get(self, request, object_name: str, field_name: str):
+    def get(self, request: Request, object_name: str, field_name: str) -> Response:
         _tenant, obj = tenant_and_object(object_name)
         field = active_field(obj, field_name)
         if not reader_fields(request, obj, [field]):
@@ -55,20 +57,20 @@ class FieldDetailView(MetaView):
 
     @extend_schema(summary="Change a field (labels, flags, options, default, position)",
                    request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
-    def patch(self, request, object_name: str, field_name: str):
+    def patch(self, request: Request, object_name: str, field_name: str) -> Response:
         field = update_field(object_name, field_name, body_object(request), request.user)
         return Response(serializers.field_json(field))
 
     @extend_schema(summary="Delete a field (soft: its values stay and come back on restore)",
                    responses={204: None})
-    def delete(self, request, object_name: str, field_name: str):
+    def delete(self, request: Request, object_name: str, field_name: str) -> Response:
         delete_field(object_name, field_name, request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class FieldRestoreView(MetaView):
     @extend_schema(summary="Restore a deleted field with its values", request=None, responses=OpenApiTypes.OBJECT)
-    def post(self, request, object_name: str, field_name: str):
+    def post(self, request: Request, object_name: str, field_name: str) -> Response:
         field = restore_field(object_name, field_name, request.user)
         return Response(serializers.field_json(field))
 
@@ -80,7 +82,7 @@ class FieldChangeTypeView(MetaView):
                     "how many values convert and the ones that would not. The real run is refused (400) while "
                     "any value would not convert; 202 when a background job does the conversion.",
         request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
-    def post(self, request, object_name: str, field_name: str):
+    def post(self, request: Request, object_name: str, field_name: str) -> Response:
         body = body_object(request)
         require_keys(body, {"type": str, "options": dict, "dry_run": bool}, optional=frozenset({"options", "dry_run"}))
         report = change_field_type(object_name, field_name, body["type"], request.user,
@@ -97,14 +99,14 @@ def _picklist(object_name: str, field_name: str) -> FieldMeta:
     return field
 
 
-def _change_options(object_name: str, field: FieldMeta, patch: dict, actor) -> FieldMeta:
+def _change_options(object_name: str, field: FieldMeta, patch: dict, actor: Actor) -> FieldMeta:
     """Set (None: remove) some option keys, leaving the others as they are when the change is made."""
     return update_field(object_name, field.api_name, {}, actor, options_patch=patch)
 
 
 class PicklistValuesView(MetaView):
     @extend_schema(summary="The values of a picklist", responses=OpenApiTypes.OBJECT)
-    def get(self, request, object_name: str, field_name: str):
+    def get(self, request: Request, object_name: str, field_name: str) -> Response:
         return Response(serializers.picklist_values_json(_picklist(object_name, field_name)))
 
     @extend_schema(
@@ -113,7 +115,7 @@ class PicklistValuesView(MetaView):
                     "Relabel, reorder, deactivate (active: false) or add values: records keep their stored keys "
                     "and are never rewritten.",
         request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
-    def put(self, request, object_name: str, field_name: str):
+    def put(self, request: Request, object_name: str, field_name: str) -> Response:
         body = request.data
         if isinstance(body, dict):
             require_keys(body, {"values": list})
@@ -130,7 +132,7 @@ class PicklistValuesView(MetaView):
 class FieldDependencyView(MetaView):
     @extend_schema(summary="The controlling field and the values allowed under each of its values",
                    responses=OpenApiTypes.OBJECT)
-    def get(self, request, object_name: str, field_name: str):
+    def get(self, request: Request, object_name: str, field_name: str) -> Response:
         return Response(serializers.dependency_json(_picklist(object_name, field_name)))
 
     @extend_schema(
@@ -139,7 +141,7 @@ class FieldDependencyView(MetaView):
                     '"dependency": {"<controlling key>": ["<allowed key>", …]}}; a checkbox controls with '
                     '"true" / "false".',
         request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
-    def put(self, request, object_name: str, field_name: str):
+    def put(self, request: Request, object_name: str, field_name: str) -> Response:
         body = body_object(request)
         require_keys(body, {"controlling_field": str, "dependency": dict})
         field = _picklist(object_name, field_name)
@@ -149,7 +151,7 @@ class FieldDependencyView(MetaView):
 
     @extend_schema(summary="Remove the dependency (the picklist no longer depends on another field)",
                    responses={204: None})
-    def delete(self, request, object_name: str, field_name: str):
+    def delete(self, request: Request, object_name: str, field_name: str) -> Response:
         field = _picklist(object_name, field_name)
         if not field.options.get("controlling_field"):
             raise NotFound(_("This picklist has no controlling field."), code="no_dependency")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from metadata.cache import get_meta
@@ -16,7 +17,7 @@ from .. import serializers
 from .base import JSON_LIST, MetaView, body_object, reader_fields, reader_objects, tenant_and_object
 
 
-def _detail(request, api_name: str, status_code: int = status.HTTP_200_OK) -> Response:
+def _detail(request: Request, api_name: str, status_code: int = status.HTTP_200_OK) -> Response:
     tenant, obj = tenant_and_object(api_name)
     if not reader_objects(request, [obj]):
         raise NotFound(_("No object named “%(name)s”.") % {"name": api_name}, code="unknown_object")
@@ -27,12 +28,12 @@ def _detail(request, api_name: str, status_code: int = status.HTTP_200_OK) -> Re
 
 class ObjectListView(MetaView):
     @extend_schema(summary="All objects", responses={200: JSON_LIST})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response([serializers.object_summary(obj)
                          for obj in reader_objects(request, get_meta().objects.values())])
 
     @extend_schema(summary="Create a custom object", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         obj = create_object(body_object(request), request.user)
         return _detail(request, obj.api_name, status.HTTP_201_CREATED)
 
@@ -40,11 +41,11 @@ class ObjectListView(MetaView):
 class ObjectDetailView(MetaView):
     @extend_schema(summary="An object with its fields, categories, layouts and list views",
                    responses=OpenApiTypes.OBJECT)
-    def get(self, request, object_name: str):
+    def get(self, request: Request, object_name: str) -> Response:
         return _detail(request, object_name)
 
     @extend_schema(summary="Change an object (labels, description, icon, rules)", request=OpenApiTypes.OBJECT,
                    responses=OpenApiTypes.OBJECT)
-    def patch(self, request, object_name: str):
+    def patch(self, request: Request, object_name: str) -> Response:
         update_object(object_name, body_object(request), request.user)
         return _detail(request, object_name)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from metadata import schemas
@@ -24,7 +25,7 @@ def schema_document(kind: str) -> dict:
 
 class SchemaListView(MetaView):
     @extend_schema(summary="The kinds of metadata with a JSON Schema", responses={200: JSON_LIST})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response([
             {"kind": kind, "title": schemas.load(kind).get("title", kind),
              "url": reverse("meta-schema", kwargs={"kind": kind})}
@@ -34,7 +35,7 @@ class SchemaListView(MetaView):
 
 class SchemaDetailView(MetaView):
     @extend_schema(summary="The JSON Schema of one kind of metadata", responses=OpenApiTypes.OBJECT)
-    def get(self, request, kind: str):
+    def get(self, request: Request, kind: str) -> Response:
         if kind not in schemas.KINDS:
             raise NotFound(_("No schema named “%(name)s”.") % {"name": kind}, code="unknown_schema")
         return Response(schema_document(kind))
@@ -43,7 +44,7 @@ class SchemaDetailView(MetaView):
 class FieldTypeListView(MetaView):
     @extend_schema(summary="Every field type: capabilities, options schema, safe conversions",
                    responses={200: JSON_LIST})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response([serializers.field_type_json(t) for _key, t in field_types.items()])
 
 
@@ -58,7 +59,7 @@ class ChangeListView(MetaView):
         ],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         page = metadata_changes(
             request.user,
             before=int_param(request, "before"),
