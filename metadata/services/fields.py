@@ -249,6 +249,7 @@ def update_field(object_api_name: str, field_api_name: str, changes: dict, actor
         if current.unique is False and compiled is not None and compiled.unique:
             _check_no_duplicates(current, errors)
         errors.raise_if_any()
+        assert compiled is not None  # else raise_if_any() raised
         row.spec = new_spec
         if "position" in changes:
             row.position = changes["position"]

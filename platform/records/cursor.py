@@ -4,15 +4,24 @@ was made for: reused with another sort (whose columns have other types) it is a 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.core import signing
 from django.utils.translation import gettext as _
 
 from tessera.errors import ValidationFailed
 
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta
+
+    from .query import SortTerm
+    from .record import Record
+
 SALT = "tessera.records.cursor"
 
 
-def encode_cursor(terms, record) -> str:
+def encode_cursor(terms: Sequence[SortTerm], record: Record) -> str:
     values = []
     for term in terms:
         if term.field is None:
@@ -23,7 +32,7 @@ def encode_cursor(terms, record) -> str:
     return signing.dumps({"sort": _sort_key(terms), "values": values}, salt=SALT, compress=True)
 
 
-def decode_cursor(cursor: str, terms) -> list:
+def decode_cursor(cursor: str, terms: Sequence[SortTerm]) -> list:
     try:
         payload = signing.loads(cursor, salt=SALT)
     except (signing.BadSignature, ValueError):
@@ -36,10 +45,10 @@ def decode_cursor(cursor: str, terms) -> list:
     return values
 
 
-def _sort_key(terms) -> list[str]:
+def _sort_key(terms: Sequence[SortTerm]) -> list[str]:
     return [("-" if term.descending else "") + (term.field.key if term.field is not None else "id") for term in terms]
 
 
-def _api(field, value):
+def _api(field: FieldMeta, value: Any) -> Any:
     value_type = field.type.result_field_type(field) if field.type.key in ("formula", "rollup") else field.type
     return value_type.to_api(value, field)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tessera.errors import Conflict, ErrorCollector, ValidationFailed
+from tessera.errors import Conflict, ErrorCollector, ErrorDetail, ValidationFailed
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class StaleVersion(Conflict):
@@ -17,7 +22,7 @@ class DuplicatesFound(Conflict):
 
     code = "possible_duplicates"
 
-    def __init__(self, matches: list[dict]):
+    def __init__(self, matches: list[dict]) -> None:
         super().__init__(_("Records that look the same exist already; confirm to save anyway."))
         self.matches = matches
 
@@ -30,7 +35,7 @@ class DuplicatesFound(Conflict):
 class BulkRejected(ValidationFailed):
     """Some rows of an all-or-nothing bulk write are invalid: nothing was written."""
 
-    def __init__(self, rows: list[tuple[int, ErrorCollector]], total: int):
+    def __init__(self, rows: list[tuple[int, ErrorCollector]], total: int) -> None:
         self.rows = rows
         message = ngettext("%(bad)d of %(total)d record is not valid; nothing was saved.",
                            "%(bad)d of %(total)d records are not valid; nothing was saved.",
@@ -40,7 +45,7 @@ class BulkRejected(ValidationFailed):
         self.message = message
 
     @staticmethod
-    def detail(code, message):
+    def detail(code: str, message: str | StrPromise) -> ErrorDetail:
         from tessera.errors import ErrorDetail
 
         return ErrorDetail(code, message)

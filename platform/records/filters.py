@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metadata.fieldtypes import FieldValueError
+from metadata.fieldtypes import FieldType, FieldValueError
 from metadata.formulas import FormulaError
 from metadata.meta import FieldMeta
 from tessera.errors import ErrorCollector
@@ -75,13 +76,13 @@ def _walk(query: RecordQuery, path: tuple[str, ...]) -> FieldMeta:
     return MetaScope(query.tenant, query.obj).walk(path)[-1]
 
 
-def _value_type(field: FieldMeta):
+def _value_type(field: FieldMeta) -> FieldType:
     if field.type.key in ("formula", "rollup"):
         return field.type.result_field_type(field)
     return field.type
 
 
-def _coerce(field: FieldMeta, op: str, raw):
+def _coerce(field: FieldMeta, op: str, raw: Any) -> Any:
     value_type = _value_type(field)
     if op == "isnull":
         text = str(raw).strip().lower()
@@ -113,7 +114,7 @@ def _coerce(field: FieldMeta, op: str, raw):
     return _one(field, value_type, raw)
 
 
-def _one(field, value_type, raw):
+def _one(field: FieldMeta, value_type: FieldType, raw: Any) -> Any:
     value = value_type.coerce(raw, field)
     if value is None:
         raise FieldValueError("invalid", _("Give a value (use __isnull to find blanks)."))
@@ -122,7 +123,7 @@ def _one(field, value_type, raw):
     return value
 
 
-def _day_bounds(low: dt.date, high: dt.date):
+def _day_bounds(low: dt.date, high: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(low, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(high, dt.time(23, 59, 59), tzinfo=tz)

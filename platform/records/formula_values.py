@@ -3,24 +3,27 @@ values come from the draft, values through lookups from the referenced records."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.utils import timezone
 
 from metadata.formula_scope import checked_formula
 from metadata.formulas import evaluate
-from metadata.meta import ObjectMeta, TenantMeta
+from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 
 
 class DraftValues:
     """A formula ValueSource over one record's values (api_name → Python value)."""
 
-    def __init__(self, tenant: TenantMeta, obj: ObjectMeta, values: dict, *, depth: int = 0):
+    def __init__(self, tenant: TenantMeta, obj: ObjectMeta, values: dict, *, depth: int = 0) -> None:
         self.tenant = tenant
         self.obj = obj
         self.values = values
         self.depth = depth
         self._related: dict[str, DraftValues | None] = {}
 
-    def get(self, path):
+    def get(self, path: tuple[str, ...]) -> Any:
         name = path[0]
         field = self.obj.field(name)
         if field is None:
@@ -40,7 +43,7 @@ class DraftValues:
             return frozenset(value or ())
         return value
 
-    def _load(self, lookup):
+    def _load(self, lookup: FieldMeta) -> DraftValues | None:
         if lookup.api_name not in self._related:
             from .service import load_record
 
@@ -52,7 +55,7 @@ class DraftValues:
         return self._related[lookup.api_name]
 
 
-def evaluate_rule(tenant: TenantMeta, obj: ObjectMeta, rule, source: DraftValues) -> bool:
+def evaluate_rule(tenant: TenantMeta, obj: ObjectMeta, rule: Mapping[str, Any], source: DraftValues) -> bool:
     """True when the rule's formula says the record is invalid."""
     checked = checked_formula(tenant, obj, rule["formula"], "boolean")
     return bool(evaluate(checked, source, now=timezone.now(), tz=timezone.get_current_timezone()))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ INSERT = f"INSERT INTO {RecordChange._meta.db_table} ({', '.join(COLUMNS)}) VALU
 ROW = "(%s, %s, %s, %s::jsonb, %s, %s)"
 
 
-def api_form(field, value):
+def api_form(field: FieldMeta, value: Any) -> Any:
     """History keeps values as the API shows them (exact decimals as text, ISO dates)."""
     return None if value is None else field.type.to_api(value, field)
 
@@ -57,7 +58,7 @@ def write(obj: ObjectMeta, entries: list[tuple[int, str, dict]], user_id: int | 
         insert_values(INSERT, ROW, rows)
 
 
-def history_of(obj: ObjectMeta, record_id: int, readable) -> list[dict]:
+def history_of(obj: ObjectMeta, record_id: int, readable: Callable[[FieldMeta], bool]) -> list[dict]:
     """The record's history, newest first, with hidden fields left out."""
     by_key = {f.key: f for f in (*obj.fields, *obj.deleted_fields)}
     entries = []

@@ -91,7 +91,7 @@ def _clear_references(gone: dict[int, list[int]]) -> None:
 
 def files_prefix() -> str:
     """Where this tenant's uploads live in the storage (tessera.records.api.files.store_upload)."""
-    return f"tenants/{connection.schema_name}/files"
+    return f"tenants/{connection.schema_name}/files"  # type: ignore[attr-defined]
 
 
 def sweep_files(now: dt.datetime | None = None, storage: Storage | None = None) -> list[str]:

@@ -11,9 +11,15 @@ the field from JSON (`slot_ready` false) and still give the right answers.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from psycopg2 import sql
+
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
+    from tessera.core.jobs import Progress
+    from tessera.core.models import Job
 
 from .storage import (
     duplicate_index_name,
@@ -31,12 +37,12 @@ INLINE_LIMIT = 20_000
 BACKFILL_BATCH = 5_000
 
 
-def is_materialized(field) -> bool:
+def is_materialized(field: FieldMeta) -> bool:
     """A formula field whose value is stored in a slot on every write (see FormulaFieldType)."""
     return field.type.key == "formula" and bool(field.options.get("materialized"))
 
 
-def needs_slot(field) -> bool:
+def needs_slot(field: FieldMeta) -> bool:
     if field.column is not None or not field.type.slot_family_for(field):
         return False
     if is_materialized(field):
@@ -44,7 +50,7 @@ def needs_slot(field) -> bool:
     return not field.type.computed and (field.indexed or field.unique or field.type.key in ("lookup", "user"))
 
 
-def needs_index(field) -> bool:
+def needs_index(field: FieldMeta) -> bool:
     if is_materialized(field):
         return True
     return field.column is None and not field.type.computed and (
@@ -52,7 +58,7 @@ def needs_index(field) -> bool:
     ) and field.type.sortable
 
 
-def needs_owner_index(field) -> bool:
+def needs_owner_index(field: FieldMeta) -> bool:
     """An indexed field also gets an (owner_id, value) index: a list that record-level security
     narrows to "owned by me" (tessera.security.access) and that is sorted by this field then reads
     that index in order instead of walking the field's index past everyone else's records (a
@@ -61,7 +67,7 @@ def needs_owner_index(field) -> bool:
     return field.indexed and needs_index(field) and field.type.key not in ("lookup", "user")
 
 
-def _owner_index_statement(field, *, concurrently: bool) -> sql.Composable:
+def _owner_index_statement(field: FieldMeta, *, concurrently: bool) -> sql.Composable:
     return sql.SQL("CREATE INDEX {c} IF NOT EXISTS {name} ON {table} (owner_id, ({expr}), id) "
                    "WHERE deleted_at IS NULL").format(
         c=sql.SQL("CONCURRENTLY") if concurrently else sql.SQL(""),
@@ -86,7 +92,7 @@ def estimated_rows(object_id: int) -> int:
     return row[0]
 
 
-def value_expression(field, *, from_json: bool = False, alias: str | None = None) -> sql.Composable:
+def value_expression(field: FieldMeta, *, from_json: bool = False, alias: str | None = None) -> sql.Composable:
     """The field's typed value in a row of its partition (columns qualified by `alias` if given;
     index definitions take none): its slot, or (`from_json`, to fill the slot) its source: the JSON
     value, or for a materialised formula the compiled formula (which needs the alias)."""
@@ -109,7 +115,7 @@ def value_expression(field, *, from_json: bool = False, alias: str | None = None
     return field.type.json_sql(column("data"), field.key)
 
 
-def _index_statement(field, *, unique: bool, concurrently: bool) -> sql.Composable:
+def _index_statement(field: FieldMeta, *, unique: bool, concurrently: bool) -> sql.Composable:
     table = sql.Identifier(partition_name(field.object_id))
     name = sql.Identifier(field_index_name(field.object_id, field.id, unique))
     expr = value_expression(field)
@@ -127,7 +133,7 @@ def _index_statement(field, *, unique: bool, concurrently: bool) -> sql.Composab
     )
 
 
-def _statistics_statement(field) -> sql.Composable | None:
+def _statistics_statement(field: FieldMeta) -> sql.Composable | None:
     """Expression statistics for a field read from JSON, so the planner can estimate its predicates."""
     if field.slot or field.column:
         return None  # a real column has statistics of its own
@@ -138,10 +144,11 @@ def _statistics_statement(field) -> sql.Composable | None:
     )
 
 
-def backfill_slot(field, *, after_id: int = 0, batch: int | None = None) -> tuple[int, int | None]:
+def backfill_slot(field: FieldMeta, *, after_id: int = 0, batch: int | None = None) -> tuple[int, int | None]:
     """Fill the field's slot from its source (JSON value, or a materialised formula computed in SQL,
     which never uses NOW()/TODAY()) for ids in (after_id, …]; returns (rows updated, last id) or
     (0, None) when done. Each batch is its own short statement."""
+    assert field.slot is not None  # only fields with a slot are filled
     table = sql.Identifier(partition_name(field.object_id))
     with connection.cursor() as cursor:
         if batch is None:
@@ -168,7 +175,7 @@ def clear_slot(object_id: int, slot: str) -> None:
             t=sql.Identifier(partition_name(object_id)), slot=sql.Identifier(slot)))
 
 
-def drop_field_indexes(field, *, concurrently: bool = False) -> None:
+def drop_field_indexes(field: FieldMeta, *, concurrently: bool = False) -> None:
     with connection.cursor() as cursor:
         for unique in (False, True):
             cursor.execute(sql.SQL("DROP INDEX {c} IF EXISTS {name}").format(
@@ -179,7 +186,7 @@ def drop_field_indexes(field, *, concurrently: bool = False) -> None:
             name=sql.Identifier(owner_index_name(field.object_id, field.id))))
 
 
-def build_inline(field) -> None:
+def build_inline(field: FieldMeta) -> None:
     """Fill the slot and build the indexes now, inside the caller's transaction (small objects)."""
     with connection.cursor() as cursor:
         if field.slot:
@@ -195,7 +202,7 @@ def build_inline(field) -> None:
             cursor.execute(statistics)
 
 
-def indexes_complete(field) -> bool:
+def indexes_complete(field: FieldMeta) -> bool:
     with connection.cursor() as cursor:
         if needs_index(field) and not index_exists(cursor, field_index_name(field.object_id, field.id)):
             return False
@@ -206,7 +213,7 @@ def indexes_complete(field) -> bool:
     return True
 
 
-def build_field_index_job(job, progress) -> dict:
+def build_field_index_job(job: Job, progress: Progress) -> dict:
     """Background job: fill the slot in batches, build the indexes CONCURRENTLY, mark the slot ready.
 
     Runs with autocommit (a Celery task is not in a transaction), as CONCURRENTLY requires.
@@ -224,9 +231,10 @@ def build_field_index_job(job, progress) -> dict:
     if field.slot and not field.slot_ready:
         last = 0
         while True:
-            count, last = backfill_slot(field, after_id=last, batch=BACKFILL_BATCH)
-            if last is None:
+            count, found = backfill_slot(field, after_id=last, batch=BACKFILL_BATCH)
+            if found is None:
                 break
+            last = found
             filled += count
             progress.advance(count, message="filling")
     with connection.cursor() as cursor:
@@ -259,7 +267,7 @@ def build_field_index_job(job, progress) -> dict:
     return {"filled": filled, "slot": field.slot}
 
 
-def _field_meta(meta, field_id: int):
+def _field_meta(meta: TenantMeta, field_id: int) -> FieldMeta | None:
     for obj in meta.objects.values():
         for field in obj.fields:
             if field.id == field_id:
@@ -277,26 +285,26 @@ def used_slots(object_id: int) -> set[str]:
 # --- duplicate rules ---------------------------------------------------------------------------
 
 
-def normalized_expression(field, *, alias: str | None = None) -> sql.Composable:
+def normalized_expression(field: FieldMeta, *, alias: str | None = None) -> sql.Composable:
     """What duplicate rules compare: the field's stored text with case, white space and punctuation
     ignored. Always read from the field's source (never its slot), so the index below serves the
     duplicate check whatever becomes of the slot."""
     return sql.SQL("public.tessera_normalize({})").format(value_expression(field, from_json=True, alias=alias))
 
 
-def _duplicate_index_statement(field, *, concurrently: bool) -> sql.Composable:
+def _duplicate_index_statement(field: FieldMeta, *, concurrently: bool) -> sql.Composable:
     return sql.SQL("CREATE INDEX {c} IF NOT EXISTS {name} ON {table} (({expr}))").format(
         c=sql.SQL("CONCURRENTLY") if concurrently else sql.SQL(""),
         name=sql.Identifier(duplicate_index_name(field.object_id, field.id)),
         table=sql.Identifier(partition_name(field.object_id)), expr=normalized_expression(field))
 
 
-def ensure_duplicate_indexes(obj) -> None:
+def ensure_duplicate_indexes(obj: ObjectMeta) -> None:
     """Every field of an active duplicate rule gets an index on its normalised value, so the check
     on each create is an index lookup at any record count: inline for small objects, else a job."""
     from tessera.core.jobs import queue_job
 
-    fields = {obj.field(name) for rule in obj.duplicate_rules for name in rule.fields} - {None}
+    fields = {f for rule in obj.duplicate_rules for name in rule.fields if (f := obj.field(name)) is not None}
     if not fields:
         return
     small = estimated_rows(obj.id) <= INLINE_LIMIT
@@ -310,7 +318,7 @@ def ensure_duplicate_indexes(obj) -> None:
                 queue_job("records.build_duplicate_index", {"field_id": field.id})
 
 
-def build_duplicate_index_job(job, progress) -> dict:
+def build_duplicate_index_job(job: Job, progress: Progress) -> dict:
     """Background job: the normalised-value index of a duplicate-rule field, built CONCURRENTLY."""
     from metadata.cache import get_meta
 

@@ -63,7 +63,7 @@ class InputFields:
     read (else the key is unknown), and whether the actor may write it. The per-value work left
     to read_input is coercion and the checks that depend on the value."""
 
-    def __init__(self, obj: ObjectMeta, access: RecordAccess):
+    def __init__(self, obj: ObjectMeta, access: RecordAccess) -> None:
         self.obj = obj
         self.access = access
         self._keys: dict[str, tuple[FieldMeta, bool] | None] = {}
@@ -251,7 +251,7 @@ def _check_cascades(obj: ObjectMeta, draft: Draft, cascades: list[FieldMeta]) ->
             })
 
 
-def _display(field: FieldMeta | None, value) -> str:
+def _display(field: FieldMeta | None, value: Any) -> str:
     if field is None or value is None:
         return "—"
     return field.type.format_text(value, field, None) or str(value)
@@ -399,7 +399,7 @@ def compute_materialized(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft
                 draft.changed.add(f.api_name)
 
 
-def _formula_slot_value(f: FieldMeta, value):
+def _formula_slot_value(f: FieldMeta, value: Any) -> Any:
     return None if value is None else f.type.result_field_type(f).to_projection(value, f)
 
 

@@ -9,8 +9,9 @@ through psycopg2.sql; values are literals or parameters, never formatted into th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 from psycopg2 import sql
@@ -31,7 +32,7 @@ class SortTerm:
 
 
 class RecordQuery:
-    def __init__(self, tenant: TenantMeta, obj: ObjectMeta, *, alias: str = "r"):
+    def __init__(self, tenant: TenantMeta, obj: ObjectMeta, *, alias: str = "r") -> None:
         self.tenant = tenant
         self.obj = obj
         self.alias = alias
@@ -110,7 +111,7 @@ class RecordQuery:
         query = self
 
         class Refs:
-            def sql_for(self, path):
+            def sql_for(self, path: Sequence[str]) -> sql.Composable:
                 return query.path_sql(tuple(path), root_alias=alias, root=obj)
 
         return field.type.finish_sql(sql.SQL("({})").format(compile_sql(checked, Refs(), now_param=True)), field)
@@ -252,7 +253,7 @@ class RecordQuery:
         return sql.SQL("({})").format(sql.SQL(" OR ").join(sql.SQL("({})").format(a) for a in alternatives))
 
 
-def _typed_literal(term: SortTerm, value) -> sql.Composable:
+def _typed_literal(term: SortTerm, value: Any) -> sql.Composable:
     if term.field is None:
         return sql.Literal(int(value))
     field = term.field

@@ -159,7 +159,7 @@ def insert_values(head: sql.Composable | str, template: str, rows: list[tuple], 
         text = head if isinstance(head, str) else head.as_string(raw.connection)
         statement = b" ".join([text.encode(), b",".join(raw.mogrify(template, row) for row in rows),
                                *([f"RETURNING {returning}".encode()] if returning else [])])
-        cursor.execute(statement)
+        cursor.execute(statement)  # type: ignore[arg-type]  # psycopg2 takes bytes
         return [tuple(r) for r in cursor.fetchall()] if returning else []
 
 
@@ -208,8 +208,9 @@ def active_user_ids(ids: Iterable[int]) -> set[int]:
 
     user = get_user_model()._meta
     statement = sql.SQL("SELECT {pk} FROM {t} WHERE {pk} = ANY({ids}::bigint[]) AND {active}").format(
-        pk=sql.Identifier(user.pk.column), t=sql.Identifier(user.db_table), ids=sql.Literal(sorted(set(ids))),
-        active=sql.Identifier(user.get_field("is_active").column))
+        pk=sql.Identifier(user.pk.column), t=sql.Identifier(user.db_table),  # type: ignore[arg-type]
+        ids=sql.Literal(sorted(set(ids))),
+        active=sql.Identifier(user.get_field("is_active").column))  # type: ignore[arg-type]
     with connection.cursor() as cursor:
         cursor.execute(statement)
         return {row[0] for row in cursor.fetchall()}
@@ -259,7 +260,7 @@ def restore(obj: ObjectMeta, ids: Iterable[int]) -> list[tuple[int, Any]]:
 
 
 def deleted_with(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMeta, parent_ids: Iterable[int],
-                 deleted_at) -> list[int]:
+                 deleted_at: dt.datetime) -> list[int]:
     """Records of `child` pointing at `parent_ids` that were cascade-deleted in the same delete."""
     query = RecordQuery(tenant, child)
     statement = sql.SQL("SELECT r.id FROM {t} r WHERE r.deleted_at = {at} AND {ref} = ANY({ids})").format(

@@ -4,7 +4,7 @@ pipeline, write history and send events after commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
@@ -17,6 +17,7 @@ from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from tessera.errors import Conflict, ErrorCollector, NotFound, PermissionDenied, ValidationFailed
 from tessera.security import audit
 from tessera.security.access import RecordAccess, access_for
+from tessera.security.actor import Actor
 
 from . import history, pipeline, repository
 from .cursor import decode_cursor, encode_cursor
@@ -67,7 +68,8 @@ def load_record(tenant: TenantMeta, obj: ObjectMeta, record_id: int, *, access: 
     return records[0] if records else None
 
 
-def _visibility(access: RecordAccess | None, tenant: TenantMeta):
+def _visibility(access: RecordAccess | None,
+                tenant: TenantMeta) -> Callable[[ObjectMeta, str], sql.Composable | None] | None:
     """The reader's row predicate for records reached through lookups (expanded names, filters)."""
     if access is None or access.superuser:
         return None
@@ -104,7 +106,7 @@ def _params(query: RecordQuery) -> dict | None:
     return sql_params(timezone.now(), timezone.get_current_timezone())
 
 
-def get_record(object_api_name: str, record_id: int, actor, *, expand: Iterable[str] = (),
+def get_record(object_api_name: str, record_id: int, actor: Actor, *, expand: Iterable[str] = (),
                include_deleted: bool = False) -> Record:
     tenant, obj = get_object_meta(object_api_name)
     access = access_for(actor)
@@ -136,7 +138,7 @@ class Page:
     expand: list[FieldMeta] = field(default_factory=list)
 
 
-def list_records(object_api_name: str, actor, *, filters: Sequence[tuple[str, object]] = (),
+def list_records(object_api_name: str, actor: Actor, *, filters: Sequence[tuple[str, object]] = (),
                  sort: Sequence[str] = (), limit: int = DEFAULT_PAGE, cursor: str | None = None,
                  fields: Sequence[str] | None = None, expand: Iterable[str] = (), count: bool = False,
                  deleted: str | bool = False) -> Page:
@@ -227,12 +229,12 @@ class WriteResult:
     duplicates: list[dict] = field(default_factory=list)
 
 
-def create_record(object_api_name: str, payload: Mapping, actor, *, confirm_duplicates: bool = False) -> Record:
+def create_record(object_api_name: str, payload: Mapping, actor: Actor, *, confirm_duplicates: bool = False) -> Record:
     results = create_records(object_api_name, [payload], actor, confirm_duplicates=confirm_duplicates)
     return results[0].record
 
 
-def create_records(object_api_name: str, payloads: Sequence[Mapping], actor, *, all_or_nothing: bool = True,
+def create_records(object_api_name: str, payloads: Sequence[Mapping], actor: Actor, *, all_or_nothing: bool = True,
                    confirm_duplicates: bool = False) -> list[WriteResult]:
     """Create records. All-or-nothing (one error → nothing written, every row's errors returned), or
     per row (each valid row written, each invalid one reported)."""
@@ -250,7 +252,7 @@ def create_records(object_api_name: str, payloads: Sequence[Mapping], actor, *, 
                   confirm_duplicates=confirm_duplicates)
 
 
-def update_record(object_api_name: str, record_id: int, payload: Mapping, actor, *,
+def update_record(object_api_name: str, record_id: int, payload: Mapping, actor: Actor, *,
                   expected_version: int | None = None, confirm_duplicates: bool = False) -> Record:
     body = dict(payload)
     if expected_version is not None:
@@ -260,7 +262,7 @@ def update_record(object_api_name: str, record_id: int, payload: Mapping, actor,
     return results[0].record
 
 
-def update_records(object_api_name: str, payloads: Sequence[Mapping], actor, *, all_or_nothing: bool = True,
+def update_records(object_api_name: str, payloads: Sequence[Mapping], actor: Actor, *, all_or_nothing: bool = True,
                    confirm_duplicates: bool = False) -> list[WriteResult]:
     """Update records given as {"id": …, "version": … (optional), field: value…}."""
     tenant, obj = get_object_meta(object_api_name)
@@ -302,7 +304,7 @@ def update_records(object_api_name: str, payloads: Sequence[Mapping], actor, *, 
                       confirm_duplicates=confirm_duplicates)
 
 
-def _check_batch_size(payloads) -> None:
+def _check_batch_size(payloads: object) -> None:
     if not isinstance(payloads, list | tuple) or not payloads:
         raise ValidationFailed.single(None, "invalid", _("Give a list of records."))
     if len(payloads) > MAX_BULK:
@@ -436,7 +438,7 @@ def _reload(tenant: TenantMeta, obj: ObjectMeta, ids: list[int]) -> list[Record]
     return repository.fetch_records(obj, query.select(obj.fields), _params(query), computed=obj.fields)
 
 
-def _integrity_error(obj: ObjectMeta, exc: IntegrityError):
+def _integrity_error(obj: ObjectMeta, exc: IntegrityError) -> ValidationFailed | Conflict:
     message = str(exc)
     for f in obj.fields:
         if f.unique and f"_u{f.id}" in message:
@@ -445,7 +447,7 @@ def _integrity_error(obj: ObjectMeta, exc: IntegrityError):
 
 
 def _send_after_commit(obj: ObjectMeta, action: str, ids: list[int]) -> None:
-    schema = connection.schema_name
+    schema = connection.schema_name  # type: ignore[attr-defined]
     transaction.on_commit(lambda: records_changed.send(sender=None, schema=schema, object=obj.api_name,
                                                        action=action, ids=list(ids)))
 
@@ -453,7 +455,7 @@ def _send_after_commit(obj: ObjectMeta, action: str, ids: list[int]) -> None:
 # --- delete and restore -------------------------------------------------------------------------
 
 
-def delete_record(object_api_name: str, record_id: int, actor) -> None:
+def delete_record(object_api_name: str, record_id: int, actor: Actor) -> None:
     """Soft delete to the recycle bin, following each lookup's rule for the records pointing here:
     restrict (refuse while any), set null, or cascade (to the recycle bin with this one)."""
     tenant, obj = get_object_meta(object_api_name)
@@ -496,7 +498,7 @@ def _delete_cascade(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], user_id
     _send_after_commit(obj, "delete", deleted)
 
 
-def lookups_to(tenant: TenantMeta, obj: ObjectMeta):
+def lookups_to(tenant: TenantMeta, obj: ObjectMeta) -> Iterator[tuple[ObjectMeta, FieldMeta]]:
     """(child object, lookup field) for every lookup of any object that points at `obj`."""
     for child in tenant.objects.values():
         for f in child.fields:
@@ -504,7 +506,7 @@ def lookups_to(tenant: TenantMeta, obj: ObjectMeta):
                 yield child, f
 
 
-def restore_record(object_api_name: str, record_id: int, actor) -> Record:
+def restore_record(object_api_name: str, record_id: int, actor: Actor) -> Record:
     """Bring a record back from the recycle bin, with the records its delete cascaded to."""
     tenant, obj = get_object_meta(object_api_name)
     access = access_for(actor)
@@ -540,7 +542,7 @@ def _restore_cascade(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], user_i
                 _restore_cascade(tenant, child, children, user_id)
 
 
-def record_history(object_api_name: str, record_id: int, actor) -> list[dict]:
+def record_history(object_api_name: str, record_id: int, actor: Actor) -> list[dict]:
     tenant, obj = get_object_meta(object_api_name)
     access = access_for(actor)
     get_record(object_api_name, record_id, actor, include_deleted=True)  # visibility check

@@ -8,6 +8,7 @@ changed function reaches an existing database.
 from pathlib import Path
 
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 FILES = [Path(__file__).parent / "sql" / "functions.sql"]
 
@@ -17,13 +18,13 @@ def sql_files() -> list[Path]:
     try:
         from metadata.formulas import SQL_FUNCTIONS_PATH
     except ImportError:  # the formula engine is optional for the storage itself
-        SQL_FUNCTIONS_PATH = None
+        SQL_FUNCTIONS_PATH = None  # type: ignore[assignment]
     if SQL_FUNCTIONS_PATH and Path(SQL_FUNCTIONS_PATH).exists():
         files.append(Path(SQL_FUNCTIONS_PATH))
     return files
 
 
-def install_sql_functions(conn=None) -> None:
+def install_sql_functions(conn: BaseDatabaseWrapper | None = None) -> None:
     conn = conn or connection
     with conn.cursor() as cursor:
         for path in sql_files():

@@ -19,7 +19,12 @@ JSON key (absent) are already right. See docs/architecture.md for the measuremen
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from psycopg2 import sql
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
 
 #: Slot families: column prefix → (PostgreSQL type, how many columns).
 SLOT_FAMILIES: dict[str, tuple[str, int]] = {
@@ -79,7 +84,7 @@ CREATE INDEX record_updated_idx ON record (updated_at);
 """
 
 
-def create_partition(cursor, object_id: int) -> None:
+def create_partition(cursor: CursorWrapper, object_id: int) -> None:
     """The partition of a new object, with its primary key. Indexes of the parent come along."""
     table = sql.Identifier(partition_name(object_id))
     cursor.execute(
@@ -88,7 +93,7 @@ def create_partition(cursor, object_id: int) -> None:
     cursor.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (id)").format(table))
 
 
-def drop_partition(cursor, object_id: int) -> None:
+def drop_partition(cursor: CursorWrapper, object_id: int) -> None:
     cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(partition_name(object_id))))
 
 
@@ -106,6 +111,6 @@ def owner_index_name(object_id: int, field_id: int) -> str:
     return f"record_o{int(object_id)}_w{int(field_id)}"
 
 
-def index_exists(cursor, name: str) -> bool:
+def index_exists(cursor: CursorWrapper, name: str) -> bool:
     cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
     return bool(cursor.fetchone()[0])

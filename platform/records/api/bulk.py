@@ -13,15 +13,20 @@ call answers in the bulk shape whatever its number of rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tessera.errors import ErrorCollector, NotFound, ValidationFailed
 from tessera.records.errors import BulkRejected, DuplicatesFound, StaleVersion
+from tessera.security.actor import Actor
 
 from .serialize import readable_fields, record_json
 
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta
+    from tessera.records.record import Record
 
-def bulk_response(use_case: Callable, object_api_name: str, rows: list, actor, *, per_row: bool,
+
+def bulk_response(use_case: Callable, object_api_name: str, rows: list, actor: Actor, *, per_row: bool,
                   confirm_duplicates: bool, created: bool) -> tuple[dict[str, Any], int]:
     try:
         results = use_case(object_api_name, rows, actor, all_or_nothing=not per_row,
@@ -53,7 +58,7 @@ def bulk_response(use_case: Callable, object_api_name: str, rows: list, actor, *
     return body, 200 if all(r["status"] in ("created", "updated") for r in out) else 207
 
 
-def _single_row_error(exc, rows) -> ErrorCollector | list | None:
+def _single_row_error(exc: ValidationFailed | DuplicatesFound | StaleVersion | NotFound, rows: list) -> ErrorCollector | list | None:
     """A one-row call's error as that row's errors (or its duplicate matches), None when the error
     is not about the row (unknown object, too many rows…)."""
     if len(rows) != 1 or isinstance(exc, BulkRejected):
@@ -72,8 +77,10 @@ def _single_row_error(exc, rows) -> ErrorCollector | list | None:
     return errors
 
 
-def _row(index: int, payload, record, errors: ErrorCollector | None, duplicates: list, fields, created: bool) -> dict:
+def _row(index: int, payload: object, record: Record | None, errors: ErrorCollector | None, duplicates: list,
+         fields: list[FieldMeta] | None, created: bool) -> dict:
     if record is not None:
+        assert fields is not None  # read with the first record
         return {"index": index, "id": record.id, "status": "created" if created else "updated",
                 "record": record_json(record, fields)}
     row = {"index": index, "id": _given_id(payload) if not created else None}
@@ -85,10 +92,10 @@ def _row(index: int, payload, record, errors: ErrorCollector | None, duplicates:
             "non_field_errors": [d.as_dict() for d in errors.non_field_errors]}
 
 
-def _given_id(payload) -> int | None:
+def _given_id(payload: object) -> int | None:
     if isinstance(payload, Mapping):
         try:
-            return int(payload.get("id"))
+            return int(payload.get("id"))  # type: ignore[arg-type]  # None: TypeError below
         except (TypeError, ValueError):
             return None
     return None

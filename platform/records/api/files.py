@@ -17,7 +17,9 @@ import uuid
 
 from django.conf import settings
 from django.core import signing
+from django.core.files import File
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -26,6 +28,7 @@ from metadata.fieldtypes import FieldValueError
 from metadata.fieldtypes.files import IMAGE_TYPES, make_file_token, read_file_token
 from tessera.errors import NotFound, TesseraError, ValidationFailed
 from tessera.records import service
+from tessera.security.actor import Actor
 
 from .serialize import DOWNLOAD_SALT, readable_fields
 
@@ -61,18 +64,18 @@ def _too_large() -> FileTooLarge:
     return FileTooLarge(_("The file is larger than %(mb)d MB.") % {"mb": max(1, max_upload_bytes() // 2**20)})
 
 
-def store_upload(uploaded, actor) -> dict:
+def store_upload(uploaded: UploadedFile | None, actor: Actor) -> dict:
     """Store an uploaded file in this tenant's space; returns {"token", "name", "size", "content_type"}."""
     if uploaded is None:
         raise ValidationFailed.single("file", "required", _("Send the file as multipart form data in “file”."))
-    if uploaded.size > max_upload_bytes():
+    if uploaded.size > max_upload_bytes():  # type: ignore[operator]  # an upload always has a size
         raise _too_large()
     if not uploaded.size:
         raise ValidationFailed.single("file", "empty", _("The file is empty."))
     name = clean_name(uploaded.name)
     content_type = sniff_content_type(uploaded, name)
     today = dt.date.today()
-    path = f"tenants/{connection.schema_name}/files/{today:%Y/%m}/{uuid.uuid4().hex}/{name}"
+    path = f"tenants/{connection.schema_name}/files/{today:%Y/%m}/{uuid.uuid4().hex}/{name}"  # type: ignore[attr-defined]
     saved = default_storage.save(path, uploaded)
     descriptor = {"path": saved, "name": name, "size": int(uploaded.size), "content_type": content_type}
     return {"token": make_file_token(descriptor), "name": name, "size": descriptor["size"],
@@ -86,7 +89,7 @@ def clean_name(name: str | None) -> str:
     return cleaned or "file"
 
 
-def sniff_content_type(uploaded, name: str) -> str:
+def sniff_content_type(uploaded: UploadedFile, name: str) -> str:
     """The content type, never trusting the client for images: a file declared or named as an
     image must start like one (so an HTML page cannot pass as a picture)."""
     declared = (getattr(uploaded, "content_type", None) or "").split(";")[0].strip().lower()
@@ -105,7 +108,7 @@ def sniff_content_type(uploaded, name: str) -> str:
     return candidate
 
 
-def _head(uploaded) -> bytes:
+def _head(uploaded: UploadedFile) -> bytes:
     uploaded.seek(0)
     head = uploaded.read(16)
     uploaded.seek(0)
@@ -113,10 +116,10 @@ def _head(uploaded) -> bytes:
 
 
 class Download:
-    def __init__(self, path: str, name: str, content_type: str):
+    def __init__(self, path: str, name: str, content_type: str) -> None:
         self.path, self.name, self.content_type = path, name, content_type
 
-    def open(self):
+    def open(self) -> File:
         return default_storage.open(self.path, "rb")
 
     @property
@@ -124,7 +127,7 @@ class Download:
         return self.content_type in IMAGE_TYPES
 
 
-def find_download(token: str, actor) -> Download:
+def find_download(token: str, actor: Actor) -> Download:
     """The file behind a download reference or an upload token, if it belongs to this tenant (and,
     for a record's file, to a record `actor` may read that still holds it); else NotFound."""
     reference = _load_reference(token)
@@ -133,7 +136,7 @@ def find_download(token: str, actor) -> Download:
         if reference.get("o"):
             record = service.get_record(reference["o"], int(reference["r"]), actor)
             readable = {f.api_name for f in readable_fields(record.object, actor)}
-            held = record.values.get(reference.get("f")) if reference.get("f") in readable else None
+            held = record.values.get(reference["f"]) if reference.get("f") in readable else None
             if not isinstance(held, dict) or held.get("path") != path:
                 raise _missing()
         descriptor = {"path": path, "name": reference.get("n"), "content_type": reference.get("t")}
@@ -143,7 +146,7 @@ def find_download(token: str, actor) -> Download:
         except FieldValueError:
             raise _missing() from None
     path = descriptor.get("path") or ""
-    if not path.startswith(f"tenants/{connection.schema_name}/") or ".." in path.split("/"):
+    if not path.startswith(f"tenants/{connection.schema_name}/") or ".." in path.split("/"):  # type: ignore[attr-defined]
         raise _missing()
     if not default_storage.exists(path):
         raise _missing()
@@ -156,7 +159,7 @@ def _load_reference(token: str) -> dict | None:
         data = signing.loads(token, salt=DOWNLOAD_SALT)
     except signing.BadSignature:
         return None
-    if not isinstance(data, dict) or data.get("s") != connection.schema_name:
+    if not isinstance(data, dict) or data.get("s") != connection.schema_name:  # type: ignore[attr-defined]
         raise _missing()
     return data
 

@@ -16,17 +16,19 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from metadata.meta import CategoryMeta, FieldMeta, LayoutItem, LayoutMeta, ObjectMeta, pick_label
+from metadata.meta import CategoryMeta, FieldMeta, LayoutItem, LayoutMeta, ObjectMeta, TenantMeta, pick_label
 from tessera.errors import ValidationFailed
 from tessera.records import service
 from tessera.records.record import Record
+from tessera.security.access import RecordAccess
+from tessera.security.actor import Actor
 
 from .serialize import api_value, field_value
 
 PICKLISTS = ("picklist", "multi_picklist")
 
 
-def form_descriptor(object_api_name: str, actor, *, layout: str | None = None, category: str | None = None,
+def form_descriptor(object_api_name: str, actor: Actor, *, layout: str | None = None, category: str | None = None,
                     record_id: int | None = None, language: str | None = None) -> dict[str, Any]:
     tenant, obj = service.get_object_meta(object_api_name)
     access = service.access_for(actor)
@@ -90,8 +92,8 @@ def _layout(obj: ObjectMeta, name: str | None, category: CategoryMeta | None) ->
     return obj.default_layout("edit", category.api_name if category else None)
 
 
-def _field(tenant, obj: ObjectMeta, field: FieldMeta, item: LayoutItem, category: CategoryMeta | None,
-           record: Record | None, access, language: str | None) -> dict[str, Any]:
+def _field(tenant: TenantMeta, obj: ObjectMeta, field: FieldMeta, item: LayoutItem, category: CategoryMeta | None,
+           record: Record | None, access: RecordAccess, language: str | None) -> dict[str, Any]:
     writable = field.writable or field.api_name == "owner"
     read_only = not writable or item.read_only or not access.editable(obj, field)
     required = (not read_only and field.type.supports_required and not field.type.computed
@@ -117,7 +119,7 @@ def _field(tenant, obj: ObjectMeta, field: FieldMeta, item: LayoutItem, category
     return descriptor
 
 
-def _initial_value(field: FieldMeta, access) -> Any:
+def _initial_value(field: FieldMeta, access: RecordAccess) -> Any:
     """What a new record starts with: the field's default; the owner is the one creating it."""
     if field.api_name == "owner":
         return access.user_id

@@ -20,6 +20,8 @@ from tessera.api.spectacular import add_error_responses
 from tessera.errors import PermissionDenied
 from tessera.records import service
 from tessera.records.filters import filter_ops
+from tessera.security.access import RecordAccess
+from tessera.security.actor import Actor
 
 from .serialize import FILE_TYPES
 
@@ -34,7 +36,7 @@ OP_WORDS = {
 }
 
 
-def tenant_openapi(actor, *, language: str | None, title: str, server_url: str) -> dict[str, Any]:
+def tenant_openapi(actor: Actor, *, language: str | None, title: str, server_url: str) -> dict[str, Any]:
     tenant = get_meta()
     access = service.access_for(actor)
     schemas: dict[str, Any] = dict(_shared_schemas())
@@ -96,7 +98,8 @@ def value_schema(field: FieldMeta, *, for_input: bool = False) -> dict[str, Any]
     return schema
 
 
-def _property(obj: ObjectMeta, field: FieldMeta, access, language, *, for_input: bool) -> dict[str, Any]:
+def _property(obj: ObjectMeta, field: FieldMeta, access: RecordAccess, language: str | None, *,
+              for_input: bool) -> dict[str, Any]:
     schema = value_schema(field, for_input=for_input)
     schema["title"] = field.label(language)
     help_text = pick_label(field.help_text, language)
@@ -108,7 +111,7 @@ def _property(obj: ObjectMeta, field: FieldMeta, access, language, *, for_input:
     return schema
 
 
-def _editable(obj: ObjectMeta, field: FieldMeta, access) -> bool:
+def _editable(obj: ObjectMeta, field: FieldMeta, access: RecordAccess) -> bool:
     return (field.writable or field.api_name == "owner") and access.editable(obj, field)
 
 
@@ -117,7 +120,8 @@ def _category_schema(obj: ObjectMeta) -> dict[str, Any]:
     return {"type": ["string", "null"], "enum": [*keys, None]} if keys else {"type": ["string", "null"]}
 
 
-def _record_schema(obj: ObjectMeta, fields: list[FieldMeta], access, language) -> dict[str, Any]:
+def _record_schema(obj: ObjectMeta, fields: list[FieldMeta], access: RecordAccess,
+                   language: str | None) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "id": {"type": "integer", "format": "int64", "readOnly": True},
         "version": {"type": "integer", "readOnly": True,
@@ -130,7 +134,7 @@ def _record_schema(obj: ObjectMeta, fields: list[FieldMeta], access, language) -
             "properties": properties, "required": list(properties)}
 
 
-def _input_schema(tenant: TenantMeta, obj: ObjectMeta, fields: list[FieldMeta], access, language,
+def _input_schema(tenant: TenantMeta, obj: ObjectMeta, fields: list[FieldMeta], access: RecordAccess, language: str | None,
                   *, create: bool) -> dict[str, Any]:
     properties: dict[str, Any] = {"category": _category_schema(obj)}
     if not create:
@@ -173,7 +177,7 @@ def _ok(description: str, schema: dict) -> dict[str, Any]:
     return {"description": description, "content": {JSON: {"schema": schema}}}
 
 
-def _object_paths(obj: ObjectMeta, fields: list[FieldMeta], name: str, language) -> dict[str, Any]:
+def _object_paths(obj: ObjectMeta, fields: list[FieldMeta], name: str, language: str | None) -> dict[str, Any]:
     api = obj.api_name
     label = obj.label(language, plural=True)
     record = _ref("schemas", name)
@@ -244,7 +248,7 @@ def _bulk_responses() -> dict[str, Any]:
             "404": _ref("responses", "NotFound"), "409": _ref("responses", "PossibleDuplicates")}
 
 
-def _filter_parameters(fields: list[FieldMeta], language) -> list[dict[str, Any]]:
+def _filter_parameters(fields: list[FieldMeta], language: str | None) -> list[dict[str, Any]]:
     parameters = []
     for field in fields:
         ops = filter_ops(field)
@@ -329,7 +333,7 @@ def _shared_schemas() -> dict[str, Any]:
 
 
 def _shared_parameters() -> dict[str, Any]:
-    def query(name, schema, description):
+    def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
         return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
     return {

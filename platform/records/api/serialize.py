@@ -13,6 +13,7 @@ serializer would.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -25,13 +26,14 @@ from metadata.meta import FieldMeta, ObjectMeta
 from tessera.records import service
 from tessera.records.jsonio import conversion
 from tessera.records.record import Record
+from tessera.security.actor import Actor
 
 FILE_TYPES = frozenset({"file", "image"})
 #: Signs download references (see files.py); distinct from the upload token's salt.
 DOWNLOAD_SALT = "tessera.files.download"
 
 
-def readable_fields(obj: ObjectMeta, actor) -> list[FieldMeta]:
+def readable_fields(obj: ObjectMeta, actor: Actor) -> list[FieldMeta]:
     """The fields of `obj` that `actor` may read, as the permission service answers."""
     return service.readable_fields(obj, service.access_for(actor))
 
@@ -94,7 +96,7 @@ def download_reference(descriptor: dict, record: Record | None, field: FieldMeta
     """A signed, tenant-bound reference to a stored file, naming the record that holds it so the
     download can check the reader may still read that record."""
     payload = {"p": descriptor["path"], "n": descriptor.get("name"), "t": descriptor.get("content_type"),
-               "s": connection.schema_name}
+               "s": connection.schema_name}  # type: ignore[attr-defined]
     if record is not None and field is not None:
         payload.update(o=record.object.api_name, r=record.id, f=field.api_name)
     return signing.dumps(payload, salt=DOWNLOAD_SALT, compress=True)
@@ -104,7 +106,7 @@ def history_json(entries: Iterable[dict]) -> list[dict]:
     return [{**entry, "at": _iso(entry.get("at"))} for entry in entries]
 
 
-def _iso(value) -> str | None:
+def _iso(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
     text = value.isoformat()

@@ -5,25 +5,35 @@ result with serialize.py. Errors are domain errors, turned into HTTP by tessera.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.http import FileResponse
+from django.http import FileResponse, QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import JSONRenderer
+from rest_framework.parsers import BaseParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tessera.api.parsers import JSONParser
 from tessera.errors import NotFound, ValidationFailed
 from tessera.records import service
+from tessera.security.actor import Actor
 
 from . import files, forms, openapi
 from .bulk import bulk_response
 from .serialize import history_json, readable_fields, record_json, records_json
+
+if TYPE_CHECKING:
+    from tessera.records.record import Record
+    from tessera.records.service import WriteResult
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Query parameters of the list endpoint that are not filters.
 LIST_PARAMS = frozenset({"sort", "limit", "cursor", "fields", "expand", "count", "deleted"})
@@ -34,11 +44,12 @@ FALSE_WORDS = frozenset({"false", "0", "no", "off", ""})
 class JSONOnly(BaseContentNegotiation):
     """Always JSON: `?format=` is not special here (a tenant may well have a field named format)."""
 
-    def select_parser(self, request, parsers):
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
         content_type = (request.content_type or "").split(";")[0].strip()
         return next((p for p in parsers if p.media_type == content_type), None)
 
-    def select_renderer(self, request, renderers, format_suffix=None):
+    def select_renderer(self, request: Request, renderers: Sequence[BaseRenderer],  # type: ignore[override]
+                        format_suffix: str | None = None) -> tuple[BaseRenderer, str]:  # (DRF passes a list)
         return renderers[0], renderers[0].media_type
 
 
@@ -54,7 +65,8 @@ ERRORS = {400: OpenApiResponse(OpenApiTypes.OBJECT, description="{errors, non_fi
           403: OpenApiResponse(OpenApiTypes.OBJECT), 404: OpenApiResponse(OpenApiTypes.OBJECT)}
 
 
-def _doc(operation_id, summary, *, request=None, responses=None, parameters=(), record=False):
+def _doc(operation_id: str, summary: str, *, request: Any = None, responses: dict | None = None,
+         parameters: Iterable[OpenApiParameter] = (), record: bool = False) -> Callable[[F], F]:
     return extend_schema(operation_id=operation_id, summary=summary, request=request,
                          parameters=[OBJECT, *([RECORD] if record else []), *parameters],
                          responses={**(responses or {200: OpenApiTypes.OBJECT}), **ERRORS}, tags=["records"])
@@ -63,7 +75,7 @@ def _doc(operation_id, summary, *, request=None, responses=None, parameters=(), 
 # --- input helpers ---------------------------------------------------------------------------------
 
 
-def _flag(params, name: str) -> bool:
+def _flag(params: QueryDict, name: str) -> bool:
     text = str(params.get(name, "")).strip().lower()
     if text in TRUE_WORDS:
         return True
@@ -72,11 +84,11 @@ def _flag(params, name: str) -> bool:
     raise ValidationFailed.single(name, "invalid", _("Use true or false."))
 
 
-def _csv(params, name: str) -> list[str]:
+def _csv(params: QueryDict, name: str) -> list[str]:
     return [part.strip() for value in params.getlist(name) for part in value.split(",") if part.strip()]
 
 
-def _int(params, name: str, default: int) -> int:
+def _int(params: QueryDict, name: str, default: int) -> int:
     text = params.get(name)
     if text in (None, ""):
         return default
@@ -92,7 +104,7 @@ def _record_id(raw: str) -> int:
     return int(raw)
 
 
-def _object_body(request) -> dict:
+def _object_body(request: Request) -> dict:
     if not isinstance(request.data, dict):
         raise ValidationFailed.single(None, "invalid", _("A record is a JSON object of field values."))
     return request.data
@@ -101,7 +113,7 @@ def _object_body(request) -> dict:
 ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
-def _if_match(request) -> int | None:
+def _if_match(request: Request) -> int | None:
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
         return None
@@ -116,7 +128,7 @@ def _with_etag(response: Response, version: int) -> Response:
     return response
 
 
-def _record_response(record, actor, *, status=200) -> Response:
+def _record_response(record: Record, actor: Actor, *, status: int = 200) -> Response:
     body = record_json(record, readable_fields(record.object, actor))
     return _with_etag(Response(body, status=status), record.version)
 
@@ -127,7 +139,7 @@ def _record_response(record, actor, *, status=200) -> Response:
 class RecordListView(RecordsView):
     @_doc("records_list", "List records (filters: field__op=value)", parameters=[
         OpenApiParameter(p, OpenApiTypes.STR) for p in sorted(LIST_PARAMS)])
-    def get(self, request, object_api_name):
+    def get(self, request: Request, object_api_name: str) -> Response:
         params = request.query_params
         deleted = params.get("deleted")
         if deleted not in (None, "", "only"):
@@ -139,7 +151,7 @@ class RecordListView(RecordsView):
             limit=_int(params, "limit", service.DEFAULT_PAGE), cursor=params.get("cursor") or None,
             fields=_csv(params, "fields") or None, expand=_csv(params, "expand"), count=count,
             deleted="only" if deleted else False)
-        body = {"results": records_json(page.records, page.fields, deleted_at=bool(deleted)),
+        body: dict[str, Any] = {"results": records_json(page.records, page.fields, deleted_at=bool(deleted)),
                 "next": page.next_cursor}
         if page.next_cursor:
             query = params.copy()
@@ -151,7 +163,7 @@ class RecordListView(RecordsView):
 
     @_doc("records_create", "Create a record", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT},
           parameters=[OpenApiParameter("confirm_duplicates", OpenApiTypes.BOOL)])
-    def post(self, request, object_api_name):
+    def post(self, request: Request, object_api_name: str) -> Response:
         record = service.create_record(object_api_name, _object_body(request), request.user,
                                        confirm_duplicates=_flag(request.query_params, "confirm_duplicates"))
         return _record_response(record, request.user, status=201)
@@ -163,15 +175,16 @@ class RecordBulkView(RecordsView):
 
     @_doc("records_bulk_create", "Create up to 1,000 records", request=OpenApiTypes.OBJECT, parameters=bulk_parameters,
           responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 207: OpenApiTypes.OBJECT})
-    def post(self, request, object_api_name):
+    def post(self, request: Request, object_api_name: str) -> Response:
         return self._bulk(request, object_api_name, service.create_records, created=True)
 
     @_doc("records_bulk_update", "Change up to 1,000 records", request=OpenApiTypes.OBJECT, parameters=bulk_parameters,
           responses={200: OpenApiTypes.OBJECT, 207: OpenApiTypes.OBJECT})
-    def patch(self, request, object_api_name):
+    def patch(self, request: Request, object_api_name: str) -> Response:
         return self._bulk(request, object_api_name, service.update_records, created=False)
 
-    def _bulk(self, request, object_api_name, use_case, *, created: bool) -> Response:
+    def _bulk(self, request: Request, object_api_name: str, use_case: Callable[..., list[WriteResult]], *,
+              created: bool) -> Response:
         mode = request.query_params.get("mode") or "all_or_nothing"
         if mode not in ("all_or_nothing", "per_row"):
             raise ValidationFailed.single("mode", "invalid", _("Use mode=all_or_nothing or mode=per_row."))
@@ -186,7 +199,7 @@ class RecordBulkView(RecordsView):
 
 class RecordDetailView(RecordsView):
     @_doc("records_retrieve", "Read a record", record=True, parameters=[OpenApiParameter("expand", OpenApiTypes.STR)])
-    def get(self, request, object_api_name, record_id):
+    def get(self, request: Request, object_api_name: str, record_id: str) -> Response:
         record = service.get_record(object_api_name, _record_id(record_id), request.user,
                                     expand=_csv(request.query_params, "expand"))
         return _record_response(record, request.user)
@@ -195,28 +208,28 @@ class RecordDetailView(RecordsView):
           request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
           parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER),
                       OpenApiParameter("confirm_duplicates", OpenApiTypes.BOOL)])
-    def patch(self, request, object_api_name, record_id):
+    def patch(self, request: Request, object_api_name: str, record_id: str) -> Response:
         record = service.update_record(object_api_name, _record_id(record_id), _object_body(request), request.user,
                                        expected_version=_if_match(request),
                                        confirm_duplicates=_flag(request.query_params, "confirm_duplicates"))
         return _record_response(record, request.user)
 
     @_doc("records_destroy", "Delete a record (to the recycle bin)", record=True, responses={204: None, 409: OpenApiTypes.OBJECT})
-    def delete(self, request, object_api_name, record_id):
+    def delete(self, request: Request, object_api_name: str, record_id: str) -> Response:
         service.delete_record(object_api_name, _record_id(record_id), request.user)
         return Response(status=204)
 
 
 class RecordRestoreView(RecordsView):
     @_doc("records_restore", "Restore a record from the recycle bin", record=True, request=None)
-    def post(self, request, object_api_name, record_id):
+    def post(self, request: Request, object_api_name: str, record_id: str) -> Response:
         record = service.restore_record(object_api_name, _record_id(record_id), request.user)
         return _record_response(record, request.user)
 
 
 class RecordHistoryView(RecordsView):
     @_doc("records_history", "History of a record's tracked fields", record=True)
-    def get(self, request, object_api_name, record_id):
+    def get(self, request: Request, object_api_name: str, record_id: str) -> Response:
         entries = service.record_history(object_api_name, _record_id(record_id), request.user)
         return Response({"results": history_json(entries)})
 
@@ -225,7 +238,7 @@ class RecordFormView(RecordsView):
     @_doc("records_form", "Form descriptor (layout, sections, widgets) for the UI", parameters=[
         OpenApiParameter("layout", OpenApiTypes.STR), OpenApiParameter("category", OpenApiTypes.STR),
         OpenApiParameter("record", OpenApiTypes.INT)])
-    def get(self, request, object_api_name):
+    def get(self, request: Request, object_api_name: str) -> Response:
         params = request.query_params
         record = params.get("record")
         if record not in (None, "") and not (record.isascii() and record.isdigit() and len(record) <= 18):
@@ -247,9 +260,9 @@ class FileUploadView(RecordsView):
                    request={"multipart/form-data": {"type": "object", "properties": {
                        "file": {"type": "string", "format": "binary"}}}},
                    responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 413: OpenApiTypes.OBJECT})
-    def post(self, request):
-        length = request.META.get("CONTENT_LENGTH")
-        files.check_upload_length(int(length) if str(length or "").isdigit() else None)
+    def post(self, request: Request) -> Response:
+        length: str | None = request.META.get("CONTENT_LENGTH")
+        files.check_upload_length(int(length) if length and length.isdigit() else None)
         return Response(files.store_upload(request.FILES.get("file"), request.user), status=201)
 
 
@@ -257,7 +270,7 @@ class FileDownloadView(RecordsView):
     @extend_schema(operation_id="files_download", summary="Download a file", tags=["files"],
                    parameters=[OpenApiParameter("token", OpenApiTypes.STR, OpenApiParameter.PATH)],
                    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: OpenApiTypes.OBJECT})
-    def get(self, request, token):
+    def get(self, request: Request, token: str) -> FileResponse:
         download = files.find_download(token, request.user)
         response = FileResponse(download.open(), as_attachment=not download.inline, filename=download.name,
                                 content_type=download.content_type)
@@ -272,7 +285,7 @@ class FileDownloadView(RecordsView):
 class TenantOpenAPIView(RecordsView):
     @extend_schema(operation_id="tenant_openapi", summary="This tenant's OpenAPI 3.1 document (its own objects and fields)", tags=["schema"],
                    responses={200: OpenApiTypes.OBJECT})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         tenant = getattr(request, "tenant", None)
         title = f"{getattr(tenant, 'name', None) or 'Tessera'} API"
         server = request.build_absolute_uri(request.path.rsplit("openapi.json", 1)[0]).rstrip("/")
