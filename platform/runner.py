@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import FrameType
 
 from tessera.embedded import EmbeddedServices
 from tessera.settings_paths import BASE_DIR, VAR_DIR
@@ -31,9 +32,9 @@ class Supervisor:
 
     def wait(self) -> int:
         """Block until a child dies (then stop the rest) or a signal asks us to stop."""
-        stop = {"signal": None}
+        stop: dict[str, int | None] = {"signal": None}
 
-        def on_signal(signum, frame):
+        def on_signal(signum: int, frame: FrameType | None) -> None:
             stop["signal"] = signum
 
         signal.signal(signal.SIGINT, on_signal)
