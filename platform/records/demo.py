@@ -33,6 +33,7 @@ def load_sample_data(progress: Callable[[str], None] | None = None) -> None:
     say = progress or (lambda message: None)
     rng = random.Random(2026)
     admin = get_user_model().objects.filter(is_admin=True).order_by("pk").first()
+    assert admin is not None  # the demo tenant is created with its administrator
     today = timezone.localdate()
     say("Adding sample accounts")
     accounts = service.create_records("account", [
@@ -44,7 +45,7 @@ def load_sample_data(progress: Callable[[str], None] | None = None) -> None:
          "website": f"www.example{i}.com"}
         for i, (name, industry, province, city) in enumerate(COMPANIES)
     ], admin, confirm_duplicates=True)
-    account_ids = [r.record.id for r in accounts]
+    account_ids = [r.record.id for r in accounts if r.record]
     say("Adding sample contacts")
     contacts = service.create_records("contact", [
         {"name": person, "account": rng.choice(account_ids), "title": rng.choice(TITLES), "role": rng.choice(ROLES),
@@ -52,7 +53,7 @@ def load_sample_data(progress: Callable[[str], None] | None = None) -> None:
          "birthday": (today - dt.timedelta(days=rng.randint(25 * 365, 55 * 365))).isoformat()}
         for i, person in enumerate(PEOPLE * 2)
     ], admin, confirm_duplicates=True)
-    contact_ids = [r.record.id for r in contacts]
+    contact_ids = [r.record.id for r in contacts if r.record]
     say("Adding sample leads")
     service.create_records("lead", [
         {"name": rng.choice(PEOPLE), "company": f"潜在客户{i + 1}号公司", "status": rng.choice(["new", "working", "qualified"]),
@@ -67,7 +68,7 @@ def load_sample_data(progress: Callable[[str], None] | None = None) -> None:
          "type": rng.choice(["new_business", "existing_business"])}
         for i in range(30)
     ], admin, confirm_duplicates=True)
-    opportunity_ids = [r.record.id for r in opportunities]
+    opportunity_ids = [r.record.id for r in opportunities if r.record]
     say("Adding sample activities")
     now = timezone.now().replace(microsecond=0)
     service.create_records("activity", [
