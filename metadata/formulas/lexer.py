@@ -132,17 +132,18 @@ def _skip_blanks(src: _Source, i: int) -> int:
     text = src.text
     while True:
         m = _BLANKS_RE.match(text, i)
+        skipped = m is not None
         if m:
             i = m.end()
         elif i < len(text) and _is_blank(text[i]):
-            m = True
+            skipped = True
             i += 1
         if text.startswith("/*", i):
             end = text.find("*/", i + 2)
             if end < 0:
                 raise src.error(i, "comment is not closed", expected="'*/'")
             i = end + 2
-        elif not m:
+        elif not skipped:
             return i
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
@@ -71,7 +71,7 @@ def _too_big_payload() -> dict:
         _("The body is larger than %(size)d bytes.") % {"size": max_json_bytes()})}]}
 
 
-def handler400(request, exception):
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not is_api_request(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
@@ -79,19 +79,19 @@ def handler400(request, exception):
     return error_response(400, "bad_request", _("The request could not be understood."))
 
 
-def handler403(request, exception):
+def handler403(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not is_api_request(request):
         return defaults.permission_denied(request, exception)
     return error_response(403, "permission_denied", _("You do not have permission to do this."))
 
 
-def handler404(request, exception):
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not is_api_request(request):
         return defaults.page_not_found(request, exception)
     return error_response(404, "not_found", _("Not found."))
 
 
-def handler500(request):
+def handler500(request: HttpRequest) -> HttpResponse:
     if not is_api_request(request):
         return defaults.server_error(request)
     request_id = getattr(request, "id", None)

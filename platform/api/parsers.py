@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import codecs
 import json
+from collections.abc import Mapping
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from rest_framework import parsers
@@ -20,8 +22,9 @@ from .limits import MAX_JSON_DEPTH, check_json_value
 
 
 class JSONParser(parsers.JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
-        encoding = parsers.get_encoding(parser_context or {})
+    def parse(self, stream: IO[Any], media_type: str | None = None,
+              parser_context: Mapping[str, Any] | None = None) -> Any:
+        encoding = parsers.get_encoding(parser_context or {})  # type: ignore[attr-defined]  # not in the stubs
         try:
             text = codecs.getreader(encoding)(stream).read()
             data = json.loads(text, parse_constant=drf_json.strict_constant if self.strict else None)

@@ -1,8 +1,16 @@
 """drf-spectacular descriptions of Tessera's authentication classes (API tokens, sessions), so the
 OpenAPI documents describe how to authenticate and the schema generation raises no warnings."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.openapi import AutoSchema
+
+if TYPE_CHECKING:
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.openapi import AutoSchema
+    from rest_framework.request import Request
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -47,7 +55,8 @@ ERROR_DETAIL_SCHEMA = {"type": "object", "required": ["code", "message"],
                        "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}
 
 
-def document_error_responses(result, generator, request, public):
+def document_error_responses(result: dict[str, Any], generator: SchemaGenerator, request: Request | None,
+                             public: bool) -> dict[str, Any]:
     """drf-spectacular post-processing hook: every operation documents the error answers it may
     give, in the one error shape, so clients (and schemathesis) know every status code."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
