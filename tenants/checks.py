@@ -7,6 +7,10 @@ They read the database, so they run with `tessera manage check --database defaul
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.core import checks
 from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import get_public_schema_name
@@ -14,7 +18,8 @@ from psycopg2 import sql
 
 
 @checks.register(checks.Tags.database)
-def reserved_slugs_in_use(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+def reserved_slugs_in_use(app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None,
+                          **kwargs: Any) -> list[checks.CheckMessage]:
     if not databases:
         return []
     from .demo import DEMO_ADMIN_EMAIL, DEMO_SLUG
@@ -26,7 +31,7 @@ def reserved_slugs_in_use(app_configs=None, databases=None, **kwargs) -> list[ch
                         .order_by("slug"))
     except DatabaseError:
         return []  # not migrated yet: nothing to report
-    found = []
+    found: list[checks.CheckMessage] = []
     for tenant in clashing:
         if tenant.slug == DEMO_SLUG and _has_user(tenant.schema_name, DEMO_ADMIN_EMAIL):
             continue

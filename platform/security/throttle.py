@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -36,6 +37,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, throttling
 
 from .models import LoginThrottle, RateCounter
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ def begin_attempt(email: str | None, ip: str | None) -> Attempt:
     locks = []
     with transaction.atomic(), connection.cursor() as cursor:
         for counter in _counters(email, ip):
-            params = {"scope": counter.scope, "key": counter.key, "now": now, "quiet_since": now - _lock_time()}
+            params: dict[str, Any] = {"scope": counter.scope, "key": counter.key, "now": now, "quiet_since": now - _lock_time()}
             cursor.execute(_COUNT, params)
             row = cursor.fetchone()
             if row is None:  # locked: the row is ours until commit, its lock time cannot move
@@ -147,11 +152,11 @@ def locked_until(email: str | None, ip: str | None) -> dt.datetime | None:
     counters = _counters(email, ip)
     if not counters:
         return None
-    found = None
+    found: dt.datetime | None = None
     for counter in counters:
         row = LoginThrottle.objects.filter(scope=counter.scope, key=counter.key,
                                            locked_until__gt=timezone.now()).first()
-        if row is not None and (found is None or row.locked_until > found):
+        if row is not None and (found is None or row.locked_until > found):  # type: ignore[operator]
             found = row.locked_until
     return found
 
@@ -179,12 +184,16 @@ class SharedRateThrottle(throttling.ScopedRateThrottle):
     duration. If the count cannot be kept (the database is unreachable), the request is refused
     with a 503 rather than let through unthrottled."""
 
-    def allow_request(self, request, view) -> bool:
+    now: dt.datetime  # type: ignore[assignment]  # a moment, where DRF's throttles keep time.time()
+    window_start: dt.datetime
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
         self.scope = getattr(view, self.scope_attr, None)
         if not self.scope:
             return True
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
+        assert self.num_requests is not None and self.duration is not None  # a scope has a rate
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
@@ -195,7 +204,7 @@ class SharedRateThrottle(throttling.ScopedRateThrottle):
             raise StoreUnavailable() from None
         return hits <= self.num_requests
 
-    def get_ident(self, request) -> str:
+    def get_ident(self, request: Request) -> str:
         """The client's address as the audit log reads it (X-Forwarded-For only behind
         TESSERA_TRUSTED_PROXIES proxies; DRF's own reading trusts any client's header)."""
         from .audit import client_ip
@@ -204,14 +213,15 @@ class SharedRateThrottle(throttling.ScopedRateThrottle):
 
     def wait(self) -> float:
         elapsed = (self.now - self.window_start).total_seconds()
-        return max(self.duration - elapsed, 1.0)
+        return max((self.duration or 0) - elapsed, 1.0)
 
 
 def allow(scope: str, ident: str) -> bool:
     """Count one request of `ident` (a client address) against the rate DEFAULT_THROTTLE_RATES gives
     `scope`, for views outside DRF; False once over it. Raises DatabaseError if it cannot count."""
-    num_requests, duration = throttling.SimpleRateThrottle.parse_rate(None, settings.REST_FRAMEWORK[
-        "DEFAULT_THROTTLE_RATES"][scope])
+    num_requests, duration = throttling.SimpleRateThrottle.parse_rate(None, settings.REST_FRAMEWORK[  # type: ignore[arg-type]
+        "DEFAULT_THROTTLE_RATES"][scope])  # type: ignore[index]
+    assert num_requests is not None and duration is not None  # a scope has a rate
     hits, _start = _hit(f"throttle_{scope}_{ident}"[:200], timezone.now(), duration)
     return hits <= num_requests
 

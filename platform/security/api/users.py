@@ -22,7 +22,7 @@ from .base import SecurityView, body, doc
 from .render import invitation_json, token_json, user_json
 
 if TYPE_CHECKING:
-    from tessera.security.models import User
+    from tessera.security.models import SecuritySettings, User
 
 BACKEND = "tessera.security.auth.ThrottledModelBackend"
 
@@ -97,22 +97,22 @@ class UserReactivateView(SecurityView):
 
 class UserTwoFactorView(SecurityView):
     @doc("Turn off a user's two-factor sign-in (the user, or manage_users: a lost phone)", responses={204: None})
-    def delete(self, request, user_id):
+    def delete(self, request: Request, user_id: int) -> Response:
         services.turn_off_two_factor(user_id, request.user)
         return Response(status=204)
 
 
 class SecuritySettingsView(SecurityView):
     @doc("The tenant's sign-in policy")
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(_settings_json(services.security_settings()))
 
     @doc("Change the sign-in policy (manage_users): `require_two_factor_for_admins`", request=OpenApiTypes.OBJECT)
-    def patch(self, request):
+    def patch(self, request: Request) -> Response:
         return Response(_settings_json(services.update_security_settings(body(request), request.user)))
 
 
-def _settings_json(settings) -> dict:
+def _settings_json(settings: SecuritySettings) -> dict:
     return {"require_two_factor_for_admins": settings.require_two_factor_for_admins}
 
 

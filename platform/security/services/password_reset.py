@@ -9,6 +9,7 @@ hashes, so a link works once; PASSWORD_RESET_TIMEOUT (TESSERA_PASSWORD_RESET_MIN
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
@@ -26,13 +27,16 @@ from tessera.errors import ValidationFailed
 from .. import audit, throttle
 from .users import end_sessions
 
+if TYPE_CHECKING:
+    from ..models import User
+
 logger = logging.getLogger(__name__)
 
 #: The page the email links to: RESET_PATH<uidb64>/<token>/ (ui_builder.signin).
 RESET_PATH = "/password-reset/"
 
 
-def request_password_reset(email, *, base_url: str, language: str) -> None:
+def request_password_reset(email: Any, *, base_url: str, language: str) -> None:
     """Queue the reset email. The request does the same work whether or not the address belongs to
     someone (the account is looked up by the worker), so neither the answer nor its timing tells."""
     try:
@@ -74,7 +78,7 @@ def send_password_reset(email: str, *, base_url: str, language: str) -> bool:
     return True
 
 
-def complete_password_reset(user, password: str) -> None:
+def complete_password_reset(user: User, password: str) -> None:
     """Set the new password (already checked by the validators in the form), end every session the
     user had (the link proves the mailbox, not the browsers) and lift their login locks."""
     with transaction.atomic():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import TYPE_CHECKING, Any
 
 import pyotp
 from django.db import connection, transaction
@@ -17,11 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tessera.errors import ErrorCollector, PermissionDenied, ValidationFailed
+from tessera.security.actor import Actor
 
 from .. import audit, throttle
 from ..access import access_for
 from ..models import SecuritySettings, TwoFactorDevice
 from .common import get_user, require_manage_users
+
+if TYPE_CHECKING:
+    from ..models import User
 
 RECOVERY_CODES = 10
 #: Rights that make a user an administrator for the "require two-factor for administrators" policy.
@@ -37,13 +42,13 @@ def security_settings() -> SecuritySettings:
     return settings
 
 
-def update_security_settings(data: dict, actor) -> SecuritySettings:
+def update_security_settings(data: dict, actor: Actor) -> SecuritySettings:
     """Change the sign-in policy (manage_users)."""
     require_manage_users(actor)
     errors = ErrorCollector()
     for key in sorted(set(data) - {"require_two_factor_for_admins"}):
         errors.add(key, "unknown_field", _("Unknown property."))
-    value = data.get("require_two_factor_for_admins")
+    value: Any = data.get("require_two_factor_for_admins")  # a bool once checked
     if "require_two_factor_for_admins" in data and not isinstance(value, bool):
         errors.add("require_two_factor_for_admins", "invalid", _("Use true or false."))
     errors.raise_if_any()
@@ -57,11 +62,11 @@ def update_security_settings(data: dict, actor) -> SecuritySettings:
     return settings
 
 
-def has_two_factor(user) -> bool:
+def has_two_factor(user: User) -> bool:
     return TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
 
 
-def two_factor_required(user) -> bool:
+def two_factor_required(user: User) -> bool:
     """Whether the tenant requires a second factor of this user (an administrator under the policy)."""
     if not security_settings().require_two_factor_for_admins:
         return False
@@ -69,7 +74,7 @@ def two_factor_required(user) -> bool:
     return bool(user.is_admin or any(access.has_right(right) for right in ADMIN_RIGHTS))
 
 
-def start_enrolment(user) -> TwoFactorDevice:
+def start_enrolment(user: User) -> TwoFactorDevice:
     """A new secret for the user to scan (replacing an unconfirmed one); refused while one is on."""
     if has_two_factor(user):
         raise ValidationFailed.single(None, "two_factor_on", _("Two-factor sign-in is on already."))
@@ -79,7 +84,7 @@ def start_enrolment(user) -> TwoFactorDevice:
     return device
 
 
-def pending_device(user) -> TwoFactorDevice | None:
+def pending_device(user: User) -> TwoFactorDevice | None:
     return TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
 
 
@@ -89,7 +94,7 @@ def provisioning_uri(device: TwoFactorDevice) -> str:
     return pyotp.TOTP(device.secret).provisioning_uri(name=device.user.email, issuer_name=f"Tessera {tenant}")
 
 
-def confirm_enrolment(user, code) -> list[str]:
+def confirm_enrolment(user: User, code: Any) -> list[str]:
     """Turn two-factor sign-in on with the first valid code; returns the recovery codes (shown once)."""
     with transaction.atomic():
         device = TwoFactorDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=True).first()
@@ -105,7 +110,7 @@ def confirm_enrolment(user, code) -> list[str]:
     return codes
 
 
-def verify_code(user, code) -> bool:
+def verify_code(user: User, code: Any) -> bool:
     """A current authenticator code, or an unused recovery code (then used up)."""
     if not isinstance(code, str) or not code.strip():
         return False
@@ -125,7 +130,7 @@ def verify_code(user, code) -> bool:
     return False
 
 
-def check_login_code(user, code, ip: str | None) -> bool:
+def check_login_code(user: User, code: Any, ip: str | None) -> bool:
     """The second step of a login: refused while the login is locked for this account and address,
     and a wrong code counts as a failed login attempt (tessera.security.throttle), so a password
     known to an attacker does not open unlimited guesses at the code."""
@@ -139,7 +144,7 @@ def check_login_code(user, code, ip: str | None) -> bool:
     return False
 
 
-def _take_totp(device: TwoFactorDevice, code) -> bool:
+def _take_totp(device: TwoFactorDevice, code: Any) -> bool:
     """Accept `code` for a step after the last accepted one (the caller holds the row lock)."""
     code = code.strip().replace(" ", "") if isinstance(code, str) else ""
     if not (len(code) == 6 and code.isdigit()):
@@ -154,7 +159,7 @@ def _take_totp(device: TwoFactorDevice, code) -> bool:
     return False
 
 
-def turn_off_two_factor(user_id, actor) -> None:
+def turn_off_two_factor(user_id: Any, actor: Actor) -> None:
     """Remove a user's authenticator: the user themself, or a user manager (a lost phone). Under the
     policy, an administrator then enrols again at their next login."""
     user = get_user(user_id)
