@@ -41,7 +41,7 @@ def take_numbers(requests: Iterable[tuple[FieldMeta, int]]) -> dict[int, list[in
         for field, count in sorted(requests, key=lambda pair: pair[0].id):  # the fixed order of counter locks
             if count <= 0:
                 continue
-            if field.type.gap_free(field):
+            if field.type.gap_free(field):  # type: ignore[attr-defined]  # auto-number fields only
                 cursor.execute(sql.SQL(_TAKE_FROM_COUNTER).format(
                     field_id=sql.Literal(field.id), count=sql.Literal(count),
                     sequence=sql.Identifier(sequence_name(field.id))))
