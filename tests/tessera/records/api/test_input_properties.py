@@ -115,3 +115,26 @@ def test_any_filter_value_is_answered_or_refused_cleanly(raw, gadget):
         assert set(response.json()) >= ({"results"} if response.status_code == 200 else {"errors", "non_field_errors"})
 
     check()
+
+
+def test_any_update_body_changes_the_record_or_nothing(raw, gadget, admin_a):
+    from tessera.records import service
+
+    record = service.create_record("gadget", {"name": "target", "code": "T1"}, admin_a)
+    keys = st.sampled_from([*WRITABLE, "version", "id"])
+
+    @seed(SEED)
+    @PROPERTY_SETTINGS
+    @given(body=st.dictionaries(keys, st.one_of(json_values, deep_values), min_size=1, max_size=5))
+    def check(body):
+        with transaction.atomic():
+            response = raw.patch(f"{URL}{record.id}/", _json_body(body), content_type="application/json")
+            assert response.status_code in (200, 400, 409), (response.status_code, response.content[:300])
+            version = service.get_record("gadget", record.id, admin_a).version
+            if response.status_code == 200:
+                assert version in (record.version, record.version + 1)  # same values: no new version
+            else:
+                assert version == record.version  # refused: nothing written
+            transaction.set_rollback(True)
+
+    check()
