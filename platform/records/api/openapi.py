@@ -144,12 +144,29 @@ def _input_schema(tenant: TenantMeta, obj: ObjectMeta, fields: list[FieldMeta], 
         if not _editable(obj, field, access):
             continue
         properties[field.api_name] = _property(obj, field, access, language, for_input=True)
-        if (create and field.required and field.type.supports_required and field.default is None):
-            required.append(field.api_name)
+        if field.required and field.type.supports_required:
+            properties[field.api_name] = _not_blank(properties[field.api_name])
+            if create and field.default is None:
+                required.append(field.api_name)
     schema = {"type": "object", "properties": properties,
               "description": "Read-only fields may be sent back unchanged; changing them is refused."}
     if required:
         schema["required"] = required
+    return schema
+
+
+def _not_blank(schema: dict[str, Any]) -> dict[str, Any]:
+    """A required field's input: never null, and text with something in it (blank is missing)."""
+    schema = dict(schema)
+    if isinstance(schema.get("type"), list):
+        schema["type"] = [t for t in schema["type"] if t != "null"]
+        schema["type"] = schema["type"][0] if len(schema["type"]) == 1 else schema["type"]
+    if "enum" in schema:
+        schema["enum"] = [v for v in schema["enum"] if v is not None]
+    if "oneOf" in schema:
+        schema["oneOf"] = [s for s in schema["oneOf"] if s.get("type") != "null"]
+    if schema.get("type") == "string" and "enum" not in schema:
+        schema["pattern"] = schema.get("pattern") or r"\S"
     return schema
 
 
