@@ -29,13 +29,14 @@ from metadata.services import (
     update_list_view,
     visible_list_views,
 )
+from tessera.api.base import ApiView, found, json_object
 from tessera.errors import NotFound
 
 from .. import serializers
-from .base import JSON_LIST, MetaView, body_object, tenant_and_object
+from .base import JSON_LIST, tenant_and_object
 
 
-class SpecListView(MetaView):
+class SpecListView(ApiView):
     """GET the object's definitions of one kind; POST creates one through the kind's service."""
 
     entity: str
@@ -50,11 +51,11 @@ class SpecListView(MetaView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, object_name: str) -> Response:
-        created = type(self).create(object_name, body_object(request), request.user)
+        created = type(self).create(object_name, json_object(request), request.user)
         return Response(type(self).to_json(created), status=status.HTTP_201_CREATED)
 
 
-class SpecDetailView(MetaView):
+class SpecDetailView(ApiView):
     entity: str
     lookup: Callable[[ObjectMeta, str], object]
     to_json: Callable
@@ -63,11 +64,9 @@ class SpecDetailView(MetaView):
 
     def _get(self, object_name: str, api_name: str) -> Any:
         _tenant, obj = tenant_and_object(object_name)
-        item = type(self).lookup(obj, api_name)
-        if item is None:
-            raise NotFound(_("No %(kind)s named “%(name)s”.") % {"kind": self.entity.replace("_", " "), "name": api_name},
-                           code=f"unknown_{self.entity}")
-        return item
+        return found(type(self).lookup(obj, api_name),
+                     _("No %(kind)s named “%(name)s”.") % {"kind": self.entity.replace("_", " "), "name": api_name},
+                     code=f"unknown_{self.entity}")
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, object_name: str, api_name: str) -> Response:
@@ -75,7 +74,7 @@ class SpecDetailView(MetaView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def patch(self, request: Request, object_name: str, api_name: str) -> Response:
-        updated = type(self).update(object_name, api_name, body_object(request), request.user)
+        updated = type(self).update(object_name, api_name, json_object(request), request.user)
         return Response(type(self).to_json(updated))
 
     @extend_schema(responses={204: None})
@@ -133,7 +132,7 @@ def _visible_list_view(obj: ObjectMeta, api_name: str, viewer_id: int | None) ->
     return min(candidates, key=lambda v: v.owner_id is None)
 
 
-class ListViewListView(MetaView):
+class ListViewListView(ApiView):
     @extend_schema(summary="Shared list views and your own", responses={200: JSON_LIST})
     def get(self, request: Request, object_name: str) -> Response:
         _tenant, obj = tenant_and_object(object_name)
@@ -145,11 +144,11 @@ class ListViewListView(MetaView):
                                "otherwise the view is yours alone.",
                    request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, object_name: str) -> Response:
-        view = create_list_view(object_name, body_object(request), request.user)
+        view = create_list_view(object_name, json_object(request), request.user)
         return Response(serializers.list_view_json(view), status=status.HTTP_201_CREATED)
 
 
-class ListViewDetailView(MetaView):
+class ListViewDetailView(ApiView):
     def _get(self, request: Request, object_name: str, api_name: str) -> ListViewMeta:
         _tenant, obj = tenant_and_object(object_name)
         return _visible_list_view(obj, api_name, request.user.pk)
@@ -161,7 +160,7 @@ class ListViewDetailView(MetaView):
     @extend_schema(summary="Change your own list view, or a shared one (customise right)",
                    request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def patch(self, request: Request, object_name: str, api_name: str) -> Response:
-        changes = body_object(request)
+        changes = json_object(request)
         view = self._get(request, object_name, api_name)
         updated = update_list_view(object_name, api_name, changes, request.user, shared=view.owner_id is None)
         return Response(serializers.list_view_json(updated))

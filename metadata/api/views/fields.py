@@ -11,26 +11,18 @@ from rest_framework.response import Response
 
 from metadata.meta import FieldMeta
 from metadata.services import add_field, change_field_type, delete_field, restore_field, update_field
+from tessera.api.base import ApiView, bool_param, json_object
 from tessera.errors import NotFound, ValidationFailed
 from tessera.security.actor import Actor
 
 from .. import serializers
-from .base import (
-    JSON_LIST,
-    MetaView,
-    active_field,
-    body_object,
-    bool_param,
-    reader_fields,
-    require_keys,
-    tenant_and_object,
-)
+from .base import JSON_LIST, active_field, reader_fields, require_keys, tenant_and_object
 
 PICKLIST_TYPES = ("picklist", "multi_picklist")
 CASCADE_OPTIONS = ("controlling_field", "dependency")
 
 
-class FieldListView(MetaView):
+class FieldListView(ApiView):
     @extend_schema(summary="Fields of an object", responses={200: JSON_LIST}, parameters=[
         OpenApiParameter("deleted", bool, description="Also list soft-deleted fields (marked `deleted`).")])
     def get(self, request: Request, object_name: str) -> Response:
@@ -42,11 +34,11 @@ class FieldListView(MetaView):
 
     @extend_schema(summary="Add a field", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, object_name: str) -> Response:
-        field = add_field(object_name, body_object(request), request.user)
+        field = add_field(object_name, json_object(request), request.user)
         return Response(serializers.field_json(field), status=status.HTTP_201_CREATED)
 
 
-class FieldDetailView(MetaView):
+class FieldDetailView(ApiView):
     @extend_schema(summary="A field", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, object_name: str, field_name: str) -> Response:
         _tenant, obj = tenant_and_object(object_name)
@@ -58,7 +50,7 @@ class FieldDetailView(MetaView):
     @extend_schema(summary="Change a field (labels, flags, options, default, position)",
                    request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def patch(self, request: Request, object_name: str, field_name: str) -> Response:
-        field = update_field(object_name, field_name, body_object(request), request.user)
+        field = update_field(object_name, field_name, json_object(request), request.user)
         return Response(serializers.field_json(field))
 
     @extend_schema(summary="Delete a field (soft: its values stay and come back on restore)",
@@ -68,14 +60,14 @@ class FieldDetailView(MetaView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class FieldRestoreView(MetaView):
+class FieldRestoreView(ApiView):
     @extend_schema(summary="Restore a deleted field with its values", request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, object_name: str, field_name: str) -> Response:
         field = restore_field(object_name, field_name, request.user)
         return Response(serializers.field_json(field))
 
 
-class FieldChangeTypeView(MetaView):
+class FieldChangeTypeView(ApiView):
     @extend_schema(
         summary="Change a field's type (dry run first)",
         description='Body: {"type": …, "options": {…}, "dry_run": true|false}. Answers the conversion report: '
@@ -83,7 +75,7 @@ class FieldChangeTypeView(MetaView):
                     "any value would not convert; 202 when a background job does the conversion.",
         request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
     def post(self, request: Request, object_name: str, field_name: str) -> Response:
-        body = body_object(request)
+        body = json_object(request)
         require_keys(body, {"type": str, "options": dict, "dry_run": bool}, optional=frozenset({"options", "dry_run"}))
         report = change_field_type(object_name, field_name, body["type"], request.user,
                                    options=body.get("options") or {}, dry_run=body.get("dry_run", True))
@@ -104,7 +96,7 @@ def _change_options(object_name: str, field: FieldMeta, patch: dict, actor: Acto
     return update_field(object_name, field.api_name, {}, actor, options_patch=patch)
 
 
-class PicklistValuesView(MetaView):
+class PicklistValuesView(ApiView):
     @extend_schema(summary="The values of a picklist", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, object_name: str, field_name: str) -> Response:
         return Response(serializers.picklist_values_json(_picklist(object_name, field_name)))
@@ -129,7 +121,7 @@ class PicklistValuesView(MetaView):
         return Response(serializers.picklist_values_json(field))
 
 
-class FieldDependencyView(MetaView):
+class FieldDependencyView(ApiView):
     @extend_schema(summary="The controlling field and the values allowed under each of its values",
                    responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, object_name: str, field_name: str) -> Response:
@@ -142,7 +134,7 @@ class FieldDependencyView(MetaView):
                     '"true" / "false".',
         request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def put(self, request: Request, object_name: str, field_name: str) -> Response:
-        body = body_object(request)
+        body = json_object(request)
         require_keys(body, {"controlling_field": str, "dependency": dict})
         field = _picklist(object_name, field_name)
         field = _change_options(object_name, field, {"controlling_field": body["controlling_field"],

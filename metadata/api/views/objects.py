@@ -11,10 +11,11 @@ from rest_framework.response import Response
 
 from metadata.cache import get_meta
 from metadata.services import create_object, update_object
+from tessera.api.base import ApiView, json_object
 from tessera.errors import NotFound
 
 from .. import serializers
-from .base import JSON_LIST, MetaView, body_object, reader_fields, reader_objects, tenant_and_object
+from .base import JSON_LIST, reader_fields, reader_objects, tenant_and_object
 
 
 def _detail(request: Request, api_name: str, status_code: int = status.HTTP_200_OK) -> Response:
@@ -26,7 +27,7 @@ def _detail(request: Request, api_name: str, status_code: int = status.HTTP_200_
                     status=status_code)
 
 
-class ObjectListView(MetaView):
+class ObjectListView(ApiView):
     @extend_schema(summary="All objects", responses={200: JSON_LIST})
     def get(self, request: Request) -> Response:
         return Response([serializers.object_summary(obj)
@@ -34,11 +35,11 @@ class ObjectListView(MetaView):
 
     @extend_schema(summary="Create a custom object", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        obj = create_object(body_object(request), request.user)
+        obj = create_object(json_object(request), request.user)
         return _detail(request, obj.api_name, status.HTTP_201_CREATED)
 
 
-class ObjectDetailView(MetaView):
+class ObjectDetailView(ApiView):
     @extend_schema(summary="An object with its fields, categories, layouts and list views",
                    responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, object_name: str) -> Response:
@@ -47,5 +48,5 @@ class ObjectDetailView(MetaView):
     @extend_schema(summary="Change an object (labels, description, icon, rules)", request=OpenApiTypes.OBJECT,
                    responses=OpenApiTypes.OBJECT)
     def patch(self, request: Request, object_name: str) -> Response:
-        update_object(object_name, body_object(request), request.user)
+        update_object(object_name, json_object(request), request.user)
         return _detail(request, object_name)

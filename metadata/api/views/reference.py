@@ -11,11 +11,12 @@ from rest_framework.response import Response
 
 from metadata import schemas
 from metadata.fieldtypes import field_types
+from tessera.api.base import ApiView, int_param
 from tessera.errors import NotFound
 
 from .. import serializers
 from ..history import DEFAULT_LIMIT, MAX_LIMIT, metadata_changes
-from .base import JSON_LIST, MetaView, int_param
+from .base import JSON_LIST
 
 
 def schema_document(kind: str) -> dict:
@@ -23,7 +24,7 @@ def schema_document(kind: str) -> dict:
     return schemas.field_schema_document() if kind == "field" else schemas.load(kind)
 
 
-class SchemaListView(MetaView):
+class SchemaListView(ApiView):
     @extend_schema(summary="The kinds of metadata with a JSON Schema", responses={200: JSON_LIST})
     def get(self, request: Request) -> Response:
         return Response([
@@ -33,7 +34,7 @@ class SchemaListView(MetaView):
         ])
 
 
-class SchemaDetailView(MetaView):
+class SchemaDetailView(ApiView):
     @extend_schema(summary="The JSON Schema of one kind of metadata", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, kind: str) -> Response:
         if kind not in schemas.KINDS:
@@ -41,14 +42,14 @@ class SchemaDetailView(MetaView):
         return Response(schema_document(kind))
 
 
-class FieldTypeListView(MetaView):
+class FieldTypeListView(ApiView):
     @extend_schema(summary="Every field type: capabilities, options schema, safe conversions",
                    responses={200: JSON_LIST})
     def get(self, request: Request) -> Response:
         return Response([serializers.field_type_json(t) for _key, t in field_types.items()])
 
 
-class ChangeListView(MetaView):
+class ChangeListView(ApiView):
     @extend_schema(
         summary="The metadata change history, newest first (administrators)",
         parameters=[
@@ -62,10 +63,10 @@ class ChangeListView(MetaView):
     def get(self, request: Request) -> Response:
         page = metadata_changes(
             request.user,
-            before=int_param(request, "before"),
-            limit=int_param(request, "limit", default=DEFAULT_LIMIT, high=MAX_LIMIT),
+            before=int_param(request, "before", low=1),
+            limit=int_param(request, "limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT),
             entity=request.query_params.get("entity") or None,
-            entity_id=int_param(request, "entity_id"),
+            entity_id=int_param(request, "entity_id", low=1),
         )
         return Response({"results": [serializers.change_json(c) for c in page.changes],
                          "next_before": page.next_before})

@@ -5,22 +5,19 @@ result with serialize.py. Errors are domain errors, turned into HTTP by tessera.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.http import FileResponse, QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser, MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from tessera.api.parsers import JSONParser
+from tessera.api.base import ApiView, bool_param, documented, int_param, json_object
 from tessera.errors import NotFound, ValidationFailed
 from tessera.records import service
 from tessera.security.actor import Actor
@@ -37,65 +34,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Query parameters of the list endpoint that are not filters.
 LIST_PARAMS = frozenset({"sort", "limit", "cursor", "fields", "expand", "count", "deleted"})
-TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
-FALSE_WORDS = frozenset({"false", "0", "no", "off", ""})
-
-
-class JSONOnly(BaseContentNegotiation):
-    """Always JSON: `?format=` is not special here (a tenant may well have a field named format)."""
-
-    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
-        content_type = (request.content_type or "").split(";")[0].strip()
-        return next((p for p in parsers if p.media_type == content_type), None)
-
-    def select_renderer(self, request: Request, renderers: Sequence[BaseRenderer],  # type: ignore[override]
-                        format_suffix: str | None = None) -> tuple[BaseRenderer, str]:  # (DRF passes a list)
-        return renderers[0], renderers[0].media_type
-
-
-class RecordsView(APIView):
-    renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
-    content_negotiation_class = JSONOnly
-
-
 OBJECT = OpenApiParameter("object_api_name", OpenApiTypes.STR, OpenApiParameter.PATH)
 RECORD = OpenApiParameter("record_id", OpenApiTypes.INT, OpenApiParameter.PATH)
-ERRORS = {400: OpenApiResponse(OpenApiTypes.OBJECT, description="{errors, non_field_errors}"),
-          403: OpenApiResponse(OpenApiTypes.OBJECT), 404: OpenApiResponse(OpenApiTypes.OBJECT)}
 
 
 def _doc(operation_id: str, summary: str, *, request: Any = None, responses: dict | None = None,
          parameters: Iterable[OpenApiParameter] = (), record: bool = False) -> Callable[[F], F]:
-    return extend_schema(operation_id=operation_id, summary=summary, request=request,
-                         parameters=[OBJECT, *([RECORD] if record else []), *parameters],
-                         responses={**(responses or {200: OpenApiTypes.OBJECT}), **ERRORS}, tags=["records"])
+    return documented(summary, operation_id=operation_id, request=request, responses=responses, tags=["records"],
+                      parameters=[OBJECT, *([RECORD] if record else []), *parameters])
 
 
 # --- input helpers ---------------------------------------------------------------------------------
 
 
-def _flag(params: QueryDict, name: str) -> bool:
-    text = str(params.get(name, "")).strip().lower()
-    if text in TRUE_WORDS:
-        return True
-    if text in FALSE_WORDS:
-        return False
-    raise ValidationFailed.single(name, "invalid", _("Use true or false."))
-
-
 def _csv(params: QueryDict, name: str) -> list[str]:
     return [part.strip() for value in params.getlist(name) for part in value.split(",") if part.strip()]
-
-
-def _int(params: QueryDict, name: str, default: int) -> int:
-    text = params.get(name)
-    if text in (None, ""):
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        raise ValidationFailed.single(name, "invalid", _("Give a whole number.")) from None
 
 
 def _record_id(raw: str) -> int:
@@ -104,10 +57,8 @@ def _record_id(raw: str) -> int:
     return int(raw)
 
 
-def _object_body(request: Request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationFailed.single(None, "invalid", _("A record is a JSON object of field values."))
-    return request.data
+def _record_body(request: Request) -> dict:
+    return json_object(request, _("A record is a JSON object of field values."))
 
 
 ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
@@ -136,7 +87,7 @@ def _record_response(record: Record, actor: Actor, *, status: int = 200) -> Resp
 # --- records ---------------------------------------------------------------------------------------
 
 
-class RecordListView(RecordsView):
+class RecordListView(ApiView):
     @_doc("records_list", "List records (filters: field__op=value)", parameters=[
         OpenApiParameter(p, OpenApiTypes.STR) for p in sorted(LIST_PARAMS)])
     def get(self, request: Request, object_api_name: str) -> Response:
@@ -145,10 +96,10 @@ class RecordListView(RecordsView):
         if deleted not in (None, "", "only"):
             raise ValidationFailed.single("deleted", "invalid", _("Use deleted=only to list the recycle bin."))
         filters = [(key, value) for key, values in params.lists() if key not in LIST_PARAMS for value in values]
-        count = _flag(params, "count")
+        count = bool_param(request, "count")
         page = service.list_records(
             object_api_name, request.user, filters=filters, sort=_csv(params, "sort"),
-            limit=_int(params, "limit", service.DEFAULT_PAGE), cursor=params.get("cursor") or None,
+            limit=int_param(request, "limit", default=service.DEFAULT_PAGE), cursor=params.get("cursor") or None,
             fields=_csv(params, "fields") or None, expand=_csv(params, "expand"), count=count,
             deleted="only" if deleted else False)
         body: dict[str, Any] = {"results": records_json(page.records, page.fields, deleted_at=bool(deleted)),
@@ -164,12 +115,12 @@ class RecordListView(RecordsView):
     @_doc("records_create", "Create a record", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT},
           parameters=[OpenApiParameter("confirm_duplicates", OpenApiTypes.BOOL)])
     def post(self, request: Request, object_api_name: str) -> Response:
-        record = service.create_record(object_api_name, _object_body(request), request.user,
-                                       confirm_duplicates=_flag(request.query_params, "confirm_duplicates"))
+        record = service.create_record(object_api_name, _record_body(request), request.user,
+                                       confirm_duplicates=bool_param(request, "confirm_duplicates"))
         return _record_response(record, request.user, status=201)
 
 
-class RecordBulkView(RecordsView):
+class RecordBulkView(ApiView):
     bulk_parameters = [OpenApiParameter("mode", OpenApiTypes.STR, enum=["all_or_nothing", "per_row"]),
                        OpenApiParameter("confirm_duplicates", OpenApiTypes.BOOL)]
 
@@ -192,12 +143,12 @@ class RecordBulkView(RecordsView):
         if not isinstance(rows, list):
             raise ValidationFailed.single(None, "invalid", _("Give a list of records."))
         body, status = bulk_response(use_case, object_api_name, rows, request.user, per_row=mode == "per_row",
-                                     confirm_duplicates=_flag(request.query_params, "confirm_duplicates"),
+                                     confirm_duplicates=bool_param(request, "confirm_duplicates"),
                                      created=created)
         return Response(body, status=status)
 
 
-class RecordDetailView(RecordsView):
+class RecordDetailView(ApiView):
     @_doc("records_retrieve", "Read a record", record=True, parameters=[OpenApiParameter("expand", OpenApiTypes.STR)])
     def get(self, request: Request, object_api_name: str, record_id: str) -> Response:
         record = service.get_record(object_api_name, _record_id(record_id), request.user,
@@ -209,9 +160,9 @@ class RecordDetailView(RecordsView):
           parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER),
                       OpenApiParameter("confirm_duplicates", OpenApiTypes.BOOL)])
     def patch(self, request: Request, object_api_name: str, record_id: str) -> Response:
-        record = service.update_record(object_api_name, _record_id(record_id), _object_body(request), request.user,
+        record = service.update_record(object_api_name, _record_id(record_id), _record_body(request), request.user,
                                        expected_version=_if_match(request),
-                                       confirm_duplicates=_flag(request.query_params, "confirm_duplicates"))
+                                       confirm_duplicates=bool_param(request, "confirm_duplicates"))
         return _record_response(record, request.user)
 
     @_doc("records_destroy", "Delete a record (to the recycle bin)", record=True, responses={204: None, 409: OpenApiTypes.OBJECT})
@@ -220,21 +171,21 @@ class RecordDetailView(RecordsView):
         return Response(status=204)
 
 
-class RecordRestoreView(RecordsView):
+class RecordRestoreView(ApiView):
     @_doc("records_restore", "Restore a record from the recycle bin", record=True, request=None)
     def post(self, request: Request, object_api_name: str, record_id: str) -> Response:
         record = service.restore_record(object_api_name, _record_id(record_id), request.user)
         return _record_response(record, request.user)
 
 
-class RecordHistoryView(RecordsView):
+class RecordHistoryView(ApiView):
     @_doc("records_history", "History of a record's tracked fields", record=True)
     def get(self, request: Request, object_api_name: str, record_id: str) -> Response:
         entries = service.record_history(object_api_name, _record_id(record_id), request.user)
         return Response({"results": history_json(entries)})
 
 
-class RecordFormView(RecordsView):
+class RecordFormView(ApiView):
     @_doc("records_form", "Form descriptor (layout, sections, widgets) for the UI", parameters=[
         OpenApiParameter("layout", OpenApiTypes.STR), OpenApiParameter("category", OpenApiTypes.STR),
         OpenApiParameter("record", OpenApiTypes.INT)])
@@ -253,7 +204,7 @@ class RecordFormView(RecordsView):
 # --- files -----------------------------------------------------------------------------------------
 
 
-class FileUploadView(RecordsView):
+class FileUploadView(ApiView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(operation_id="files_upload", summary="Upload a file (multipart, field `file`)", tags=["files"],
@@ -266,7 +217,7 @@ class FileUploadView(RecordsView):
         return Response(files.store_upload(request.FILES.get("file"), request.user), status=201)
 
 
-class FileDownloadView(RecordsView):
+class FileDownloadView(ApiView):
     @extend_schema(operation_id="files_download", summary="Download a file", tags=["files"],
                    parameters=[OpenApiParameter("token", OpenApiTypes.STR, OpenApiParameter.PATH)],
                    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: OpenApiTypes.OBJECT})
@@ -282,7 +233,7 @@ class FileDownloadView(RecordsView):
 # --- the tenant's OpenAPI document --------------------------------------------------------------
 
 
-class TenantOpenAPIView(RecordsView):
+class TenantOpenAPIView(ApiView):
     @extend_schema(operation_id="tenant_openapi", summary="This tenant's OpenAPI 3.1 document (its own objects and fields)", tags=["schema"],
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:

@@ -6,13 +6,14 @@ from drf_spectacular.types import OpenApiTypes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tessera.api.base import ApiView, json_object
 from tessera.security import services
 
-from .base import SecurityView, body, doc
+from .base import doc
 from .render import node_json, rule_json, share_json, spec_json
 
 
-class NodeListView(SecurityView):
+class NodeListView(ApiView):
     kind = "role"
 
     @doc("List (departments: a tree; roles: a hierarchy)")
@@ -21,10 +22,10 @@ class NodeListView(SecurityView):
 
     @doc("Create (manage_users)", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        return Response(node_json(services.create_node(self.kind, body(request), request.user)), status=201)
+        return Response(node_json(services.create_node(self.kind, json_object(request), request.user)), status=201)
 
 
-class NodeDetailView(SecurityView):
+class NodeDetailView(ApiView):
     kind = "role"
 
     @doc("Read")
@@ -33,7 +34,7 @@ class NodeDetailView(SecurityView):
 
     @doc("Rename or move (cycles are refused)", request=OpenApiTypes.OBJECT)
     def patch(self, request: Request, node_id: int) -> Response:
-        return Response(node_json(services.update_node(self.kind, node_id, body(request), request.user)))
+        return Response(node_json(services.update_node(self.kind, node_id, json_object(request), request.user)))
 
     @doc("Delete (only when nothing uses it)", responses={204: None, 409: OpenApiTypes.OBJECT})
     def delete(self, request: Request, node_id: int) -> Response:
@@ -41,7 +42,7 @@ class NodeDetailView(SecurityView):
         return Response(status=204)
 
 
-class SpecListView(SecurityView):
+class SpecListView(ApiView):
     kind = "profile"
 
     @doc("List")
@@ -51,10 +52,10 @@ class SpecListView(SecurityView):
     @doc("Create (manage_users); spec: see /api/v1/security/schemas/profile.json", request=OpenApiTypes.OBJECT,
          responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        return Response(spec_json(services.create_spec(self.kind, body(request), request.user)), status=201)
+        return Response(spec_json(services.create_spec(self.kind, json_object(request), request.user)), status=201)
 
 
-class SpecDetailView(SecurityView):
+class SpecDetailView(ApiView):
     kind = "profile"
 
     @doc("Read")
@@ -63,7 +64,7 @@ class SpecDetailView(SecurityView):
 
     @doc("Replace the spec", request=OpenApiTypes.OBJECT)
     def patch(self, request: Request, api_name: str) -> Response:
-        return Response(spec_json(services.update_spec(self.kind, api_name, body(request), request.user)))
+        return Response(spec_json(services.update_spec(self.kind, api_name, json_object(request), request.user)))
 
     @doc("Delete (not standard, not in use)", responses={204: None, 409: OpenApiTypes.OBJECT})
     def delete(self, request: Request, api_name: str) -> Response:
@@ -71,7 +72,7 @@ class SpecDetailView(SecurityView):
         return Response(status=204)
 
 
-class ProfileSchemaView(SecurityView):
+class ProfileSchemaView(ApiView):
     @doc("The JSON Schema of profile and permission set specs")
     def get(self, request: Request) -> Response:
         from tessera.security.specs import profile_schema
@@ -79,7 +80,7 @@ class ProfileSchemaView(SecurityView):
         return Response(profile_schema())
 
 
-class RuleListView(SecurityView):
+class RuleListView(ApiView):
     @doc("Sharing rules (manage_users); ?object= to narrow")
     def get(self, request: Request) -> Response:
         rules = services.list_rules(request.user, object_api_name=request.query_params.get("object"))
@@ -89,11 +90,11 @@ class RuleListView(SecurityView):
          "a department or a role (include_sub), for read or edit", request=OpenApiTypes.OBJECT,
          responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        rule = services.create_rule(body(request), request.user)
+        rule = services.create_rule(json_object(request), request.user)
         return Response(rule_json(rule, services.rule_object(rule)), status=201)
 
 
-class RuleDetailView(SecurityView):
+class RuleDetailView(ApiView):
     @doc("Read a sharing rule")
     def get(self, request: Request, rule_id: int) -> Response:
         rule = services.get_rule(rule_id, request.user)
@@ -101,7 +102,7 @@ class RuleDetailView(SecurityView):
 
     @doc("Change a sharing rule", request=OpenApiTypes.OBJECT)
     def patch(self, request: Request, rule_id: int) -> Response:
-        rule = services.update_rule(rule_id, body(request), request.user)
+        rule = services.update_rule(rule_id, json_object(request), request.user)
         return Response(rule_json(rule, services.rule_object(rule)))
 
     @doc("Delete a sharing rule", responses={204: None})
@@ -110,7 +111,7 @@ class RuleDetailView(SecurityView):
         return Response(status=204)
 
 
-class ShareListView(SecurityView):
+class ShareListView(ApiView):
     @doc("Manual shares of a record")
     def get(self, request: Request, object_api_name: str, record_id: str) -> Response:
         shares = services.list_shares(object_api_name, record_id, request.user)
@@ -119,11 +120,11 @@ class ShareListView(SecurityView):
     @doc("Share a record with a user or a department (owner, their managers, modify_all)",
          request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, object_api_name: str, record_id: str) -> Response:
-        share = services.share_record(object_api_name, record_id, body(request), request.user)
+        share = services.share_record(object_api_name, record_id, json_object(request), request.user)
         return Response(share_json(share), status=201)
 
 
-class ShareDetailView(SecurityView):
+class ShareDetailView(ApiView):
     @doc("Stop sharing", responses={204: None})
     def delete(self, request: Request, object_api_name: str, record_id: str, share_id: int) -> Response:
         services.unshare_record(object_api_name, record_id, share_id, request.user)

@@ -9,19 +9,20 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tessera.api.base import ApiView, json_object
 from tessera.security import services
 
-from .base import SecurityView, body, doc
+from .base import doc
 from .render import audit_json, grant_json
 from .users import BACKEND, AnonymousView
 
 
-class ReassignView(SecurityView):
+class ReassignView(ApiView):
     @doc("Reassign one record (`id`) or the records matching `filters` to the user `to`, optionally with "
          "`children` (objects with a lookup to it: their records owned by the same previous owner; "
          "activities: open ones only)", request=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
-        data = body(request)
+        data = json_object(request)
         filters = data.get("filters")
         if isinstance(filters, dict):
             filters = [[k, v] for k, v in filters.items()]
@@ -34,7 +35,7 @@ class ReassignView(SecurityView):
 AUDIT_PARAMS = ("action", "actor", "target_type", "target_id", "since", "until", "cursor", "limit")
 
 
-class AuditLogView(SecurityView):
+class AuditLogView(ApiView):
     @doc("The audit log, newest first (view_audit_log); action accepts a prefix ending in *",
          parameters=[OpenApiParameter(p, OpenApiTypes.STR) for p in AUDIT_PARAMS])
     def get(self, request: Request) -> Response:
@@ -46,7 +47,7 @@ class AuditLogView(SecurityView):
         return Response({"results": [audit_json(e) for e in entries], "next": str(next_id) if next_id else None})
 
 
-class GrantListView(SecurityView):
+class GrantListView(ApiView):
     @doc("Support access grants (manage_users)")
     def get(self, request: Request) -> Response:
         return Response({"results": [grant_json(g) for g in services.list_grants(request.user)]})
@@ -54,10 +55,10 @@ class GrantListView(SecurityView):
     @doc("Grant platform support access until `expires_at` (or for `hours`), with `profile` (default administrator)",
          request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        return Response(grant_json(services.grant_support(body(request), request.user)), status=201)
+        return Response(grant_json(services.grant_support(json_object(request), request.user)), status=201)
 
 
-class GrantDetailView(SecurityView):
+class GrantDetailView(ApiView):
     @doc("Revoke a support grant now")
     def delete(self, request: Request, grant_id: int) -> Response:
         return Response(grant_json(services.revoke_grant(grant_id, request.user)))

@@ -8,9 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tessera.api.base import ApiView
 from tessera.security import services
 
-from .base import SecurityView, doc
+from .base import doc
 
 
 class IsPlatformOperator(permissions.BasePermission):
@@ -18,7 +19,7 @@ class IsPlatformOperator(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_admin)
 
 
-class SupportLoginLinkView(SecurityView):
+class SupportLoginLinkView(ApiView):
     """POST: a one-time support login link, only while the tenant grants support access."""
 
     permission_classes = [IsPlatformOperator]

@@ -13,12 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from metadata.cache import get_meta
+from tessera.api.base import ApiView, json_object
 from tessera.errors import ValidationFailed
 from tessera.security import services
 from tessera.security.access import access_for
 from tessera.security.throttle import SharedRateThrottle
 
-from .base import SecurityView, body, doc
+from .base import doc
 from .render import invitation_json, token_json, user_json
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 BACKEND = "tessera.security.auth.ThrottledModelBackend"
 
 
-class AnonymousView(SecurityView):
+class AnonymousView(ApiView):
     permission_classes = [permissions.AllowAny]
     throttle_classes = [SharedRateThrottle]
     throttle_scope = "security_anon"
@@ -37,7 +38,7 @@ class SessionView(AnonymousView):
     @doc("Log in (starts a session; throttled after repeated failures; `code` from the authenticator app "
          "when two-factor sign-in is on)", request=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
-        data = body(request)
+        data = json_object(request)
         user = services.log_in(request._request, data.get("email"), data.get("password"), data.get("code"))
         return Response(user_json(user))
 
@@ -47,7 +48,7 @@ class SessionView(AnonymousView):
         return Response(status=204)
 
 
-class MeView(SecurityView):
+class MeView(ApiView):
     @doc("The current user and their rights")
     def get(self, request: Request) -> Response:
         access = access_for(request.user)
@@ -58,71 +59,71 @@ class MeView(SecurityView):
         return Response({"user": user_json(user), "admin": admin, "objects": objects})
 
 
-class UserListView(SecurityView):
+class UserListView(ApiView):
     @doc("Users of this tenant")
     def get(self, request: Request) -> Response:
         return Response({"results": [user_json(u) for u in services.list_users(request.user)]})
 
 
-class UserInviteView(SecurityView):
+class UserInviteView(ApiView):
     @doc("Invite a user by email (manage_users)", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        invitation = services.invite_user(body(request), request.user, base_url=request.build_absolute_uri("/"))
+        invitation = services.invite_user(json_object(request), request.user, base_url=request.build_absolute_uri("/"))
         return Response(invitation_json(invitation), status=201)
 
 
-class UserDetailView(SecurityView):
+class UserDetailView(ApiView):
     @doc("A user")
     def get(self, request: Request, user_id: int) -> Response:
         return Response(user_json(services.get_user_detail(user_id, request.user)))
 
     @doc("Change a user's profile, role, department, permission sets, name, language", request=OpenApiTypes.OBJECT)
     def patch(self, request: Request, user_id: int) -> Response:
-        return Response(user_json(services.update_user(user_id, body(request), request.user)))
+        return Response(user_json(services.update_user(user_id, json_object(request), request.user)))
 
 
-class UserDeactivateView(SecurityView):
+class UserDeactivateView(ApiView):
     @doc("Deactivate a user, giving every record they own to `transfer_to` (deletes nothing)",
          request=OpenApiTypes.OBJECT)
     def post(self, request: Request, user_id: int) -> Response:
-        counts = services.deactivate_user(user_id, request.user, transfer_to=body(request).get("transfer_to"))
+        counts = services.deactivate_user(user_id, request.user, transfer_to=json_object(request).get("transfer_to"))
         return Response({"transferred": counts})
 
 
-class UserReactivateView(SecurityView):
+class UserReactivateView(ApiView):
     @doc("Reactivate a user", request=None)
     def post(self, request: Request, user_id: int) -> Response:
         return Response(user_json(services.reactivate_user(user_id, request.user)))
 
 
-class UserTwoFactorView(SecurityView):
+class UserTwoFactorView(ApiView):
     @doc("Turn off a user's two-factor sign-in (the user, or manage_users: a lost phone)", responses={204: None})
     def delete(self, request: Request, user_id: int) -> Response:
         services.turn_off_two_factor(user_id, request.user)
         return Response(status=204)
 
 
-class SecuritySettingsView(SecurityView):
+class SecuritySettingsView(ApiView):
     @doc("The tenant's sign-in policy")
     def get(self, request: Request) -> Response:
         return Response(_settings_json(services.security_settings()))
 
     @doc("Change the sign-in policy (manage_users): `require_two_factor_for_admins`", request=OpenApiTypes.OBJECT)
     def patch(self, request: Request) -> Response:
-        return Response(_settings_json(services.update_security_settings(body(request), request.user)))
+        return Response(_settings_json(services.update_security_settings(json_object(request), request.user)))
 
 
 def _settings_json(settings: SecuritySettings) -> dict:
     return {"require_two_factor_for_admins": settings.require_two_factor_for_admins}
 
 
-class InvitationListView(SecurityView):
+class InvitationListView(ApiView):
     @doc("Invitations (manage_users)")
     def get(self, request: Request) -> Response:
         return Response({"results": [invitation_json(i) for i in services.list_invitations(request.user)]})
 
 
-class InvitationDetailView(SecurityView):
+class InvitationDetailView(ApiView):
     @doc("Revoke a pending invitation", responses={204: None})
     def delete(self, request: Request, invitation_id: int) -> Response:
         services.revoke_invitation(invitation_id, request.user)
@@ -140,13 +141,13 @@ class InvitationAcceptView(AnonymousView):
     @doc("Accept an invitation: set a password (the user is logged in)", request=OpenApiTypes.OBJECT,
          responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        data = body(request)
+        data = json_object(request)
         user = services.accept_invitation(data.get("token", ""), data.get("password"), full_name=data.get("full_name"))
         login(request._request, user, backend=BACKEND)
         return Response(user_json(user), status=201)
 
 
-class TokenListView(SecurityView):
+class TokenListView(ApiView):
     @doc("My API tokens")
     def get(self, request: Request) -> Response:
         return Response({"results": [token_json(t) for t in services.list_tokens(request.user)]})
@@ -154,7 +155,7 @@ class TokenListView(SecurityView):
     @doc("Create an API token (its key is in this answer only)", request=OpenApiTypes.OBJECT,
          responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        data = body(request)
+        data = json_object(request)
         expires_at = None
         if data.get("expires_at"):
             expires_at = parse_datetime(str(data["expires_at"]))
@@ -164,7 +165,7 @@ class TokenListView(SecurityView):
         return Response(token_json(token, key), status=201)
 
 
-class TokenDetailView(SecurityView):
+class TokenDetailView(ApiView):
     @doc("Revoke one of my API tokens", responses={204: None})
     def delete(self, request: Request, token_id: int) -> Response:
         services.revoke_token(request.user, token_id)
