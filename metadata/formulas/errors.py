@@ -8,6 +8,9 @@ evaluation never raises for bad data (see ``evaluator``: a failing operation yie
 
 from __future__ import annotations
 
+from tessera.registry import AlreadyRegistered, NotRegistered
+from tessera.registry import RegistryError as RegistryError  # re-exported by metadata.formulas
+
 
 class FormulaError(Exception):
     """Base class: a formula was refused. ``line``/``column`` are 1-based, or None if unknown."""
@@ -55,13 +58,7 @@ class FormulaTooComplex(FormulaError):
     """A guard rail was hit: formula too long, nested too deeply, a pattern too large..."""
 
 
-class RegistryError(LookupError):
-    """Base class of registry errors (programming errors, not formula-author errors)."""
-
-
-class DuplicateKey(RegistryError):
-    """A key was registered twice."""
-
-
-class UnknownKey(RegistryError):
-    """A key was looked up that was never registered."""
+#: The registry's errors (programming errors, not formula-author errors), under the names the
+#: formula engine has always used: a key registered twice, a key never registered.
+DuplicateKey = AlreadyRegistered
+UnknownKey = NotRegistered

@@ -9,7 +9,7 @@ import pytest
 
 from metadata.formulas import FUNCTIONS, SQL_FUNCTIONS, DuplicateKey, UnknownKey, casemap
 from metadata.formulas.functions.base import FormulaFunction
-from metadata.formulas.functions.registry import Registry
+from tessera.registry import Registry
 
 PACKAGE = Path(__file__).parents[3] / "metadata" / "formulas"
 REQUIRED = """IF CASE AND OR NOT ISBLANK ISNULL BLANKVALUE NULLVALUE ISPICKVAL INCLUDES TEXT VALUE LEN LEFT
@@ -19,7 +19,7 @@ IMAGE REGEX BR ISNUMBER + - * / ^ & = != < <= > >= U- U+""".split()
 
 
 def test_generic_registry() -> None:
-    reg: Registry[int] = Registry("thing")
+    reg: Registry[int] = Registry("thing", normalize=str.upper)  # as the formula functions' registry
     reg.register("one", 1)
     assert reg.get("ONE") == 1 and "One" in reg and len(reg) == 1 and reg.all() == {"ONE": 1}
     with pytest.raises(DuplicateKey, match="thing 'ONE' is already registered"):
