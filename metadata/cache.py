@@ -1,7 +1,7 @@
 """The only way the runtime reads metadata: `get_meta()` → an immutable TenantMeta snapshot.
 
 Snapshots are compiled from the metadata tables once per (schema, version, token) and kept in a
-small per-process LRU. The key carries the schema, so tenants never share an entry; it carries the
+small per-process LRU (tessera.lru). The key carries the schema, so tenants never share an entry; it carries the
 version and its token, so a change is visible to the next read in every process, and a snapshot
 compiled inside a transaction that rolled back is never used again (its token never comes back).
 Each call costs one single-row query (the version); callers pass the snapshot down rather than
@@ -11,10 +11,9 @@ nothing (see versioning.lock_metadata).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from django.db import connection
+
+from tessera.lru import SnapshotCache
 
 from .compile import compile_tenant_meta
 from .meta import TenantMeta
@@ -22,8 +21,7 @@ from .versioning import current_version
 
 MAX_ENTRIES = 256
 
-_lock = threading.Lock()
-_entries: OrderedDict[tuple[str, int, str], TenantMeta] = OrderedDict()
+_entries: SnapshotCache[tuple[str, int, str], TenantMeta] = SnapshotCache(MAX_ENTRIES)
 
 
 def get_meta() -> TenantMeta:
@@ -32,25 +30,16 @@ def get_meta() -> TenantMeta:
     if changing:
         return compile_tenant_meta(schema, version, token)
     key = (schema, version, token)
-    with _lock:
-        meta = _entries.get(key)
-        if meta is not None:
-            _entries.move_to_end(key)
-            return meta
-    meta = compile_tenant_meta(schema, version, token)
-    with _lock:
-        _entries[key] = meta
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+    meta = _entries.get(key)
+    if meta is None:
+        meta = _entries.put(key, compile_tenant_meta(schema, version, token))
     return meta
 
 
 def clear() -> None:
     """Drop every cached snapshot (tests; never needed for correctness)."""
-    with _lock:
-        _entries.clear()
+    _entries.clear()
 
 
 def cached_keys() -> list[tuple[str, int, str]]:
-    with _lock:
-        return list(_entries)
+    return _entries.keys()

@@ -1,7 +1,7 @@
 """A user's compiled rights: profile + permission sets + role subtree + departments + the sharing
 that reaches them, in one immutable snapshot.
 
-Compiled with a handful of small queries, then kept in a per-process LRU keyed by (schema, security
+Compiled with a handful of small queries, then kept in a per-process LRU (tessera.lru) keyed by (schema, security
 version, token, user id): every request after the first costs one single-row query (the version).
 Nothing here is request data, so the snapshot is safe to share between requests and threads; what
 depends on metadata (which objects exist, their fields, compiled rule predicates) is resolved per
@@ -11,8 +11,6 @@ request by RecordAccess against the metadata snapshot.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -21,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+
+from tessera.lru import SnapshotCache
 
 from . import versioning
 
@@ -34,8 +34,6 @@ LEVELS = {"hidden": 0, "read_only": 1, "editable": 2}
 LEVEL_NAMES = ("hidden", "read", "edit")
 
 MAX_ENTRIES = 2048
-_lock = threading.Lock()
-_entries: OrderedDict[tuple, Rights] = OrderedDict()
 
 
 def implied(actions: Iterable[str]) -> frozenset[str]:
@@ -107,6 +105,8 @@ class Rights:
         return level
 
 
+_entries: SnapshotCache[tuple[str, int, str, int], Rights] = SnapshotCache(MAX_ENTRIES)
+
 NO_RIGHTS = Rights(user_id=None, active=False, superuser=False, support=False, admin=frozenset(), sources=(),
                    owner_ids=(), role_id=None, department_id=None, department_ancestors=(), rules=(),
                    shared_objects=frozenset(), shared_edit_objects=frozenset())
@@ -120,23 +120,10 @@ def rights_for(user_id: int | None) -> Rights:
     # and never comes back if it rolls back, so nobody else can be served these rights.
     version, token, _changing = versioning.current()
     key = (connection.schema_name, version, token, user_id)  # type: ignore[attr-defined]
-    now = timezone.now()
-    with _lock:
-        rights = _entries.get(key)
-        if rights is not None and (rights.valid_until is None or rights.valid_until > now):
-            _entries.move_to_end(key)
-            return rights
-    rights = compile_rights(user_id)
-    with _lock:
-        _entries[key] = rights
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
-    return rights
-
-
-def clear_cache() -> None:
-    with _lock:
-        _entries.clear()
+    rights = _entries.get(key)
+    if rights is not None and (rights.valid_until is None or rights.valid_until > timezone.now()):
+        return rights
+    return _entries.put(key, compile_rights(user_id))
 
 
 def compile_rights(user_id: int) -> Rights:
@@ -233,6 +220,3 @@ def _ancestors(parents: dict[int, int | None], node: int) -> list[int]:
 def descendants(parents: dict[int, int | None], root: int) -> set[int]:
     return _descendants(parents, root)
 
-
-def ancestors(parents: dict[int, int | None], node: int) -> list[int]:
-    return _ancestors(parents, node)
