@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 from psycopg2 import sql
+from psycopg2.extras import execute_values
 
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 
@@ -153,14 +154,15 @@ def copy_text(value: Any) -> str:
 def insert_values(head: sql.Composable | str, template: str, rows: list[tuple], *,
                   returning: str | None = None) -> list[tuple]:
     """`head` (INSERT INTO t (columns) VALUES) followed by one `template` tuple per row, as one
-    statement (through Django's cursor, so it counts and logs like any query); the RETURNING rows."""
+    statement (psycopg2's execute_values on Django's cursor, so it counts and logs like any query);
+    the RETURNING rows."""
     with connection.cursor() as cursor:
-        raw = cursor.cursor
-        text = head if isinstance(head, str) else head.as_string(raw.connection)
-        statement = b" ".join([text.encode(), b",".join(raw.mogrify(template, row) for row in rows),
-                               *([f"RETURNING {returning}".encode()] if returning else [])])
-        cursor.execute(statement)  # type: ignore[arg-type]  # psycopg2 takes bytes
-        return [tuple(r) for r in cursor.fetchall()] if returning else []
+        text = head if isinstance(head, str) else head.as_string(cursor.cursor.connection)
+        statement = f"{text} %s" + (f" RETURNING {returning}" if returning else "")
+        # Django's cursor wrapper hands mogrify and the connection through to psycopg2's cursor.
+        rows = execute_values(cursor, statement, rows, template=template,  # type: ignore[arg-type]
+                              page_size=max(len(rows), 1), fetch=returning is not None)
+        return [tuple(r) for r in rows] if returning else []
 
 
 def update_row(obj: ObjectMeta, record_id: int, *, set_data: dict[str, Any], unset_keys: Iterable[str],
