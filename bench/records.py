@@ -1081,7 +1081,7 @@ def measure_add_field(world: World, pg, args, results: Results) -> None:
             (field_services, "add_field", "add_field (all of it)"),
             (metadata.cache, "compile_tenant_meta", "  metadata compile_tenant_meta (whole tenant)"),
             (field_services, "_check_spec", "  _check_spec (validation)"),
-            (field_services, "_sync_storage", "  _sync_storage (slot, index or job)"),
+            (field_services, "sync_storage", "  sync_storage (slot, index or job)"),
             (indexing, "estimated_rows", "    indexing.estimated_rows"),
             (indexing, "indexes_complete", "    indexing.indexes_complete"),
             (field_services, "queue_job", "    queue_job (job row)"),

@@ -46,10 +46,10 @@ BATCH = 2_000
 
 def convert_field(object_api_name: str, field_api_name: str, new_type: str, actor: Actor, *, options: dict,
                   dry_run: bool) -> ConversionReport:
-    from .fields import ConversionReport, _active_field
+    from .fields import ConversionReport, active_field
 
     obj = get_object(object_api_name)
-    field = _active_field(obj, field_api_name)
+    field = active_field(obj, field_api_name)
     errors = ErrorCollector()
     if field.is_system or field.type.computed:
         errors.add("type", "not_convertible", _("The type of this field cannot change."))
@@ -98,7 +98,7 @@ def apply_conversion(field_id: int, new_type: str, options: dict, actor: Actor |
     The values are read and converted here, under the metadata lock and with writes to the object's
     records held until the new type is in place (reads go on): a record written after the dry run
     or the checks is converted as it is now, never overwritten with an older value."""
-    from .fields import ConversionReport, _snapshot, _sync_storage
+    from .fields import ConversionReport, field_snapshot, sync_storage
 
     with transaction.atomic():
         lock_metadata()
@@ -108,7 +108,7 @@ def apply_conversion(field_id: int, new_type: str, options: dict, actor: Actor |
                 sql.Identifier(partition_name(row.object_id))))
         obj = ObjectDef.objects.get(pk=row.object_id)
         field = compile_field(row, obj)
-        before = _snapshot(row)
+        before = field_snapshot(row)
         target = compile_field(FieldDef(id=row.id, object_id=row.object_id, api_name=row.api_name, type=new_type,
                                         key=row.key, spec={**row.spec, "options": options}), obj)
         report = ConversionReport()
@@ -127,8 +127,8 @@ def apply_conversion(field_id: int, new_type: str, options: dict, actor: Actor |
         if field.unique and not target.type.supports_unique:
             row.spec.pop("unique", None)
             row.save(update_fields=["spec"])
-        _sync_storage(row, before=None)
-        record_change(entity="field", action="change_type", entity_id=row.id, before=before, after=_snapshot(row),
+        sync_storage(row, before=None)
+        record_change(entity="field", action="change_type", entity_id=row.id, before=before, after=field_snapshot(row),
                       user=actor)
     report.applied = True
     return report

@@ -203,8 +203,8 @@ def add_field(object_api_name: str, spec: dict, actor: Actor, *, add_to_layouts:
             _create_sequence(row.id, spec.get("options", {}).get("start", 1))
         if add_to_layouts:
             _append_to_layouts(obj.id, row.api_name)
-        _sync_storage(row, before=None)
-        record_change(entity="field", action="create", entity_id=row.id, after=_snapshot(row), user=actor)
+        sync_storage(row, before=None)
+        record_change(entity="field", action="create", entity_id=row.id, after=field_snapshot(row), user=actor)
     return get_meta().objects[object_api_name].fields_by_name[spec["api_name"]]
 
 
@@ -226,7 +226,7 @@ def update_field(object_api_name: str, field_api_name: str, changes: dict, actor
         lock_metadata()
         tenant = get_meta()  # one snapshot for every check of this change
         obj = get_object(object_api_name, tenant)
-        current = _active_field(obj, field_api_name)
+        current = active_field(obj, field_api_name)
         changed_keys = set(changes) | ({"options"} if options_patch is not None else set())
         if current.column:
             for key in sorted(changed_keys - SYSTEM_FIELD_CHANGES):
@@ -234,7 +234,7 @@ def update_field(object_api_name: str, field_api_name: str, changes: dict, actor
                     errors.add(key, "system_field", _("A standard system field can only be relabelled, hidden or reordered."))
         errors.raise_if_any()
         row = FieldDef.objects.select_for_update().get(pk=current.id)
-        before = _snapshot(row)
+        before = field_snapshot(row)
         stored_changes = {k: v for k, v in changes.items() if k != "position"}
         if options_patch is not None:
             stored_changes["options"] = merged(row.spec.get("options") or {}, options_patch)
@@ -256,8 +256,8 @@ def update_field(object_api_name: str, field_api_name: str, changes: dict, actor
         if indexing.is_materialized(compiled) and row.slot and dict(current.options) != new_spec.get("options"):
             row.slot_ready = False  # the stored values follow the new formula once recomputed
         row.save(update_fields=["spec", "position", "slot_ready", "updated_at"])
-        _sync_storage(row, before=current)
-        record_change(entity="field", action="update", entity_id=row.id, before=before, after=_snapshot(row),
+        sync_storage(row, before=current)
+        record_change(entity="field", action="update", entity_id=row.id, before=before, after=field_snapshot(row),
                       user=actor)
     return get_meta().objects[object_api_name].fields_by_name[field_api_name]
 
@@ -268,7 +268,7 @@ def delete_field(object_api_name: str, field_api_name: str, actor: Actor) -> Non
     with transaction.atomic():
         lock_metadata()
         obj = get_object(object_api_name)
-        field = _active_field(obj, field_api_name)
+        field = active_field(obj, field_api_name)
         errors = ErrorCollector()
         if field.is_system:
             errors.add(None, "system_field", _("A standard system field cannot be deleted; hide it instead."))
@@ -280,7 +280,7 @@ def delete_field(object_api_name: str, field_api_name: str, actor: Actor) -> Non
         row = FieldDef.objects.get(pk=field.id)
         row.deleted_at = timezone.now()
         row.save(update_fields=["deleted_at", "updated_at"])
-        record_change(entity="field", action="delete", entity_id=row.id, before=_snapshot(row), user=actor)
+        record_change(entity="field", action="delete", entity_id=row.id, before=field_snapshot(row), user=actor)
 
 
 def restore_field(object_api_name: str, field_api_name: str, actor: Actor) -> FieldMeta:
@@ -298,15 +298,15 @@ def restore_field(object_api_name: str, field_api_name: str, actor: Actor) -> Fi
         row.slot_ready = False  # writes while deleted did not maintain the slot
         row.save(update_fields=["deleted_at", "slot_ready", "updated_at"])
         _append_to_layouts(obj.id, row.api_name)  # the delete took it off the layouts
-        _sync_storage(row, before=None)
-        record_change(entity="field", action="restore", entity_id=row.id, after=_snapshot(row), user=actor)
+        sync_storage(row, before=None)
+        record_change(entity="field", action="restore", entity_id=row.id, after=field_snapshot(row), user=actor)
     return get_meta().objects[object_api_name].fields_by_name[field_api_name]
 
 
 # --- storage follows the spec -------------------------------------------------------------------
 
 
-def _sync_storage(row: FieldDef, *, before: FieldMeta | None) -> None:
+def sync_storage(row: FieldDef, *, before: FieldMeta | None) -> None:
     """Give the field the slot and indexes its spec asks for; drop what it no longer needs."""
     obj = ObjectDef.objects.get(pk=row.object_id)
     after = compile_field(row, obj)
@@ -356,13 +356,14 @@ def _check_no_duplicates(field: FieldMeta, errors: ErrorCollector) -> None:
         errors.add("unique", "duplicates", _("Existing records share values: %(sample)s.") % {"sample": sample})
 
 
-def _snapshot(row: FieldDef) -> dict:
+def field_snapshot(row: FieldDef) -> dict:
     """The field as the change history keeps it."""
     return {"object_id": row.object_id, "api_name": row.api_name, "type": row.type, "position": row.position,
             **copy.deepcopy(row.spec)}
 
 
-def _active_field(obj: ObjectMeta, api_name: str) -> FieldMeta:
+def active_field(obj: ObjectMeta, api_name: str) -> FieldMeta:
+    """The object's field of that name, not deleted; NotFound (unknown_field) otherwise."""
     field = obj.field(api_name)
     if field is None:
         raise NotFound(_("No field named “%(name)s”.") % {"name": api_name}, code="unknown_field")

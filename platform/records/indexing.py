@@ -111,7 +111,7 @@ def value_expression(field: FieldMeta, *, from_json: bool = False, alias: str | 
 
         tenant = get_meta()
         query = RecordQuery(tenant, tenant.objects_by_id[field.object_id], alias=alias or "r")
-        return query._formula_sql(field, query.alias, query.obj)
+        return query.formula_sql(field, query.alias, query.obj)
     return field.type.json_sql(column("data"), field.key)
 
 

@@ -57,7 +57,7 @@ class RecordQuery:
         if field.type.key == "formula":
             if field.slot and field.slot_ready:  # a materialised formula: its stored, indexed value
                 return self.column(field.slot, alias)
-            return self._formula_sql(field, alias, obj or self.obj)
+            return self.formula_sql(field, alias, obj or self.obj)
         if field.type.key == "rollup":
             return self._rollup_sql(field, alias)
         if field.slot and field.slot_ready:
@@ -101,7 +101,7 @@ class RecordQuery:
                 found.append(entry)
         return found
 
-    def _formula_sql(self, field: FieldMeta, alias: str, obj: ObjectMeta) -> sql.Composable:
+    def formula_sql(self, field: FieldMeta, alias: str, obj: ObjectMeta) -> sql.Composable:
         from metadata.formula_scope import checked_formula
         from metadata.formulas import compile_sql
 

@@ -73,7 +73,8 @@ def user_id(actor: Actor | None) -> int | None:
     return None if is_system(actor) or actor is None else actor.pk
 
 
-def _authenticated(actor: Actor | None) -> bool:
+def authenticated(actor: Actor | None) -> bool:
+    """A logged-in, active user (the services' first check before anything an actor asks)."""
     return bool(actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False))
 
 
@@ -81,7 +82,7 @@ def require_customise(actor: Actor) -> None:
     """Changing metadata needs the 'customize' right of the actor's profile or permission sets."""
     if is_system(actor):
         return
-    if not _authenticated(actor):
+    if not authenticated(actor):
         raise PermissionDenied(_("Log in first."), code="not_authenticated")
     if not access_for(actor).has_right("customize"):
         raise PermissionDenied(_("Changing the configuration needs the customise right."), code="no_customise_right")
@@ -123,7 +124,7 @@ class RecordAccess:
     @property
     def rights(self) -> Rights:
         if self._rights is None:
-            if self.is_system or not _authenticated(self.actor) or getattr(self.actor, "pk", None) is None:
+            if self.is_system or not authenticated(self.actor) or getattr(self.actor, "pk", None) is None:
                 self._rights = NO_RIGHTS
             else:
                 self._rights = rights_for(user_id(self.actor))
@@ -136,7 +137,7 @@ class RecordAccess:
         if self.is_system:
             return True
         actor = self.actor
-        return bool(_authenticated(actor) and getattr(actor, "is_admin", False)
+        return bool(authenticated(actor) and getattr(actor, "is_admin", False)
                     and not getattr(actor, "is_support", False))
 
     @property
@@ -150,7 +151,7 @@ class RecordAccess:
         return self.superuser or (self.rights.active and right in self.rights.admin)
 
     def require_right(self, right: str) -> None:
-        if not self.is_system and not _authenticated(self.actor):
+        if not self.is_system and not authenticated(self.actor):
             raise PermissionDenied(_("Log in first."), code="not_authenticated")
         if not self.has_right(right):
             raise PermissionDenied(_("This needs the “%(right)s” right.") % {"right": right}, code=f"no_{right}_right")
@@ -179,9 +180,6 @@ class RecordAccess:
             raise PermissionDenied(_("You may not %(action)s %(object)s records.")
                                    % {"action": action, "object": obj.label(None, plural=True)},
                                    code=f"no_{action}_right")
-
-    def readable_objects(self, tenant: TenantMeta) -> list[ObjectMeta]:
-        return [o for o in tenant.objects.values() if self.can(o, "read")]
 
     # --- fields ----------------------------------------------------------------------------------
     def field_access(self, obj: ObjectMeta, field: FieldMeta) -> str:

@@ -11,7 +11,6 @@ from rest_framework.request import Request
 from metadata.cache import get_meta
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from metadata.services.common import get_object
-from tessera.api.base import found
 from tessera.errors import ErrorDetail, ValidationFailed
 
 #: The documented answer of endpoints that list things (a JSON array of objects).
@@ -41,11 +40,6 @@ def reader_objects(request: Request, objects: Iterable[ObjectMeta]) -> list[Obje
     if access.has_right("customize"):
         return list(objects)
     return [obj for obj in objects if access.can(obj, "read")]
-
-
-def active_field(obj: ObjectMeta, field_api_name: str) -> FieldMeta:
-    return found(obj.field(field_api_name), _("No field named “%(name)s”.") % {"name": field_api_name},
-                 code="unknown_field")
 
 
 def require_keys(body: dict, types: dict[str, type | tuple[type, ...]], *,

@@ -11,12 +11,13 @@ from rest_framework.response import Response
 
 from metadata.meta import FieldMeta
 from metadata.services import add_field, change_field_type, delete_field, restore_field, update_field
+from metadata.services.fields import active_field
 from tessera.api.base import ApiView, bool_param, json_object
 from tessera.errors import NotFound, ValidationFailed
 from tessera.security.actor import Actor
 
 from .. import serializers
-from .base import JSON_LIST, active_field, reader_fields, require_keys, tenant_and_object
+from .base import JSON_LIST, reader_fields, require_keys, tenant_and_object
 
 PICKLIST_TYPES = ("picklist", "multi_picklist")
 CASCADE_OPTIONS = ("controlling_field", "dependency")

@@ -21,9 +21,9 @@ KINDS: dict[str, type[Role] | type[Department]] = {"role": Role, "department": D
 
 
 def list_nodes(kind: str, actor: Actor) -> QuerySet[Role] | QuerySet[Department]:
-    from ..access import _authenticated
+    from ..access import authenticated
 
-    if not _authenticated(actor):
+    if not authenticated(actor):
         require_manage_users(actor)
     return KINDS[kind].objects.order_by("id")
 

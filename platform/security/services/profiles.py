@@ -13,7 +13,7 @@ from tessera.errors import Conflict, ErrorCollector, NotFound, PermissionDenied
 from tessera.security.actor import Actor
 
 from .. import audit
-from ..access import _authenticated
+from ..access import authenticated
 from ..models import PermissionSet, Profile
 from ..specs import validate_spec
 from .common import require_manage_users
@@ -25,7 +25,7 @@ LOCKED = "administrator"
 
 
 def list_specs(kind: str, actor: Actor) -> QuerySet[Profile] | QuerySet[PermissionSet]:
-    if not _authenticated(actor):
+    if not authenticated(actor):
         require_manage_users(actor)
     return KINDS[kind].objects.order_by("id")
 

@@ -13,7 +13,7 @@ from tessera.errors import ErrorCollector, NotFound, PermissionDenied
 from tessera.security.actor import Actor, acting_user
 
 from .. import audit, repository
-from ..access import _authenticated, access_for
+from ..access import access_for, authenticated
 from ..models import Access, Department, RecordShare, Role, SharingRule
 from ..predicates import compile_filters
 from .common import get_user, pick, require_manage_users
@@ -161,7 +161,7 @@ def _record(object_api_name: str, record_id: Any, actor: Actor, *, manage: bool)
     share it: its owner, above its owner in the role hierarchy, or modify_all (403 otherwise)."""
     from tessera.records.service import get_object_meta
 
-    if not _authenticated(actor):
+    if not authenticated(actor):
         require_manage_users(actor)
     _tenant, obj = get_object_meta(object_api_name)
     access = access_for(actor)

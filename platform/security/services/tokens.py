@@ -15,7 +15,7 @@ from tessera.errors import NotFound, PermissionDenied, ValidationFailed
 from tessera.security.actor import Actor
 
 from .. import audit
-from ..access import _authenticated
+from ..access import authenticated
 from ..models import ApiToken
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def authenticate_token(key: str) -> User | None:
 
 def _require_user(actor: Actor) -> User:
     """The actor as a user, or PermissionDenied: only users have tokens."""
-    if not _authenticated(actor) or getattr(actor, "pk", None) is None:
+    if not authenticated(actor) or getattr(actor, "pk", None) is None:
         raise PermissionDenied(_("Log in first."), code="not_authenticated")
     if getattr(actor, "is_support", False):
         raise PermissionDenied(_("Support users cannot have API tokens."), code="support_user")

@@ -22,7 +22,7 @@ from tessera.errors import ErrorCollector, NotFound, PermissionDenied, Validatio
 from tessera.security.actor import Actor
 
 from .. import audit
-from ..access import _authenticated, access_for
+from ..access import access_for, authenticated
 from ..models import ApiToken, Department, Invitation, PermissionSet, Profile, Role, UserSession
 from .common import get_user, pick, require_manage_users
 
@@ -41,7 +41,7 @@ def _hash(token: str) -> str:
 
 
 def list_users(actor: Actor, *, include_inactive: bool = True) -> QuerySet[User]:
-    if not _authenticated(actor):
+    if not authenticated(actor):
         require_manage_users(actor)
     users = get_user_model().objects.select_related("profile", "role", "department").prefetch_related(
         "permission_sets").order_by("id")
