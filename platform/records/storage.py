@@ -54,36 +54,6 @@ def partition_name(object_id: int) -> str:
     return f"record_o{int(object_id)}"
 
 
-def create_record_table_sql() -> str:
-    """DDL of the partitioned record table (run by the records app's first migration)."""
-    slots = ",\n".join(
-        f"    {column} {SLOT_FAMILIES[family][0]}" for family in SLOT_FAMILIES for column in slot_columns(family)
-    )
-    return f"""
-CREATE SEQUENCE record_id_seq AS bigint;
-CREATE TABLE record (
-    id bigint NOT NULL DEFAULT nextval('record_id_seq'),
-    object_id integer NOT NULL,
-    version integer NOT NULL DEFAULT 1,
-    owner_id bigint,
-    created_by bigint,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_by bigint,
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    deleted_at timestamptz,
-    deleted_by bigint,
-    category text,
-    name text,
-{slots},
-    data jsonb NOT NULL DEFAULT '{{}}'::jsonb
-) PARTITION BY LIST (object_id);
-ALTER SEQUENCE record_id_seq OWNED BY record.id;
-CREATE INDEX record_name_idx ON record (name);
-CREATE INDEX record_created_idx ON record (created_at);
-CREATE INDEX record_updated_idx ON record (updated_at);
-"""
-
-
 def create_partition(cursor: CursorWrapper, object_id: int) -> None:
     """The partition of a new object, with its primary key. Indexes of the parent come along."""
     table = sql.Identifier(partition_name(object_id))
@@ -91,10 +61,6 @@ def create_partition(cursor: CursorWrapper, object_id: int) -> None:
         sql.SQL("CREATE TABLE {} PARTITION OF record FOR VALUES IN ({})").format(table, sql.Literal(int(object_id)))
     )
     cursor.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (id)").format(table))
-
-
-def drop_partition(cursor: CursorWrapper, object_id: int) -> None:
-    cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(partition_name(object_id))))
 
 
 def field_index_name(object_id: int, field_id: int, unique: bool = False) -> str:

@@ -37,11 +37,6 @@ def _languages_changed(*, setting: str, **kwargs: Any) -> None:
         _validator.cache_clear()
 
 
-@cache
-def standard_profiles() -> list[dict]:
-    return json.loads((SCHEMA_DIR / "standard_profiles.json").read_text(encoding="utf-8"))
-
-
 def validate_spec(spec: object, errors: ErrorCollector, *, prefix: str = "spec") -> None:
     for error in sorted(_validator().iter_errors(spec), key=lambda e: list(e.absolute_path)):
         path = ".".join(str(p) for p in error.absolute_path)
