@@ -6,7 +6,7 @@ lengths ("ß" -> "SS"). To give the same answer everywhere, both back ends apply
 one-to-one mapping (Unicode simple case mappings, from Python 3.11's
 unicodedata 14.0.0): Python via str.translate, SQL via translate() in
 ``sql_functions.sql`` (tessera_f_upper/tessera_f_lower), which a unit test keeps identical.
-Characters without a one-to-one mapping are left unchanged.
+Characters without a one-to-one mapping are left unchanged. Written by casemap_generate.py.
 """
 
 from __future__ import annotations
