@@ -78,10 +78,6 @@ class FieldMeta:
         return pick_label(self.labels, language) or self.api_name
 
     @property
-    def type_key(self) -> str:
-        return self.type.key
-
-    @property
     def writable(self) -> bool:
         """Whether a client may ever write this field (read-only and computed fields are not)."""
         return not (self.read_only or self.type.computed or self.column not in (None, "name"))

@@ -16,7 +16,6 @@ from tessera.errors import ErrorCollector
 
 if TYPE_CHECKING:
     from metadata.formulas import CheckedFormula
-    from metadata.formulas.nodes import Node
 
 
 def formula_message(exc: FormulaError) -> str:
@@ -137,29 +136,3 @@ def check_validation_rules(obj: ObjectMeta, rules: Iterable[dict], errors: Error
             compile_formula(rule["formula"], MetaScope(tenant, obj), result_type=FormulaType.BOOLEAN)
         except FormulaError as exc:
             errors.add(f"validation_rules.{i}.formula", getattr(exc, "code", "invalid_formula"), formula_message(exc))
-
-
-def referenced_names(field: FieldMeta) -> set[str]:
-    """Field api_names of the same object that a formula field refers to (first path element)."""
-    if field.type.key != "formula":
-        return set()
-    try:
-        from metadata.formulas import parse
-
-        tree = parse(field.options["formula"])
-    except FormulaError:
-        return set()
-    return {path[0].lower() for path in _paths(tree)}
-
-
-def _paths(tree: Node) -> set[tuple[str, ...]]:
-    from metadata.formulas.nodes import Call, FieldRef
-
-    found, stack = set(), [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, FieldRef):
-            found.add(tuple(node.path))
-        elif isinstance(node, Call):
-            stack.extend(node.args)
-    return found

@@ -72,10 +72,6 @@ def reset_context(token: contextvars.Token) -> None:
     _context.reset(token)
 
 
-def current_context() -> AuditContext:
-    return _context.get() or _NO_CONTEXT
-
-
 def log(actor: Actor | None, action: str, *, target_type: str = "", target_id: Any = "", detail: dict | None = None,
         ip: str | None = None, email: str | None = None) -> None:
     """Append an entry. `actor`: a user, SYSTEM or None (anonymous: failed logins)."""

@@ -75,10 +75,3 @@ def children_owned_alike(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMet
         "WHERE {c}"
     ).format(t=sql.Identifier(child.table), v=values, ref=query.field_sql(lookup), c=sql.SQL(" AND ").join(conditions))
     return select_ids(statement)
-
-
-def count_owned(obj: ObjectMeta, owner_id: int) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("SELECT count(*) FROM {t} WHERE owner_id = {o}").format(
-            t=sql.Identifier(obj.table), o=sql.Literal(owner_id)))
-        return cursor.fetchone()[0]
