@@ -98,7 +98,10 @@ def sql_functions_source(text: str) -> str:
     for function, convert in (("tessera_f_upper", str.upper), ("tessera_f_lower", str.lower)):
         source, target = mapping(convert)
         pattern = re.compile(rf"({function}.*?translate\(t, )'[^']*', '[^']*'(\))", re.S)
-        text = pattern.sub(lambda m, s=source, t=target: f"{m.group(1)}'{s}', '{t}'{m.group(2)}", text, count=1)
+        match = pattern.search(text)
+        if match is None:
+            raise ValueError(f"no translate() call in {function}")
+        text = text[:match.start()] + f"{match.group(1)}'{source}', '{target}'{match.group(2)}" + text[match.end():]
     return text
 
 

@@ -160,7 +160,7 @@ def insert_values(head: sql.Composable | str, template: str, rows: list[tuple], 
         text = head if isinstance(head, str) else head.as_string(cursor.cursor.connection)
         statement = f"{text} %s" + (f" RETURNING {returning}" if returning else "")
         # Django's cursor wrapper hands mogrify and the connection through to psycopg2's cursor.
-        rows = execute_values(cursor, statement, rows, template=template,  # type: ignore[arg-type]
+        rows = execute_values(cursor, statement, rows, template=template,
                               page_size=max(len(rows), 1), fetch=returning is not None)
         return [tuple(r) for r in rows] if returning else []
 

@@ -3,6 +3,7 @@ tenant schema — in the base schema too, so every clone has them — and give e
 system administrators the administrator profile, everyone else the default (salesperson)."""
 
 import uuid
+from typing import Any
 
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
@@ -10,7 +11,7 @@ from django.db.migrations.state import StateApps
 from django_tenants.utils import get_public_schema_name
 
 #: The standard profiles as they were when this migration was written (its own copy).
-STANDARD_PROFILES = [{'api_name': 'administrator',
+STANDARD_PROFILES: list[dict[str, Any]] = [{'api_name': 'administrator',
   'spec': {'labels': {'zh-hans': '系统管理员', 'en': 'Administrator'},
            'description': 'Every right: configuration, users, all data, audit log.',
            'admin': {'customize': True,
