@@ -91,12 +91,19 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 GET_EXECUTOR_FUNCTION = "tessera.core.migrations_executor.get_executor"
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TESSERA_MIGRATE_PROCESSES", default=2)
 
+#: The security headers (SecurityMiddleware: nosniff, referrer and opener policies; CSP;
+#: X-Frame-Options) come before the tenant routing, so every response carries them, also the
+#: unknown-host 404 page that TenantMiddleware returns itself and the 503 answered while the
+#: database is down. Static files need no tenant: WhiteNoise answers them before the routing.
 MIDDLEWARE = [
     "tessera.core.middleware.RequestIdMiddleware",
-    "tessera.api.middleware.ApiRequestGuardMiddleware",
-    "tessera.core.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tessera.api.middleware.ApiRequestGuardMiddleware",
+    "tessera.core.middleware.DatabaseUnavailableMiddleware",
+    "tessera.core.middleware.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,7 +111,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tessera.security.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 TEMPLATES = [
@@ -212,8 +218,40 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("TESSERA_SECURE_COOKIES", default=False)
+
+# --- Transport security (see README, "Production") ------------------------------------------------
+#: Tessera is served over HTTPS (directly or behind a proxy that terminates TLS): cookies are sent
+#: over HTTPS only. TESSERA_SECURE_COOKIES says the same for the cookies alone.
+TESSERA_HTTPS = env.bool("TESSERA_HTTPS", default=False)
+SESSION_COOKIE_SECURE = env.bool("TESSERA_SECURE_COOKIES", default=TESSERA_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+#: HTTP → HTTPS redirects and HSTS are left to the proxy in front by default (it owns the
+#: certificate and the plain-HTTP port); turn them on here when Tessera faces browsers itself.
+SECURE_SSL_REDIRECT = env.bool("TESSERA_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("TESSERA_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0  # tenants are subdomains of the base domain
+if TESSERA_HTTPS and env.int("TESSERA_TRUSTED_PROXIES", default=0):
+    # Behind a proxy that terminates TLS, the request reached the proxy over HTTPS when it says so.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+#: Content-Security-Policy on every response (django-csp), as /work/shared/UI.md asks: scripts
+#: only from our own static files (no inline script, no eval), no plugins, no <base>, never framed.
+#: style-src is 'self' too, without 'unsafe-inline': pages style through static CSS files, and
+#: libraries that position things (Tom Select, gridstack, Alpine's x-show) change styles through
+#: the CSSOM (element.style), which CSP does not restrict; picklist colours are classes or CSS
+#: variables set by a static script, never a style attribute in the markup.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -244,7 +282,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "tessera.api.exceptions.exception_handler",
     "DEFAULT_PARSER_CLASSES": ["tessera.api.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tessera.api.spectacular.AutoSchema",
+    # JSON only; DRF's browsable HTML API (with its inline scripts) only while developing.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_THROTTLE_RATES": {
         "signup": env.str("TESSERA_SIGNUP_RATE", default="30/hour"),
         # Unauthenticated security endpoints (API login, invitation acceptance, support login), per address.

@@ -1,15 +1,18 @@
-"""drf-spectacular descriptions of Tessera's authentication classes (API tokens, sessions), so the
-OpenAPI documents describe how to authenticate and the schema generation raises no warnings."""
+"""drf-spectacular descriptions of Tessera's authentication classes (API tokens, sessions), and the
+schema class naming operations, so the OpenAPI documents describe how to authenticate and the
+schema generation raises no warnings."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
+from django.urls import Resolver404, resolve
+from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 if TYPE_CHECKING:
     from drf_spectacular.generators import SchemaGenerator
-    from drf_spectacular.openapi import AutoSchema
     from rest_framework.request import Request
 
 
@@ -17,7 +20,7 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "tessera.security.authentication.TokenAuthentication"
     name = "tokenAuth"
 
-    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
+    def get_security_definition(self, auto_schema: openapi.AutoSchema) -> dict[str, str]:
         return {"type": "http", "scheme": "bearer",
                 "description": "A personal API token: `Authorization: Token <key>` or `Bearer <key>`."}
 
@@ -26,7 +29,7 @@ class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "tessera.security.authentication.SessionAuthentication"
     name = "cookieAuth"
 
-    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
+    def get_security_definition(self, auto_schema: openapi.AutoSchema) -> dict[str, str]:
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
 
 
@@ -80,3 +83,26 @@ def add_error_responses(paths: dict, schema_ref: str = "#/components/schemas/Err
                 if documented is None or not (documented.get("content") or "$ref" in documented):
                     responses[status] = {"description": (documented or {}).get("description") or description,
                                          "content": error}
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema, naming a collection's GET `…_list` when the collection also has a
+    detail route below it (`/roles/` and `/roles/{id}/`). Our collections are plain APIViews, which
+    drf-spectacular cannot tell from a single object's view, so both were `…_retrieve` and it
+    warned of colliding operationIds (W001) and numbered them."""
+
+    def get_operation_id(self) -> str:
+        operation_id = super().get_operation_id()
+        if self.method == "GET" and operation_id.endswith("_retrieve") and self._has_detail_route():
+            return operation_id.removesuffix("retrieve") + "list"
+        return operation_id
+
+    def _has_detail_route(self) -> bool:
+        if not self.path.endswith("/"):
+            return False
+        collection = re.sub(r"\{[^}]+\}", "1", self.path)  # "1" passes every converter we use
+        try:
+            detail = resolve(collection + "1/")
+        except Resolver404:
+            return False
+        return detail.func is not resolve(collection).func

@@ -19,6 +19,12 @@ from django_tenants.utils import schema_exists
 from .migrations_executor import known_migrations, schemas_behind
 
 
+def is_health_request(request) -> bool:
+    """`/healthz`, which answers (503, saying what is down) even when the tenant routing cannot run
+    for want of a database (tessera.core.middleware.DatabaseUnavailableMiddleware)."""
+    return request.path == "/healthz"
+
+
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "broker": _check_broker()}

@@ -54,10 +54,31 @@ def browser():
         browser.close()
 
 
+#: Reports every Content-Security-Policy violation of a page to the test (see `page`).
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.tesseraCspViolation(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"} `
+                             + `at ${event.sourceFile}:${event.lineNumber} on ${document.location.href}`);
+});
+"""
+
+
+def watch_csp_violations(context) -> list[str]:
+    """The Content-Security-Policy violations of every page of `context`, as they happen."""
+    violations: list[str] = []
+    context.expose_function("tesseraCspViolation", lambda report: violations.append(report))
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)
+    return violations
+
+
 @pytest.fixture
 def page(browser, django_db_blocker):
+    """A fresh browser page; the test fails if any page it visits violates the
+    Content-Security-Policy (an inline script or style, an eval, a foreign origin)."""
     context = browser.new_context(locale="zh-CN")
+    violations = watch_csp_violations(context)
     page = context.new_page()
     with django_db_blocker.unblock():
         yield page
     context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
