@@ -2,8 +2,9 @@
 
 `run` prepares the database (migrations, demo tenant) in this process, then starts the web server
 (gunicorn), a Celery worker and Celery beat as child processes, each in its own session so that
-Ctrl-C reaches only this supervisor, which then stops them in order and the embedded servers after
-them. No PID files are written, so the next start is always clean.
+Ctrl-C reaches only this supervisor, which restarts any of them that dies (the others keep
+serving) and on Ctrl-C stops them in order and the embedded servers after them. No PID files are
+written, so the next start is always clean.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -20,18 +23,65 @@ from tessera.embedded import EmbeddedServices
 from tessera.settings_paths import BASE_DIR, VAR_DIR
 
 
+@dataclass
+class Child:
+    """A supervised process: how to start it, the running process, and when to restart it."""
+
+    name: str
+    argv: list[str]
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    failures: int = 0  # crashes in a row, for the back-off
+    restart_at: float | None = None
+
+
 class Supervisor:
-    def __init__(self) -> None:
-        self.children: list[tuple[str, subprocess.Popen]] = []
+    """Runs the web server, the Celery worker and beat; restarts whichever of them dies.
+
+    A crashed child is restarted after a back-off that doubles with each crash in a row (1 s, 2 s,
+    4 s… up to 30 s) and starts again from 1 s once the child has run for a minute, so a child that
+    cannot start does not spin, and the others keep serving meanwhile. Before a restart, whatever
+    is left of the dead child's process group (a Celery pool's children) is killed.
+    """
+
+    BACKOFF_FIRST = 1.0
+    BACKOFF_MAX = 30.0
+    STABLE_AFTER = 60.0
+
+    def __init__(self, *, env: dict[str, str] | None = None, cwd: Path = VAR_DIR) -> None:
+        self.children: list[Child] = []
+        self.env = env  # None: this process's environment
+        self.cwd = cwd
 
     def start(self, name: str, argv: list[str]) -> None:
+        child = Child(name, argv)
+        self.children.append(child)
+        self._spawn(child)
+
+    def _spawn(self, child: Child) -> None:
         # Not the repository root as working directory: tools that put the working directory on
         # sys.path would find platform/ there and shadow the standard library's `platform`.
-        process = subprocess.Popen(argv, start_new_session=True, cwd=VAR_DIR)
-        self.children.append((name, process))
+        child.process = subprocess.Popen(child.argv, start_new_session=True, cwd=self.cwd, env=self.env)
+        child.started_at = time.monotonic()
+        child.restart_at = None
+
+    def check(self) -> None:
+        """Notice children that died and restart those whose back-off has passed."""
+        now = time.monotonic()
+        for child in self.children:
+            if child.restart_at is None and child.process is not None and child.process.poll() is not None:
+                _kill_group(child.process.pid)
+                child.failures = 1 if now - child.started_at >= self.STABLE_AFTER else child.failures + 1
+                delay = min(self.BACKOFF_MAX, self.BACKOFF_FIRST * 2 ** (child.failures - 1))
+                child.restart_at = now + delay
+                print(f"tessera: {child.name} exited with status {child.process.returncode}; "
+                      f"restarting it in {delay:.0f} s.", file=sys.stderr, flush=True)
+            elif child.restart_at is not None and now >= child.restart_at:
+                print(f"tessera: restarting {child.name}.", file=sys.stderr, flush=True)
+                self._spawn(child)
 
     def wait(self) -> int:
-        """Block until a child dies (then stop the rest) or a signal asks us to stop."""
+        """Supervise until a signal asks us to stop."""
         stop: dict[str, int | None] = {"signal": None}
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -40,26 +90,59 @@ class Supervisor:
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGTERM, on_signal)
         while stop["signal"] is None:
-            for name, process in self.children:
-                if process.poll() is not None:
-                    print(f"tessera: {name} exited with status {process.returncode}; stopping.", file=sys.stderr)
-                    return process.returncode or 1
+            self.check()
             time.sleep(0.3)
         return 0
 
     def stop(self) -> None:
-        for _name, process in reversed(self.children):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+        running = [c for c in reversed(self.children) if c.process is not None and c.process.poll() is None]
+        for child in running:
+            child.process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 20
-        for name, process in reversed(self.children):
+        for child in running:
             try:
-                process.wait(max(0.1, deadline - time.monotonic()))
+                child.process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                print(f"tessera: {name} did not stop in time; killing it.", file=sys.stderr)
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+                print(f"tessera: {child.name} did not stop in time; killing it.", file=sys.stderr)
+                _kill_group(child.process.pid)
+                child.process.wait()
+        for child in self.children:
+            if child.process is not None:
+                _kill_group(child.process.pid)  # leftovers of a child that died on its own
         self.children.clear()
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def web_server_argv(bin_dir: Path, host: str, port: int, *, workdir: Path = VAR_DIR,
+                    env: Mapping[str, str] = os.environ) -> list[str]:
+    """gunicorn, threaded. Keep-alive outlives the idle time after which clients and proxies reuse a
+    connection (browsers ~60 s, nginx's upstream keepalive_timeout 60 s): a server that closed an
+    idle connection first (gunicorn's default is 2 s) would close it under a client's next request.
+    A proxy in front must close idle connections before Tessera does (see README)."""
+    return [
+        str(bin_dir / "gunicorn"), "tessera.wsgi:application", "--chdir", str(workdir), "--bind", f"{host}:{port}",
+        "--workers", env.get("TESSERA_WEB_WORKERS", "2"),
+        "--threads", env.get("TESSERA_WEB_THREADS", "4"), "--worker-class", "gthread",
+        "--keep-alive", env.get("TESSERA_KEEPALIVE_SECONDS", "75"),
+        "--timeout", "60", "--graceful-timeout", "10", "--access-logfile", "-",
+    ]
+
+
+def worker_argv(bin_dir: Path, *, env: Mapping[str, str] = os.environ) -> list[str]:
+    return [str(bin_dir / "celery"), "-A", "tessera.celery:app", "worker", "--loglevel", "INFO",
+            "--concurrency", env.get("TESSERA_WORKER_CONCURRENCY", "2"),
+            "-Q", env.get("TESSERA_TASK_QUEUE", "tessera")]
+
+
+def beat_argv(bin_dir: Path, schedule: Path) -> list[str]:
+    return [str(bin_dir / "celery"), "-A", "tessera.celery:app", "beat", "--loglevel", "INFO",
+            "--schedule", str(schedule), "--pidfile="]
 
 
 def run(*, host: str, port: int, demo: bool = True) -> int:
@@ -85,26 +168,12 @@ def run(*, host: str, port: int, demo: bool = True) -> int:
         connection.close()  # the children open their own connections
 
         bin_dir = Path(sys.executable).parent
-        beat_schedule = str(VAR_DIR / "celerybeat-schedule")
         supervisor = Supervisor()
         status = 1
         try:
-            supervisor.start(
-                "web",
-                [str(bin_dir / "gunicorn"), "tessera.wsgi:application", "--chdir", str(VAR_DIR), "--bind", f"{host}:{port}",
-                 "--workers", "2", "--threads", "4", "--worker-class", "gthread",
-                 "--access-logfile", "-", "--graceful-timeout", "10"],
-            )
-            supervisor.start(
-                "worker",
-                [str(bin_dir / "celery"), "-A", "tessera.celery:app", "worker", "--loglevel", "INFO",
-                 "--concurrency", "2", "-Q", os.environ.get("TESSERA_TASK_QUEUE", "tessera")],
-            )
-            supervisor.start(
-                "beat",
-                [str(bin_dir / "celery"), "-A", "tessera.celery:app", "beat", "--loglevel", "INFO",
-                 "--schedule", beat_schedule, "--pidfile="],
-            )
+            supervisor.start("web", web_server_argv(bin_dir, host, port))
+            supervisor.start("worker", worker_argv(bin_dir))
+            supervisor.start("beat", beat_argv(bin_dir, VAR_DIR / "celerybeat-schedule"))
             _print_banner(port, login)
             status = supervisor.wait()
         finally:
