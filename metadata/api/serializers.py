@@ -15,6 +15,7 @@ from metadata.fieldtypes import FieldType
 from metadata.labels import in_every_language
 from metadata.meta import CategoryMeta, FieldMeta, LayoutMeta, ListViewMeta, ObjectMeta, thaw
 from metadata.services.list_views import visible_list_views
+from tessera.records.indexing import index_states
 
 if TYPE_CHECKING:
     from metadata.models import MetadataChange
@@ -52,14 +53,23 @@ def object_detail(obj: ObjectMeta, *, viewer_id: int | None, version: int,
         "metadata_version": version,
         "duplicate_rules": spec.get("duplicate_rules", []),
         "validation_rules": spec.get("validation_rules", []),
-        "fields": [field_json(f) for f in (obj.fields if fields is None else fields)],
+        "fields": fields_json(obj.fields if fields is None else fields),
         "categories": [category_json(c) for c in obj.categories.values()],
         "layouts": [layout_json(layout) for layout in obj.layouts.values()],
         "list_views": [list_view_json(v) for v in visible_list_views(obj, viewer_id)],
     }
 
 
-def field_json(field: FieldMeta) -> dict:
+def fields_json(fields) -> list[dict]:
+    states = index_states(fields)  # one query for all
+    return [field_json(f, index_state=states.get(f.id)) for f in fields]
+
+
+def field_json(field: FieldMeta, *, index_state: str | None | object = ...) -> dict:
+    """The field; `index_state` (building, ready, failed; null without an index) is looked up when
+    not given. `indexed` stays what was asked for, `index_state` says what there is."""
+    if index_state is ...:
+        index_state = index_states([field]).get(field.id)
     return {
         "api_name": field.api_name,
         "type": field.type.key,
@@ -71,6 +81,7 @@ def field_json(field: FieldMeta) -> dict:
         "default": thaw(field.default),
         "read_only": field.read_only,
         "indexed": field.indexed,
+        "index_state": index_state,
         "history_tracked": field.history_tracked,
         "hidden": field.hidden,
         "is_system": field.is_system,

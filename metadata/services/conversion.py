@@ -162,7 +162,12 @@ def _not_convertible(count: int) -> ValidationFailed:
 
 
 def convert_field_job(job: Job, progress: Progress) -> dict:
+    """Background conversion; run again after a crash, it finds the conversion done (it commits
+    in one transaction with the type change) and does nothing."""
     progress.set_total(1)
+    if FieldDef.objects.filter(pk=job.params["field_id"], type=job.params["type"]).exists():
+        progress.advance(1)
+        return {"skipped": "already converted"}
     report = apply_conversion(job.params["field_id"], job.params["type"], job.params["options"], job.created_by)
     progress.advance(1)
     return {"converted": report.convertible}

@@ -31,10 +31,19 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    #: Attempts taken so far (a worker lost mid-job makes another); progress counts per attempt.
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    #: Last sign of life: when queued, re-queued, or while running (tessera.core.jobs.Heartbeat).
+    heartbeat_at = models.DateTimeField(_("heartbeat at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["status", "kind"])]
+        indexes = [
+            models.Index(fields=["status", "kind"]),
+            # The sweeper's question, answered from the few unfinished jobs only.
+            models.Index(fields=["heartbeat_at"], name="core_job_unfinished",
+                         condition=models.Q(status__in=["queued", "running"])),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.pk} {self.status}"

@@ -2,6 +2,7 @@
 
 from django.contrib.sessions.models import Session
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from tessera.celery import app
 
@@ -10,9 +11,28 @@ from .jobs import Progress
 from .models import Job
 
 
-@app.task(name="tessera.core.tasks.run_job")
-def run_job(job_id: int) -> str:
-    return jobs.run_job(job_id).status
+@app.task(name="tessera.core.tasks.run_job", acks_late=True, reject_on_worker_lost=True)
+def run_job(job_id: int) -> str | None:
+    """Acknowledged after the job ran; given back to the queue if the worker process dies."""
+    job = jobs.run_job(job_id)
+    return job.status if job is not None else None
+
+
+@app.task(name="tessera.core.tasks.sweep_jobs", ignore_result=True)
+def sweep_jobs() -> dict[str, int]:
+    """Run by beat: re-queue lost jobs in every schema (tessera.core.jobs.sweep). One query per
+    schema, on a partial index of the unfinished jobs."""
+    from tenants.models import Tenant
+
+    totals = {"requeued": 0, "failed": 0}
+    schemas = [get_public_schema_name(),
+               *Tenant.objects.filter(is_active=True).exclude(schema_name=get_public_schema_name())
+               .values_list("schema_name", flat=True)]
+    for schema_name in schemas:
+        with schema_context(schema_name):
+            for key, count in jobs.sweep(schema_name).items():
+                totals[key] += count
+    return totals
 
 
 @app.task(name="tessera.core.tasks.clear_expired_sessions")

@@ -11,8 +11,10 @@ the field from JSON (`slot_ready` false) and still give the right answers.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import connection, transaction
 from psycopg2 import sql
 
@@ -33,8 +35,9 @@ from .storage import (
 logger = logging.getLogger(__name__)
 
 #: Up to this many records, slots and indexes are done inline; beyond, by a background job.
-INLINE_LIMIT = 20_000
-BACKFILL_BATCH = 5_000
+INLINE_LIMIT = settings.TESSERA_INDEX_INLINE_LIMIT
+#: Rows the job fills per statement (each its own short transaction).
+BACKFILL_BATCH = settings.TESSERA_INDEX_BATCH
 
 
 def is_materialized(field: FieldMeta) -> bool:
@@ -216,7 +219,10 @@ def indexes_complete(field: FieldMeta) -> bool:
 def build_field_index_job(job: Job, progress: Progress) -> dict:
     """Background job: fill the slot in batches, build the indexes CONCURRENTLY, mark the slot ready.
 
-    Runs with autocommit (a Celery task is not in a transaction), as CONCURRENTLY requires.
+    Runs with autocommit (a Celery task is not in a transaction), as CONCURRENTLY requires. Safe to
+    run again after a crash at any point: filling writes the same values again, an index an
+    interrupted build left INVALID is dropped and rebuilt, finished indexes are kept (IF NOT
+    EXISTS), and the slot is marked ready once.
     """
     from metadata.cache import get_meta
     from metadata.models import FieldDef
@@ -260,11 +266,50 @@ def build_field_index_job(job: Job, progress: Progress) -> dict:
         if statistics is not None:
             cursor.execute(statistics)
         cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(partition_name(field.object_id))))
-    with transaction.atomic():
-        updated = FieldDef.objects.filter(pk=field_id, slot=field.slot or "").update(slot_ready=True)
+    with transaction.atomic():  # a rerun after a crash finds it ready and records nothing twice
+        updated = FieldDef.objects.filter(pk=field_id, slot=field.slot or "", slot_ready=False).update(slot_ready=True)
         if updated:
             record_change(entity="field", action="index_built", entity_id=field_id, after={"slot": field.slot})
     return {"filled": filled, "slot": field.slot}
+
+
+class IndexState:
+    """What the API says of a field's index (`index_state`): the field asked for one (indexed or
+    unique, or is a stored formula) and it is being built, is built, or its build failed."""
+
+    BUILDING = "building"
+    READY = "ready"
+    FAILED = "failed"
+
+
+def has_index_state(field: FieldMeta) -> bool:
+    return bool(field.indexed or field.unique or is_materialized(field))
+
+
+def index_states(fields: Iterable[FieldMeta]) -> dict[int, str]:
+    """field id → IndexState for those of `fields` that have one: from the latest index job of each
+    (queued or running: building; failed: failed), one query for all of them. A field built inline,
+    or by a job that finished, is ready once its slot is."""
+    from tessera.core.models import Job
+
+    fields = [f for f in fields if has_index_state(f)]
+    if not fields:
+        return {}
+    latest: dict[int, str] = {}
+    jobs = (Job.objects.filter(kind="records.build_field_index", params__field_id__in=[f.id for f in fields])
+            .order_by("-id").values_list("params__field_id", "status"))
+    for field_id, status in jobs:
+        latest.setdefault(field_id, status)
+    states = {}
+    for field in fields:
+        status = latest.get(field.id)
+        if status in (Job.Status.QUEUED, Job.Status.RUNNING) or (field.slot and not field.slot_ready and not status):
+            states[field.id] = IndexState.BUILDING
+        elif status == Job.Status.FAILED:
+            states[field.id] = IndexState.FAILED
+        else:
+            states[field.id] = IndexState.READY
+    return states
 
 
 def _field_meta(meta: TenantMeta, field_id: int) -> FieldMeta | None:

@@ -31,7 +31,7 @@ class FieldListView(ApiView):
         fields = list(obj.fields)
         if bool_param(request, "deleted"):
             fields += list(obj.deleted_fields)
-        return Response([serializers.field_json(f) for f in reader_fields(request, obj, fields)])
+        return Response(serializers.fields_json(reader_fields(request, obj, fields)))
 
     @extend_schema(summary="Add a field", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, object_name: str) -> Response:

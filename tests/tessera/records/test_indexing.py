@@ -29,10 +29,10 @@ def scratch_tenant(committed):
 def test_a_large_object_gets_its_index_from_a_background_job(scratch_tenant, monkeypatch):
     from tessera.core import tasks
 
-    ran = []
+    sent = []
     monkeypatch.setattr(indexing, "INLINE_LIMIT", 10)
     monkeypatch.setattr(indexing, "BACKFILL_BATCH", 7)
-    monkeypatch.setattr(tasks.run_job, "apply_async", lambda args, countdown=None: ran.append(jobs.run_job(args[0])))
+    monkeypatch.setattr(tasks.run_job, "apply_async", lambda args=None, **options: sent.append(args[0]))
     with tenant_context(scratch_tenant):
         create_object({"api_name": "part", "labels": {"en": {"singular": "Part"}}}, SYSTEM)
         add_field("part", {"api_name": "weight", "type": "number", "labels": {"en": "Weight"}}, SYSTEM)
@@ -42,12 +42,15 @@ def test_a_large_object_gets_its_index_from_a_background_job(scratch_tenant, mon
         before = service.list_records("part", SYSTEM, filters=[("weight__gte", "50")], limit=50)
 
         update_field("part", "weight", {"indexed": True}, SYSTEM)
+        field = get_meta().objects["part"].fields_by_name["weight"]
+        assert indexing.index_states([field]) == {field.id: "building"}
+        ran = [jobs.run_job(job_id) for job_id in sent]  # what the worker does with the message
 
         (job,) = ran
         assert job.kind == "records.build_field_index" and job.status == Job.Status.DONE
         assert job.total >= 60 and job.done == 60 and job.result["filled"] == 60
         field = get_meta().objects["part"].fields_by_name["weight"]
-        assert field.slot and field.slot_ready
+        assert field.slot and field.slot_ready and indexing.index_states([field]) == {field.id: "ready"}
         with connection.cursor() as cursor:
             cursor.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)",
                            [field_index_name(field.object_id, field.id)])
