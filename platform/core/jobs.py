@@ -173,7 +173,7 @@ def sweep(schema_name: str) -> dict[str, int]:
         status=Job.Status.QUEUED, heartbeat_at__lt=now - heartbeat_timeout() * 5)
     requeued = failed = 0
     with transaction.atomic():
-        for job in Job.objects.select_for_update(skip_locked=True).filter(lost):
+        for job in Job.objects.select_for_update(skip_locked=True).filter(lost, finished_at__isnull=True):
             if job.status == Job.Status.RUNNING and job.attempts >= settings.TESSERA_JOB_MAX_ATTEMPTS:
                 Job.objects.filter(pk=job.pk).update(
                     status=Job.Status.FAILED, finished_at=now,

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.signals import got_request_exception, request_finished
 from django.db import InterfaceError, OperationalError, connection
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
@@ -133,15 +133,14 @@ def _note_database_unavailable(sender, request=None, **kwargs):
 
 
 def database_unavailable_response(request):
+    from tessera.api.middleware import error_response, is_api_request
+
     from .health import healthz, is_health_request
 
     if is_health_request(request):
         response = healthz(request)
-    elif request.path.startswith("/api/"):
-        message = _("The service is briefly unavailable. Try again in a few seconds.")
-        response = JsonResponse(
-            {"errors": {}, "non_field_errors": [{"code": "unavailable", "message": message}]}, status=503
-        )
+    elif is_api_request(request):
+        response = error_response(503, "unavailable", _("The service is briefly unavailable. Try again in a few seconds."))
     else:
         response = render(request, "core/unavailable.html", status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -41,8 +41,10 @@ class Job(models.Model):
         indexes = [
             models.Index(fields=["status", "kind"]),
             # The sweeper's question, answered from the few unfinished jobs only.
+            # (finished_at IS NULL rather than a status list: pg_dump's form of that predicate
+            # differs in text, and new tenant schemas are made from pg_dump's DDL.)
             models.Index(fields=["heartbeat_at"], name="core_job_unfinished",
-                         condition=models.Q(status__in=["queued", "running"])),
+                         condition=models.Q(finished_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

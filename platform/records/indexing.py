@@ -287,19 +287,23 @@ def has_index_state(field: FieldMeta) -> bool:
 
 
 def index_states(fields: Iterable[FieldMeta]) -> dict[int, str]:
-    """field id → IndexState for those of `fields` that have one: from the latest index job of each
-    (queued or running: building; failed: failed), one query for all of them. A field built inline,
-    or by a job that finished, is ready once its slot is."""
+    """field id → IndexState for those of `fields` that have one.
+
+    A field whose slot is ready is ready: the build job marks the slot ready last, after its
+    indexes (and an inline build does all of it in one transaction). Only the others (a slot being
+    filled, or an index on the JSON value when the object has no free slot) ask their latest index
+    job: queued or running is building, failed is failed. So a metadata read whose indexes are all
+    built runs no query for this (responses come from the cached snapshot)."""
     from tessera.core.models import Job
 
     fields = [f for f in fields if has_index_state(f)]
-    if not fields:
-        return {}
+    pending = [f.id for f in fields if not (f.slot and f.slot_ready)]
     latest: dict[int, str] = {}
-    jobs = (Job.objects.filter(kind="records.build_field_index", params__field_id__in=[f.id for f in fields])
-            .order_by("-id").values_list("params__field_id", "status"))
-    for field_id, status in jobs:
-        latest.setdefault(field_id, status)
+    if pending:
+        jobs = (Job.objects.filter(kind="records.build_field_index", params__field_id__in=pending)
+                .order_by("-id").values_list("params__field_id", "status"))
+        for field_id, status in jobs:
+            latest.setdefault(field_id, status)
     states = {}
     for field in fields:
         status = latest.get(field.id)

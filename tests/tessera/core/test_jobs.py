@@ -130,20 +130,24 @@ def test_the_relay_keeps_messages_while_the_broker_is_down(in_tenant_a, monkeypa
         o for o in sent if o["args"] == [job.pk]).items()
 
 
-def test_a_fields_index_state_follows_its_build(in_tenant_a, make_object, admin_a, client_a):
-    obj = make_object("widget", fields=[{"api_name": "size", "type": "number", "indexed": True},
-                                        {"api_name": "note", "type": "text"}])
-    size = obj.fields_by_name["size"]
+def test_a_fields_index_state_follows_its_build(in_tenant_a, make_object, admin_a, client_a, monkeypatch):
+    from metadata.services import update_field
+
+    make_object("widget", fields=[{"api_name": "weight", "type": "number", "indexed": True},
+                                  {"api_name": "size", "type": "number"}, {"api_name": "note", "type": "text"}])
+    monkeypatch.setattr(indexing, "INLINE_LIMIT", -1)  # "large": indexing is a background job
+    update_field("widget", "size", {"indexed": True}, admin_a)
     client_a.force_login(admin_a)
 
     def state(field_name):
         return client_a.get(f"/api/v1/meta/objects/widget/fields/{field_name}/").json()["index_state"]
 
-    assert state("size") == indexing.IndexState.READY and state("note") is None
-    job = Job.objects.create(kind="records.build_field_index", params={"field_id": size.id})
+    assert state("weight") == indexing.IndexState.READY and state("note") is None
     assert state("size") == indexing.IndexState.BUILDING
     fields = client_a.get("/api/v1/meta/objects/widget/fields/").json()
-    assert {f["api_name"]: f["index_state"] for f in fields}["size"] == indexing.IndexState.BUILDING
+    assert {f["api_name"]: f["index_state"] for f in fields} == {
+        **{f["api_name"]: None for f in fields}, "weight": "ready", "size": "building"}
+    job = Job.objects.get(kind="records.build_field_index", status=Job.Status.QUEUED)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED)
     assert state("size") == indexing.IndexState.FAILED
     detail = client_a.get("/api/v1/meta/objects/widget/").json()
