@@ -95,17 +95,18 @@ class Supervisor:
         return 0
 
     def stop(self) -> None:
-        running = [c for c in reversed(self.children) if c.process is not None and c.process.poll() is None]
-        for child in running:
-            child.process.send_signal(signal.SIGTERM)
+        running = [(c.name, c.process) for c in reversed(self.children)
+                   if c.process is not None and c.process.poll() is None]
+        for _name, process in running:
+            process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 20
-        for child in running:
+        for name, process in running:
             try:
-                child.process.wait(max(0.1, deadline - time.monotonic()))
+                process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                print(f"tessera: {child.name} did not stop in time; killing it.", file=sys.stderr)
-                _kill_group(child.process.pid)
-                child.process.wait()
+                print(f"tessera: {name} did not stop in time; killing it.", file=sys.stderr)
+                _kill_group(process.pid)
+                process.wait()
         for child in self.children:
             if child.process is not None:
                 _kill_group(child.process.pid)  # leftovers of a child that died on its own

@@ -60,7 +60,8 @@ def object_detail(obj: ObjectMeta, *, viewer_id: int | None, version: int,
     }
 
 
-def fields_json(fields) -> list[dict]:
+def fields_json(fields: Iterable[FieldMeta]) -> list[dict]:
+    fields = list(fields)
     states = index_states(fields)  # one query for all
     return [field_json(f, index_state=states.get(f.id)) for f in fields]
 

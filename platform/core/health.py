@@ -19,7 +19,7 @@ from django_tenants.utils import schema_exists
 from .migrations_executor import known_migrations, schemas_behind
 
 
-def is_health_request(request) -> bool:
+def is_health_request(request: HttpRequest) -> bool:
     """`/healthz`, which answers (503, saying what is down) even when the tenant routing cannot run
     for want of a database (tessera.core.middleware.DatabaseUnavailableMiddleware)."""
     return request.path == "/healthz"

@@ -69,7 +69,7 @@ class Progress:
 
     def advance(self, count: int = 1, message: str = "") -> None:
         self.job.done += count
-        fields = {"done": self.job.done}
+        fields: dict[str, Any] = {"done": self.job.done}
         if message:
             self.job.message = fields["message"] = message[:500]
         self._update(**fields)
@@ -132,7 +132,7 @@ class Heartbeat:
 
     def __init__(self, job: Job) -> None:
         self.job = job
-        self.schema = connection.schema_name
+        self.schema: str = connection.schema_name  # type: ignore[attr-defined]
         self.interval = max(0.5, heartbeat_timeout().total_seconds() / 4)
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job.pk}", daemon=True)

@@ -110,16 +110,16 @@ class DatabaseUnavailableMiddleware:
     the exception Django reports with `got_request_exception` while turning it into a response.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if getattr(request, "_tessera_database_unavailable", False):
             return database_unavailable_response(request)
         return response
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_UNAVAILABLE):
             logger.warning("database unavailable: %s", exception)
             return database_unavailable_response(request)
@@ -127,16 +127,17 @@ class DatabaseUnavailableMiddleware:
 
 
 @receiver(got_request_exception)
-def _note_database_unavailable(sender, request=None, **kwargs):
+def _note_database_unavailable(sender: object, request: HttpRequest | None = None, **kwargs: Any) -> None:
     if request is not None and isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
-        request._tessera_database_unavailable = True
+        request._tessera_database_unavailable = True  # type: ignore[attr-defined]
 
 
-def database_unavailable_response(request):
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     from tessera.api.middleware import error_response, is_api_request
 
     from .health import healthz, is_health_request
 
+    response: HttpResponse
     if is_health_request(request):
         response = healthz(request)
     elif is_api_request(request):

@@ -23,7 +23,7 @@ def send_on_commit(task_name: str, args: list | None = None, kwargs: dict | None
     """Queue `task_name` to run in the current schema once the current transaction commits (at once
     outside a transaction). Never fails for want of a broker."""
     message = OutboxMessage.objects.create(
-        task=task_name, args=list(args or []), kwargs=dict(kwargs or {}), schema_name=connection.schema_name,
+        task=task_name, args=list(args or []), kwargs=dict(kwargs or {}), schema_name=connection.schema_name,  # type: ignore[attr-defined]
         not_before=timezone.now() + timedelta(seconds=countdown) if countdown else None,
     )
     transaction.on_commit(lambda: relay([message.pk]))

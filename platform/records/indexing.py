@@ -302,9 +302,9 @@ def index_states(fields: Iterable[FieldMeta]) -> dict[int, str]:
     if pending:
         jobs = (Job.objects.filter(kind="records.build_field_index", params__field_id__in=pending)
                 .order_by("-id").values_list("params__field_id", "status"))
-        for field_id, status in jobs:
-            latest.setdefault(field_id, status)
-    states = {}
+        for field_id, job_status in jobs:
+            latest.setdefault(field_id, job_status)
+    states: dict[int, str] = {}
     for field in fields:
         status = latest.get(field.id)
         if status in (Job.Status.QUEUED, Job.Status.RUNNING) or (field.slot and not field.slot_ready and not status):
