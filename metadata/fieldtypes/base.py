@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.utils.translation import gettext_lazy as _
 from psycopg2 import sql
 
 if TYPE_CHECKING:
@@ -201,7 +200,3 @@ _OPENAPI_BY_SQL_TYPE = {
     "bigint": {"type": "integer", "format": "int64"},
     "jsonb": {"type": "object"},
 }
-
-
-def invalid(message=None) -> FieldValueError:
-    return FieldValueError("invalid", message or _("Enter a valid value."))

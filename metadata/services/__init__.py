@@ -7,10 +7,11 @@ from .categories import create_category, delete_category, update_category
 from .fields import add_field, change_field_type, delete_field, restore_field, update_field
 from .layouts import create_layout, delete_layout, update_layout
 from .list_views import create_list_view, delete_list_view, update_list_view, visible_list_views
-from .objects import create_object, update_object
+from .objects import create_object, system_section, update_object
 
 __all__ = [
     "add_field", "change_field_type", "create_category", "create_layout", "create_list_view", "create_object",
     "delete_category", "delete_field", "delete_layout", "delete_list_view", "restore_field", "update_category",
     "update_field", "update_layout", "update_list_view", "visible_list_views", "update_object",
+    "system_section",
 ]

@@ -32,8 +32,14 @@ def load_definitions() -> list[dict]:
 def install_standard_objects(actor: Actor) -> None:
     """Create the standard objects that are missing (idempotent), then their layouts and views."""
     from metadata.cache import get_meta
-    from metadata.services import add_field, create_category, create_object, update_layout, update_list_view
-    from metadata.services.objects import system_section
+    from metadata.services import (
+        add_field,
+        create_category,
+        create_object,
+        system_section,
+        update_layout,
+        update_list_view,
+    )
 
     definitions = load_definitions()
     for spec in definitions:
