@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth import login
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tessera.api.base import ApiView, json_object
+from tessera.errors import ValidationFailed
 from tessera.security import services
 
 from .base import doc
@@ -23,6 +25,8 @@ class ReassignView(ApiView):
          "activities: open ones only)", request=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         data = json_object(request)
+        if not isinstance(data.get("object"), str):
+            raise ValidationFailed.single("object", "required", _("Give the api_name of an object."))
         filters = data.get("filters")
         if isinstance(filters, dict):
             filters = [[k, v] for k, v in filters.items()]

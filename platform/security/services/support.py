@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 from typing import TYPE_CHECKING, NoReturn
 
@@ -77,9 +78,17 @@ def grant_support(data: dict, actor: Actor) -> SupportGrant:
     if data.get("hours") is not None:
         try:
             hours = float(data["hours"])
-            expires_at = now + dt.timedelta(hours=hours)
         except (TypeError, ValueError):
             errors.add("hours", "invalid", _("Give a number of hours."))
+        else:
+            if not math.isfinite(hours):
+                errors.add("hours", "invalid", _("Give a number of hours."))
+            elif hours > _max_hours():  # checked before the date arithmetic, which overflows on huge numbers
+                errors.add("expires_at", "too_long", _("At most %(h)d hours.") % {"h": _max_hours()})
+            elif hours <= 0:
+                errors.add("expires_at", "in_the_past", _("Give a time in the future."))
+            else:
+                expires_at = now + dt.timedelta(hours=hours)
     elif data.get("expires_at") is not None:
         expires_at = parse_datetime(str(data["expires_at"]))
         if expires_at is None:

@@ -85,6 +85,12 @@ CASES = [
     ("post", URL, '{"name": "x", "released": [1]}', "released"),
     ("post", URL, '{"name": "x", "manual": {"a": 1}}', "manual"),
     ("post", "/api/v1/meta/objects/", '{"api_name": ["o1"], "labels": [1]}', "api_name"),
+    ("post", "/api/v1/security/reassign/", '{"object": ["account"], "to": {"a": 1}, "id": [1]}', "object"),
+    # numbers beyond what a duration holds, in the security API
+    ("post", "/api/v1/security/support-grants/", '{"hours": 99999999999999999999999999}', "expires_at"),
+    ("post", "/api/v1/security/support-grants/", '{"hours": 1e300}', "expires_at"),
+    ("post", "/api/v1/security/support-grants/", '{"hours": -1e300}', "expires_at"),
+    ("post", "/api/v1/security/support-grants/", '{"hours": "nan"}', "hours"),
 ]
 
 
