@@ -37,7 +37,18 @@ def user_json(user: User) -> dict[str, Any]:
         "permission_sets": sorted(s.api_name for s in user.permission_sets.all()),
         "date_joined": _iso(user.date_joined), "last_login": _iso(user.last_login),
         "deactivated_at": _iso(user.deactivated_at),
+        "two_factor": _two_factor_on(user),
     }
+
+
+def _two_factor_on(user: User) -> bool:
+    """Annotated on lists (services.list_users), asked otherwise."""
+    annotated = getattr(user, "two_factor_on", None)
+    if annotated is not None:
+        return bool(annotated)
+    from tessera.security.services import has_two_factor
+
+    return has_two_factor(user)
 
 
 def node_json(node: Role | Department) -> dict[str, Any]:

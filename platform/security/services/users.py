@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,16 @@ from tessera.security.actor import Actor
 
 from .. import audit
 from ..access import access_for, authenticated
-from ..models import ApiToken, Department, Invitation, PermissionSet, Profile, Role, UserSession
+from ..models import (
+    ApiToken,
+    Department,
+    Invitation,
+    PermissionSet,
+    Profile,
+    Role,
+    TwoFactorDevice,
+    UserSession,
+)
 from .common import get_user, pick, require_manage_users
 
 if TYPE_CHECKING:
@@ -44,7 +53,8 @@ def list_users(actor: Actor, *, include_inactive: bool = True) -> QuerySet[User]
     if not authenticated(actor):
         require_manage_users(actor)
     users = get_user_model().objects.select_related("profile", "role", "department").prefetch_related(
-        "permission_sets").order_by("id")
+        "permission_sets").annotate(two_factor_on=Exists(TwoFactorDevice.objects.filter(
+            user=OuterRef("pk"), confirmed_at__isnull=False))).order_by("id")
     return users if include_inactive else users.filter(is_active=True)
 
 

@@ -61,6 +61,9 @@ def test_five_failures_lock_that_address_even_for_the_right_password(seller, cli
     assert len(failed) == 5 and {e.actor_email for e in failed} == {"seller@alpha.test"}
     assert failed[0].ip == "10.0.0.1" and failed[0].target_id == str(seller.pk)
     assert _audit("login.locked")
+    assert "Too many failed attempts" in client_a.post(
+        "/login/", {"username": "seller@alpha.test", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1",
+        HTTP_ACCEPT_LANGUAGE="en").content.decode()
     other = _browser_login(client_a, "admin@alpha.test", ADMIN_PASSWORD, ip="10.0.0.1")
     assert other.status_code == 302  # the lock is the pair's, not the address's for everyone
 

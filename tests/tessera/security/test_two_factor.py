@@ -167,7 +167,10 @@ def test_a_user_manager_turns_it_off_for_a_lost_phone(seller, admin_a):
     _enrol(seller)
     admin = Client(HTTP_HOST="alpha.localhost")
     admin.force_login(admin_a)
+    listed = {u["email"]: u["two_factor"] for u in admin.get("/api/v1/security/users/").json()["results"]}
+    assert listed[seller.email] is True and listed[admin_a.email] is False
     assert admin.delete(f"/api/v1/security/users/{seller.pk}/two-factor/").status_code == 204
+    assert admin.get(f"/api/v1/security/users/{seller.pk}/").json()["two_factor"] is False
     assert not services.has_two_factor(seller)
     assert admin.delete(f"/api/v1/security/users/{seller.pk}/two-factor/").status_code == 400
     other = Client(HTTP_HOST="alpha.localhost")
