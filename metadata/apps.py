@@ -8,8 +8,7 @@ class MetadataConfig(AppConfig):
     def ready(self) -> None:
         from tessera.core.jobs import job_kinds
 
-        from . import checks  # noqa: F401  (registers the system checks)
-        from .fieldtypes import register_builtin_types
+        from .fieldtypes import checks, register_builtin_types  # noqa: F401  (checks: registers the system checks)
         from .services.conversion import convert_field_job
 
         register_builtin_types()

@@ -19,14 +19,8 @@ _FORMULA_TYPES = {
 
 
 def formula_type_of(field: FieldMeta) -> FormulaType | None:
-    key = field.type.key
-    if key == "formula":
-        return FormulaType(field.options["result_type"])
-    if key == "rollup":
-        return FormulaType(field.options.get("result_type") or "number")
-    if key in ("lookup", "user"):
-        return FormulaType.TEXT  # the referenced record's id, as Salesforce gives it
-    name = field.type.formula_type
+    """The formula type of a field's values (a formula's or roll-up's: that of its result)."""
+    name = field.type.value_type(field).formula_type
     return _FORMULA_TYPES.get(name) if name else None
 
 
@@ -63,12 +57,13 @@ class MetaScope:
                 raise UnknownReference(tuple(path))
             chain.append(field)
             if i < len(names) - 1:
-                if field.type.key != "lookup":
-                    raise UnknownReference(tuple(path))
-                target = self.tenant.objects.get(field.options["target"])
+                target = field.type.target(field)
                 if target is None:
                     raise UnknownReference(tuple(path))
-                current = target
+                target_obj = self.tenant.objects.get(target)
+                if target_obj is None:
+                    raise UnknownReference(tuple(path))
+                current = target_obj
         return chain
 
     def resolve(self, path: tuple[str, ...]) -> FieldInfo:

@@ -18,8 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+from psycopg2 import sql
 
 from .base import TEXT_OPS, FieldType
 
@@ -47,6 +49,7 @@ class AutoNumberFieldType(FieldType):
     key = "auto_number"
     label = pgettext_lazy("field type", "Auto number")
     computed = True
+    numbered = True
     supports_default = False
     supports_required = False
     supports_unique = False  # unique by construction
@@ -83,6 +86,15 @@ class AutoNumberFieldType(FieldType):
 
     def coerce(self, raw, field):
         return None if raw in (None, "") else str(raw)
+
+    def after_field_created(self, field):
+        """The field's own sequence: numbers unique and increasing under concurrent inserts."""
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("CREATE SEQUENCE IF NOT EXISTS {} AS bigint START WITH {} MINVALUE 0").format(
+                sql.Identifier(sequence_name(field.id)), sql.Literal(int(field.options.get("start", 1)))))
+
+    def format_number(self, field, number, day):
+        return render(field.options["format"], number, day)
 
     def compile_filter(self, op, expr, value, field):
         if op in ("contains", "startswith"):  # text operators, as for a text field

@@ -11,16 +11,18 @@ tuples of keys); `to_storage` / `from_storage` convert to and from the JSON kept
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.utils.translation import gettext_lazy as _
 from psycopg2 import sql
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
-    from metadata.meta import FieldMeta, TenantMeta
+    from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 
 #: Filter operators of the records API, e.g. `amount__gte=100`.
 COMPARISON_OPS = frozenset({"eq", "ne", "lt", "lte", "gt", "gte", "in", "isnull", "range"})
@@ -39,6 +41,15 @@ class OptionsContext:
     sibling_fields: Mapping[str, FieldMeta]
     #: The field as it is before the change, when it exists already.
     current: FieldMeta | None = None
+
+
+@dataclass(frozen=True)
+class FieldFormula:
+    """The formula a field computes (see FieldType.formula)."""
+
+    source: str
+    result_type: str
+    blank_as: str = "zero"
 
 
 class FieldValueError(ValueError):
@@ -74,10 +85,95 @@ class FieldType:
     formula_type: ClassVar[str | None] = None
     #: Types a field of this type may be changed into (safe conversions only).
     converts_to: ClassVar[frozenset[str]] = frozenset()
+    #: Computed by SQL each time a record is read (formula, roll-up), so never kept in `data`;
+    #: an auto-number is computed once, when the record is created, and stored like any value.
+    computed_on_read: ClassVar[bool] = False
+    #: The value describes an uploaded file: the API shows it with a download URL and a token, and
+    #: a client may send back only the file the record holds (or a new upload's token).
+    holds_files: ClassVar[bool] = False
+    #: The value is the id of something else (a record, a user): kept in an indexed slot so
+    #: filters on it and deletes of its target are index lookups; filtered, never sorted by.
+    is_reference: ClassVar[bool] = False
+    #: The value can change without a write of its own record (a lookup cleared when its target is
+    #: deleted, a user field when records are transferred, a roll-up over child records), so a
+    #: stored (materialised) formula cannot use it.
+    changes_without_edits: ClassVar[bool] = False
+    #: New records take a number from the field's own counter (auto-numbers: a sequence, or a
+    #: gap-free counter, see tessera.records.autonumbers) and hold `format_number` of it.
+    numbered: ClassVar[bool] = False
 
     def slot_family_for(self, field: FieldMeta) -> str | None:
         """The projection family of this field (a formula's depends on its result and options)."""
         return self.slot_family
+
+    # --- what the runtime asks of a field --------------------------------------------------------
+    def value_type(self, field: FieldMeta) -> FieldType:
+        """The type whose values this field holds: itself, or for a computed field the type of its
+        result (a formula returning a date filters, sorts and pages like a date field)."""
+        return self
+
+    def target(self, field: FieldMeta) -> str | None:
+        """The api_name of the object whose records this field points at (lookups): paths such as
+        `account.industry` go through it, it can be expanded to the record's name. None for every
+        other field, a user field included (users are not records of an object)."""
+        return None
+
+    def formula(self, field: FieldMeta) -> FieldFormula | None:
+        """The formula this field computes (formula fields), None for every other field."""
+        return None
+
+    def materialized(self, field: FieldMeta) -> bool:
+        """Whether a computed value is also stored, recomputed on every write of its record, in an
+        indexed slot (a formula with `materialized`)."""
+        return False
+
+    def computed_sql(self, field: FieldMeta, compiler: Any, alias: str, obj: ObjectMeta) -> sql.Composable:
+        """The SQL of a value computed on read (see `computed_on_read`), built by the records query
+        compiler `compiler` for the row `alias` of `obj` (formulas compile their formula, roll-ups
+        aggregate child records). Metadata never imports the runtime: the compiler is handed in."""
+        raise NotImplementedError(f"{self!r} is not computed on read")
+
+    def depends_on(self, field: FieldMeta) -> tuple[tuple[str, str], ...]:
+        """(object api_name, field api_name) of the fields, other than through a formula, that this
+        field's value is computed from: they cannot be deleted or change type while it does (a
+        roll-up's child lookup and value field)."""
+        return ()
+
+    def controlling_field(self, field: FieldMeta) -> str | None:
+        """The field whose value limits this one's choices (a dependent picklist), or None."""
+        return None
+
+    def choice_keys(self, field: FieldMeta) -> list[str] | None:
+        """The keys a value is chosen from (picklists, inactive values included); None for a field
+        without a fixed set of values."""
+        return None
+
+    def normalise_for_unique(self, value: Any) -> Any:
+        """The form two values are compared in for uniqueness and in-batch duplicates: in Python
+        exactly what `unique_sql` is in SQL (e-mail addresses ignore case)."""
+        return value
+
+    def to_formula(self, value: Any, field: FieldMeta) -> Any:
+        """Python value → the formula engine's value of the field's formula type (see `formula_type`)."""
+        return value
+
+    def format_number(self, field: FieldMeta, number: int, day: dt.date) -> Any:
+        """The value of a `numbered` field for the number a new record took on `day`."""
+        raise NotImplementedError(f"{self!r} is not numbered")
+
+    # --- life cycle of a field -----------------------------------------------------------------
+    def default_options(self) -> dict:
+        """Options a field gets when it is created without any (the name field of a new object)."""
+        return {}
+
+    def derived_options(self, options: Mapping[str, Any], tenant: TenantMeta) -> dict:
+        """The options as stored, with what the type derives itself from the others (a roll-up's
+        result type, from its function and value field); called before the options are checked."""
+        return dict(options)
+
+    def after_field_created(self, field: FieldMeta) -> None:
+        """Storage a new field of this type needs besides its slot and indexes (an auto-number's
+        sequence), made in the transaction that adds the field."""
 
     # --- options -------------------------------------------------------------------------------
     #: JSON Schema of `spec.options` for this type (validated with the rest of the field spec).
@@ -152,14 +248,57 @@ class FieldType:
         symbol = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}[op]
         return sql.SQL("{} {} {}").format(expr, sql.SQL(symbol), self.sql_literal(value))
 
+    def filter_value(self, op: str, raw: Any, field: FieldMeta) -> Any:
+        """The raw value of a filter (`amount__gte=100`) → what compile_filter takes: coerced by
+        the type (a list for in, a (low, high) pair for range), or FieldValueError, never bad SQL."""
+        if op == "isnull":
+            text = str(raw).strip().lower()
+            if text not in ("true", "false", "1", "0"):
+                raise FieldValueError("invalid", _("Use true or false."))
+            return text in ("true", "1")
+        if op == "in":
+            items = raw if isinstance(raw, list | tuple) else [p for p in str(raw).split(",")]
+            values = [self.filter_one(item, field) for item in items if str(item).strip() != ""]
+            if not values:
+                raise FieldValueError("invalid", _("Give at least one value."))
+            return values
+        if op == "range":
+            return self.filter_range(raw, field)
+        if op in ("contains", "startswith"):
+            text = str(raw)
+            if not text:
+                raise FieldValueError("invalid", _("Give some text."))
+            return text
+        return self.filter_one(raw, field)
+
+    def filter_range(self, raw: Any, field: FieldMeta) -> tuple[Any, Any]:
+        """`low,high`, either end open."""
+        parts = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+        if len(parts) != 2:
+            raise FieldValueError("invalid", _("Give a range as low,high (either may be empty)."))
+        low, high = (self.filter_one(p, field) if str(p).strip() else None for p in parts)
+        return low, high
+
+    def filter_one(self, raw: Any, field: FieldMeta) -> Any:
+        """One value of a filter: blank is refused (blanks are found with __isnull)."""
+        value = self.coerce(raw, field)
+        if value is None:
+            raise FieldValueError("invalid", _("Give a value (use __isnull to find blanks)."))
+        return value
+
     def sql_literal(self, value: Any) -> sql.Composable:
         """A parameter of the expression's SQL type (typed, so comparisons never fall back to text)."""
         return sql.SQL("{}::{}").format(sql.Literal(self.to_projection(value, None)), sql.SQL(self.sql_type))
 
     # --- API description -----------------------------------------------------------------------
-    def openapi_schema(self, field: FieldMeta) -> dict:
-        """The OpenAPI schema of this field's value in the records API (see `to_api`)."""
-        return dict(_OPENAPI_BY_SQL_TYPE.get(self.sql_type, {"type": "string"}))
+    def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
+        """The OpenAPI schema of this field's value in the records API, as read (see `to_api`) or,
+        `for_input`, as written; null included where the API gives or takes null."""
+        return nullable(_OPENAPI_BY_SQL_TYPE.get(self.sql_type, {"type": "string"}))
+
+    def filter_parameter_schema(self, op: str, field: FieldMeta) -> dict:
+        """The OpenAPI schema of the query parameter `<field>__<op>`."""
+        return {"type": "boolean"} if op == "isnull" else {"type": "string"}
 
     # --- forms ---------------------------------------------------------------------------------
     widget: ClassVar[str] = "text"
@@ -200,3 +339,13 @@ _OPENAPI_BY_SQL_TYPE = {
     "bigint": {"type": "integer", "format": "int64"},
     "jsonb": {"type": "object"},
 }
+
+
+def nullable(schema: Mapping[str, Any]) -> dict:
+    """`schema`, also accepting null (a blank value)."""
+    schema = dict(schema)
+    if isinstance(schema.get("type"), str):
+        schema["type"] = [schema["type"], "null"]
+        if "enum" in schema:
+            schema["enum"] = [*schema["enum"], None]
+    return schema

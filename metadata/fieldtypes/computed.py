@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
-from .base import COMPARISON_OPS, FieldType
+from .base import COMPARISON_OPS, FieldFormula, FieldType
 
 RESULT_TYPES = {
     "text": ("text", "TEXT"),
@@ -27,6 +27,7 @@ class FormulaFieldType(FieldType):
     key = "formula"
     label = pgettext_lazy("field type", "Formula")
     computed = True
+    computed_on_read = True
     supports_default = False
     supports_required = False
     filter_ops = COMPARISON_OPS | {"contains", "startswith"}
@@ -52,6 +53,19 @@ class FormulaFieldType(FieldType):
     def result_type(self, field) -> str:
         return field.options["result_type"]
 
+    def formula(self, field) -> FieldFormula:
+        options = field.options
+        return FieldFormula(options["formula"], options["result_type"], options.get("blank_as", "zero"))
+
+    def materialized(self, field) -> bool:
+        return bool(field.options.get("materialized"))
+
+    def value_type(self, field) -> FieldType:
+        return self.result_field_type(field)
+
+    def computed_sql(self, field, compiler, alias, obj):
+        return compiler.formula_sql(field, alias, obj)
+
     def scale(self, field) -> int | None:
         """Decimal places of a numeric result: the `scale` option, else 2 for currency; None keeps
         the exact result (see metadata/formulas/README.md)."""
@@ -76,7 +90,7 @@ class FormulaFieldType(FieldType):
         return sql.SQL("round({}, {})").format(expression, sql.Literal(scale))
 
     def slot_family_for(self, field) -> str | None:
-        if not field.options.get("materialized"):
+        if not self.materialized(field):
             return None
         return {"text": "t", "number": "n", "currency": "n", "percent": "n", "date": "d", "datetime": "ts",
                 "boolean": "b"}[self.result_type(field)]
@@ -99,8 +113,8 @@ class FormulaFieldType(FieldType):
     def to_api(self, value, field):
         return self.result_field_type(field).to_api(value, field)
 
-    def openapi_schema(self, field):
-        return self.result_field_type(field).openapi_schema(field)
+    def openapi_schema(self, field, *, for_input=False):
+        return self.result_field_type(field).openapi_schema(field, for_input=for_input)
 
     def from_storage(self, stored, field):
         return self.result_field_type(field).from_storage(stored, field)
@@ -124,6 +138,8 @@ class RollupFieldType(FieldType):
     key = "rollup"
     label = pgettext_lazy("field type", "Roll-up summary")
     computed = True
+    computed_on_read = True
+    changes_without_edits = True
     supports_default = False
     supports_required = False
     filter_ops = COMPARISON_OPS
@@ -147,7 +163,7 @@ class RollupFieldType(FieldType):
         if child is None:
             return [("unknown_object", _("No object named “%(name)s”.") % {"name": options.get("child_object")})]
         link = child.field(options.get("child_field", ""))
-        if link is None or link.type.key != "lookup" or link.options.get("target") != ctx.object_api_name:
+        if link is None or link.type.target(link) != ctx.object_api_name:
             return [("invalid_child_field", _("The child field must be a lookup from the child object to this one."))]
         if options["function"] != "count":
             value = child.field(options.get("value_field", ""))
@@ -157,10 +173,30 @@ class RollupFieldType(FieldType):
                 return [("invalid_value_field", _("Dates cannot be summed."))]
         return []
 
+    def derived_options(self, options, tenant):
+        """The result type: count → number, else the value field's type."""
+        result_type = "number"
+        child = tenant.objects.get(options.get("child_object"))
+        if options.get("function") != "count" and child is not None:
+            value = child.field(options.get("value_field", ""))
+            if value is not None:
+                result_type = value.type.key
+        return {**options, "result_type": result_type}
+
+    def depends_on(self, field):
+        options = field.options
+        return tuple((options.get("child_object"), options.get(name)) for name in ("child_field", "value_field"))
+
     def result_field_type(self, field) -> FieldType:
         from . import field_types
 
         return field_types.get(field.options.get("result_type") or "number")
+
+    def value_type(self, field) -> FieldType:
+        return self.result_field_type(field)
+
+    def computed_sql(self, field, compiler, alias, obj):
+        return compiler.rollup_sql(field, alias)
 
     def coerce(self, raw, field):
         return self.result_field_type(field).coerce(raw, field)
@@ -168,8 +204,8 @@ class RollupFieldType(FieldType):
     def to_api(self, value, field):
         return self.result_field_type(field).to_api(value, field)
 
-    def openapi_schema(self, field):
-        return self.result_field_type(field).openapi_schema(field)
+    def openapi_schema(self, field, *, for_input=False):
+        return self.result_field_type(field).openapi_schema(field, for_input=for_input)
 
     def compile_filter(self, op, expr, value, field):
         return self.result_field_type(field).compile_filter(op, expr, value, field)

@@ -69,6 +69,12 @@ class DateFieldType(FieldType):
     def format_text(self, value, field, language=None):
         return "" if value is None else value.isoformat()
 
+    def filter_range(self, raw, field):
+        """`low,high`, or a period around today such as `this_month` (see relative_period)."""
+        if isinstance(raw, str) and "," not in raw:
+            return relative_period(raw.strip())
+        return super().filter_range(raw, field)
+
     def convert_value(self, value, source, target):
         if value is not None and target.type.key == "datetime":
             tz = timezone.get_current_timezone()
@@ -141,7 +147,70 @@ class DateTimeFieldType(FieldType):
     def format_text(self, value, field, language=None):
         return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
 
+    def filter_range(self, raw, field):
+        """`low,high`, or a period around today (whole days in the tenant's time zone)."""
+        if isinstance(raw, str) and "," not in raw:
+            return _day_bounds(*relative_period(raw.strip()))
+        return super().filter_range(raw, field)
+
     def convert_value(self, value, source, target):
         if value is not None and target.type.key == "date":
             return timezone.localtime(value).date()
         return super().convert_value(value, source, target)
+
+
+# --- periods of range filters -------------------------------------------------------------------
+
+
+def _day_bounds(low: dt.date, high: dt.date):
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(low, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(high, dt.time(23, 59, 59), tzinfo=tz)
+    return start, end
+
+
+def relative_period(name: str, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """A named period around today (the tenant's today) → (first day, last day)."""
+    today = today or timezone.localdate()
+    name = name.lower()
+    if name.startswith(("last_n_days:", "next_n_days:")):
+        try:
+            days = int(name.split(":", 1)[1])
+        except ValueError:
+            days = -1
+        if not 0 <= days <= 3660:
+            raise FieldValueError("invalid_period", _("Give a number of days between 0 and 3660."))
+        if name.startswith("last"):
+            return today - dt.timedelta(days=days), today
+        return today, today + dt.timedelta(days=days)
+    month_start = today.replace(day=1)
+    quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    week_start = today - dt.timedelta(days=today.weekday())
+    periods = {
+        "today": (today, today),
+        "yesterday": (today - dt.timedelta(days=1),) * 2,
+        "tomorrow": (today + dt.timedelta(days=1),) * 2,
+        "this_week": (week_start, week_start + dt.timedelta(days=6)),
+        "last_week": (week_start - dt.timedelta(days=7), week_start - dt.timedelta(days=1)),
+        "next_week": (week_start + dt.timedelta(days=7), week_start + dt.timedelta(days=13)),
+        "this_month": (month_start, _add_months(month_start, 1) - dt.timedelta(days=1)),
+        "last_month": (_add_months(month_start, -1), month_start - dt.timedelta(days=1)),
+        "next_month": (_add_months(month_start, 1), _add_months(month_start, 2) - dt.timedelta(days=1)),
+        "this_quarter": (quarter_start, _add_months(quarter_start, 3) - dt.timedelta(days=1)),
+        "last_quarter": (_add_months(quarter_start, -3), quarter_start - dt.timedelta(days=1)),
+        "next_quarter": (_add_months(quarter_start, 3), _add_months(quarter_start, 6) - dt.timedelta(days=1)),
+        "this_year": (today.replace(month=1, day=1), today.replace(month=12, day=31)),
+        "last_year": (today.replace(year=today.year - 1, month=1, day=1),
+                      today.replace(year=today.year - 1, month=12, day=31)),
+        "next_year": (today.replace(year=today.year + 1, month=1, day=1),
+                      today.replace(year=today.year + 1, month=12, day=31)),
+    }
+    if name not in periods:
+        raise FieldValueError("invalid_period", _("Give a range as low,high or a period such as this_month."))
+    return periods[name]
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return day.replace(year=index // 12, month=index % 12 + 1, day=1)
+

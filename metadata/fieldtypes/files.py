@@ -39,6 +39,7 @@ class FileFieldType(FieldType):
     key = "file"
     label = pgettext_lazy("field type", "File")
     supports_default = False
+    holds_files = True
     sortable = False
     filter_ops = frozenset({"isnull"})
     sql_type = "jsonb"
@@ -74,6 +75,14 @@ class FileFieldType(FieldType):
 
     def format_text(self, value, field, language=None):
         return "" if not value else value.get("name", "")
+
+    def openapi_schema(self, field, *, for_input=False):
+        """As read, `{"name", "size", "content_type", "token", "url"}`; as written, an upload's
+        token or the value read (to keep the file)."""
+        if for_input:
+            return {"oneOf": [{"type": "string", "description": "The token of an upload (POST /files/)."},
+                              {"$ref": "#/components/schemas/FileValue"}, {"type": "null"}]}
+        return {"oneOf": [{"$ref": "#/components/schemas/FileValue"}, {"type": "null"}]}
 
     def widget_descriptor(self, field, language):
         return {"widget": self.widget, "max_size_mb": int(field.options.get("max_size_mb") or 20)}

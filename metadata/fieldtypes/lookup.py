@@ -10,7 +10,10 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from .base import EQUALITY_OPS, FieldType, FieldValueError
+from .base import EQUALITY_OPS, FieldType, FieldValueError, nullable
+
+#: The OpenAPI schema of an id.
+ID_SCHEMA = {"type": "integer", "format": "int64"}
 
 
 def _coerce_id(raw) -> int | None:
@@ -33,10 +36,13 @@ class LookupFieldType(FieldType):
     key = "lookup"
     label = pgettext_lazy("field type", "Lookup")
     supports_default = False
+    is_reference = True
+    changes_without_edits = True
     filter_ops = EQUALITY_OPS
     sql_type = "bigint"
     slot_family = "r"
-    formula_type = None  # references go *through* a lookup (account.name), see the formula scope
+    # The referenced record's id, as Salesforce gives it; paths go *through* a lookup (account.name).
+    formula_type = "TEXT"
     widget = "lookup"
     options_schema = {
         "type": "object",
@@ -64,8 +70,17 @@ class LookupFieldType(FieldType):
     def on_delete(self, field) -> str:
         return field.options.get("on_delete", "set_null")
 
-    def target(self, field) -> str:
+    def target(self, field) -> str | None:
         return field.options["target"]
+
+    def to_formula(self, value, field):
+        return None if value is None else str(value)
+
+    def openapi_schema(self, field, *, for_input=False):
+        """An id; as read, `{"id", "name"}` when the client asked to expand it."""
+        if for_input:
+            return nullable(ID_SCHEMA)
+        return {"oneOf": [dict(ID_SCHEMA), {"$ref": "#/components/schemas/ExpandedLookup"}, {"type": "null"}]}
 
     def json_sql(self, data, key):
         from psycopg2 import sql
@@ -90,8 +105,11 @@ class UserFieldType(LookupFieldType):
     def on_delete(self, field) -> str:
         return "restrict"  # users are deactivated, never deleted
 
-    def target(self, field) -> str:
-        return "user"
+    def target(self, field) -> None:
+        return None  # users are not records of an object
+
+    def openapi_schema(self, field, *, for_input=False):
+        return nullable(ID_SCHEMA)
 
     def widget_descriptor(self, field, language):
         return {"widget": self.widget}

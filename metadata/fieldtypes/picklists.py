@@ -19,7 +19,7 @@ from psycopg2 import sql
 
 from metadata.meta import pick_label
 
-from .base import EQUALITY_OPS, TEXT_OPS, FieldType, FieldValueError
+from .base import EQUALITY_OPS, TEXT_OPS, FieldType, FieldValueError, nullable
 
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 
@@ -165,8 +165,23 @@ class PicklistFieldType(FieldType):
             for v in field.options.get("values", ())
         ]
 
-    def openapi_schema(self, field):
-        return {"type": "string", "enum": value_keys(field)}
+    def controlling_field(self, field) -> str | None:
+        return field.options.get("controlling_field") or None
+
+    def allowed_under(self, field, controlling_value: Any) -> frozenset[str] | None:
+        """Keys allowed under the controlling field's value; None when the field has no controller."""
+        return allowed_under(field, controlling_value)
+
+    def choice_keys(self, field) -> list[str]:
+        return value_keys(field)
+
+    def openapi_schema(self, field, *, for_input=False):
+        return nullable({"type": "string", "enum": value_keys(field)})
+
+    def filter_parameter_schema(self, op, field):
+        if op in ("eq", "ne"):
+            return {"type": "string", "enum": value_keys(field)}
+        return super().filter_parameter_schema(op, field)
 
     def widget_descriptor(self, field, language):
         descriptor = {"widget": self.widget, "choices": self.choices(field, language)}
@@ -236,8 +251,22 @@ class MultiPicklistFieldType(PicklistFieldType):
     def to_api(self, value, field):
         return [] if not value else list(value)
 
-    def openapi_schema(self, field):
+    def openapi_schema(self, field, *, for_input=False):
+        # Never null: a blank multi-select is [].
         return {"type": "array", "items": {"type": "string", "enum": value_keys(field)}, "uniqueItems": True}
+
+    def to_formula(self, value, field):
+        return frozenset(value or ())
+
+    def filter_value(self, op, raw, field):
+        if op == "contains":  # one of the keys, not text
+            return self.filter_one(raw, field)
+        return super().filter_value(op, raw, field)
+
+    def filter_one(self, raw, field):
+        """A single key filters by that key (`tags=vip`), not by the one-key list."""
+        value = super().filter_one(raw, field)
+        return value[0] if isinstance(value, tuple) and len(value) == 1 else value
 
     def to_projection(self, value, field):
         return None if not value else list(value)

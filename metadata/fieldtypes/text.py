@@ -34,6 +34,12 @@ class TextFieldType(FieldType):
     def max_length(self, field) -> int:
         return int(field.options.get("max_length") or self.default_max_length)
 
+    def default_options(self) -> dict:
+        """The maximum length made explicit, where the options can say it."""
+        if "max_length" not in self.options_schema["properties"]:
+            return {}
+        return {"max_length": self.default_max_length}
+
     def coerce(self, raw: Any, field) -> Any:
         if raw is None:
             return None
@@ -113,6 +119,9 @@ class EmailFieldType(TextFieldType):
 
     def unique_sql(self, expr):
         return sql.SQL("lower({})").format(expr)
+
+    def normalise_for_unique(self, value):
+        return value.lower() if isinstance(value, str) else value
 
 
 class PhoneFieldType(TextFieldType):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from metadata.cache import get_meta
-from metadata.fieldtypes.picklists import value_keys
 from metadata.meta import CategoryMeta, ObjectMeta
 from metadata.models import RecordCategory
 from tessera.errors import ErrorCollector
@@ -18,13 +17,14 @@ from . import specs
 def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector) -> None:
     specs.check_field_names(obj, spec.get("required_fields", ()), errors, "required_fields")
     specs.check_field_names(obj, spec.get("fields", ()), errors, "fields")
-    for name, keys in spec.get("picklist_values", {}).items():
+    for name, chosen in spec.get("picklist_values", {}).items():
         field = obj.field(name)
-        if field is None or field.type.key not in ("picklist", "multi_picklist"):
+        keys = field.type.choice_keys(field) if field is not None else None
+        if keys is None:
             errors.add(f"picklist_values.{name}", "invalid_field", _("“%(name)s” is not a picklist of this object.")
                        % {"name": name})
             continue
-        unknown = sorted(set(keys) - set(value_keys(field)))
+        unknown = sorted(set(chosen) - set(keys))
         if unknown:
             errors.add(f"picklist_values.{name}", "unknown_value", _("Unknown values: %(keys)s.")
                        % {"keys": ", ".join(unknown)})

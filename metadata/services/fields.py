@@ -21,7 +21,6 @@ from metadata import schemas
 from metadata.cache import get_meta
 from metadata.compile import compile_field
 from metadata.fieldtypes import FieldValueError, OptionsContext, field_types
-from metadata.fieldtypes.autonumber import sequence_name
 from metadata.labels import in_every_language
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from metadata.models import FieldDef, Layout, ListView, ObjectDef, RecordCategory
@@ -60,19 +59,18 @@ NAME_LABEL = pgettext_lazy("field", "Name")
 def create_system_fields(obj: ObjectDef, name_spec: dict) -> None:
     """The name field (stored in the `name` column) and the owner and audit fields."""
     name_type = name_spec.get("type", "text")
-    name_options = name_spec.get("options") or ({"max_length": 255} if name_type == "text" else {})
-    errors = ErrorCollector()
     field_type = field_types.get(name_type)
+    name_options = name_spec.get("options") or field_type.default_options()
+    errors = ErrorCollector()
     schemas.collect(schemas.options_validator(field_type), name_options, errors, prefix="name_field.options")
     errors.raise_if_any()
     name = _new_field_row(obj, name_spec["api_name"], name_type, is_system=True, position=0, spec={
         "labels": name_spec.get("labels") or in_every_language(NAME_LABEL),
-        "required": name_type == "text",
+        "required": field_type.supports_required,
         "column": "name",
         "options": name_options,
     })
-    if name_type == "auto_number":
-        _create_sequence(name.id, name_options.get("start", 1))
+    field_type.after_field_created(compile_field(name, obj))
     for api_name, type_key, column, labels, position in SYSTEM_FIELDS:
         _new_field_row(obj, api_name, type_key, is_system=True, position=position,
                        spec={"labels": in_every_language(labels), "column": column,
@@ -88,12 +86,6 @@ def _new_field_row(obj: ObjectDef, api_name: str, type_key: str, *, is_system: b
         id=field_id, object=obj, api_name=api_name, type=type_key, key=f"f{field_id}", is_system=is_system,
         position=position, spec=spec,
     )
-
-
-def _create_sequence(field_id: int, start: int = 1) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE SEQUENCE IF NOT EXISTS {} AS bigint START WITH {} MINVALUE 0").format(
-            sql.Identifier(sequence_name(field_id)), sql.Literal(int(start))))
 
 
 # --- checking a field spec ---------------------------------------------------------------------
@@ -115,10 +107,8 @@ def _check_spec(obj: ObjectMeta, spec: dict, *, current: FieldMeta | None,
         errors.add("type", "unknown_type", _("Unknown field type “%(type)s”.") % {"type": type_key})
         return None, errors
     field_type = field_types.get(type_key)
-    if type_key == "rollup" and isinstance(spec.get("options"), dict):
-        from .formula_fields import rollup_result_type
-
-        spec["options"] = {**spec["options"], "result_type": rollup_result_type(spec["options"], tenant)}
+    if isinstance(spec.get("options"), dict):
+        spec["options"] = field_type.derived_options(spec["options"], tenant)
     schemas.collect(schemas.options_validator(field_type), spec.get("options", {}), errors, prefix="options")
     if errors:
         return None, errors
@@ -199,8 +189,7 @@ def add_field(object_api_name: str, spec: dict, actor: Actor, *, add_to_layouts:
             position=spec.get("position", _next_position(obj)),
             spec={k: copy.deepcopy(spec[k]) for k in SPEC_KEYS if k in spec},
         )
-        if spec["type"] == "auto_number":
-            _create_sequence(row.id, spec.get("options", {}).get("start", 1))
+        field_types.get(spec["type"]).after_field_created(compile_field(row, row.object))
         if add_to_layouts:
             _append_to_layouts(obj.id, row.api_name)
         sync_storage(row, before=None)
@@ -439,13 +428,12 @@ def dependents(meta: TenantMeta, obj: ObjectMeta, field: FieldMeta) -> list[str]
     for other_obj in meta.objects.values():
         prefix = "" if other_obj is obj else f"{other_obj.api_name}."
         for other in other_obj.fields:
-            if other.type.key == "rollup" and other.options.get("child_object") == obj.api_name and field.api_name in (
-                other.options.get("child_field"), other.options.get("value_field")
-            ):
+            if (obj.api_name, field.api_name) in other.type.depends_on(other):
                 found.append(_("the roll-up “%(object)s.%(name)s”") % {"object": other_obj.api_name, "name": other.api_name})
             # formulas of any object, through lookups too (contact: account.rating)
-            if other.type.key == "formula" and other.id != field.id and field.id in _formula_field_ids(
-                    meta, other_obj, other.options["formula"], other.options["result_type"]):
+            formula = other.type.formula(other)
+            if formula is not None and other.id != field.id and field.id in _formula_field_ids(
+                    meta, other_obj, formula.source, formula.result_type):
                 found.append(_("the formula “%(name)s”") % {"name": prefix + other.api_name})
         for rule in other_obj.spec.get("validation_rules", ()):
             if field.id in _formula_field_ids(meta, other_obj, rule["formula"], "boolean"):

@@ -24,21 +24,21 @@ def formula_message(exc: FormulaError) -> str:
 
 def check_formula_field(obj: ObjectMeta, field: FieldMeta, siblings: dict[str, FieldMeta],
                         errors: ErrorCollector, tenant: TenantMeta | None = None) -> None:
-    if field.type.key != "formula":
+    formula = field.type.formula(field)
+    if formula is None:
         return
     tenant = tenant or get_meta()
     scope = MetaScope(tenant, obj, extra={name: f for name, f in siblings.items() if name != field.api_name})
     try:
-        checked = compile_formula(field.options["formula"], scope,
-                                  result_type=FormulaType(field.options["result_type"]),
-                                  blank_as=field.options.get("blank_as", "zero"))
+        checked = compile_formula(formula.source, scope, result_type=FormulaType(formula.result_type),
+                                  blank_as=formula.blank_as)
     except FormulaError as exc:
         errors.add("options.formula", getattr(exc, "code", "invalid_formula"), formula_message(exc))
         return
     if (field.api_name,) in {tuple(p) for p in checked.references}:
         errors.add("options.formula", "cycle", _("A formula cannot refer to itself."))
         return
-    if field.options.get("materialized"):
+    if field.type.materialized(field):
         problem = _not_materializable(tenant, obj, checked, siblings, seen={field.api_name})
         if problem:
             errors.add("options.materialized", "not_materializable", problem)
@@ -63,29 +63,20 @@ def _not_materializable(tenant: TenantMeta, obj: ObjectMeta, checked: CheckedFor
         ref = siblings.get(path[0]) or obj.field(path[0])
         if ref is None:
             continue
-        if ref.column not in (None, "name") or ref.type.key in ("lookup", "user", "rollup"):
+        if ref.column not in (None, "name") or ref.type.changes_without_edits:
             return _("A stored formula cannot use “%(name)s”, which changes outside the record's own edits.") % {
                 "name": ref.api_name}
-        if ref.type.key == "formula" and ref.api_name not in seen:
+        ref_formula = ref.type.formula(ref)
+        if ref_formula is not None and ref.api_name not in seen:
             try:
-                inner = compile_formula(ref.options["formula"], MetaScope(tenant, obj, extra=siblings),
-                                        result_type=FormulaType(ref.options["result_type"]))
+                inner = compile_formula(ref_formula.source, MetaScope(tenant, obj, extra=siblings),
+                                        result_type=FormulaType(ref_formula.result_type))
             except FormulaError:
                 continue
             problem = _not_materializable(tenant, obj, inner, siblings, seen | {ref.api_name})
             if problem:
                 return problem
     return None
-
-
-def rollup_result_type(options: dict, tenant: TenantMeta | None = None) -> str:
-    """Roll-ups store their result type: count → number, else the value field's type."""
-    child = (tenant or get_meta()).objects.get(options.get("child_object"))  # type: ignore[arg-type]  # None: no child
-    if options.get("function") != "count" and child is not None:
-        value = child.field(options.get("value_field", ""))
-        if value is not None:
-            return value.type.key
-    return "number"
 
 
 def formula_graph(tenant: TenantMeta, *,
@@ -102,18 +93,19 @@ def formula_graph(tenant: TenantMeta, *,
             except FormulaError:
                 continue
             last = chain[-1]
-            if last.type.key == "formula":
+            if last.type.formula(last) is not None:
                 targets.add(f"{last.object_api_name}.{last.api_name}")
 
     for obj in tenant.objects.values():
         for field in obj.fields:
-            if field.type.key != "formula":
+            formula = field.type.formula(field)
+            if formula is None:
                 continue
             if override and (obj.api_name, field.api_name) == override[:2]:
                 continue
             try:
-                checked = compile_formula(field.options["formula"], MetaScope(tenant, obj),
-                                          result_type=FormulaType(field.options["result_type"]))
+                checked = compile_formula(formula.source, MetaScope(tenant, obj),
+                                          result_type=FormulaType(formula.result_type))
             except FormulaError:
                 continue
             add(obj, field.api_name, checked.references)

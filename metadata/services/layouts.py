@@ -31,7 +31,7 @@ def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector) -> None:
     for r, related in enumerate(spec.get("related_lists", ())):
         child = tenant.objects.get(related["object"])
         link = child.field(related["field"]) if child else None
-        if link is None or link.type.key != "lookup" or link.options.get("target") != obj.api_name:
+        if link is None or link.type.target(link) != obj.api_name:
             errors.add(f"related_lists.{r}.field", "invalid_relation",
                        _("“%(object)s.%(field)s” is not a lookup to this object.")
                        % {"object": related["object"], "field": related["field"]})

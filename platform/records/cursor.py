@@ -50,5 +50,4 @@ def _sort_key(terms: Sequence[SortTerm]) -> list[str]:
 
 
 def _api(field: FieldMeta, value: Any) -> Any:
-    value_type = field.type.result_field_type(field) if field.type.key in ("formula", "rollup") else field.type
-    return value_type.to_api(value, field)
+    return field.type.value_type(field).to_api(value, field)

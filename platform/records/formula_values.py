@@ -31,24 +31,19 @@ class DraftValues:
         if len(path) > 1:
             related = self._load(field)
             return None if related is None else related.get(tuple(path[1:]))
-        if field.type.key == "formula":
-            checked = checked_formula(self.tenant, self.obj, field.options["formula"], field.options["result_type"],
-                                      field.options.get("blank_as", "zero"))
+        formula = field.type.formula(field)
+        if formula is not None:
+            checked = checked_formula(self.tenant, self.obj, formula.source, formula.result_type, formula.blank_as)
             return field.type.finish(evaluate(checked, self, now=timezone.now(), tz=timezone.get_current_timezone()),
                                      field)
-        value = self.values.get(name)
-        if field.type.key in ("lookup", "user"):
-            return None if value is None else str(value)
-        if field.type.key == "multi_picklist":
-            return frozenset(value or ())
-        return value
+        return field.type.to_formula(self.values.get(name), field)
 
     def _load(self, lookup: FieldMeta) -> DraftValues | None:
         if lookup.api_name not in self._related:
             from .service import load_record
 
             record_id = self.values.get(lookup.api_name)
-            target = self.tenant.objects.get(lookup.options.get("target", ""))
+            target = self.tenant.objects.get(lookup.type.target(lookup) or "")
             record = load_record(self.tenant, target, record_id) if (record_id and target) else None
             self._related[lookup.api_name] = (
                 DraftValues(self.tenant, target, record.values, depth=self.depth + 1) if record else None)

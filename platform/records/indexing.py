@@ -42,7 +42,7 @@ BACKFILL_BATCH = settings.TESSERA_INDEX_BATCH
 
 def is_materialized(field: FieldMeta) -> bool:
     """A formula field whose value is stored in a slot on every write (see FormulaFieldType)."""
-    return field.type.key == "formula" and bool(field.options.get("materialized"))
+    return field.type.materialized(field)
 
 
 def needs_slot(field: FieldMeta) -> bool:
@@ -50,14 +50,14 @@ def needs_slot(field: FieldMeta) -> bool:
         return False
     if is_materialized(field):
         return True
-    return not field.type.computed and (field.indexed or field.unique or field.type.key in ("lookup", "user"))
+    return not field.type.computed and (field.indexed or field.unique or field.type.is_reference)
 
 
 def needs_index(field: FieldMeta) -> bool:
     if is_materialized(field):
         return True
     return field.column is None and not field.type.computed and (
-        field.indexed or field.type.key in ("lookup", "user")
+        field.indexed or field.type.is_reference
     ) and field.type.sortable
 
 
@@ -67,7 +67,7 @@ def needs_owner_index(field: FieldMeta) -> bool:
     that index in order instead of walking the field's index past everyone else's records (a
     salesperson's list page at 1M records: 25x the unrestricted query without it, 0.9x with it; see
     bench/security.py). Lookups and user fields are filtered, not sorted: none for them."""
-    return field.indexed and needs_index(field) and field.type.key not in ("lookup", "user")
+    return field.indexed and needs_index(field) and not field.type.is_reference
 
 
 def _owner_index_statement(field: FieldMeta, *, concurrently: bool) -> sql.Composable:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from psycopg2 import sql
 
 from metadata.fieldtypes import FieldValueError
-from metadata.fieldtypes.picklists import allowed_under
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from tessera.errors import ErrorCollector
 from tessera.security.access import RecordAccess
@@ -28,7 +27,6 @@ from .record import Record
 
 #: Input keys that are not fields.
 META_KEYS = frozenset({"id", "version", "category", "deleted_at"})
-FILE_TYPES = frozenset({"file", "image"})
 #: check_lookups' key for the ids of user fields (users are not records of an object).
 USERS = "__user__"
 
@@ -135,7 +133,7 @@ def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess
                 access.can_assign_owner(obj, value) if current is None else access.can_reassign(obj, current)):
             errors.add(key, "read_only", _("You may not give this record to that user."))
             continue
-        if target.type.key in FILE_TYPES and isinstance(raw, dict) and "token" not in raw and value != old:
+        if target.type.holds_files and isinstance(raw, dict) and "token" not in raw and value != old:
             errors.add(key, "invalid_file", _("Upload the file first and give its token."))
             continue
         values[key] = value
@@ -171,8 +169,7 @@ def apply_defaults(obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -
 def validate_values(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> None:
     """Required (object and category), choices, category rules, cascades, type constraints."""
     required = sorted(f.api_name for f in obj.fields if f.required and f.type.supports_required)
-    cascades = [f for f in obj.fields
-                if f.type.key in ("picklist", "multi_picklist") and f.options.get("controlling_field")]
+    cascades = [f for f in obj.fields if f.type.controlling_field(f)]
     for draft in drafts:
         _validate(obj, draft, required, cascades)
 
@@ -231,7 +228,7 @@ def _check_cascades(obj: ObjectMeta, draft: Draft, cascades: list[FieldMeta]) ->
     """A dependent picklist's value must be allowed under its controlling field's value; checked
     whenever either of them changes, along chains of any depth."""
     for f in cascades:
-        controller_name = f.options["controlling_field"]
+        controller_name = f.type.controlling_field(f)
         if draft.errors.has(f.api_name):
             continue
         if f.api_name not in draft.changed and controller_name not in draft.changed:
@@ -239,7 +236,7 @@ def _check_cascades(obj: ObjectMeta, draft: Draft, cascades: list[FieldMeta]) ->
         value = draft.values.get(f.api_name)
         if f.type.is_blank(value):
             continue
-        allowed = allowed_under(f, draft.values.get(controller_name))
+        allowed = f.type.allowed_under(f, draft.values.get(controller_name))
         chosen = value if isinstance(value, tuple) else (value,)
         if allowed is not None and any(v not in allowed for v in chosen):
             controller = obj.fields_by_name.get(controller_name)
@@ -260,7 +257,7 @@ def _display(field: FieldMeta | None, value: Any) -> str:
 def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess | None = None) -> None:
     """Every lookup points at a live record of its target object in this tenant that the writer may
     read (one query per target object for the whole batch); user fields at an active user."""
-    references = [f for f in obj.fields if f.type.key in ("lookup", "user")]
+    references = [f for f in obj.fields if f.type.is_reference]
     if not references:
         return
     wanted: dict[str, set[int]] = {}
@@ -272,9 +269,10 @@ def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], acce
             value = draft.values.get(name)
             if value is None:
                 continue
-            if f.type.key == "lookup":
+            target = f.type.target(f)
+            if target is not None:
                 if not draft.errors.has(name):
-                    wanted.setdefault(f.options["target"], set()).add(value)
+                    wanted.setdefault(target, set()).add(value)
             else:
                 wanted.setdefault(USERS, set()).add(value)
     found: dict[str, set[int]] = {}
@@ -293,8 +291,9 @@ def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], acce
             value = draft.values.get(name)
             if value is None or draft.errors.has(name):
                 continue
-            if f.type.key == "lookup":
-                if value not in found.get(f.options["target"], ()):
+            target = f.type.target(f)
+            if target is not None:
+                if value not in found.get(target, ()):
                     draft.errors.add(name, "invalid_reference", _("No such record."))
             elif value not in found.get(USERS, ()):
                 draft.errors.add(name, "invalid_user", _("No such active user."))
@@ -331,8 +330,7 @@ def check_unique(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> No
         for draft in drafts:
             value = draft.values.get(f.api_name)
             if f.api_name in draft.changed and value is not None and not draft.errors.has(f.api_name):
-                normal = value.lower() if isinstance(value, str) and f.type.key == "email" else value
-                values.setdefault(normal, []).append(draft)
+                values.setdefault(f.type.normalise_for_unique(value), []).append(draft)
         if not values:
             continue
         for same in values.values():
@@ -385,7 +383,7 @@ def compute_materialized(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft
     """Stored (materialised) formulas: computed in Python on the values being written, exactly as
     their SQL form computes them (the formula tests hold the two to the same results), so the
     stored value is the one a read would compute."""
-    stored = [f for f in obj.fields if f.type.key == "formula" and f.options.get("materialized") and f.slot]
+    stored = [f for f in obj.fields if f.type.materialized(f) and f.slot]
     if not stored:
         return
     from .formula_values import DraftValues
@@ -400,7 +398,7 @@ def compute_materialized(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft
 
 
 def _formula_slot_value(f: FieldMeta, value: Any) -> Any:
-    return None if value is None else f.type.result_field_type(f).to_projection(value, f)
+    return None if value is None else f.type.value_type(f).to_projection(value, f)
 
 
 def storage_rows(obj: ObjectMeta, drafts: list[Draft], *, user_id: int | None) -> list[dict]:
@@ -411,9 +409,10 @@ def storage_rows(obj: ObjectMeta, drafts: list[Draft], *, user_id: int | None) -
     for f in obj.fields:
         if f.column == "name":
             name_field = f.api_name
-        elif f.type.key == "formula" and f.slot:
-            formula_slots.append(f)
-        elif not (f.column or f.type.computed and f.type.key != "auto_number"):
+        elif f.type.computed_on_read:
+            if f.slot:  # a materialised formula
+                formula_slots.append(f)
+        elif not f.column:
             stored.append((f.api_name, f.key, f, conversion(f, "to_storage"),
                            conversion(f, "to_projection") if f.slot else None))
     rows = []
@@ -448,8 +447,8 @@ def storage_changes(obj: ObjectMeta, draft: Draft) -> tuple[dict, list[str], dic
             continue
         if f.column:
             continue
-        if f.type.key == "formula":
-            if f.slot:
+        if f.type.computed_on_read:
+            if f.slot:  # a materialised formula
                 columns[f.slot] = _formula_slot_value(f, value)
             continue
         blank = value is None or f.type.is_blank(value)
@@ -468,16 +467,14 @@ def assign_auto_numbers(obj: ObjectMeta, drafts: list[Draft]) -> None:
     """Numbers for the new records' auto-number fields, from their sequences or gap-free counters
     (tessera.records.autonumbers). Called as the last step before the insert: a gap-free counter
     stays locked from here until the transaction ends."""
-    from metadata.fieldtypes.autonumber import render
-
     from .autonumbers import take_numbers
 
-    fields = [f for f in obj.fields if f.type.key == "auto_number"]
+    fields = [f for f in obj.fields if f.type.numbered]
     if not fields or not drafts:
         return
     today = timezone.localdate()
     numbers = take_numbers([(f, len(drafts)) for f in fields])
     for f in fields:
         for draft, number in zip(drafts, numbers[f.id], strict=True):
-            draft.values[f.api_name] = render(f.options["format"], number, today)
+            draft.values[f.api_name] = f.type.format_number(f, number, today)
 

@@ -54,14 +54,10 @@ class RecordQuery:
         alias = alias or self.alias
         if field.column:
             return self.column(field.column, alias)
-        if field.type.key == "formula":
-            if field.slot and field.slot_ready:  # a materialised formula: its stored, indexed value
-                return self.column(field.slot, alias)
-            return self.formula_sql(field, alias, obj or self.obj)
-        if field.type.key == "rollup":
-            return self._rollup_sql(field, alias)
-        if field.slot and field.slot_ready:
+        if field.slot and field.slot_ready:  # a projection, or a materialised formula's stored value
             return self.column(field.slot, alias)
+        if field.type.computed_on_read:
+            return field.type.computed_sql(field, self, alias, obj or self.obj)
         return field.type.json_sql(self.column("data", alias), field.key)
 
     def path_sql(self, path: tuple[str, ...], *, root_alias: str | None = None,
@@ -73,7 +69,7 @@ class RecordQuery:
         for depth, lookup in enumerate(chain[:-1]):
             key = (alias, *tuple(f.api_name for f in chain[: depth + 1]))
             if key not in self._joins:
-                target = self.tenant.objects[lookup.options["target"]]
+                target = self.tenant.objects[lookup.type.target(lookup)]
                 join_alias = f"j{len(self._joins) + 1}"
                 self._join_sql.append(sql.SQL("LEFT JOIN {t} {a} ON {a}.id = {ref} AND {a}.deleted_at IS NULL").format(
                     t=sql.Identifier(target.table), a=sql.Identifier(join_alias), ref=self.field_sql(lookup, alias, obj)))
@@ -102,11 +98,12 @@ class RecordQuery:
         return found
 
     def formula_sql(self, field: FieldMeta, alias: str, obj: ObjectMeta) -> sql.Composable:
+        """A formula field's value, its formula compiled to SQL (see FormulaFieldType.computed_sql)."""
         from metadata.formula_scope import checked_formula
         from metadata.formulas import compile_sql
 
-        checked = checked_formula(self.tenant, obj, field.options["formula"], field.options["result_type"],
-                                  field.options.get("blank_as", "zero"))
+        formula = field.type.formula(field)
+        checked = checked_formula(self.tenant, obj, formula.source, formula.result_type, formula.blank_as)
         self.uses_now = self.uses_now or checked.uses_now
         query = self
 
@@ -116,7 +113,8 @@ class RecordQuery:
 
         return field.type.finish_sql(sql.SQL("({})").format(compile_sql(checked, Refs(), now_param=True)), field)
 
-    def _rollup_sql(self, field: FieldMeta, alias: str) -> sql.Composable:
+    def rollup_sql(self, field: FieldMeta, alias: str) -> sql.Composable:
+        """A roll-up's value: its aggregate over the live child records (see RollupFieldType)."""
         options = field.options
         child = self.tenant.objects[options["child_object"]]
         link = child.fields_by_name[options["child_field"]]
@@ -136,10 +134,10 @@ class RecordQuery:
         """SELECT system columns, `data`, the computed values of `fields`, expanded lookup names."""
         columns = [self.column(c) for c in SYSTEM_SELECT] + [sql.SQL("{}::text").format(self.column("data"))]
         for field in fields:
-            if field.type.computed and field.type.key != "auto_number":
+            if field.type.computed_on_read:
                 columns.append(sql.SQL("{} AS {}").format(self.field_sql(field), sql.Identifier(f"c_{field.key}")))
         for lookup in expand:
-            target = self.tenant.objects.get(lookup.options.get("target", ""))
+            target = self.tenant.objects.get(lookup.type.target(lookup) or "")
             if target is None:
                 continue
             visible = self.visibility(target, "x") if self.visibility is not None else None
@@ -257,7 +255,5 @@ def _typed_literal(term: SortTerm, value: Any) -> sql.Composable:
     if term.field is None:
         return sql.Literal(int(value))
     field = term.field
-    sql_type = field.type.sql_type
-    if field.type.key in ("formula", "rollup"):
-        sql_type = field.type.result_field_type(field).sql_type
+    sql_type = field.type.value_type(field).sql_type
     return sql.SQL("{}::{}").format(sql.Literal(value), sql.SQL(sql_type))

@@ -68,7 +68,7 @@ def row_to_record(obj: ObjectMeta, row: Sequence[Any], computed: Sequence[FieldM
             values[api_name] = stored if from_storage is None else from_storage(stored, field)
     position = SYSTEM_COUNT + 1
     for field in computed:
-        if field.type.computed and field.type.key != "auto_number":
+        if field.type.computed_on_read:
             values[field.api_name] = row[position]
             position += 1
     for lookup in expand:

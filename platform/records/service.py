@@ -90,7 +90,8 @@ def _hidden_path(tenant: TenantMeta, obj: ObjectMeta, path: tuple[str, ...], acc
             return False
         if not access.readable(current, f):
             return True
-        current = tenant.objects.get(f.options.get("target", "")) if f.type.key == "lookup" else current
+        target = f.type.target(f)
+        current = tenant.objects.get(target) if target is not None else current
         if current is None:
             return False
     return False
@@ -122,7 +123,7 @@ def _expand_fields(obj: ObjectMeta, names: Iterable[str], access: RecordAccess) 
     fields = []
     for name in names:
         f = obj.field(name)
-        if f is None or f.type.key != "lookup" or not access.readable(obj, f):
+        if f is None or f.type.target(f) is None or not access.readable(obj, f):
             raise ValidationFailed.single("expand", "invalid_expand", _("“%(name)s” is not a lookup field.")
                                           % {"name": name})
         fields.append(f)
@@ -410,7 +411,7 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
 
 def _computed_on_read(obj: ObjectMeta) -> bool:
     """Whether records of `obj` have values computed by SQL as they are read (formulas, roll-ups)."""
-    return any(f.type.computed and f.type.key != "auto_number" for f in obj.fields)
+    return any(f.type.computed_on_read for f in obj.fields)
 
 
 def _created_record(obj: ObjectMeta, draft: Draft, row: dict, returned: tuple) -> Record:
@@ -502,7 +503,7 @@ def lookups_to(tenant: TenantMeta, obj: ObjectMeta) -> Iterator[tuple[ObjectMeta
     """(child object, lookup field) for every lookup of any object that points at `obj`."""
     for child in tenant.objects.values():
         for f in child.fields:
-            if f.type.key == "lookup" and f.options.get("target") == obj.api_name:
+            if f.type.target(f) == obj.api_name:
                 yield child, f
 
 

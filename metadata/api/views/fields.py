@@ -19,7 +19,6 @@ from tessera.security.actor import Actor
 from .. import serializers
 from .base import JSON_LIST, reader_fields, require_keys, tenant_and_object
 
-PICKLIST_TYPES = ("picklist", "multi_picklist")
 CASCADE_OPTIONS = ("controlling_field", "dependency")
 
 
@@ -87,7 +86,7 @@ class FieldChangeTypeView(ApiView):
 def _picklist(object_name: str, field_name: str) -> FieldMeta:
     _tenant, obj = tenant_and_object(object_name)
     field = active_field(obj, field_name)
-    if field.type.key not in PICKLIST_TYPES:
+    if field.type.choice_keys(field) is None:
         raise NotFound(_("“%(name)s” is not a picklist.") % {"name": field_name}, code="not_a_picklist")
     return field
 

@@ -25,8 +25,6 @@ from tessera.security.actor import Actor
 
 from .serialize import api_value, field_value
 
-PICKLISTS = ("picklist", "multi_picklist")
-
 
 def form_descriptor(object_api_name: str, actor: Actor, *, layout: str | None = None, category: str | None = None,
                     record_id: int | None = None, language: str | None = None) -> dict[str, Any]:
@@ -34,7 +32,7 @@ def form_descriptor(object_api_name: str, actor: Actor, *, layout: str | None = 
     access = service.access_for(actor)
     record = None
     if record_id is not None:
-        lookups = [f.api_name for f in obj.fields if f.type.key == "lookup" and access.readable(obj, f)]
+        lookups = [f.api_name for f in obj.fields if f.type.target(f) is not None and access.readable(obj, f)]
         record = service.get_record(object_api_name, record_id, actor, expand=lookups)
     else:
         access.require(obj, "create")
@@ -100,10 +98,11 @@ def _field(tenant: TenantMeta, obj: ObjectMeta, field: FieldMeta, item: LayoutIt
                 and (field.required or item.required
                      or (category is not None and field.api_name in category.required_fields)))
     widget = dict(field.type.widget_descriptor(field, language))
-    if field.type.key in PICKLISTS and "choices" in widget:
+    if "choices" in widget:  # picklists
         widget["choices"] = _choices(field, widget["choices"], category, record)
-    if field.type.key == "lookup":
-        target = tenant.objects.get(field.options.get("target", ""))
+    target_name = field.type.target(field)
+    if target_name is not None:  # lookups
+        target = tenant.objects.get(target_name)
         if target is not None:
             widget["target_label"] = target.label(language)
     descriptor = {

@@ -23,8 +23,6 @@ from tessera.records.filters import filter_ops
 from tessera.security.access import RecordAccess
 from tessera.security.actor import Actor
 
-from .serialize import FILE_TYPES
-
 OPENAPI_VERSION = "3.1.0"
 JSON = "application/json"
 OP_WORDS = {
@@ -83,19 +81,7 @@ def schema_name(obj: ObjectMeta) -> str:
 
 def value_schema(field: FieldMeta, *, for_input: bool = False) -> dict[str, Any]:
     """The schema of one field's value, from its type (nullable unless the type never gives null)."""
-    if field.type.key in FILE_TYPES:
-        if for_input:
-            return {"oneOf": [{"type": "string", "description": "The token of an upload (POST /files/)."},
-                              {"$ref": "#/components/schemas/FileValue"}, {"type": "null"}]}
-        return {"oneOf": [{"$ref": "#/components/schemas/FileValue"}, {"type": "null"}]}
-    schema = dict(field.type.openapi_schema(field))
-    if field.type.key == "lookup" and not for_input:
-        return {"oneOf": [schema, {"$ref": "#/components/schemas/ExpandedLookup"}, {"type": "null"}]}
-    if isinstance(schema.get("type"), str) and field.type.key != "multi_picklist":
-        schema["type"] = [schema["type"], "null"]
-        if "enum" in schema:
-            schema["enum"] = [*schema["enum"], None]
-    return schema
+    return field.type.openapi_schema(field, for_input=for_input)
 
 
 def _property(obj: ObjectMeta, field: FieldMeta, access: RecordAccess, language: str | None, *,
@@ -272,12 +258,7 @@ def _filter_parameters(fields: list[FieldMeta], language: str | None) -> list[di
         for op in ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "startswith", "isnull", "range"):
             if op not in ops:
                 continue
-            if op == "isnull":
-                schema: dict[str, Any] = {"type": "boolean"}
-            elif op in ("eq", "ne") and field.type.key in ("picklist", "multi_picklist"):
-                schema = {"type": "string", "enum": [v["key"] for v in field.options.get("values", ())]}
-            else:
-                schema = {"type": "string"}
+            schema = field.type.filter_parameter_schema(op, field)
             parameters.append({
                 "name": field.api_name if op == "eq" else f"{field.api_name}__{op}",
                 "in": "query", "required": False, "schema": schema,

@@ -28,7 +28,6 @@ from tessera.records.jsonio import conversion
 from tessera.records.record import Record
 from tessera.security.actor import Actor
 
-FILE_TYPES = frozenset({"file", "image"})
 #: Signs download references (see files.py); distinct from the upload token's salt.
 DOWNLOAD_SALT = "tessera.files.download"
 
@@ -44,7 +43,7 @@ def record_json(record: Record, fields: Sequence[FieldMeta], *, deleted_at: bool
 
 def records_json(records: Iterable[Record], fields: Sequence[FieldMeta], *, deleted_at: bool = False) -> list[dict]:
     # How each field's value becomes JSON, worked out once for all the records.
-    plan = [(f.api_name, f, f.type.key in FILE_TYPES, conversion(f, "to_api")) for f in fields]
+    plan = [(f.api_name, f, f.type.holds_files, conversion(f, "to_api")) for f in fields]
     out = []
     for record in records:
         values, expanded = record.values, record.expanded
@@ -71,11 +70,9 @@ def field_value(record: Record, field: FieldMeta) -> Any:
 
 def api_value(field: FieldMeta, value: Any) -> Any:
     """A bare value of `field` (not read from a record: defaults, previews) as the API shows it."""
-    if value is None:
-        return None if field.type.key != "multi_picklist" else []
-    if field.type.key in FILE_TYPES:
+    if field.type.holds_files:
         return file_json(value, None, field)
-    return field.type.to_api(value, field)
+    return field.type.to_api(value, field)  # a blank multi-select is [], other blanks None
 
 
 def file_json(value: Any, record: Record | None, field: FieldMeta) -> dict | None:

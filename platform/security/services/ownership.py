@@ -94,7 +94,7 @@ def _child_links(tenant: TenantMeta, obj: ObjectMeta, names: Iterable[str],
     links: list[tuple[ObjectMeta, list[FieldMeta]]] = []
     for name in names or ():
         child = tenant.object(name) if isinstance(name, str) else None
-        lookups = [f for f in child.fields if f.type.key == "lookup" and f.options.get("target") == obj.api_name] \
+        lookups = [f for f in child.fields if f.type.target(f) == obj.api_name] \
             if child is not None else []
         if not lookups or child is None:
             errors.add("children", "invalid_child", _("“%(name)s” has no lookup to this object.") % {"name": name})

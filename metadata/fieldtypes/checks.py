@@ -15,7 +15,7 @@ SLOT_FAMILIES = {None, "t", "n", "d", "ts", "r", "b"}
 
 @checks.register()
 def check_field_types(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[checks.CheckMessage]:
-    from .fieldtypes import FieldType, field_types
+    from . import FieldType, field_types
 
     errors: list[checks.CheckMessage] = []
     for key, field_type in field_types.items():
