@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tessera.registry import Registry
 
-from .base import FieldType, FieldValueError, OptionsContext
+from .base import ContractSamples, FieldType, FieldValueError, OptionsContext
 
 field_types: Registry[FieldType] = Registry("field types")
 
@@ -39,4 +39,4 @@ def register_builtin_types() -> None:
             field_types.register(field_type.key, field_type)
 
 
-__all__ = ["FieldType", "FieldValueError", "OptionsContext", "field_types", "register_builtin_types"]
+__all__ = ["ContractSamples", "FieldType", "FieldValueError", "OptionsContext", "field_types", "register_builtin_types"]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
-from .base import TEXT_OPS, FieldType
+from .base import TEXT_OPS, ContractSamples, FieldType
 
 #: The largest first number: far beyond any padding ({0000000000} is ten digits), far below bigint.
 MAX_START = 10**15
@@ -105,3 +105,6 @@ class AutoNumberFieldType(FieldType):
 
     def widget_descriptor(self, field, language):
         return {"widget": self.widget, "format": field.options.get("format")}
+
+    def contract_samples(self):
+        return ContractSamples({"format": "C-{YYYY}-{0000}"}, ("C-2026-0001",))

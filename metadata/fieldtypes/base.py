@@ -52,6 +52,15 @@ class FieldFormula:
     blank_as: str = "zero"
 
 
+@dataclass(frozen=True)
+class ContractSamples:
+    """What a type gives the contract tests (tests/metadata/fieldtypes/): the options of a sample
+    field, and inputs (as a client sends them) that such a field takes."""
+
+    options: Mapping[str, Any]
+    values: tuple[Any, ...]
+
+
 class FieldValueError(ValueError):
     """A value that a field cannot take; `code` is stable, `message` is shown to the user."""
 
@@ -315,6 +324,16 @@ class FieldType:
     def format_text(self, value: Any, field: FieldMeta, language: str | None = None) -> str:
         """Python value → a cell of an exported file."""
         return "" if value is None else str(value)
+
+    #: parse_text(format_text(v)) gives v back; not for files (a cell holds only the file's name).
+    imports_text: ClassVar[bool] = True
+
+    # --- contract ------------------------------------------------------------------------------
+    def contract_samples(self) -> ContractSamples | None:
+        """Sample options and values that the contract tests run every registered type through
+        (storage and SQL agree, text round trip, schemas, filters): a new type gives its own, and
+        the tests fail until it does."""
+        return None
 
     # --- type changes --------------------------------------------------------------------------
     def convert_value(self, value: Any, source: FieldMeta, target: FieldMeta) -> Any:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
-from .base import EQUALITY_OPS, FieldType, FieldValueError
+from .base import EQUALITY_OPS, ContractSamples, FieldType, FieldValueError
 
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "on", "是", "真", "对"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "off", "否", "假", "错"})
@@ -53,3 +53,6 @@ class BooleanFieldType(FieldType):
         if (language or "").startswith("zh"):
             return "是" if value else "否"
         return "true" if value else "false"
+
+    def contract_samples(self):
+        return ContractSamples({}, (True, "否"))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
-from .base import COMPARISON_OPS, FieldFormula, FieldType
+from .base import COMPARISON_OPS, ContractSamples, FieldFormula, FieldType
 
 RESULT_TYPES = {
     "text": ("text", "TEXT"),
@@ -131,6 +131,9 @@ class FormulaFieldType(FieldType):
     def widget_descriptor(self, field, language):
         return {"widget": self.widget, "result_type": self.result_type(field)}
 
+    def contract_samples(self):
+        return ContractSamples({"formula": "1 + 1", "result_type": "currency"}, ("2.00",))
+
 
 class RollupFieldType(FieldType):
     """count / sum / min / max of child records pointing at this record through a lookup."""
@@ -212,3 +215,7 @@ class RollupFieldType(FieldType):
 
     def format_text(self, value, field, language=None):
         return self.result_field_type(field).format_text(value, field, language)
+
+    def contract_samples(self):
+        return ContractSamples({"child_object": "contact", "child_field": "account", "function": "count",
+                                 "result_type": "number"}, (3,))

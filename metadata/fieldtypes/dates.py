@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
-from .base import COMPARISON_OPS, FieldType, FieldValueError
+from .base import COMPARISON_OPS, ContractSamples, FieldType, FieldValueError
 
 #: Date-times a field holds: a day inside Python's range on each side, so that showing one in any
 #: time zone (offsets are under a day) never leaves it.
@@ -80,6 +80,9 @@ class DateFieldType(FieldType):
             tz = timezone.get_current_timezone()
             return dt.datetime.combine(value, dt.time(0, 0), tzinfo=tz).astimezone(dt.UTC)
         return super().convert_value(value, source, target)
+
+    def contract_samples(self):
+        return ContractSamples({}, ("2026-05-01", "1999/12/31"))
 
 
 class DateTimeFieldType(FieldType):
@@ -158,6 +161,9 @@ class DateTimeFieldType(FieldType):
             return timezone.localtime(value).date()
         return super().convert_value(value, source, target)
 
+    def contract_samples(self):
+        return ContractSamples({}, ("2026-05-01T09:30:00+08:00", "2026-12-31 23:59:59"))
+
 
 # --- periods of range filters -------------------------------------------------------------------
 
@@ -213,4 +219,3 @@ def relative_period(name: str, today: dt.date | None = None) -> tuple[dt.date, d
 def _add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     return day.replace(year=index // 12, month=index % 12 + 1, day=1)
-

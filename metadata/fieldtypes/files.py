@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from .base import EQUALITY_OPS, FieldType, FieldValueError
+from .base import EQUALITY_OPS, ContractSamples, FieldType, FieldValueError
 
 TOKEN_SALT = "tessera.files"
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -41,6 +41,7 @@ class FileFieldType(FieldType):
     supports_default = False
     holds_files = True
     sortable = False
+    imports_text = False
     filter_ops = frozenset({"isnull"})
     sql_type = "jsonb"
     widget = "file"
@@ -87,6 +88,10 @@ class FileFieldType(FieldType):
     def widget_descriptor(self, field, language):
         return {"widget": self.widget, "max_size_mb": int(field.options.get("max_size_mb") or 20)}
 
+    def contract_samples(self):
+        return ContractSamples({"max_size_mb": 1}, (
+            {"path": "t/a1/report.pdf", "name": "report.pdf", "size": 1200, "content_type": "application/pdf"},))
+
 
 class ImageFieldType(FileFieldType):
     key = "image"
@@ -98,3 +103,7 @@ class ImageFieldType(FileFieldType):
         super().validate(value, field)
         if value.get("content_type") not in IMAGE_TYPES:
             raise FieldValueError("invalid_image", _("Upload a PNG, JPEG, GIF or WebP image."))
+
+    def contract_samples(self):
+        return ContractSamples({}, (
+            {"path": "t/a1/logo.png", "name": "logo.png", "size": 800, "content_type": "image/png"},))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from .base import EQUALITY_OPS, FieldType, FieldValueError, nullable
+from .base import EQUALITY_OPS, ContractSamples, FieldType, FieldValueError, nullable
 
 #: The OpenAPI schema of an id.
 ID_SCHEMA = {"type": "integer", "format": "int64"}
@@ -90,6 +90,9 @@ class LookupFieldType(FieldType):
     def widget_descriptor(self, field, language):
         return {"widget": self.widget, "target": self.target(field)}
 
+    def contract_samples(self):
+        return ContractSamples({"target": "account", "on_delete": "restrict"}, (42, {"id": 7}))
+
 
 class UserFieldType(LookupFieldType):
     """A reference to a user of the tenant: owner, created by, or a custom field like 'account manager'."""
@@ -113,3 +116,6 @@ class UserFieldType(LookupFieldType):
 
     def widget_descriptor(self, field, language):
         return {"widget": self.widget}
+
+    def contract_samples(self):
+        return ContractSamples({}, (3,))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
-from .base import COMPARISON_OPS, FieldType, FieldValueError
+from .base import COMPARISON_OPS, ContractSamples, FieldType, FieldValueError
 
 #: The most digits any number field holds (precision 18), so 10**18 and beyond never fit.
 MAX_DIGITS = 18
@@ -94,8 +94,8 @@ class NumberFieldType(FieldType):
     def widget_descriptor(self, field, language):
         return {"widget": self.widget, "precision": self.precision(field), "scale": self.scale(field)}
 
-    def openapi_schema(self, field):
-        schema = super().openapi_schema(field)
+    def openapi_schema(self, field, *, for_input=False):
+        schema = super().openapi_schema(field, for_input=for_input)
         digits, scale = self.precision(field) - self.scale(field), self.scale(field)
         schema["description"] = (f"An exact decimal (a JSON number or a string): at most {digits} digits before "
                                  f"the decimal point, rounded to {scale} after.")
@@ -103,6 +103,9 @@ class NumberFieldType(FieldType):
 
     def format_text(self, value, field, language=None):
         return "" if value is None else format(value, "f")
+
+    def contract_samples(self):
+        return ContractSamples({"scale": 2, "precision": 12}, ("12.5", -3, "0.01"))
 
 
 class CurrencyFieldType(NumberFieldType):
@@ -115,6 +118,9 @@ class CurrencyFieldType(NumberFieldType):
     default_scale = 2
     converts_to = frozenset({"number", "text"})
 
+    def contract_samples(self):
+        return ContractSamples({}, ("1,234.56",))
+
 
 class PercentFieldType(NumberFieldType):
     """Stored as entered: 15 means 15%."""
@@ -125,3 +131,6 @@ class PercentFieldType(NumberFieldType):
     widget = "percent"
     default_scale = 2
     converts_to = frozenset({"number", "text"})
+
+    def contract_samples(self):
+        return ContractSamples({}, (15,))

@@ -19,7 +19,7 @@ from psycopg2 import sql
 
 from metadata.meta import pick_label
 
-from .base import EQUALITY_OPS, TEXT_OPS, FieldType, FieldValueError, nullable
+from .base import EQUALITY_OPS, TEXT_OPS, ContractSamples, FieldType, FieldValueError, nullable
 
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 
@@ -50,6 +50,15 @@ PICKLIST_OPTIONS_SCHEMA = {
     "additionalProperties": False,
     "dependentRequired": {"dependency": ["controlling_field"], "controlling_field": ["dependency"]},
 }
+
+
+#: The sample field of the contract tests: an inactive value, labels in both languages.
+_SAMPLE_OPTIONS = {"values": [
+    {"key": "new", "labels": {"zh-hans": "新建", "en": "New"}},
+    {"key": "won", "labels": {"zh-hans": "赢单", "en": "Won"}, "color": "#22aa55", "probability": 100},
+    {"key": "lost", "labels": {"zh-hans": "输单", "en": "Lost"}},
+    {"key": "old", "labels": {"zh-hans": "旧", "en": "Old"}, "active": False},
+]}
 
 
 def value_keys(field, *, active_only: bool = False) -> list[str]:
@@ -195,6 +204,9 @@ class PicklistFieldType(FieldType):
             return (value,)
         return super().convert_value(value, source, target)
 
+    def contract_samples(self):
+        return ContractSamples(_SAMPLE_OPTIONS, ("won",))
+
 
 def _controls_chain(fields, start: str, target: str) -> bool:
     """Whether following controlling_field links from `start` reaches `target` (a cycle)."""
@@ -259,8 +271,14 @@ class MultiPicklistFieldType(PicklistFieldType):
         return frozenset(value or ())
 
     def filter_value(self, op, raw, field):
-        if op == "contains":  # one of the keys, not text
-            return self.filter_one(raw, field)
+        if op == "contains":  # one key, not text
+            value = self.filter_one(raw, field)
+            if isinstance(value, tuple):
+                raise FieldValueError("invalid", _("Give one value."))
+            return value
+        if op == "in":  # includes any of the keys, however they were grouped
+            values = super().filter_value(op, raw, field)
+            return [key for value in values for key in (value if isinstance(value, tuple) else (value,))]
         return super().filter_value(op, raw, field)
 
     def filter_one(self, raw, field):
@@ -296,6 +314,9 @@ class MultiPicklistFieldType(PicklistFieldType):
         if value is not None and target.type.key == "text":
             return target.type.coerce(";".join(value), target)
         return super().convert_value(value, source, target)
+
+    def contract_samples(self):
+        return ContractSamples(_SAMPLE_OPTIONS, (["won", "new"], "lost"))
 
 
 def _json_list(keys: list[str]) -> str:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
-from .base import TEXT_OPS, FieldType, FieldValueError
+from .base import TEXT_OPS, ContractSamples, FieldType, FieldValueError, nullable
 
 
 class TextFieldType(FieldType):
@@ -66,8 +66,11 @@ class TextFieldType(FieldType):
     def widget_descriptor(self, field, language):
         return {"widget": self.widget, "max_length": self.max_length(field)}
 
-    def openapi_schema(self, field):
-        return {"type": "string", "maxLength": self.max_length(field)}
+    def openapi_schema(self, field, *, for_input=False):
+        return nullable({"type": "string", "maxLength": self.max_length(field)})
+
+    def contract_samples(self):
+        return ContractSamples({"max_length": 40}, ("Acme 有限公司", "50%_off\\x"))
 
 
 def _escape_like(text: str) -> str:
@@ -96,6 +99,9 @@ class LongTextFieldType(TextFieldType):
             raise FieldValueError("invalid", _("Enter text."))
         return raw if raw.strip() else None  # keeps line breaks and indentation
 
+    def contract_samples(self):
+        return ContractSamples({}, ("line one\n  line two",))
+
 
 class EmailFieldType(TextFieldType):
     key = "email"
@@ -123,6 +129,9 @@ class EmailFieldType(TextFieldType):
     def normalise_for_unique(self, value):
         return value.lower() if isinstance(value, str) else value
 
+    def contract_samples(self):
+        return ContractSamples({}, ("Ann.Lee@Example.COM",))
+
 
 class PhoneFieldType(TextFieldType):
     key = "phone"
@@ -140,6 +149,9 @@ class PhoneFieldType(TextFieldType):
         if not self._allowed.match(value) or sum(c.isdigit() for c in value) < 3:
             raise FieldValueError("invalid_phone", _("Enter a valid phone number."))
         return re.sub(r"\s+", " ", value)
+
+    def contract_samples(self):
+        return ContractSamples({}, ("+86 21 1234-5678",))
 
 
 class UrlFieldType(TextFieldType):
@@ -162,3 +174,6 @@ class UrlFieldType(TextFieldType):
         except ValidationError:
             raise FieldValueError("invalid_url", _("Enter a valid web address.")) from None
         return value
+
+    def contract_samples(self):
+        return ContractSamples({}, ("example.com/a?b=c",))
