@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck migrate bench clean-var messages assets
+.PHONY: run test lint style typecheck migrate bench clean-var messages assets
 
 $(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tessera needs Python 3.11 or newer")'
@@ -22,8 +22,21 @@ test: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/tessera migrate
 
-lint: $(STAMP) typecheck
-	$(BIN)/ruff check platform metadata tenants ui_builder reports_engine tests bench
+# `make lint`: mypy (typecheck, below) and `make style`: ruff (style, complexity, imports at the
+# top), at most 20 imports inside functions in the application's code (each says why), and
+# import-linter (the layers: pyproject.toml).
+APP_CODE := platform metadata tenants ui_builder reports_engine
+MAX_LATE_IMPORTS := 20
+
+lint: typecheck style
+
+style: $(STAMP)
+	$(BIN)/ruff check $(APP_CODE) tests bench
+	@late=$$($(BIN)/ruff check $(APP_CODE) --select PLC0415 --ignore-noqa --config 'lint.per-file-ignores = {}' \
+	    --output-format concise --quiet | grep -c PLC0415); \
+	  echo "imports inside functions: $$late (at most $(MAX_LATE_IMPORTS))"; \
+	  test "$$late" -le $(MAX_LATE_IMPORTS)
+	$(BIN)/lint-imports --no-cache
 
 # mypy over the installed packages `tessera` (the platform/ folder), `metadata` and `tenants`, with the
 # settings in pyproject.toml. It runs in var/typecheck, a folder of symlinks named like the packages

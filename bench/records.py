@@ -767,7 +767,7 @@ def measure_aggregates(world: World, pg, args, results: Results) -> dict:
 
     from tessera.errors import ErrorCollector
     from tessera.records import service
-    from tessera.records.filters import apply_filters
+    from tessera.records.filters import filter_conditions
     from tessera.records.query import RecordQuery
 
     deal = world.obj("deal")
@@ -801,10 +801,10 @@ def measure_aggregates(world: World, pg, args, results: Results) -> dict:
     ):
         query = RecordQuery(world.meta(), deal)
         errors = ErrorCollector()
-        apply_filters(query, filters, errors)
+        where = filter_conditions(query, filters, errors)
         errors.raise_if_any()
         stage, amount = query.field_sql(deal.field("stage")), query.field_sql(deal.field("amount"))
-        conditions = [sql.SQL("r.deleted_at IS NULL"), *query.where]
+        conditions = [sql.SQL("r.deleted_at IS NULL"), *where]
         statement = sql.SQL("SELECT {s} AS stage, sum({a}) AS amount, count(*) FROM {t} r WHERE {w} "
                             "GROUP BY 1 ORDER BY 1").format(
             s=stage, a=amount, t=sql.Identifier(deal.table), w=sql.SQL(" AND ").join(conditions))

@@ -6,10 +6,11 @@ class MetadataConfig(AppConfig):
     verbose_name = "Metadata"
 
     def ready(self) -> None:
-        from tessera.core.jobs import job_kinds
+        # Django imports this module before any model is loaded; what registers here imports models.
+        from tessera.core.jobs import job_kinds  # noqa: PLC0415 - AppConfig.ready()
 
-        from .fieldtypes import checks, register_builtin_types  # noqa: F401  (checks: registers the system checks)
-        from .services.conversion import convert_field_job
+        from . import fieldtypes, services  # noqa: PLC0415 - AppConfig.ready()
+        from .fieldtypes import checks  # noqa: PLC0415, F401 - AppConfig.ready(); registers the system checks
 
-        register_builtin_types()
-        job_kinds.register("metadata.convert_field", convert_field_job)
+        fieldtypes.register_builtin_types()
+        job_kinds.register("metadata.convert_field", services.conversion.convert_field_job)

@@ -8,8 +8,6 @@ from types import MappingProxyType, SimpleNamespace
 from django.db import connection
 from django.db.models import QuerySet
 
-from tessera.records.storage import partition_name
-
 from .fieldtypes import field_types
 from .meta import (
     CategoryMeta,
@@ -25,6 +23,7 @@ from .meta import (
     freeze,
 )
 from .models import FieldDef, Layout, ListView, ObjectDef, RecordCategory
+from .tables import partition_name
 
 
 def compile_tenant_meta(schema: str, version: int, token: str) -> TenantMeta:

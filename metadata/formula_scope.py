@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
-from .formulas import CheckedFormula, FieldInfo, FormulaType, UnknownReference
+from .formulas import CheckedFormula, FieldInfo, FormulaType, UnknownReference, compile_formula
 from .meta import FieldMeta, ObjectMeta, TenantMeta
 
 MAX_DEPTH = 5  # lookups a path may cross, as in Salesforce
@@ -81,7 +81,5 @@ def checked_formula(tenant: TenantMeta, obj: ObjectMeta, source: str, result_typ
     """A formula parsed and type-checked against a snapshot, cached (parse + check costs about a
     millisecond; a list page may compile several formula fields). Keyed by the snapshot itself, so a
     metadata change (a new snapshot) never reuses a stale check."""
-    from .formulas import compile_formula
-
     return compile_formula(source, MetaScope(tenant, obj),
                            result_type=FormulaType(result_type) if result_type else None, blank_as=blank_as)

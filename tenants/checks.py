@@ -16,16 +16,16 @@ from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import get_public_schema_name
 from psycopg2 import sql
 
+from .demo import DEMO_ADMIN_EMAIL, DEMO_SLUG
+from .models import Tenant
+from .slugs import RESERVED_SLUGS
+
 
 @checks.register(checks.Tags.database)
 def reserved_slugs_in_use(app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None,
                           **kwargs: Any) -> list[checks.CheckMessage]:
     if not databases:
         return []
-    from .demo import DEMO_ADMIN_EMAIL, DEMO_SLUG
-    from .models import Tenant
-    from .slugs import RESERVED_SLUGS
-
     try:
         clashing = list(Tenant.objects.filter(slug__in=RESERVED_SLUGS).exclude(schema_name=get_public_schema_name())
                         .order_by("slug"))

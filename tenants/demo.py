@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils.module_loading import import_string
+from django_tenants.utils import tenant_context
 
 from .models import Tenant
 from .provisioning import create_tenant
@@ -31,7 +32,6 @@ def ensure_demo_tenant(progress: Callable[[str], None] | None = None) -> tuple[T
         progress=progress,
         allow_reserved_slug=True,  # "demo" is reserved so that no one else takes the name
     )
-    from django_tenants.utils import tenant_context
 
     with tenant_context(provisioned.tenant):
         for path in SAMPLE_DATA_LOADERS:

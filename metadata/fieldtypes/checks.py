@@ -9,14 +9,15 @@ from django.utils.functional import Promise
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from .base import FieldType
+from .registry import field_types
+
 SQL_TYPES = {"text", "numeric", "date", "timestamptz", "boolean", "bigint", "jsonb"}
 SLOT_FAMILIES = {None, "t", "n", "d", "ts", "r", "b"}
 
 
 @checks.register()
 def check_field_types(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[checks.CheckMessage]:
-    from . import FieldType, field_types
-
     errors: list[checks.CheckMessage] = []
     for key, field_type in field_types.items():
         where = f"field type {key!r} ({type(field_type).__name__})"

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
 from .base import COMPARISON_OPS, ContractSamples, FieldFormula, FieldType
+from .registry import field_types
 
 RESULT_TYPES = {
     "text": ("text", "TEXT"),
@@ -98,8 +99,6 @@ class FormulaFieldType(FieldType):
     def result_field_type(self, field) -> FieldType:
         """The plain field type whose values look like this formula's results (for API output,
         filters and widgets)."""
-        from . import field_types
-
         return field_types.get(self.result_type(field))
 
     def check_options(self, options, ctx):
@@ -191,8 +190,6 @@ class RollupFieldType(FieldType):
         return tuple((options.get("child_object"), options.get(name)) for name in ("child_field", "value_field"))
 
     def result_field_type(self, field) -> FieldType:
-        from . import field_types
-
         return field_types.get(field.options.get("result_type") or "number")
 
     def value_type(self, field) -> FieldType:

@@ -12,6 +12,7 @@ from django.core import signing
 from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+from psycopg2 import sql
 
 from .base import EQUALITY_OPS, ContractSamples, FieldType, FieldValueError
 
@@ -70,8 +71,6 @@ class FileFieldType(FieldType):
             raise FieldValueError("file_too_large", _("The file is larger than the limit."))
 
     def json_sql(self, data, key):
-        from psycopg2 import sql
-
         return sql.SQL("({} -> {})").format(data, sql.Literal(key))
 
     def format_text(self, value, field, language=None):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+from psycopg2 import sql
 
 from .base import EQUALITY_OPS, ContractSamples, FieldType, FieldValueError, nullable
 
@@ -83,8 +84,6 @@ class LookupFieldType(FieldType):
         return {"oneOf": [dict(ID_SCHEMA), {"$ref": "#/components/schemas/ExpandedLookup"}, {"type": "null"}]}
 
     def json_sql(self, data, key):
-        from psycopg2 import sql
-
         return sql.SQL("(({} ->> {})::bigint)").format(data, sql.Literal(key))
 
     def widget_descriptor(self, field, language):

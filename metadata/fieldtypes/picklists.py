@@ -11,6 +11,7 @@ keys allowed under it. Chains of any depth (country → province → city) are c
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -320,6 +321,4 @@ class MultiPicklistFieldType(PicklistFieldType):
 
 
 def _json_list(keys: list[str]) -> str:
-    import json
-
     return json.dumps(keys)

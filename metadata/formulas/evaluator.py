@@ -91,28 +91,55 @@ def coerce_value(value: Any, ftype: FormulaType, path: tuple[str, ...]) -> Any:
     """Check/normalise a field value from the ValueSource to the evaluator's Python types."""
     if value is None:
         return None
-    if ftype.is_numeric:
-        if isinstance(value, bool):
-            raise TypeError(f"field {'.'.join(path)}: expected a number, got bool")
-        if isinstance(value, Decimal):
-            return value if value.is_finite() else None
-        if isinstance(value, int):
-            return Decimal(value)
-        if isinstance(value, float):
-            return Decimal(repr(value))
-    elif ftype in (T.TEXT, T.PICKLIST):
-        if isinstance(value, str):
-            return value
-    elif ftype is T.DATETIME:
-        if isinstance(value, dt.datetime):
-            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    elif ftype is T.DATE:
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-    elif ftype is T.BOOLEAN:
-        if isinstance(value, bool):
-            return value
-    elif ftype is T.MULTIPICKLIST:
-        if isinstance(value, (set, frozenset, list, tuple)):
-            return frozenset(str(v) for v in value)
-    raise TypeError(f"field {'.'.join(path)}: expected a {ftype.label} value, got {type(value).__name__}")
+    if ftype.is_numeric and isinstance(value, bool):
+        raise TypeError(f"field {'.'.join(path)}: expected a number, got bool")
+    coerce = _numeric_value if ftype.is_numeric else _VALUE_COERCIONS.get(ftype)
+    coerced = coerce(value) if coerce is not None else _WRONG_TYPE
+    if coerced is _WRONG_TYPE:
+        raise TypeError(f"field {'.'.join(path)}: expected a {ftype.label} value, got {type(value).__name__}")
+    return coerced
+
+
+#: What a value coercion returns for a value of another Python type (None is a value: a non-finite number).
+_WRONG_TYPE = object()
+
+
+def _numeric_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return _WRONG_TYPE
+
+
+def _text_value(value: Any) -> Any:
+    return value if isinstance(value, str) else _WRONG_TYPE
+
+
+def _datetime_value(value: Any) -> Any:
+    if not isinstance(value, dt.datetime):
+        return _WRONG_TYPE
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _date_value(value: Any) -> Any:
+    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else _WRONG_TYPE
+
+
+def _boolean_value(value: Any) -> Any:
+    return value if isinstance(value, bool) else _WRONG_TYPE
+
+
+def _multipicklist_value(value: Any) -> Any:
+    if not isinstance(value, (set, frozenset, list, tuple)):
+        return _WRONG_TYPE
+    return frozenset(str(v) for v in value)
+
+
+#: Formula type (other than the numeric ones) → its value coercion.
+_VALUE_COERCIONS = {
+    T.TEXT: _text_value, T.PICKLIST: _text_value, T.DATETIME: _datetime_value, T.DATE: _date_value,
+    T.BOOLEAN: _boolean_value, T.MULTIPICKLIST: _multipicklist_value,
+}

@@ -4,7 +4,8 @@ one transaction. The runtime sees the result through metadata.cache on the next 
 personal list views are preferences, not tenant metadata: neither locked nor versioned.)"""
 
 from .categories import create_category, delete_category, update_category
-from .fields import add_field, change_field_type, delete_field, restore_field, update_field
+from .conversion import change_field_type
+from .fields import add_field, delete_field, restore_field, update_field
 from .layouts import create_layout, delete_layout, update_layout
 from .list_views import create_list_view, delete_list_view, update_list_view, visible_list_views
 from .objects import create_object, system_section, update_object

@@ -9,14 +9,13 @@ its api_name. Large objects are converted by a background job.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import TYPE_CHECKING
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from psycopg2 import sql
-from psycopg2.extras import execute_values
 
 from metadata import schemas
 from metadata.cache import get_meta
@@ -26,28 +25,46 @@ from metadata.models import FieldDef, ObjectDef
 from metadata.versioning import lock_metadata, record_change
 from tessera.core.jobs import queue_job
 from tessera.errors import ErrorCollector, ValidationFailed
-from tessera.records import indexing
-from tessera.records.jsonio import dumps_value, loads
-from tessera.records.storage import partition_name
+from tessera.records import field_values, indexing
+from tessera.security.access import require_customise
 from tessera.security.actor import Actor, acting_user
 
 from .common import get_object
+from .fields import active_field, dependents, field_snapshot, sync_storage
 
 if TYPE_CHECKING:
     from metadata.meta import FieldMeta
     from tessera.core.jobs import Progress
     from tessera.core.models import Job
 
-    from .fields import ConversionReport
-
 MAX_LISTED_FAILURES = 50
-BATCH = 2_000
+
+
+@dataclass
+class ConversionReport:
+    total: int = 0
+    convertible: int = 0
+    failures: list[dict] = dc_field(default_factory=list)
+    failure_count: int = 0
+    applied: bool = False
+    job_id: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"total": self.total, "convertible": self.convertible, "failure_count": self.failure_count,
+                "failures": self.failures,
+                "applied": self.applied, "job_id": self.job_id}
+
+
+def change_field_type(object_api_name: str, field_api_name: str, new_type: str, actor, *,
+                      options: dict | None = None, dry_run: bool = True) -> ConversionReport:
+    """Change a field's type along a safe conversion. The dry run lists the values that would not
+    convert; the real run refuses while any would not, and otherwise rewrites every value."""
+    require_customise(actor)
+    return convert_field(object_api_name, field_api_name, new_type, actor, options=options or {}, dry_run=dry_run)
 
 
 def convert_field(object_api_name: str, field_api_name: str, new_type: str, actor: Actor, *, options: dict,
                   dry_run: bool) -> ConversionReport:
-    from .fields import ConversionReport, active_field
-
     obj = get_object(object_api_name)
     field = active_field(obj, field_api_name)
     errors = ErrorCollector()
@@ -57,8 +74,6 @@ def convert_field(object_api_name: str, field_api_name: str, new_type: str, acto
         errors.add("type", "unsafe_conversion", _("A %(source)s field cannot become a %(target)s field.")
                    % {"source": field.type.key, "target": new_type})
     else:
-        from .fields import dependents
-
         # Formulas, rules, cascades and roll-ups were checked against the current type.
         for where in dependents(get_meta(), obj, field):
             errors.add("type", "in_use", _("Used by %(where)s; change that first.") % {"where": where})
@@ -98,14 +113,10 @@ def apply_conversion(field_id: int, new_type: str, options: dict, actor: Actor |
     The values are read and converted here, under the metadata lock and with writes to the object's
     records held until the new type is in place (reads go on): a record written after the dry run
     or the checks is converted as it is now, never overwritten with an older value."""
-    from .fields import ConversionReport, field_snapshot, sync_storage
-
     with transaction.atomic():
         lock_metadata()
         row = FieldDef.objects.select_for_update().get(pk=field_id)
-        with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(
-                sql.Identifier(partition_name(row.object_id))))
+        field_values.hold_writes(row.object_id)
         obj = ObjectDef.objects.get(pk=row.object_id)
         field = compile_field(row, obj)
         before = field_snapshot(row)
@@ -123,7 +134,7 @@ def apply_conversion(field_id: int, new_type: str, options: dict, actor: Actor |
         row.slot, row.slot_ready = "", False
         row.save(update_fields=["type", "spec", "slot", "slot_ready", "updated_at"])
         target = compile_field(row, obj)
-        _rewrite(target, converted)
+        field_values.rewrite(target, converted)
         if field.unique and not target.type.supports_unique:
             row.spec.pop("unique", None)
             row.save(update_fields=["spec"])
@@ -138,7 +149,7 @@ def _convert_values(field: FieldMeta, target: FieldMeta, report: ConversionRepor
     """Convert every stored value of `field` to `target`, counting into `report` (and listing the
     first failures); the converted values by record id when `keep`."""
     converted = {}
-    for record_id, stored in _stored_values(field):
+    for record_id, stored in field_values.stored_values(field):
         report.total += 1
         try:
             value = field.type.convert_value(field.type.from_storage(stored, field), field, target)
@@ -175,37 +186,4 @@ def convert_field_job(job: Job, progress: Progress) -> dict:
 
 def _stored_count(field: FieldMeta) -> int:
     """How many records (deleted ones included) hold a value of `field`."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("SELECT count(*) FROM {} WHERE data ? %s").format(
-            sql.Identifier(partition_name(field.object_id))), [field.key])
-        return cursor.fetchone()[0]
-
-
-def _stored_values(field: FieldMeta) -> Iterator[tuple[int, Any]]:
-    """(record id, stored JSON value) for every record holding a value, deleted ones included."""
-    table = sql.Identifier(partition_name(field.object_id))
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("SELECT id, (data -> %s)::text FROM {} WHERE data ? %s ORDER BY id").format(table),
-                       [field.key, field.key])
-        while True:
-            rows = cursor.fetchmany(BATCH)
-            if not rows:
-                return
-            for record_id, text in rows:
-                yield record_id, loads(text)
-
-
-def _rewrite(target: FieldMeta, converted: dict) -> None:
-    table = sql.Identifier(partition_name(target.object_id))
-    items = list(converted.items())
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg2 cursor under Django's wrapper
-        statement = sql.SQL(
-            "UPDATE {t} AS r SET data = CASE WHEN v.value IS NULL THEN r.data - {k} "
-            "ELSE jsonb_set(r.data, ARRAY[{k}], v.value::jsonb) END "
-            "FROM (VALUES %s) AS v(id, value) WHERE r.id = v.id"
-        ).format(t=table, k=sql.Literal(target.key)).as_string(raw.connection)
-        for start in range(0, len(items), BATCH):
-            chunk = [(rid, dumps_value(target.type.to_storage(value, target)))
-                     for rid, value in items[start:start + BATCH]]
-            execute_values(raw, statement, chunk, template="(%s::bigint, %s::text)")
+    return field_values.count_stored(field)

@@ -8,30 +8,30 @@ for an auto-number. Adding a field rewrites no record, whatever the object's siz
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from dataclasses import field as dc_field
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from psycopg2 import sql
 
 from metadata import schemas
 from metadata.cache import get_meta
 from metadata.compile import compile_field
 from metadata.fieldtypes import FieldValueError, OptionsContext, field_types
+from metadata.formula_scope import MetaScope
+from metadata.formulas import FormulaError, FormulaType, compile_formula
 from metadata.labels import in_every_language
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from metadata.models import FieldDef, Layout, ListView, ObjectDef, RecordCategory
 from metadata.versioning import lock_metadata, record_change
 from tessera.core.jobs import queue_job
 from tessera.errors import ErrorCollector, NotFound, ValidationFailed
-from tessera.records import indexing
+from tessera.records import field_values, indexing
 from tessera.security.access import require_customise
 from tessera.security.actor import Actor
 
 from .common import RESERVED_FIELD_NAMES, get_object, merged
+from .formula_fields import check_formula_field, check_validation_rules
 
 #: Spec properties stored in FieldDef.spec (api_name, type live in columns).
 SPEC_KEYS = ("labels", "help_text", "required", "unique", "default", "read_only", "indexed", "history_tracked",
@@ -114,19 +114,7 @@ def _check_spec(obj: ObjectMeta, spec: dict, *, current: FieldMeta | None,
         return None, errors
 
     api_name = spec["api_name"]
-    if current is None:
-        if api_name in RESERVED_FIELD_NAMES:
-            errors.add("api_name", "reserved", _("“%(name)s” is reserved.") % {"name": api_name})
-        elif obj.field(api_name) is not None or any(f.api_name == api_name for f in obj.deleted_fields):
-            errors.add("api_name", "taken", _("This object has a field named “%(name)s” already (perhaps deleted).")
-                       % {"name": api_name})
-    if spec.get("unique") and not field_type.supports_unique:
-        errors.add("unique", "unsupported", _("A field of this type cannot be unique."))
-    if spec.get("required") and not field_type.supports_required:
-        errors.add("required", "unsupported", _("A field of this type cannot be required."))
-    if spec.get("indexed") and not (field_type.slot_family or field_type.sortable) :
-        errors.add("indexed", "unsupported", _("A field of this type cannot be indexed."))
-
+    _check_name_and_flags(obj, spec, field_type, current=current, errors=errors)
     row = FieldDef(id=current.id if current else 0, object_id=obj.id, api_name=api_name, type=type_key,
                    key=current.key if current else "", is_system=current.is_system if current else False,
                    position=spec.get("position", current.position if current else 100),
@@ -140,20 +128,42 @@ def _check_spec(obj: ObjectMeta, spec: dict, *, current: FieldMeta | None,
     for code, message in field_type.check_options(compiled.options, context):
         errors.add("options", code, message)
     if "default" in spec and spec["default"] is not None:
-        if not field_type.supports_default:
-            errors.add("default", "unsupported", _("A field of this type has no default value."))
-        else:
-            try:
-                value = field_type.coerce(spec["default"], compiled)
-                if value is not None:
-                    field_type.validate(value, compiled)
-            except FieldValueError as exc:
-                errors.add("default", exc.code, exc.message)
+        _check_default(field_type, spec["default"], compiled, errors)
     if not errors:
-        from .formula_fields import check_formula_field
-
         check_formula_field(obj, compiled, siblings, errors, tenant)
     return compiled, errors
+
+
+def _check_name_and_flags(obj: ObjectMeta, spec: dict, field_type, *, current: FieldMeta | None,
+                          errors: ErrorCollector) -> None:
+    """A new field's api_name is free (deleted fields keep theirs); unique, required and indexed
+    only where the type supports them."""
+    api_name = spec["api_name"]
+    if current is None:
+        if api_name in RESERVED_FIELD_NAMES:
+            errors.add("api_name", "reserved", _("“%(name)s” is reserved.") % {"name": api_name})
+        elif obj.field(api_name) is not None or any(f.api_name == api_name for f in obj.deleted_fields):
+            errors.add("api_name", "taken", _("This object has a field named “%(name)s” already (perhaps deleted).")
+                       % {"name": api_name})
+    if spec.get("unique") and not field_type.supports_unique:
+        errors.add("unique", "unsupported", _("A field of this type cannot be unique."))
+    if spec.get("required") and not field_type.supports_required:
+        errors.add("required", "unsupported", _("A field of this type cannot be required."))
+    if spec.get("indexed") and not (field_type.slot_family or field_type.sortable) :
+        errors.add("indexed", "unsupported", _("A field of this type cannot be indexed."))
+
+
+def _check_default(field_type, default, compiled: FieldMeta, errors: ErrorCollector) -> None:
+    """A default value is a valid value of the field."""
+    if not field_type.supports_default:
+        errors.add("default", "unsupported", _("A field of this type has no default value."))
+        return
+    try:
+        value = field_type.coerce(default, compiled)
+        if value is not None:
+            field_type.validate(value, compiled)
+    except FieldValueError as exc:
+        errors.add("default", exc.code, exc.message)
 
 
 def validate_rules(obj: ObjectMeta, spec: dict) -> ErrorCollector:
@@ -165,7 +175,6 @@ def validate_rules(obj: ObjectMeta, spec: dict) -> ErrorCollector:
             if field is None or field.type.slot_family != "t":
                 errors.add(f"duplicate_rules.{i}.fields", "invalid_field",
                            _("“%(name)s” is not a text field of this object.") % {"name": name})
-    from .formula_fields import check_validation_rules
 
     check_validation_rules(obj, spec.get("validation_rules", ()), errors)
     return errors
@@ -332,14 +341,7 @@ def sync_storage(row: FieldDef, *, before: FieldMeta | None) -> None:
 
 
 def _check_no_duplicates(field: FieldMeta, errors: ErrorCollector) -> None:
-    expr = field.type.unique_sql(indexing.value_expression(field, from_json=not field.slot_ready))
-    from tessera.records.storage import partition_name
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL(
-            "SELECT {e}, count(*) FROM {t} WHERE deleted_at IS NULL AND {e} IS NOT NULL GROUP BY 1 HAVING count(*) > 1 "
-            "ORDER BY 2 DESC LIMIT 5").format(e=expr, t=sql.Identifier(partition_name(field.object_id))))
-        rows = cursor.fetchall()
+    rows = field_values.shared_values(field, limit=5)
     if rows:
         sample = ", ".join(f"{value} ({count}×)" for value, count in rows)
         errors.add("unique", "duplicates", _("Existing records share values: %(sample)s.") % {"sample": sample})
@@ -376,6 +378,13 @@ def _append_to_layouts(object_id: int, api_name: str) -> None:
 def _remove_from_definitions(obj: ObjectMeta, api_name: str) -> None:
     """Take a field being deleted off the layouts, list views and categories that name it, so no
     definition refers to a field nobody can see (and each stays valid for its next change)."""
+    _remove_from_layouts(obj, api_name)
+    _remove_from_list_views(obj, api_name)
+    _remove_from_categories(obj, api_name)
+
+
+def _remove_from_layouts(obj: ObjectMeta, api_name: str) -> None:
+    """Off the object's layouts, and off the related lists of any layout that show the object."""
     for layout in Layout.objects.all():
         spec = layout.spec
         before = copy.deepcopy(spec)
@@ -394,6 +403,10 @@ def _remove_from_definitions(obj: ObjectMeta, api_name: str) -> None:
             spec["related_lists"] = related_lists
         if spec != before:
             layout.save(update_fields=["spec"])
+
+
+def _remove_from_list_views(obj: ObjectMeta, api_name: str) -> None:
+    """Off the columns, sort and filters of the object's list views (personal ones too)."""
     for view in ListView.objects.filter(object_id=obj.id):
         spec = view.spec
         before = copy.deepcopy(spec)
@@ -405,6 +418,10 @@ def _remove_from_definitions(obj: ObjectMeta, api_name: str) -> None:
                                if k.partition("__")[0].split(".")[0] != api_name}
         if spec != before:
             view.save(update_fields=["spec"])
+
+
+def _remove_from_categories(obj: ObjectMeta, api_name: str) -> None:
+    """Off the required fields, fields and picklist restrictions of the object's categories."""
     for category in RecordCategory.objects.filter(object_id=obj.id):
         spec = category.spec
         before = copy.deepcopy(spec)
@@ -443,9 +460,6 @@ def dependents(meta: TenantMeta, obj: ObjectMeta, field: FieldMeta) -> list[str]
 
 def _formula_field_ids(meta: TenantMeta, obj: ObjectMeta, source: str, result_type: str) -> set[int]:
     """Ids of the fields a formula of `obj` refers to, the lookups along its paths included."""
-    from metadata.formula_scope import MetaScope
-    from metadata.formulas import FormulaError, FormulaType, compile_formula
-
     scope = MetaScope(meta, obj)
     try:
         checked = compile_formula(source, scope, result_type=FormulaType(result_type))
@@ -461,28 +475,3 @@ def _formula_field_ids(meta: TenantMeta, obj: ObjectMeta, source: str, result_ty
 
 
 # --- type changes ---------------------------------------------------------------------------
-
-
-@dataclass
-class ConversionReport:
-    total: int = 0
-    convertible: int = 0
-    failures: list[dict] = dc_field(default_factory=list)
-    failure_count: int = 0
-    applied: bool = False
-    job_id: int | None = None
-
-    def as_dict(self) -> dict:
-        return {"total": self.total, "convertible": self.convertible, "failure_count": self.failure_count,
-                "failures": self.failures,
-                "applied": self.applied, "job_id": self.job_id}
-
-
-def change_field_type(object_api_name: str, field_api_name: str, new_type: str, actor: Actor, *,
-                      options: dict | None = None, dry_run: bool = True) -> ConversionReport:
-    """Change a field's type along a safe conversion. The dry run lists the values that would not
-    convert; the real run refuses while any would not, and otherwise rewrites every value."""
-    from .conversion import convert_field
-
-    require_customise(actor)
-    return convert_field(object_api_name, field_api_name, new_type, actor, options=options or {}, dry_run=dry_run)

@@ -10,6 +10,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from metadata.cache import get_meta
+from metadata.services import (
+    add_field,
+    create_category,
+    create_object,
+    system_section,
+    update_layout,
+    update_list_view,
+    update_object,
+)
 from tessera.security.actor import Actor
 
 HERE = Path(__file__).parent
@@ -31,16 +41,6 @@ def load_definitions() -> list[dict]:
 
 def install_standard_objects(actor: Actor) -> None:
     """Create the standard objects that are missing (idempotent), then their layouts and views."""
-    from metadata.cache import get_meta
-    from metadata.services import (
-        add_field,
-        create_category,
-        create_object,
-        system_section,
-        update_layout,
-        update_list_view,
-    )
-
     definitions = load_definitions()
     for spec in definitions:
         if get_meta().object(spec["api_name"]) is not None:
@@ -67,6 +67,4 @@ def install_standard_objects(actor: Actor) -> None:
             view["sort"] = spec["list_sort"]
         update_list_view(name, "all", view, actor)
         if spec.get("duplicate_rules"):
-            from metadata.services import update_object
-
             update_object(name, {"duplicate_rules": spec["duplicate_rules"]}, actor)

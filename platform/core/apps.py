@@ -7,9 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Tessera core"
 
     def ready(self) -> None:
-        from tessera.api import spectacular  # noqa: F401  (registers the authentication schemes)
+        # Django imports this module before any model is loaded; what registers here imports models.
+        from tessera.api import spectacular  # noqa: PLC0415, F401 - AppConfig.ready(); registers the authentication schemes
 
-        from .jobs import job_kinds
-        from .tasks import clear_expired_sessions_job
+        from . import jobs, tasks  # noqa: PLC0415 - AppConfig.ready()
 
-        job_kinds.register("core.clear_expired_sessions", clear_expired_sessions_job)
+        jobs.job_kinds.register("core.clear_expired_sessions", tasks.clear_expired_sessions_job)

@@ -16,6 +16,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 from django_tenants.utils import schema_exists
 
+from tessera.celery import app
+
 from .migrations_executor import known_migrations, schemas_behind
 
 
@@ -55,8 +57,6 @@ def _check_database() -> dict:
 
 def _check_broker() -> dict:
     def probe() -> None:
-        from tessera.celery import app
-
         if settings.TESSERA_BROKER_URL.startswith("memory://"):
             raise RuntimeError("no broker configured (TESSERA_BROKER_URL)")
         with app.connection_for_write() as conn:

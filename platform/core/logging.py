@@ -2,6 +2,8 @@
 
 import logging
 
+from django.db import connection
+
 from .context import request_id_var
 
 
@@ -15,8 +17,6 @@ class ContextFilter(logging.Filter):
 def _current_schema() -> str:
     # Imported lazily: logging is configured before the apps are ready.
     try:
-        from django.db import connection
-
         return getattr(connection, "schema_name", "-") or "-"
     except Exception:  # noqa: BLE001 - a log line must never fail because of its context
         return "-"

@@ -8,9 +8,10 @@ class RecordsConfig(AppConfig):
     verbose_name = "Records"
 
     def ready(self) -> None:
-        from tessera.core.jobs import job_kinds
+        # Django imports this module before any model is loaded; what registers here imports models.
+        from tessera.core.jobs import job_kinds  # noqa: PLC0415 - AppConfig.ready()
 
-        from . import indexing, sqlfunctions
+        from . import indexing, sqlfunctions  # noqa: PLC0415 - AppConfig.ready()
 
         job_kinds.register("records.build_field_index", indexing.build_field_index_job)
         job_kinds.register("records.build_duplicate_index", indexing.build_duplicate_index_job)

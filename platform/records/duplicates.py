@@ -3,14 +3,12 @@ punctuation ignored, by public.tessera_normalize in SQL, so the comparison can u
 
 from __future__ import annotations
 
-from django.db import connection
 from django.utils.translation import gettext as _
-from psycopg2 import sql
 
 from metadata.meta import ObjectMeta, TenantMeta
 
-from .indexing import normalized_expression
-from .pipeline import Draft
+from . import repository
+from .draft import Draft
 
 MAX_MATCHES = 5
 
@@ -27,21 +25,14 @@ def find_duplicates(tenant: TenantMeta, obj: ObjectMeta, draft: Draft) -> list[d
             continue
         if draft.current is not None and not any(f.api_name in draft.changed for f in fields):
             continue
-        conditions = [
-            sql.SQL("{} = public.tessera_normalize({})").format(normalized_expression(f, alias="r"), sql.Literal(str(v)))
-            for f, v in zip(fields, values, strict=True)
-        ]
-        if draft.current is not None:
-            conditions.append(sql.SQL("r.id <> {}").format(sql.Literal(draft.current.id)))
-        statement = sql.SQL("SELECT r.id, r.name FROM {t} r WHERE r.deleted_at IS NULL AND {c} LIMIT {n}").format(
-            t=sql.Identifier(obj.table), c=sql.SQL(" AND ").join(conditions), n=sql.Literal(MAX_MATCHES))
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
-            for record_id, name in cursor.fetchall():
-                match = matches.setdefault(record_id, {"id": record_id, "name": name, "rules": [], "action": "warn"})
-                match["rules"].append(rule.api_name)
-                if rule.action == "block":
-                    match["action"] = "block"
+        found = repository.duplicate_candidates(obj, list(zip(fields, values, strict=True)),
+                                                exclude_id=draft.current.id if draft.current is not None else None,
+                                                limit=MAX_MATCHES)
+        for record_id, name in found:
+            match = matches.setdefault(record_id, {"id": record_id, "name": name, "rules": [], "action": "warn"})
+            match["rules"].append(rule.api_name)
+            if rule.action == "block":
+                match["action"] = "block"
     return list(matches.values())
 
 

@@ -46,8 +46,6 @@ class BulkRejected(ValidationFailed):
 
     @staticmethod
     def detail(code: str, message: str | StrPromise) -> ErrorDetail:
-        from tessera.errors import ErrorDetail
-
         return ErrorDetail(code, message)
 
     def as_payload(self) -> dict:

@@ -14,8 +14,10 @@ import re
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
+from psycopg2 import sql
 
 from metadata.fieldtypes import FieldValueError
+from metadata.formula_scope import MetaScope
 from metadata.formulas import FormulaError
 from metadata.meta import FieldMeta
 from tessera.errors import ErrorCollector
@@ -26,8 +28,11 @@ PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*){0,4}$")
 ALL_OPS = frozenset({"eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "startswith", "isnull", "range"})
 
 
-def apply_filters(query: RecordQuery, params: Iterable[tuple[str, object]], errors: ErrorCollector) -> None:
-    """Add a predicate to `query` for each (key, value); errors are keyed by the parameter name."""
+def filter_conditions(query: RecordQuery, params: Iterable[tuple[str, object]],
+                      errors: ErrorCollector) -> list[sql.Composable]:
+    """A condition over `query`'s records for each (key, value) (AND them; the joins a path through
+    lookups needs are made in `query`); errors are keyed by the parameter name."""
+    conditions: list[sql.Composable] = []
     for key, raw in params:
         name, op = split_key(key)
         if not PATH_RE.match(name):
@@ -53,7 +58,8 @@ def apply_filters(query: RecordQuery, params: Iterable[tuple[str, object]], erro
         except FieldValueError as exc:
             errors.add(key, exc.code, str(exc.message))
             continue
-        query.where.append(field.type.compile_filter(op, expression, value, field))
+        conditions.append(field.type.compile_filter(op, expression, value, field))
+    return conditions
 
 
 def split_key(key: str) -> tuple[str, str]:
@@ -67,6 +73,4 @@ def filter_ops(field: FieldMeta) -> frozenset[str]:
 
 
 def _walk(query: RecordQuery, path: tuple[str, ...]) -> FieldMeta:
-    from metadata.formula_scope import MetaScope
-
     return MetaScope(query.tenant, query.obj).walk(path)[-1]

@@ -12,6 +12,8 @@ from metadata.formula_scope import checked_formula
 from metadata.formulas import evaluate
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 
+from . import repository
+
 
 class DraftValues:
     """A formula ValueSource over one record's values (api_name → Python value)."""
@@ -40,11 +42,9 @@ class DraftValues:
 
     def _load(self, lookup: FieldMeta) -> DraftValues | None:
         if lookup.api_name not in self._related:
-            from .service import load_record
-
             record_id = self.values.get(lookup.api_name)
             target = self.tenant.objects.get(lookup.type.target(lookup) or "")
-            record = load_record(self.tenant, target, record_id) if (record_id and target) else None
+            record = repository.load_record(self.tenant, target, record_id) if (record_id and target) else None
             self._related[lookup.api_name] = (
                 DraftValues(self.tenant, target, record.values, depth=self.depth + 1) if record else None)
         return self._related[lookup.api_name]

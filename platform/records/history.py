@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from metadata.meta import FieldMeta, ObjectMeta
 
+from .draft import Draft
 from .models import RecordChange
-from .pipeline import Draft
 from .repository import COPY_FROM, copy_rows, insert_values
 
 COLUMNS = ("object_id", "record_id", "action", "changes", "user_id", "at")

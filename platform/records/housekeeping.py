@@ -29,31 +29,12 @@ from metadata.cache import get_meta
 from metadata.fieldtypes.files import TOKEN_MAX_AGE
 
 from . import repository
-from .models import RecordChange
 from .service import lookups_to
 
 logger = logging.getLogger(__name__)
 
 #: How long an unattached upload is kept: an upload token's lifetime and a day's margin.
 UPLOAD_GRACE = dt.timedelta(seconds=TOKEN_MAX_AGE) + dt.timedelta(days=1)
-
-#: One statement: the records deleted before the cut-off, then their history rows.
-PURGE = f"""
-WITH gone AS (
-    DELETE FROM record WHERE deleted_at < %s RETURNING object_id, id
-), history AS (
-    DELETE FROM {RecordChange._meta.db_table} c USING gone
-    WHERE c.object_id = gone.object_id AND c.record_id = gone.id
-)
-SELECT object_id, array_agg(id) FROM gone GROUP BY object_id
-"""
-
-#: Every file path a record of this tenant holds, in any field (deleted fields too), live or deleted.
-HELD_PATHS = """
-SELECT DISTINCT p #>> '{}' FROM record, jsonb_path_query(data, 'lax $.*.path') AS p
-WHERE jsonb_typeof(p) = 'string'
-"""
-
 
 def recycle_bin_days() -> int:
     return int(getattr(settings, "TESSERA_RECYCLE_BIN_DAYS", 30))
@@ -63,9 +44,7 @@ def purge_recycle_bin(now: dt.datetime | None = None) -> dict[int, int]:
     """Remove for good the records deleted more than recycle_bin_days() ago; object id → count."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=recycle_bin_days())
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(PURGE, [cutoff])
-            gone = dict(cursor.fetchall())
+        gone = repository.purge_deleted_before(cutoff)
         if gone:
             _clear_references(gone)
     purged = {object_id: len(ids) for object_id, ids in gone.items()}
@@ -99,9 +78,7 @@ def sweep_files(now: dt.datetime | None = None, storage: Storage | None = None) 
     returns their paths."""
     storage = storage or default_storage
     cutoff = (now or timezone.now()) - UPLOAD_GRACE
-    with connection.cursor() as cursor:
-        cursor.execute(HELD_PATHS)
-        held = {row[0] for row in cursor.fetchall()}
+    held = repository.held_file_paths()
     removed = []
     for path in _walk(storage, files_prefix()):
         if path in held or storage.get_modified_time(path) >= cutoff:

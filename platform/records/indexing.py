@@ -18,6 +18,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from psycopg2 import sql
 
+from metadata.cache import get_meta
+from metadata.models import FieldDef
+from metadata.versioning import record_change
+from tessera.core.jobs import queue_job
+
+from .query import RecordQuery
+
 if TYPE_CHECKING:
     from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
     from tessera.core.jobs import Progress
@@ -108,10 +115,6 @@ def value_expression(field: FieldMeta, *, from_json: bool = False, alias: str | 
     if field.slot and not from_json:
         return column(field.slot)
     if is_materialized(field):
-        from metadata.cache import get_meta
-
-        from .query import RecordQuery
-
         tenant = get_meta()
         query = RecordQuery(tenant, tenant.objects_by_id[field.object_id], alias=alias or "r")
         return query.formula_sql(field, query.alias, query.obj)
@@ -224,9 +227,6 @@ def build_field_index_job(job: Job, progress: Progress) -> dict:
     interrupted build left INVALID is dropped and rebuilt, finished indexes are kept (IF NOT
     EXISTS), and the slot is marked ready once.
     """
-    from metadata.cache import get_meta
-    from metadata.models import FieldDef
-    from metadata.versioning import record_change
 
     field_id = job.params["field_id"]
     field = _field_meta(get_meta(), field_id)
@@ -325,8 +325,6 @@ def _field_meta(meta: TenantMeta, field_id: int) -> FieldMeta | None:
 
 
 def used_slots(object_id: int) -> set[str]:
-    from metadata.models import FieldDef
-
     return set(FieldDef.objects.filter(object_id=object_id).exclude(slot="").values_list("slot", flat=True))
 
 
@@ -351,8 +349,6 @@ def _duplicate_index_statement(field: FieldMeta, *, concurrently: bool) -> sql.C
 def ensure_duplicate_indexes(obj: ObjectMeta) -> None:
     """Every field of an active duplicate rule gets an index on its normalised value, so the check
     on each create is an index lookup at any record count: inline for small objects, else a job."""
-    from tessera.core.jobs import queue_job
-
     fields = {f for rule in obj.duplicate_rules for name in rule.fields if (f := obj.field(name)) is not None}
     if not fields:
         return
@@ -369,8 +365,6 @@ def ensure_duplicate_indexes(obj: ObjectMeta) -> None:
 
 def build_duplicate_index_job(job: Job, progress: Progress) -> dict:
     """Background job: the normalised-value index of a duplicate-rule field, built CONCURRENTLY."""
-    from metadata.cache import get_meta
-
     field = _field_meta(get_meta(), job.params["field_id"])
     if field is None:
         return {"skipped": "field deleted"}

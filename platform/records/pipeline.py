@@ -8,52 +8,26 @@ nothing is written until every step has run and no draft has an error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from psycopg2 import sql
 
 from metadata.fieldtypes import FieldValueError
-from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
-from tessera.errors import ErrorCollector
+from metadata.meta import FieldMeta, ObjectMeta, TenantMeta, pick_label
 from tessera.security.access import RecordAccess
 
 from . import repository
+from .autonumbers import take_numbers
+from .draft import Draft
+from .formula_values import DraftValues, evaluate_rule
 from .jsonio import conversion
-from .query import RecordQuery
-from .record import Record
 
 #: Input keys that are not fields.
 META_KEYS = frozenset({"id", "version", "category", "deleted_at"})
 #: check_lookups' key for the ids of user fields (users are not records of an object).
 USERS = "__user__"
-
-
-@dataclass
-class Draft:
-    """One record on its way to storage."""
-
-    index: int
-    current: Record | None = None
-    #: api_name → value as it will be stored (merged over `current` for updates).
-    values: dict[str, Any] = field(default_factory=dict)
-    #: api_names whose value this write sets or changes.
-    changed: set[str] = field(default_factory=set)
-    category: str | None = None
-    category_changed: bool = False
-    expected_version: int | None = None
-    errors: ErrorCollector = field(default_factory=ErrorCollector)
-    duplicates: list[dict] = field(default_factory=list)
-
-    @property
-    def is_new(self) -> bool:
-        return self.current is None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 class InputFields:
@@ -82,7 +56,7 @@ class InputFields:
         return found
 
 
-def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess,
+def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess,  # noqa: C901 - split once the field-type hooks (issue 9 §1) land here
                fields: InputFields | None = None) -> None:
     """Coerce every given field by its type; refuse unknown, system, read-only and computed fields.
     `fields`: the batch's InputFields (one is made for this payload when not given)."""
@@ -174,7 +148,7 @@ def validate_values(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) ->
         _validate(obj, draft, required, cascades)
 
 
-def _validate(obj: ObjectMeta, draft: Draft, object_required: list[str], cascades: list[FieldMeta]) -> None:
+def _validate(obj: ObjectMeta, draft: Draft, object_required: list[str], cascades: list[FieldMeta]) -> None:  # noqa: C901 - split once the field-type hooks land
     errors = draft.errors
     fields = obj.fields_by_name
     category = None
@@ -254,7 +228,7 @@ def _display(field: FieldMeta | None, value: Any) -> str:
     return field.type.format_text(value, field, None) or str(value)
 
 
-def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess | None = None) -> None:
+def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess | None = None) -> None:  # noqa: C901 - split once the field-type hooks land
     """Every lookup points at a live record of its target object in this tenant that the writer may
     read (one query per target object for the whole batch); user fields at an active user."""
     references = [f for f in obj.fields if f.type.is_reference]
@@ -337,17 +311,7 @@ def check_unique(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> No
             if len(same) > 1:
                 for draft in same:
                     draft.errors.add(f.api_name, "unique", _("Two records in this batch have the same value."))
-        query = RecordQuery(tenant, obj)
-        expr = f.type.unique_sql(query.field_sql(f))
-        literals = [f.type.unique_sql(f.type.sql_literal(v)) for v in values]
-        statement = sql.SQL("SELECT r.id, {e} FROM {t} r WHERE r.deleted_at IS NULL AND {e} IN ({vals})").format(
-            e=expr, t=sql.Identifier(obj.table), vals=sql.SQL(", ").join(literals))
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
-            taken = cursor.fetchall()
-        for record_id, stored in taken:
+        for record_id, stored in repository.unique_values_taken(tenant, obj, f, list(values)):
             key = stored
             for draft in values.get(key, []):
                 if draft.current is None or draft.current.id != record_id:
@@ -359,7 +323,6 @@ def check_validation_rules(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Dra
     rules = [r for r in obj.spec.get("validation_rules", ()) if r.get("active", True)]
     if not rules:
         return
-    from .formula_values import DraftValues, evaluate_rule
 
     for draft in drafts:
         if not draft.ok:
@@ -368,14 +331,11 @@ def check_validation_rules(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Dra
         for rule in rules:
             if evaluate_rule(tenant, obj, rule, source):
                 where = rule.get("field") if rule.get("field") and obj.field(rule["field"]) else None
-                from metadata.meta import pick_label
 
                 draft.errors.add(where, f"rule_{rule['api_name']}", pick_label(rule["message"], _language()))
 
 
 def _language() -> str:
-    from django.utils.translation import get_language
-
     return get_language() or "zh-hans"
 
 
@@ -386,7 +346,6 @@ def compute_materialized(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft
     stored = [f for f in obj.fields if f.type.materialized(f) and f.slot]
     if not stored:
         return
-    from .formula_values import DraftValues
 
     for draft in drafts:
         source = DraftValues(tenant, obj, draft.values)
@@ -467,7 +426,6 @@ def assign_auto_numbers(obj: ObjectMeta, drafts: list[Draft]) -> None:
     """Numbers for the new records' auto-number fields, from their sequences or gap-free counters
     (tessera.records.autonumbers). Called as the last step before the insert: a gap-free counter
     stays locked from here until the transaction ends."""
-    from .autonumbers import take_numbers
 
     fields = [f for f in obj.fields if f.type.numbered]
     if not fields or not drafts:

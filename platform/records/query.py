@@ -2,7 +2,9 @@
 
 `RecordQuery` builds one SELECT over an object's partition: the typed expression of every field
 (system column, projection slot, JSON, or compiled formula / roll-up), joins through lookups for
-paths such as `account.industry`, filters, sorts, keyset pages, and the permission predicate.
+paths such as `account.industry`, sorts and keyset pages. The conditions are given to each statement
+as parts (`where=`): the filters' (tessera.records.filters), the permission service's row predicates
+and the cursor's; the query itself keeps only what compiling them needs (joins, NOW() parameters).
 Identifiers come only from metadata (validated api_names, partition names, slot columns) and go
 through psycopg2.sql; values are literals or parameters, never formatted into the text.
 """
@@ -13,10 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg2 import sql
 
-from metadata.formula_scope import MetaScope
+from metadata.formula_scope import MetaScope, checked_formula
+from metadata.formulas import compile_sql, sql_params
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from tessera.errors import ValidationFailed
 
@@ -36,7 +40,6 @@ class RecordQuery:
         self.tenant = tenant
         self.obj = obj
         self.alias = alias
-        self.where: list[sql.Composable] = []
         self._joins: dict[tuple[str, ...], tuple[str, ObjectMeta]] = {}
         self._join_sql: list[sql.Composable] = []
         self.uses_now = False
@@ -44,6 +47,12 @@ class RecordQuery:
         #: by the service from the permission service), so expanded names of records the reader may
         #: not see stay empty. None: no restriction.
         self.visibility = None
+
+    def params(self) -> dict | None:
+        """The statement's parameters: `now` and the time zone when a formula uses NOW()/TODAY()."""
+        if not self.uses_now:
+            return None
+        return sql_params(timezone.now(), timezone.get_current_timezone())
 
     # --- expressions -------------------------------------------------------------------------
     def column(self, name: str, alias: str | None = None) -> sql.Composable:
@@ -99,9 +108,6 @@ class RecordQuery:
 
     def formula_sql(self, field: FieldMeta, alias: str, obj: ObjectMeta) -> sql.Composable:
         """A formula field's value, its formula compiled to SQL (see FormulaFieldType.computed_sql)."""
-        from metadata.formula_scope import checked_formula
-        from metadata.formulas import compile_sql
-
         formula = field.type.formula(field)
         checked = checked_formula(self.tenant, obj, formula.source, formula.result_type, formula.blank_as)
         self.uses_now = self.uses_now or checked.uses_now
@@ -127,11 +133,29 @@ class RecordQuery:
         return sql.SQL("(SELECT {agg} FROM {t} c WHERE {link} = {me}.id AND c.deleted_at IS NULL)").format(
             agg=aggregate, t=sql.Identifier(child.table), link=inner.field_sql(link), me=sql.Identifier(alias))
 
-    # --- the statement ------------------------------------------------------------------------
-    def select(self, fields: Iterable[FieldMeta], *, expand: Iterable[FieldMeta] = (),
-               order: list[SortTerm] | None = None, limit: int | None = None,
+    # --- conditions ---------------------------------------------------------------------------
+    def has_id(self, record_id: int) -> sql.Composable:
+        return sql.SQL("{} = {}").format(self.column("id"), sql.Literal(int(record_id)))
+
+    def id_in(self, ids: Iterable[int]) -> sql.Composable:
+        return sql.SQL("{} = ANY({})").format(self.column("id"), sql.Literal([int(i) for i in ids]))
+
+    def _with_deleted(self, where: Iterable[sql.Composable], include_deleted: bool | str) -> list[sql.Composable]:
+        """`where` after the recycle-bin condition: live records (the default), every record
+        (`include_deleted`), or the recycle bin only ("only")."""
+        conditions = list(where)
+        if include_deleted == "only":
+            conditions.insert(0, sql.SQL("{} IS NOT NULL").format(self.column("deleted_at")))
+        elif not include_deleted:
+            conditions.insert(0, sql.SQL("{} IS NULL").format(self.column("deleted_at")))
+        return conditions
+
+    # --- statements ---------------------------------------------------------------------------
+    def select(self, fields: Iterable[FieldMeta], *, where: Iterable[sql.Composable] = (),
+               expand: Iterable[FieldMeta] = (), order: list[SortTerm] | None = None, limit: int | None = None,
                include_deleted: bool | str = False) -> sql.Composable:
-        """SELECT system columns, `data`, the computed values of `fields`, expanded lookup names."""
+        """SELECT system columns, `data`, the computed values of `fields`, expanded lookup names, of
+        the records matching every condition of `where`."""
         columns = [self.column(c) for c in SYSTEM_SELECT] + [sql.SQL("{}::text").format(self.column("data"))]
         for field in fields:
             if field.type.computed_on_read:
@@ -144,11 +168,7 @@ class RecordQuery:
             columns.append(sql.SQL("(SELECT x.name FROM {t} x WHERE x.id = {ref}{v}) AS {a}").format(
                 t=sql.Identifier(target.table), ref=self.field_sql(lookup), a=sql.Identifier(f"x_{lookup.key}"),
                 v=sql.SQL(" AND {}").format(visible) if visible is not None else sql.SQL("")))
-        conditions = list(self.where)
-        if include_deleted == "only":
-            conditions.insert(0, sql.SQL("{} IS NOT NULL").format(self.column("deleted_at")))
-        elif not include_deleted:
-            conditions.insert(0, sql.SQL("{} IS NULL").format(self.column("deleted_at")))
+        conditions = self._with_deleted(where, include_deleted)
         statement = sql.SQL("SELECT {cols} FROM {t} {a} {joins}").format(
             cols=sql.SQL(", ").join(columns), t=sql.Identifier(self.obj.table), a=sql.Identifier(self.alias),
             joins=sql.SQL(" ").join(self._join_sql))
@@ -163,34 +183,41 @@ class RecordQuery:
         return statement
 
     def any_of(self, branches: list[sql.Composable], order: list[SortTerm], limit: int, *,
-               include_deleted: bool | str = False) -> sql.Composable:
+               where: Iterable[sql.Composable] = (), include_deleted: bool | str = False) -> sql.Composable:
         """`r.id IN (…)`: the ids of the first `limit` rows, in `order`, of each branch (every condition
-        so far, keyset cursor included, AND the branch), united. Added to `where`, a page equals that of
-        WHERE (b1 OR b2 …), but each branch is its own SELECT that PostgreSQL can read in order from its
-        own index (an OR keeps it from reading a composite (owner, sort) index in order)."""
-        deleted = []
-        if include_deleted == "only":
-            deleted = [sql.SQL("{} IS NOT NULL").format(self.column("deleted_at"))]
-        elif not include_deleted:
-            deleted = [sql.SQL("{} IS NULL").format(self.column("deleted_at"))]
+        of `where`, keyset cursor included, AND the branch), united. Added to those conditions, a page
+        equals that of WHERE (b1 OR b2 …), but each branch is its own SELECT that PostgreSQL can read
+        in order from its own index (an OR keeps it from reading a composite (owner, sort) index in
+        order)."""
+        conditions = self._with_deleted(where, include_deleted)
         order_sql = sql.SQL(", ").join(sql.SQL("{} {}").format(t.expression, sql.SQL("DESC" if t.descending else "ASC"))
                                        for t in order)
         parts = [
             sql.SQL("(SELECT {a}.id FROM {t} {a} {joins} WHERE {c} ORDER BY {o} LIMIT {n})").format(
                 a=sql.Identifier(self.alias), t=sql.Identifier(self.obj.table), joins=self.joins,
-                c=sql.SQL(" AND ").join([*deleted, *self.where, branch]), o=order_sql, n=sql.Literal(int(limit)))
+                c=sql.SQL(" AND ").join([*conditions, branch]), o=order_sql, n=sql.Literal(int(limit)))
             for branch in branches
         ]
         return sql.SQL("{}.id IN ({})").format(sql.Identifier(self.alias), sql.SQL(" UNION ").join(parts))
 
-    def count(self, *, include_deleted: bool = False) -> sql.Composable:
-        conditions = list(self.where)
-        if not include_deleted:
-            conditions.insert(0, sql.SQL("{} IS NULL").format(self.column("deleted_at")))
+    def count(self, *, where: Iterable[sql.Composable] = (), include_deleted: bool | str = False) -> sql.Composable:
+        conditions = self._with_deleted(where, include_deleted)
         statement = sql.SQL("SELECT count(*) FROM {t} {a} {joins}").format(
             t=sql.Identifier(self.obj.table), a=sql.Identifier(self.alias), joins=sql.SQL(" ").join(self._join_sql))
         if conditions:
             statement = sql.SQL("{} WHERE {}").format(statement, sql.SQL(" AND ").join(conditions))
+        return statement
+
+    def ids(self, *, where: Iterable[sql.Composable] = (), limit: int | None = None,
+            for_update: bool = False) -> sql.Composable:
+        """SELECT the ids of the live records matching `where`, in id order (locked: `for_update`)."""
+        statement = sql.SQL("SELECT {a}.id FROM {t} {a} {joins} WHERE {c} ORDER BY {a}.id").format(
+            a=sql.Identifier(self.alias), t=sql.Identifier(self.obj.table), joins=self.joins,
+            c=sql.SQL(" AND ").join(self._with_deleted(where, False)))
+        if limit is not None:
+            statement = sql.SQL("{} LIMIT {}").format(statement, sql.Literal(int(limit)))
+        if for_update:
+            statement = sql.SQL("{} FOR UPDATE OF {}").format(statement, sql.Identifier(self.alias))
         return statement
 
     # --- sorting and keyset pages -------------------------------------------------------------

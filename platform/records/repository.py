@@ -13,13 +13,16 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from psycopg2 import sql
 from psycopg2.extras import execute_values
 
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 
+from .indexing import normalized_expression
 from .jsonio import conversion, dumps, loads
+from .models import RecordChange
 from .query import SYSTEM_SELECT, RecordQuery
 from .record import Record
 
@@ -38,6 +41,29 @@ def fetch_records(obj: ObjectMeta, statement: sql.Composable, params: dict | Non
         rows = cursor.fetchall()
     decoders = stored_decoders(obj)
     return [row_to_record(obj, row, computed, expand, decoders) for row in rows]
+
+
+def load_record(tenant: TenantMeta, obj: ObjectMeta, record_id: int, *, predicate: sql.Composable | None = None,
+                visibility=None, include_deleted: bool = False, expand: Sequence[FieldMeta] = (),
+                for_update: bool = False) -> Record | None:
+    """One record by id, computed fields included, or None when absent or outside `predicate` (the
+    reader's row predicate; `visibility`: see RecordQuery.visibility)."""
+    query = RecordQuery(tenant, obj)
+    query.visibility = visibility
+    where = [query.has_id(record_id), *([predicate] if predicate is not None else [])]
+    fields = obj.fields
+    statement = query.select(fields, where=where, expand=expand, include_deleted=include_deleted)
+    if for_update:
+        statement = sql.SQL("{} FOR UPDATE OF r").format(statement)
+    records = fetch_records(obj, statement, query.params(), computed=fields, expand=expand)
+    return records[0] if records else None
+
+
+def count_records(statement: sql.Composable, params: dict | None = None) -> int:
+    """The number a RecordQuery.count() statement counts."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params or None)
+        return cursor.fetchone()[0]
 
 
 def stored_decoders(obj: ObjectMeta) -> dict[str, tuple[str, FieldMeta, Any]]:
@@ -204,10 +230,38 @@ def existing_ids(obj: ObjectMeta, ids: Iterable[int], *, predicate: sql.Composab
         return {row[0] for row in cursor.fetchall()}
 
 
+def unique_values_taken(tenant: TenantMeta, obj: ObjectMeta, field: FieldMeta, values: list) -> list[tuple[int, Any]]:
+    """(id, value) of the live records of `obj` whose unique `field` holds any of `values`, values
+    compared (and returned) as the field's unique index compares them."""
+    query = RecordQuery(tenant, obj)
+    expr = field.type.unique_sql(query.field_sql(field))
+    literals = [field.type.unique_sql(field.type.sql_literal(v)) for v in values]
+    statement = sql.SQL("SELECT r.id, {e} FROM {t} r WHERE r.deleted_at IS NULL AND {e} IN ({vals})").format(
+        e=expr, t=sql.Identifier(obj.table), vals=sql.SQL(", ").join(literals))
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return cursor.fetchall()
+
+
+def duplicate_candidates(obj: ObjectMeta, values: Sequence[tuple[FieldMeta, str]], *, exclude_id: int | None,
+                         limit: int) -> list[tuple[int, str | None]]:
+    """(id, name) of live records of `obj` whose fields equal `values` with case, white space and
+    punctuation ignored (public.tessera_normalize, as the duplicate-rule indexes store them)."""
+    conditions = [
+        sql.SQL("{} = public.tessera_normalize({})").format(normalized_expression(f, alias="r"), sql.Literal(str(v)))
+        for f, v in values
+    ]
+    if exclude_id is not None:
+        conditions.append(sql.SQL("r.id <> {}").format(sql.Literal(exclude_id)))
+    statement = sql.SQL("SELECT r.id, r.name FROM {t} r WHERE r.deleted_at IS NULL AND {c} LIMIT {n}").format(
+        t=sql.Identifier(obj.table), c=sql.SQL(" AND ").join(conditions), n=sql.Literal(int(limit)))
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return cursor.fetchall()
+
+
 def active_user_ids(ids: Iterable[int]) -> set[int]:
     """Which of `ids` are active users of this tenant (user fields point at them)."""
-    from django.contrib.auth import get_user_model
-
     user = get_user_model()._meta
     statement = sql.SQL("SELECT {pk} FROM {t} WHERE {pk} = ANY({ids}::bigint[]) AND {active}").format(
         pk=sql.Identifier(user.pk.column), t=sql.Identifier(user.db_table),  # type: ignore[arg-type]
@@ -284,3 +338,36 @@ def clear_lookup(child: ObjectMeta, lookup: FieldMeta, ids: Iterable[int], user_
     with connection.cursor() as cursor:
         cursor.execute(statement)
         return [row[0] for row in cursor.fetchall()]
+
+
+#: One statement: the records deleted before the cut-off, then their history rows.
+PURGE = f"""
+WITH gone AS (
+    DELETE FROM record WHERE deleted_at < %s RETURNING object_id, id
+), history AS (
+    DELETE FROM {RecordChange._meta.db_table} c USING gone
+    WHERE c.object_id = gone.object_id AND c.record_id = gone.id
+)
+SELECT object_id, array_agg(id) FROM gone GROUP BY object_id
+"""
+
+#: Every file path a record of this tenant holds, in any field (deleted fields too), live or deleted.
+HELD_PATHS = """
+SELECT DISTINCT p #>> '{}' FROM record, jsonb_path_query(data, 'lax $.*.path') AS p
+WHERE jsonb_typeof(p) = 'string'
+"""
+
+
+def purge_deleted_before(cutoff) -> dict[int, list[int]]:
+    """Remove for good the records deleted before `cutoff`, with their history rows; object id →
+    the ids removed."""
+    with connection.cursor() as cursor:
+        cursor.execute(PURGE, [cutoff])
+        return dict(cursor.fetchall())
+
+
+def held_file_paths() -> set[str]:
+    """Every file path a record of this tenant holds, in any field (deleted fields too), live or deleted."""
+    with connection.cursor() as cursor:
+        cursor.execute(HELD_PATHS)
+        return {row[0] for row in cursor.fetchall()}

@@ -13,18 +13,20 @@ from django.utils.translation import ngettext
 from psycopg2 import sql
 
 from metadata.cache import get_meta
+from metadata.formula_scope import MetaScope
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from tessera.errors import Conflict, ErrorCollector, NotFound, PermissionDenied, ValidationFailed
 from tessera.security import audit
 from tessera.security.access import RecordAccess, access_for
 from tessera.security.actor import Actor
+from tessera.security.repository import visible_ids
 
 from . import history, pipeline, repository
 from .cursor import decode_cursor, encode_cursor
+from .draft import Draft
 from .duplicates import blocking_message, find_duplicates
 from .errors import BulkRejected, DuplicatesFound, StaleVersion
-from .filters import apply_filters, split_key
-from .pipeline import Draft
+from .filters import filter_conditions, split_key
 from .query import RecordQuery
 from .record import Record
 from .signals import records_changed
@@ -53,19 +55,9 @@ def load_record(tenant: TenantMeta, obj: ObjectMeta, record_id: int, *, access: 
                 action: str = "read", include_deleted: bool = False, expand: Sequence[FieldMeta] = (),
                 for_update: bool = False) -> Record | None:
     """One record by id (computed fields included), or None when absent or not visible to `access`."""
-    query = RecordQuery(tenant, obj)
-    query.where.append(sql.SQL("r.id = {}").format(sql.Literal(int(record_id))))
-    if access is not None:
-        predicate = access.row_predicate(obj, action, "r")
-        if predicate is not None:
-            query.where.append(predicate)
-    query.visibility = _visibility(access, tenant)
-    fields = obj.fields
-    statement = query.select(fields, expand=expand, include_deleted=include_deleted)
-    if for_update:
-        statement = sql.SQL("{} FOR UPDATE OF r").format(statement)
-    records = repository.fetch_records(obj, statement, _params(query), computed=fields, expand=expand)
-    return records[0] if records else None
+    predicate = access.row_predicate(obj, action, "r") if access is not None else None
+    return repository.load_record(tenant, obj, record_id, predicate=predicate, visibility=_visibility(access, tenant),
+                                  include_deleted=include_deleted, expand=expand, for_update=for_update)
 
 
 def _visibility(access: RecordAccess | None,
@@ -78,11 +70,9 @@ def _visibility(access: RecordAccess | None,
 
 def _hidden_path(tenant: TenantMeta, obj: ObjectMeta, path: tuple[str, ...], access: RecordAccess) -> bool:
     """Whether a filter path (`account.industry`) crosses a field the reader may not see."""
-    from metadata.formula_scope import MetaScope
-
     try:
         chain = MetaScope(tenant, obj).walk(path) if len(path) > 1 else [obj.field(path[0])]
-    except Exception:  # an unknown path: apply_filters reports it
+    except Exception:  # an unknown path: filter_conditions reports it
         return False
     current = obj
     for f in chain:
@@ -95,16 +85,6 @@ def _hidden_path(tenant: TenantMeta, obj: ObjectMeta, path: tuple[str, ...], acc
         if current is None:
             return False
     return False
-
-
-def _params(query: RecordQuery) -> dict | None:
-    if not query.uses_now:
-        return None
-    from django.utils import timezone
-
-    from metadata.formulas import sql_params
-
-    return sql_params(timezone.now(), timezone.get_current_timezone())
 
 
 def get_record(object_api_name: str, record_id: int, actor: Actor, *, expand: Iterable[str] = (),
@@ -143,45 +123,20 @@ def list_records(object_api_name: str, actor: Actor, *, filters: Sequence[tuple[
                  sort: Sequence[str] = (), limit: int = DEFAULT_PAGE, cursor: str | None = None,
                  fields: Sequence[str] | None = None, expand: Iterable[str] = (), count: bool = False,
                  deleted: str | bool = False) -> Page:
-    """A keyset page of the records `actor` may see, filtered and sorted in SQL."""
+    """A keyset page of the records `actor` may see, filtered and sorted in SQL.
+
+    The statement is built from parts, as DRF builds a list from its filter backends and its
+    paginator: the filters' conditions (with the reader's row predicate over every record they
+    reach through a lookup), the permission service's row predicate, and the cursor's condition."""
     tenant, obj = get_object_meta(object_api_name)
     access = access_for(actor)
     access.require(obj, "read")
     errors = ErrorCollector()
-    if not 1 <= int(limit) <= MAX_PAGE:
-        errors.add("limit", "invalid", _("Between 1 and %(max)d.") % {"max": MAX_PAGE})
-    selected = readable_fields(obj, access)
-    if fields:
-        by_name = {f.api_name: f for f in selected}
-        unknown = [name for name in fields if name not in by_name]
-        if unknown:
-            errors.add("fields", "unknown_field", _("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)})
-        selected = [by_name[n] for n in fields if n in by_name]
+    selected = _page_fields(obj, access, fields, limit, errors)
     query = RecordQuery(tenant, obj)
-    visible_filters = [(key, value) for key, value in filters]
-    for key, _value in visible_filters:
-        name = split_key(key)[0]
-        if _hidden_path(tenant, obj, tuple(name.split(".")), access):
-            errors.add(key, "unknown_field", _("No field “%(name)s”.") % {"name": name})
-    if not errors:
-        apply_filters(query, visible_filters, errors)
-    if not errors and not access.superuser:
-        for key, _value in visible_filters:
-            for join_alias, target in query.joined(tuple(split_key(key)[0].split("."))):
-                join_predicate = access.row_predicate(target, "read", join_alias, tenant)
-                if join_predicate is not None and join_predicate not in query.where:
-                    query.where.append(join_predicate)
+    filtered = _filter_part(query, filters, access, errors)
     query.visibility = _visibility(access, tenant)
-    terms = []
-    if not errors:
-        try:
-            terms = query.sort_terms(sort or ["-created_at"])
-        except ValidationFailed as exc:
-            errors.extend(exc)
-    hidden_sort = [t for t in terms if t.field is not None and not access.readable(obj, t.field)]
-    if hidden_sort:
-        errors.add("sort", "invalid_sort", _("Cannot sort by: %(names)s.")
-                   % {"names": ", ".join(t.field.api_name for t in hidden_sort)})
+    terms = _sort_part(query, sort, access, errors)
     expand_fields = []
     if not errors:
         try:
@@ -189,34 +144,83 @@ def list_records(object_api_name: str, actor: Actor, *, filters: Sequence[tuple[
         except ValidationFailed as exc:
             errors.extend(exc)
     errors.raise_if_any()
+    include_deleted = "only" if deleted else False  # the recycle bin only, counted as it is listed
     branches = access.row_branches(obj, "read", "r", tenant) or []
-    predicate = access.row_predicate(obj, "read", "r", tenant)
-    if len(branches) == 1:
-        query.where.append(predicate)
+    permission = [access.row_predicate(obj, "read", "r", tenant)] if branches else []
     total = None
-    if count:
-        if len(branches) > 1:  # counted with the OR (every row is read anyway)
-            query.where.append(predicate)
-        if deleted:  # the recycle bin only, counted as it is listed
-            query.where.append(sql.SQL("{} IS NOT NULL").format(query.column("deleted_at")))
-        with connection.cursor() as db:
-            db.execute(query.count(include_deleted=bool(deleted)), _params(query))
-            total = db.fetchone()[0]
-        if len(branches) > 1:
-            query.where.remove(predicate)
-    if cursor:
-        values = decode_cursor(cursor, terms)
-        query.where.append(query.after(terms, values))
+    if count:  # with several branches, counted with their OR (every row is read anyway)
+        total = repository.count_records(query.count(where=[*filtered, *permission], include_deleted=include_deleted),
+                                         query.params())
+    where = [*filtered, *(permission if len(branches) == 1 else []), *_cursor_part(query, cursor, terms)]
     if len(branches) > 1:
-        query.where.append(query.any_of(branches, terms, int(limit) + 1, include_deleted="only" if deleted else False))
-    statement = query.select(selected, expand=expand_fields, order=terms, limit=int(limit) + 1,
-                             include_deleted="only" if deleted else False)
-    records = repository.fetch_records(obj, statement, _params(query), computed=selected, expand=expand_fields)
+        where.append(query.any_of(branches, terms, int(limit) + 1, where=where, include_deleted=include_deleted))
+    statement = query.select(selected, where=where, expand=expand_fields, order=terms, limit=int(limit) + 1,
+                             include_deleted=include_deleted)
+    records = repository.fetch_records(obj, statement, query.params(), computed=selected, expand=expand_fields)
     next_cursor = None
     if len(records) > limit:
         records = records[:limit]
         next_cursor = encode_cursor(terms, records[-1])
     return Page(records=records, next_cursor=next_cursor, fields=selected, total=total, expand=expand_fields)
+
+
+def _page_fields(obj: ObjectMeta, access: RecordAccess, names: Sequence[str] | None, limit: int,
+                 errors: ErrorCollector) -> list[FieldMeta]:
+    """The fields a page shows: those asked for (all the reader may read by default)."""
+    if not 1 <= int(limit) <= MAX_PAGE:
+        errors.add("limit", "invalid", _("Between 1 and %(max)d.") % {"max": MAX_PAGE})
+    selected = readable_fields(obj, access)
+    if names:
+        by_name = {f.api_name: f for f in selected}
+        unknown = [name for name in names if name not in by_name]
+        if unknown:
+            errors.add("fields", "unknown_field", _("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)})
+        selected = [by_name[n] for n in names if n in by_name]
+    return selected
+
+
+def _filter_part(query: RecordQuery, filters: Sequence[tuple[str, object]], access: RecordAccess,
+                 errors: ErrorCollector) -> list[sql.Composable]:
+    """The filters' conditions, and the reader's row predicate over every record they reach through
+    a lookup, so a filter through a lookup only matches through records the reader may see. A path
+    crossing a field the reader may not see is an unknown field."""
+    tenant, obj = query.tenant, query.obj
+    filters = list(filters)
+    for key, _value in filters:
+        name = split_key(key)[0]
+        if _hidden_path(tenant, obj, tuple(name.split(".")), access):
+            errors.add(key, "unknown_field", _("No field “%(name)s”.") % {"name": name})
+    if errors:
+        return []
+    conditions = filter_conditions(query, filters, errors)
+    if errors or access.superuser:
+        return conditions
+    for key, _value in filters:
+        for join_alias, target in query.joined(tuple(split_key(key)[0].split("."))):
+            join_predicate = access.row_predicate(target, "read", join_alias, tenant)
+            if join_predicate is not None and join_predicate not in conditions:
+                conditions.append(join_predicate)
+    return conditions
+
+
+def _sort_part(query: RecordQuery, sort: Sequence[str], access: RecordAccess, errors: ErrorCollector) -> list:
+    """The page's order (newest first by default), ending with the id; never by a hidden field."""
+    terms = []
+    if not errors:
+        try:
+            terms = query.sort_terms(sort or ["-created_at"])
+        except ValidationFailed as exc:
+            errors.extend(exc)
+    hidden_sort = [t for t in terms if t.field is not None and not access.readable(query.obj, t.field)]
+    if hidden_sort:
+        errors.add("sort", "invalid_sort", _("Cannot sort by: %(names)s.")
+                   % {"names": ", ".join(t.field.api_name for t in hidden_sort)})
+    return terms
+
+
+def _cursor_part(query: RecordQuery, cursor: str | None, terms: list) -> list[sql.Composable]:
+    """Keyset pagination: the rows after the cursor's row, in the page's order."""
+    return [query.after(terms, decode_cursor(cursor, terms))] if cursor else []
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -357,7 +361,6 @@ def _mask_duplicates(obj: ObjectMeta, draft: Draft, access: RecordAccess, tenant
     someone else) but not their name."""
     if not draft.duplicates or access.superuser:
         return
-    from tessera.security.repository import visible_ids
 
     visible = visible_ids(obj, [m["id"] for m in draft.duplicates], access.row_predicate(obj, "read", "r", tenant))
     for match in draft.duplicates:
@@ -435,8 +438,8 @@ def _created_record(obj: ObjectMeta, draft: Draft, row: dict, returned: tuple) -
 
 def _reload(tenant: TenantMeta, obj: ObjectMeta, ids: list[int]) -> list[Record]:
     query = RecordQuery(tenant, obj)
-    query.where.append(sql.SQL("r.id = ANY({})").format(sql.Literal(ids)))
-    return repository.fetch_records(obj, query.select(obj.fields), _params(query), computed=obj.fields)
+    statement = query.select(obj.fields, where=[query.id_in(ids)])
+    return repository.fetch_records(obj, statement, query.params(), computed=obj.fields)
 
 
 def _integrity_error(obj: ObjectMeta, exc: IntegrityError) -> ValidationFailed | Conflict:

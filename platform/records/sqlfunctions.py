@@ -11,15 +11,13 @@ from pathlib import Path
 from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from metadata.formulas import SQL_FUNCTIONS_PATH
+
 FILES = [Path(__file__).parent / "sql" / "functions.sql"]
 
 
 def sql_files() -> list[Path]:
     files = list(FILES)
-    try:
-        from metadata.formulas import SQL_FUNCTIONS_PATH
-    except ImportError:  # the formula engine is optional for the storage itself
-        SQL_FUNCTIONS_PATH = None  # type: ignore[assignment]
     if SQL_FUNCTIONS_PATH and Path(SQL_FUNCTIONS_PATH).exists():
         files.append(Path(SQL_FUNCTIONS_PATH))
     return files

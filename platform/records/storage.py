@@ -23,6 +23,13 @@ from typing import TYPE_CHECKING
 
 from psycopg2 import sql
 
+from metadata.tables import partition_name
+
+__all__ = [
+    "ALL_SLOTS", "SLOT_FAMILIES", "SYSTEM_COLUMNS", "create_partition",
+    "duplicate_index_name", "field_index_name", "index_exists", "owner_index_name", "partition_name", "slot_columns",
+]
+
 if TYPE_CHECKING:
     from django.db.backends.utils import CursorWrapper
 
@@ -50,8 +57,6 @@ def slot_columns(family: str) -> list[str]:
 ALL_SLOTS = [column for family in SLOT_FAMILIES for column in slot_columns(family)]
 
 
-def partition_name(object_id: int) -> str:
-    return f"record_o{int(object_id)}"
 
 
 def create_partition(cursor: CursorWrapper, object_id: int) -> None:

@@ -35,9 +35,12 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 from psycopg2 import sql
 
+from metadata.cache import get_meta
+from tessera.core.context import request_id_var
 from tessera.errors import PermissionDenied
 from tessera.security.actor import Actor
 
+from . import predicates
 from .rights import LEVEL_NAMES, NO_RIGHTS, Rights, rights_for
 
 if TYPE_CHECKING:
@@ -45,7 +48,6 @@ if TYPE_CHECKING:
 
 SHARING_MODELS = ("private", "public_read", "public_read_write")
 ROW_ACTIONS = ("read", "edit", "delete", "reassign")
-FALSE = sql.SQL("FALSE")
 
 
 class SystemActor:
@@ -216,9 +218,7 @@ class RecordAccess:
         and share / rule branches are OR-ed in only when the actor has any for this object.
         """
         branches = self.row_branches(obj, action, alias, tenant)
-        if branches is None or len(branches) == 1:
-            return branches[0] if branches else None
-        return sql.SQL("({})").format(sql.SQL(" OR ").join(branches))
+        return None if branches is None else predicates.any_of(branches)
 
     def row_branches(self, obj: ObjectMeta, action: str = "read", alias: str = "r",
                      tenant: TenantMeta | None = None) -> list[sql.Composable] | None:
@@ -242,7 +242,7 @@ class RecordAccess:
                   tenant: TenantMeta | None) -> list[sql.Composable] | None:
         actions = self.actions(obj)
         if "read" not in actions:
-            return [FALSE]
+            return [predicates.NOTHING]
         model = sharing_model(obj)
         if action == "read" and ("view_all" in actions or model != "private"):
             return None
@@ -250,43 +250,20 @@ class RecordAccess:
             return None
         if action == "edit" and model == "public_read_write":
             return None
-        branches = [self._owner_sql(alias)]
+        rights = self.rights
+        branches = [predicates.owned_by(alias, rights.owner_ids)]
         if action in ("read", "edit"):
             edit = action == "edit"
-            if obj.id in (self.rights.shared_edit_objects if edit else self.rights.shared_objects):
-                branches.append(self._share_sql(obj, alias, edit))
-            rules = [r for r in self.rights.rules if r.object_id == obj.id and (not edit or r.access == "edit")]
+            if obj.id in (rights.shared_edit_objects if edit else rights.shared_objects):
+                branches.append(predicates.shared_with(obj, alias, edit=edit, user_id=rights.user_id,
+                                                       department_id=rights.department_id,
+                                                       department_ancestors=rights.department_ancestors))
+            rules = [r for r in rights.rules if r.object_id == obj.id and (not edit or r.access == "edit")]
             if rules:
-                from .predicates import rule_sql
-
                 if tenant is None:
-                    from metadata.cache import get_meta
-
                     tenant = get_meta()
-                branches.extend(rule_sql(tenant, obj, rule, alias) for rule in rules)
+                branches.extend(predicates.rule_sql(tenant, obj, rule, alias) for rule in rules)
         return branches
-
-    def _owner_sql(self, alias: str) -> sql.Composable:
-        ids = self.rights.owner_ids
-        column = sql.SQL("{}.owner_id").format(sql.Identifier(alias))
-        if not ids:
-            return FALSE
-        if len(ids) == 1:
-            return sql.SQL("{} = {}").format(column, sql.Literal(ids[0]))
-        return sql.SQL("{} = ANY({}::bigint[])").format(column, sql.Literal(list(ids)))
-
-    def _share_sql(self, obj: ObjectMeta, alias: str, edit: bool) -> sql.Composable:
-        rights = self.rights
-        reach = [sql.SQL("s.user_id = {}").format(sql.Literal(rights.user_id))]
-        if rights.department_id is not None:
-            reach.append(sql.SQL("s.department_id = {}").format(sql.Literal(rights.department_id)))
-            if rights.department_ancestors:
-                reach.append(sql.SQL("(s.include_sub AND s.department_id = ANY({}::bigint[]))").format(
-                    sql.Literal(list(rights.department_ancestors))))
-        return sql.SQL(
-            "{a}.id IN (SELECT s.record_id FROM security_recordshare s WHERE s.object_id = {o} AND ({reach}){edit})"
-        ).format(a=sql.Identifier(alias), o=sql.Literal(obj.id), reach=sql.SQL(" OR ").join(reach),
-                 edit=sql.SQL(" AND s.access = 'edit'") if edit else sql.SQL(""))
 
     def can_reassign(self, obj: ObjectMeta, record: object) -> bool:
         """Whether the actor may give `record` (a Record, or anything with owner_id) to someone else."""
@@ -307,8 +284,6 @@ def access_for(actor: Actor | None) -> RecordAccess:
     so rights are compiled, cached and version-checked once per request."""
     if is_system(actor) or actor is None or not getattr(actor, "is_authenticated", False):
         return RecordAccess(actor)
-    from tessera.core.context import request_id_var
-
     request_id = request_id_var.get()
     cached = getattr(actor, "_tessera_access", None)
     if cached is not None and request_id != "-" and cached[0] == request_id:

@@ -7,6 +7,7 @@ class SecurityConfig(AppConfig):
     verbose_name = "Security"
 
     def ready(self) -> None:
-        from . import auth, signals  # noqa: F401  (signal receivers)
+        # Django imports this module before any model is loaded; the receivers import models.
+        from . import auth, signals  # noqa: PLC0415, F401 - AppConfig.ready(); signal receivers
 
         signals.connect()

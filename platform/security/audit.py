@@ -26,6 +26,9 @@ from django.conf import settings
 
 from tessera.security.actor import Actor
 
+from .access import is_system
+from .models import AuditEntry
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -75,9 +78,6 @@ def reset_context(token: contextvars.Token) -> None:
 def log(actor: Actor | None, action: str, *, target_type: str = "", target_id: Any = "", detail: dict | None = None,
         ip: str | None = None, email: str | None = None) -> None:
     """Append an entry. `actor`: a user, SYSTEM or None (anonymous: failed logins)."""
-    from .access import is_system
-    from .models import AuditEntry
-
     context = _context.get() or _NO_CONTEXT
     actor_id = None if actor is None or is_system(actor) else getattr(actor, "pk", None)
     if email is None:

@@ -13,6 +13,8 @@ from django.db import connection
 from django.dispatch import receiver
 
 from . import audit, throttle
+from .models import UserSession
+from .rights import active_support_grant
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -51,8 +53,6 @@ class ThrottledModelBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         user = super().get_user(user_id)
         if user is not None and user.is_support:
-            from .rights import active_support_grant
-
             if active_support_grant() is None:
                 return None
         return user
@@ -70,8 +70,6 @@ def _audit_login(sender: object, request: HttpRequest | None, user: User, **kwar
     throttle.succeeded(user.email, ip)
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if session_key:  # remembered so that deactivating the user can end it (services.users)
-        from .models import UserSession
-
         UserSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
 
 
@@ -82,6 +80,4 @@ def _audit_logout(sender: object, request: HttpRequest | None, user: User | None
                   ip=audit.client_ip(request) if request is not None else None)
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if session_key:
-        from .models import UserSession
-
         UserSession.objects.filter(session_key=session_key).delete()

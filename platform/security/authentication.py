@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from .services.tokens import authenticate_token
+
 if TYPE_CHECKING:
     from rest_framework.request import Request
 
@@ -31,7 +33,6 @@ class TokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        from .services.tokens import authenticate_token
 
         user = authenticate_token(key)
         if user is None:

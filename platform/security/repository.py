@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from psycopg2 import sql
 
+from tessera.records.query import RecordQuery
+
 if TYPE_CHECKING:
     from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 
@@ -57,19 +59,23 @@ def set_owner(obj: ObjectMeta, to_user: int, user_id: int | None, *, ids: Sequen
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def children_owned_alike(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMeta, parents: Sequence[tuple[int, int | None]], *,
-                         extra: Sequence[sql.Composable] = ()) -> list[int]:
+def children_owned_alike(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMeta,
+                         parents: Sequence[tuple[int, int | None]], *, predicate: sql.Composable | None = None,
+                         open_only: tuple[FieldMeta, Sequence[str]] | None = None) -> list[int]:
     """Live records of `child` whose `lookup` points at a parent and that are owned by that parent's
-    previous owner. `parents`: (parent id, previous owner)."""
-    from tessera.records.query import RecordQuery
-
+    previous owner. `parents`: (parent id, previous owner); `predicate`: over the alias "c";
+    `open_only`: (status field, closed values): only children whose status is not closed."""
     pairs = [(pid, owner) for pid, owner in parents if owner is not None]
     if not pairs:
         return []
     query = RecordQuery(tenant, child, alias="c")
     values = sql.SQL(", ").join(sql.SQL("({}::bigint, {}::bigint)").format(sql.Literal(p), sql.Literal(o))
                                 for p, o in pairs)
-    conditions = [sql.SQL("c.deleted_at IS NULL"), *extra]
+    conditions = [sql.SQL("c.deleted_at IS NULL"), *([predicate] if predicate is not None else [])]
+    if open_only is not None:
+        status, closed = open_only
+        conditions.append(sql.SQL("({e} IS NULL OR {e} <> ALL({closed}))").format(
+            e=query.field_sql(status), closed=sql.Literal(list(closed))))
     statement = sql.SQL(
         "SELECT c.id FROM {t} c JOIN (VALUES {v}) AS p(id, owner) ON {ref} = p.id AND c.owner_id = p.owner "
         "WHERE {c}"

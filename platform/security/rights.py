@@ -23,6 +23,7 @@ from django.utils import timezone
 from tessera.lru import SnapshotCache
 
 from . import versioning
+from .models import Department, PermissionSet, Profile, RecordShare, Role, SharingRule, SupportGrant, User
 
 if TYPE_CHECKING:
     from .models import SupportGrant
@@ -127,8 +128,6 @@ def rights_for(user_id: int | None) -> Rights:
 
 
 def compile_rights(user_id: int) -> Rights:
-    from .models import Department, PermissionSet, Profile, RecordShare, Role, SharingRule, User
-
     row = (User.objects.filter(pk=user_id)
            .values("is_active", "is_admin", "is_support", "profile_id", "role_id", "department_id").first())
     if row is None or not row["is_active"]:
@@ -186,8 +185,6 @@ def compile_rights(user_id: int) -> Rights:
 
 
 def active_support_grant() -> SupportGrant | None:
-    from .models import SupportGrant
-
     return (SupportGrant.objects.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
             .order_by("-expires_at").first())
 

@@ -5,11 +5,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from . import versioning
+from metadata.models import MetadataChange
+
+from . import audit, versioning
+from .models import (
+    Department,
+    PermissionSet,
+    Profile,
+    RecordShare,
+    Role,
+    SharingRule,
+    SupportGrant,
+    User,
+)
 
 if TYPE_CHECKING:
     from metadata.models import MetadataChange
@@ -50,7 +63,6 @@ def _m2m(sender: type[Model], action: str, **kwargs: Any) -> None:
 def _metadata_change(sender: type[Model], instance: MetadataChange, created: bool, **kwargs: Any) -> None:
     if not created or not _ready():
         return
-    from . import audit
 
     user = instance.changed_by
     audit.log(user, f"metadata.{instance.entity}.{instance.action}", target_type=f"metadata:{instance.entity}",
@@ -60,24 +72,9 @@ def _metadata_change(sender: type[Model], instance: MetadataChange, created: boo
 
 
 def connect() -> None:
-    from django.apps import apps
-
-    from .models import (
-        Department,
-        PermissionSet,
-        Profile,
-        RecordShare,
-        Role,
-        SharingRule,
-        SupportGrant,
-        User,
-    )
-
     for model in (Department, PermissionSet, Profile, RecordShare, Role, SharingRule, SupportGrant, User):
         post_save.connect(_bump, sender=model, dispatch_uid=f"security-bump-save-{model.__name__}")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"security-bump-delete-{model.__name__}")
     m2m_changed.connect(_m2m, sender=User.permission_sets.through, dispatch_uid="security-bump-m2m")
     if apps.is_installed("metadata"):
-        from metadata.models import MetadataChange
-
         post_save.connect(_metadata_change, sender=MetadataChange, dispatch_uid="security-audit-metadata")

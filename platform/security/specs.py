@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
+from metadata.cache import get_meta
 from metadata.labels import with_language_properties
 from tessera.errors import ErrorCollector
 
@@ -43,7 +44,6 @@ def validate_spec(spec: object, errors: ErrorCollector, *, prefix: str = "spec")
         errors.add(".".join(p for p in (prefix, path) if p), f"schema_{error.validator}", error.message)
     if errors or not isinstance(spec, dict):
         return
-    from metadata.cache import get_meta
 
     tenant = get_meta()
     for name, entry in (spec.get("objects") or {}).items():

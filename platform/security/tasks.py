@@ -2,9 +2,9 @@
 
 from tessera.celery import app
 
+from .services import password_reset
+
 
 @app.task(name="tessera.security.tasks.send_password_reset")
 def send_password_reset(email: str, base_url: str, language: str) -> bool:
-    from .services.password_reset import send_password_reset as send
-
-    return send(email, base_url=base_url, language=language)
+    return password_reset.send_password_reset(email, base_url=base_url, language=language)

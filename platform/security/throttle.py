@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, throttling
 
+from .audit import client_ip
 from .models import LoginThrottle, RateCounter
 
 if TYPE_CHECKING:
@@ -207,8 +208,6 @@ class SharedRateThrottle(throttling.ScopedRateThrottle):
     def get_ident(self, request: Request) -> str:
         """The client's address as the audit log reads it (X-Forwarded-For only behind
         TESSERA_TRUSTED_PROXIES proxies; DRF's own reading trusts any client's header)."""
-        from .audit import client_ip
-
         return client_ip(request) or "unknown"
 
     def wait(self) -> float:

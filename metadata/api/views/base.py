@@ -12,6 +12,7 @@ from metadata.cache import get_meta
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from metadata.services.common import get_object
 from tessera.errors import ErrorDetail, ValidationFailed
+from tessera.security.access import access_for
 
 #: The documented answer of endpoints that list things (a JSON array of objects).
 JSON_LIST = {"type": "array", "items": {"type": "object"}}
@@ -25,8 +26,6 @@ def tenant_and_object(object_api_name: str) -> tuple[TenantMeta, ObjectMeta]:
 def reader_fields(request: Request, obj: ObjectMeta, fields: Iterable[FieldMeta]) -> list[FieldMeta]:
     """The fields this reader may know about: all of them for those who customise; for everyone
     else, only those field-level security lets them read (a hidden field stays unknown here too)."""
-    from tessera.security.access import access_for
-
     access = access_for(request.user)
     if access.has_right("customize"):
         return list(fields)
@@ -34,8 +33,6 @@ def reader_fields(request: Request, obj: ObjectMeta, fields: Iterable[FieldMeta]
 
 
 def reader_objects(request: Request, objects: Iterable[ObjectMeta]) -> list[ObjectMeta]:
-    from tessera.security.access import access_for
-
     access = access_for(request.user)
     if access.has_right("customize"):
         return list(objects)

@@ -28,6 +28,7 @@ from ..errors import FormulaTypeError
 from ..nodes import Pos, TCall, TExpr, TLiteral
 from ..sqlfrag import coalesce_text
 from ..types import FormulaType as T
+from .registry import FUNCTIONS
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -203,8 +204,6 @@ class FormulaFunction:
 
 
 def _registered(name: str) -> FormulaFunction:
-    from . import FUNCTIONS
-
     return FUNCTIONS.get(name)
 
 

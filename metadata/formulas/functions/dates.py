@@ -19,8 +19,8 @@ from .. import datemath
 from ..nodes import TCall
 from ..sqlfrag import func, tpl
 from ..types import FormulaType as T
-from . import FUNCTIONS
 from .base import Compiling, Evaluating, FormulaFunction, Overload
+from .registry import FUNCTIONS
 
 UTC = dt.UTC
 # Same patterns as tessera_f_datevalue/tessera_f_datetimevalue in sql_functions.sql.

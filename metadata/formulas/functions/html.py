@@ -17,8 +17,8 @@ from .. import numeric
 from ..nodes import TCall
 from ..sqlfrag import func, tpl
 from ..types import FormulaType as T
-from . import FUNCTIONS
 from .base import FormulaFunction, Overload
+from .registry import FUNCTIONS
 
 
 def attr(value: str) -> str:

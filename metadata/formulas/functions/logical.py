@@ -16,8 +16,8 @@ from ..nodes import TCall, TExpr
 from ..sqlfrag import coalesce_text, tpl
 from ..types import NUMERIC_TYPES
 from ..types import FormulaType as T
-from . import FUNCTIONS
 from .base import TEXTLIKE, Compiling, Evaluating, FormulaFunction, Overload, Site, coerce
+from .registry import FUNCTIONS
 
 
 def unify(site: Site, indexes: Sequence[int]) -> T:

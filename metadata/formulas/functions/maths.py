@@ -16,8 +16,8 @@ from .. import numeric
 from ..nodes import TCall
 from ..sqlfrag import func
 from ..types import FormulaType as T
-from . import FUNCTIONS
 from .base import FormulaFunction, Overload
+from .registry import FUNCTIONS
 
 _ONE = (Overload((T.NUMBER,), T.NUMBER),)
 _TWO = (Overload((T.NUMBER, T.NUMBER), T.NUMBER),)

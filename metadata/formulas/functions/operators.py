@@ -17,8 +17,8 @@ from .. import datemath, numeric
 from ..nodes import TCall
 from ..sqlfrag import func, tpl
 from ..types import FormulaType as T
-from . import FUNCTIONS
 from .base import FormulaFunction, Overload
+from .registry import FUNCTIONS
 
 _NUM2 = (T.NUMBER, T.NUMBER)
 

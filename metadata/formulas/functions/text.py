@@ -23,8 +23,8 @@ from ..nodes import TCall
 from ..regex_subset import RegexUnsupported, compile_pattern
 from ..sqlfrag import func, text_literal, tpl
 from ..types import FormulaType as T
-from . import FUNCTIONS
 from .base import FormulaFunction, Overload, Site, coerce, literal_text
+from .registry import FUNCTIONS
 
 # Same pattern as tessera_f_number_text in sql_functions.sql.
 NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from tessera.api.base import ApiView, json_object
 from tessera.security import services
+from tessera.security.specs import profile_schema
 
 from .base import doc
 from .render import node_json, rule_json, share_json, spec_json
@@ -75,8 +76,6 @@ class SpecDetailView(ApiView):
 class ProfileSchemaView(ApiView):
     @doc("The JSON Schema of profile and permission set specs")
     def get(self, request: Request) -> Response:
-        from tessera.security.specs import profile_schema
-
         return Response(profile_schema())
 
 

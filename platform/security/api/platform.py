@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tenants.provisioning import get_tenant
 from tessera.api.base import ApiView
 from tessera.security import services
 
@@ -27,7 +28,5 @@ class SupportLoginLinkView(ApiView):
     @doc("A one-time support login link for a tenant (refused without an active grant)", request=None,
          responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, slug: str) -> Response:
-        from tenants.provisioning import get_tenant
-
         url, expires_at = services.issue_support_link(request.user, get_tenant(slug))
         return Response({"url": url, "expires_at": expires_at.isoformat()}, status=201)

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .permissions import Profile
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -28,8 +30,6 @@ class UserManager(BaseUserManager["User"]):
         if not email:
             raise ValueError("A user needs an email address.")
         if "profile" not in fields and "profile_id" not in fields:
-            from .permissions import Profile
-
             wanted = Q(api_name="administrator") if fields.get("is_admin") else Q(is_default=True)
             fields["profile"] = Profile.objects.using(self._db).filter(wanted).first()
         user = self.model(email=self.normalize_email(email).lower(), **fields)

@@ -13,6 +13,7 @@ from tessera.errors import Conflict, ErrorCollector, NotFound
 from tessera.security.actor import Actor
 
 from .. import audit
+from ..access import authenticated
 from ..models import Department, Role
 from ..rights import descendants
 from .common import pick, require_manage_users
@@ -21,8 +22,6 @@ KINDS: dict[str, type[Role] | type[Department]] = {"role": Role, "department": D
 
 
 def list_nodes(kind: str, actor: Actor) -> QuerySet[Role] | QuerySet[Department]:
-    from ..access import authenticated
-
     if not authenticated(actor):
         require_manage_users(actor)
     return KINDS[kind].objects.order_by("id")

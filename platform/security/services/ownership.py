@@ -12,13 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
-from psycopg2 import sql
 
+from metadata.cache import get_meta
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied, ValidationFailed
+from tessera.records import history
+from tessera.records.filters import filter_conditions, split_key
+from tessera.records.query import RecordQuery
+from tessera.records.service import get_object_meta
+from tessera.records.signals import records_changed
 from tessera.security.actor import Actor
 
 from .. import audit, repository
 from ..access import SYSTEM, RecordAccess, access_for
+from ..predicates import NOTHING
 from .common import get_user
 
 if TYPE_CHECKING:
@@ -42,8 +48,6 @@ class Reassigned:
 def reassign_records(object_api_name: str, actor: Actor, *, to: Any, record_id: Any = None, filters: Sequence | None = None,
                      children: Iterable[str] = ()) -> Reassigned:
     """Give a record (`record_id`) or the records matching `filters` to the user `to`."""
-    from tessera.records.service import get_object_meta
-
     tenant, obj = get_object_meta(object_api_name)
     access = access_for(actor)
     access.require(obj, "edit")
@@ -71,9 +75,6 @@ def reassign_records(object_api_name: str, actor: Actor, *, to: Any, record_id: 
 
 def transfer_all(user: User, to_user: User, actor: Actor) -> dict[str, int]:
     """Every record `user` owns, of every object (recycle bin included), to `to_user`."""
-    from metadata.cache import get_meta
-    from tessera.records import history
-
     tenant = get_meta()
     counts = {}
     for obj in tenant.objects.values():
@@ -116,9 +117,6 @@ def _one_record(obj: ObjectMeta, record_id: Any, access: RecordAccess) -> list[i
 
 
 def _matching(tenant: TenantMeta, obj: ObjectMeta, filters: Sequence | None, access: RecordAccess) -> list[int]:
-    from tessera.records.filters import apply_filters, split_key
-    from tessera.records.query import RecordQuery
-
     errors = ErrorCollector()
     pairs = []
     for item in filters or ():
@@ -132,17 +130,13 @@ def _matching(tenant: TenantMeta, obj: ObjectMeta, filters: Sequence | None, acc
             errors.add(key, "unknown_field", _("No field “%(name)s”.") % {"name": split_key(key)[0]})
     errors.raise_if_any()
     query = RecordQuery(tenant, obj)
-    apply_filters(query, pairs, errors)
+    where = filter_conditions(query, pairs, errors)
     errors.raise_if_any()
     for action in ("read", "reassign"):
         predicate = access.row_predicate(obj, action, "r", tenant)
         if predicate is not None:
-            query.where.append(predicate)
-    statement = sql.SQL("SELECT r.id FROM {t} r {joins} WHERE r.deleted_at IS NULL{w} ORDER BY r.id LIMIT {n} "
-                        "FOR UPDATE OF r").format(
-        t=sql.Identifier(obj.table), joins=query.joins,
-        w=sql.SQL("").join(sql.SQL(" AND {}").format(c) for c in query.where), n=sql.Literal(MAX_BY_FILTER + 1))
-    ids = repository.select_ids(statement)
+            where.append(predicate)
+    ids = repository.select_ids(query.ids(where=where, limit=MAX_BY_FILTER + 1, for_update=True))
     if len(ids) > MAX_BY_FILTER:
         raise ValidationFailed.single("filters", "too_many", _("More than %(n)d records match; narrow the filters.")
                                       % {"n": MAX_BY_FILTER})
@@ -151,8 +145,6 @@ def _matching(tenant: TenantMeta, obj: ObjectMeta, filters: Sequence | None, acc
 
 def _move(tenant: TenantMeta, obj: ObjectMeta, ids: Sequence[int], target: User, access: RecordAccess,
           result: Reassigned) -> list[tuple[int, int | None]]:
-    from tessera.records import history
-
     moved = repository.set_owner(obj, target.pk, access.user_id, ids=ids)
     if moved:
         owner = obj.fields_by_name["owner"]
@@ -168,28 +160,21 @@ def _move(tenant: TenantMeta, obj: ObjectMeta, ids: Sequence[int], target: User,
 def _move_children(tenant: TenantMeta, child: ObjectMeta, lookups: list[FieldMeta],
                    parents: Sequence[tuple[int, int | None]], target: User, access: RecordAccess,
                    result: Reassigned) -> None:
-    from tessera.records.query import RecordQuery
-
-    extra = []
-    predicate = access.row_predicate(child, "reassign", "c", tenant) if access.can(child, "edit") else sql.SQL("FALSE")
-    if predicate is not None:
-        extra.append(predicate)
+    predicate = access.row_predicate(child, "reassign", "c", tenant) if access.can(child, "edit") else NOTHING
+    open_only = None
     if child.api_name in OPEN_ONLY:
         name, closed = OPEN_ONLY[child.api_name]
         status = child.field(name)
         if status is not None:
-            expression = RecordQuery(tenant, child, alias="c").field_sql(status)
-            extra.append(sql.SQL("({e} IS NULL OR {e} <> ALL({closed}))").format(
-                e=expression, closed=sql.Literal(list(closed))))
+            open_only = (status, closed)
     ids: set[int] = set()
     for lookup in lookups:
-        ids.update(repository.children_owned_alike(tenant, child, lookup, parents, extra=extra))
+        ids.update(repository.children_owned_alike(tenant, child, lookup, parents, predicate=predicate,
+                                                   open_only=open_only))
     _move(tenant, child, sorted(ids), target, access, result)
 
 
 def _changed_after_commit(obj: ObjectMeta, ids: list[int]) -> None:
-    from tessera.records.signals import records_changed
-
     schema = connection.schema_name  # type: ignore[attr-defined]
     transaction.on_commit(lambda: records_changed.send(sender=None, schema=schema, object=obj.api_name,
                                                        action="update", ids=list(ids)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from tessera.errors import ValidationFailed
 
-from .. import audit, throttle
+from .. import audit, tasks, throttle
 from .users import end_sessions
 
 if TYPE_CHECKING:
@@ -48,10 +49,8 @@ def request_password_reset(email: Any, *, base_url: str, language: str) -> None:
 
 
 def _queue(email: str, base_url: str, language: str) -> None:
-    from ..tasks import send_password_reset
-
     try:
-        send_password_reset.delay(email, base_url, language)
+        tasks.send_password_reset.delay(email, base_url, language)
     except Exception:  # the broker is away: the person sees the same page and may ask again
         logger.exception("could not queue a password reset email")
 
@@ -64,8 +63,6 @@ def send_password_reset(email: str, *, base_url: str, language: str) -> bool:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     link = f"{base_url.rstrip('/')}{RESET_PATH}{uid}/{default_token_generator.make_token(user)}/"
     tenant_name = getattr(getattr(connection, "tenant", None), "name", "Tessera")
-    from django.conf import settings
-
     minutes = settings.PASSWORD_RESET_TIMEOUT // 60
     with translation.override(user.language or language):
         subject = _("Reset your password for %(tenant)s on Tessera") % {"tenant": tenant_name}

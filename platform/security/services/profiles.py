@@ -14,7 +14,7 @@ from tessera.security.actor import Actor
 
 from .. import audit
 from ..access import authenticated
-from ..models import PermissionSet, Profile
+from ..models import Invitation, PermissionSet, Profile, SupportGrant
 from ..specs import validate_spec
 from .common import require_manage_users
 
@@ -90,8 +90,6 @@ def delete_spec(kind: str, api_name: str, actor: Actor) -> None:
         if row.users.exists():
             raise Conflict(_("Users still have it; give them another first."), code="in_use")
         if kind == "profile":
-            from ..models import Invitation, SupportGrant
-
             if SupportGrant.objects.filter(profile=row.pk).exists() or Invitation.objects.filter(profile=row.pk).exists():
                 raise Conflict(_("Support grants or invitations still use it."), code="in_use")
         audit.log(actor, f"{kind}.delete", target_type=kind, target_id=api_name, detail={"spec": row.spec})

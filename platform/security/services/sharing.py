@@ -9,7 +9,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from metadata.cache import get_meta
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied
+from tessera.records.service import get_object_meta
 from tessera.security.actor import Actor, acting_user
 
 from .. import audit, repository
@@ -19,7 +21,7 @@ from ..predicates import compile_filters
 from .common import get_user, pick, require_manage_users
 
 if TYPE_CHECKING:
-    from metadata.meta import ObjectMeta
+    from metadata.meta import ObjectMeta, TenantMeta
 
 RULE_FIELDS = ("name", "object", "filters", "department", "role", "include_sub", "access", "active")
 
@@ -31,8 +33,6 @@ def list_rules(actor: Actor, *, object_api_name: str | None = None) -> QuerySet[
     require_manage_users(actor)
     rules = SharingRule.objects.select_related("department", "role").order_by("id")
     if object_api_name:
-        from metadata.cache import get_meta
-
         obj = get_meta().object(object_api_name)
         rules = rules.filter(object_id=obj.id if obj else -1)
     return rules
@@ -77,26 +77,17 @@ def delete_rule(rule_id: Any, actor: Actor) -> None:
 
 
 def rule_object(rule: SharingRule) -> ObjectMeta | None:
-    from metadata.cache import get_meta
-
     return get_meta().objects_by_id.get(rule.object_id)
 
 
 def _apply(rule: SharingRule, data: dict, *, create: bool) -> None:
-    from metadata.cache import get_meta
-
+    """Set what `data` gives on `rule` (everything, when creating); every error at once."""
     errors = ErrorCollector()
     for key in sorted(set(data) - set(RULE_FIELDS)):
         errors.add(key, "unknown_field", _("Unknown property."))
     tenant = get_meta()
     if create or "object" in data:
-        obj = tenant.object(data["object"]) if isinstance(data.get("object"), str) else None
-        if obj is None:
-            errors.add("object", "unknown_object", _("No such object."))
-        elif not create and obj.id != rule.object_id:
-            errors.add("object", "immutable", _("A rule's object cannot change; make a new rule."))
-        else:
-            rule.object_id = obj.id
+        _apply_object(rule, tenant, data.get("object"), create=create, errors=errors)
     obj = tenant.objects_by_id.get(rule.object_id) if rule.object_id else None
     if create or "name" in data:
         name = data["name"].strip() if isinstance(data.get("name"), str) else ""
@@ -104,16 +95,7 @@ def _apply(rule: SharingRule, data: dict, *, create: bool) -> None:
             errors.add("name", "required", _("Give a name (at most 100 characters)."))
         rule.name = name
     if create or "filters" in data:
-        pairs = _pairs(data.get("filters"), errors)
-        if obj is not None and pairs is not None:
-            found = ErrorCollector()
-            compile_filters(tenant, obj, pairs, "r", found)
-            for key, details in found.field_errors.items():
-                for d in details:
-                    errors.add(f"filters.{key}", d.code, d.message)
-            for d in found.non_field_errors:
-                errors.add("filters", d.code, d.message)
-            rule.filters = [[k, v] for k, v in pairs]
+        _apply_filters(rule, tenant, obj, data.get("filters"), errors)
     if create or "department" in data or "role" in data:
         department = pick(Department, data.get("department"), field="department", errors=errors,
                           code="unknown_department")
@@ -121,20 +103,45 @@ def _apply(rule: SharingRule, data: dict, *, create: bool) -> None:
         if (data.get("department") is None) == (data.get("role") is None):
             errors.add(None, "one_target", _("Share with either a department or a role."))
         rule.department, rule.role = department, role
-    if "include_sub" in data:
-        if not isinstance(data["include_sub"], bool):
-            errors.add("include_sub", "invalid", _("Use true or false."))
-        rule.include_sub = bool(data["include_sub"])
-    if "active" in data:
-        if not isinstance(data["active"], bool):
-            errors.add("active", "invalid", _("Use true or false."))
-        rule.active = bool(data["active"])
+    for flag in ("include_sub", "active"):
+        if flag in data:
+            if not isinstance(data[flag], bool):
+                errors.add(flag, "invalid", _("Use true or false."))
+            setattr(rule, flag, bool(data[flag]))
     if create or "access" in data:
         access = data.get("access", Access.READ)
         if access not in Access.values:
             errors.add("access", "invalid_choice", _("Use read or edit."))
         rule.access = access
     errors.raise_if_any()
+
+
+def _apply_object(rule: SharingRule, tenant: TenantMeta, name: object, *, create: bool,
+                  errors: ErrorCollector) -> None:
+    """The object a rule shares records of: set when the rule is made, never changed after."""
+    obj = tenant.object(name) if isinstance(name, str) else None
+    if obj is None:
+        errors.add("object", "unknown_object", _("No such object."))
+    elif not create and obj.id != rule.object_id:
+        errors.add("object", "immutable", _("A rule's object cannot change; make a new rule."))
+    else:
+        rule.object_id = obj.id
+
+
+def _apply_filters(rule: SharingRule, tenant: TenantMeta, obj: ObjectMeta | None, raw: object,
+                   errors: ErrorCollector) -> None:
+    """The rule's criteria: records-API filters, which must compile over the rule's object."""
+    pairs = _pairs(raw, errors)
+    if obj is None or pairs is None:
+        return
+    found = ErrorCollector()
+    compile_filters(tenant, obj, pairs, "r", found)
+    for key, details in found.field_errors.items():
+        for d in details:
+            errors.add(f"filters.{key}", d.code, d.message)
+    for d in found.non_field_errors:
+        errors.add("filters", d.code, d.message)
+    rule.filters = [[k, v] for k, v in pairs]
 
 
 def _pairs(raw: object, errors: ErrorCollector) -> list[tuple[str, Any]] | None:
@@ -159,8 +166,6 @@ def _summary(rule: SharingRule) -> dict:
 def _record(object_api_name: str, record_id: Any, actor: Actor, *, manage: bool) -> tuple[ObjectMeta, int]:
     """(obj, record id) when the actor may see the record (404 otherwise) and, with `manage`, may
     share it: its owner, above its owner in the role hierarchy, or modify_all (403 otherwise)."""
-    from tessera.records.service import get_object_meta
-
     if not authenticated(actor):
         require_manage_users(actor)
     _tenant, obj = get_object_meta(object_api_name)

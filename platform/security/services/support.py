@@ -30,6 +30,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
 
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied
 from tessera.security.actor import Actor, acting_user
@@ -138,8 +139,6 @@ def revoke_grant(grant_id: int | str, actor: Actor) -> SupportGrant:
 def issue_support_link(operator: User | AnonymousUser, tenant: Tenant) -> tuple[str, dt.datetime]:
     """(URL, expiry) of a one-time support login for `tenant`; PermissionDenied without an active
     grant. Runs on the public host; switches to the tenant's schema for its checks and audit."""
-    from django_tenants.utils import tenant_context
-
     if not (operator and operator.is_authenticated and operator.is_active and operator.is_admin):
         raise PermissionDenied(_("Only platform operators may ask for support access."), code="not_operator")
     if connection.schema_name != "public":  # type: ignore[attr-defined]

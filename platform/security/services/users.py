@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from importlib import import_module
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tessera.errors import ErrorCollector, NotFound, PermissionDenied, ValidationFailed
+from tessera.errors import ErrorCollector, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
 from tessera.security.actor import Actor
 
 from .. import audit
@@ -34,6 +35,7 @@ from ..models import (
     UserSession,
 )
 from .common import get_user, pick, require_manage_users
+from .ownership import transfer_all
 
 if TYPE_CHECKING:
     from tessera.errors import ErrorDetail
@@ -180,8 +182,6 @@ def accept_invitation(token: str, password: Any, *, full_name: str | None = None
 
 
 def _detail(code: str, message: str) -> ErrorDetail:
-    from tessera.errors import ErrorDetail
-
     return ErrorDetail(code, message)
 
 
@@ -269,7 +269,6 @@ def deactivate_user(user_id: Any, actor: Actor, *, transfer_to: Any) -> dict[str
     `transfer_to`. Deletes nothing; their API tokens are revoked and their sessions ended at once
     (a later reactivation does not bring either back)."""
     require_manage_users(actor)
-    from .ownership import transfer_all
 
     errors = ErrorCollector()
     user = get_user(user_id)
@@ -301,7 +300,6 @@ def deactivate_user(user_id: Any, actor: Actor, *, transfer_to: Any) -> dict[str
 
 def end_sessions(user: User) -> int:
     """End every session the user logged in with (whatever the session engine); returns how many."""
-    from importlib import import_module
 
     keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
     store = import_module(settings.SESSION_ENGINE).SessionStore

@@ -1,0 +1,9 @@
+"""The registry of field types (filled by MetadataConfig.ready(), through register_builtin_types)."""
+
+from __future__ import annotations
+
+from tessera.registry import Registry
+
+from .base import FieldType
+
+field_types: Registry[FieldType] = Registry("field types")
