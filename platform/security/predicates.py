@@ -45,7 +45,7 @@ def owned_by(alias: str, owner_ids: tuple[int, ...]) -> sql.Composable:
     return sql.SQL("{} = ANY({}::bigint[])").format(column, sql.Literal(list(owner_ids)))
 
 
-def shared_with(obj, alias: str, *, edit: bool, user_id: int | None, department_id: int | None,
+def shared_with(obj: ObjectMeta, alias: str, *, edit: bool, user_id: int | None, department_id: int | None,
                 department_ancestors: tuple[int, ...]) -> sql.Composable:
     """Records of `obj` shared by hand with the user, their department, or (shares that include
     sub-departments) a department above theirs; `edit`: only shares that allow editing."""
