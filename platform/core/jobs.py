@@ -26,10 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import connection as thread_connection
 from django.db.models import F, Q
 from django.utils import timezone
 from psycopg2 import sql
 
+from tessera.outbox.relay import send_on_commit
 from tessera.registry import Registry
 
 from .models import Job
@@ -78,8 +80,6 @@ class Progress:
 def queue_job(kind: str, params: dict | None = None, *, user: User | None = None,
               countdown: float | None = None) -> Job:
     """Create the job row and its task message now; the message reaches a worker after the commit."""
-    from tessera.outbox.relay import send_on_commit
-
     job_kinds.get(kind)  # fail now, not in the worker, on an unknown kind
     with transaction.atomic():
         job = Job.objects.create(kind=kind, params=params or {}, created_by=user, heartbeat_at=timezone.now())
@@ -146,8 +146,6 @@ class Heartbeat:
         self._thread.join(timeout=10)
 
     def _beat(self) -> None:
-        from django.db import connection as thread_connection
-
         statement = sql.SQL("UPDATE {}.{} SET heartbeat_at = now() WHERE id = %s AND attempts = %s "
                             "AND status = 'running'").format(sql.Identifier(self.schema),
                                                              sql.Identifier(Job._meta.db_table))
@@ -166,8 +164,6 @@ def sweep(schema_name: str) -> dict[str, int]:
     """Re-queue the jobs of the current schema that were lost: running with a stopped heartbeat
     (their worker died), or queued so long that their message must be lost (a broker restarted
     without it). A job that was lost `TESSERA_JOB_MAX_ATTEMPTS` times fails instead."""
-    from tessera.outbox.relay import send_on_commit
-
     now = timezone.now()
     lost = Q(status=Job.Status.RUNNING, heartbeat_at__lt=now - heartbeat_timeout()) | Q(
         status=Job.Status.QUEUED, heartbeat_at__lt=now - heartbeat_timeout() * 5)

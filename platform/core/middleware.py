@@ -20,7 +20,10 @@ from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name, get_tenant_model
 
+from tessera.api.middleware import error_response, is_api_request
+
 from .context import new_request_id, request_id_var
+from .health import healthz, is_health_request
 
 if TYPE_CHECKING:
     from tenants.models import Domain, Tenant
@@ -133,10 +136,6 @@ def _note_database_unavailable(sender: object, request: HttpRequest | None = Non
 
 
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
-    from tessera.api.middleware import error_response, is_api_request
-
-    from .health import healthz, is_health_request
-
     response: HttpResponse
     if is_health_request(request):
         response = healthz(request)

@@ -8,6 +8,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from tenants.models import Tenant
 from tessera.celery import app
 
 from . import jobs
@@ -28,8 +29,6 @@ def run_job(job_id: int) -> str | None:
 def sweep_jobs() -> dict[str, int]:
     """Run by beat: re-queue lost jobs in every schema (tessera.core.jobs.sweep). One query per
     schema, on a partial index of the unfinished jobs."""
-    from tenants.models import Tenant
-
     totals = {"requeued": 0, "failed": 0}
     schemas = [get_public_schema_name(),
                *Tenant.objects.filter(is_active=True).exclude(schema_name=get_public_schema_name())

@@ -10,6 +10,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from tessera.celery import app
+
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -68,8 +70,6 @@ class _Outcome(enum.Enum):
 
 
 def _send(message: OutboxMessage) -> _Outcome:
-    from tessera.celery import app
-
     task = app.tasks.get(message.task)
     if task is None:
         logger.error("outbox: no task named %s; %s kept", message.task, message)

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from tessera.core.jobs import Progress
     from tessera.core.models import Job
 
+from tessera.core.models import Job
+
 from .storage import (
     duplicate_index_name,
     field_index_name,
@@ -294,8 +296,6 @@ def index_states(fields: Iterable[FieldMeta]) -> dict[int, str]:
     filled, or an index on the JSON value when the object has no free slot) ask their latest index
     job: queued or running is building, failed is failed. So a metadata read whose indexes are all
     built runs no query for this (responses come from the cached snapshot)."""
-    from tessera.core.models import Job
-
     fields = [f for f in fields if has_index_state(f)]
     pending = [f.id for f in fields if not (f.slot and f.slot_ready)]
     latest: dict[int, str] = {}
