@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from metadata.fieldtypes import FieldType
 from metadata.labels import in_every_language
 from metadata.meta import CategoryMeta, FieldMeta, LayoutMeta, ListViewMeta, ObjectMeta, thaw
+from metadata.services.fields import index_states
 from metadata.services.list_views import visible_list_views
-from tessera.records.indexing import index_states
 
 if TYPE_CHECKING:
     from metadata.models import MetadataChange

@@ -8,6 +8,7 @@ for an auto-number. Adding a field rewrites no record, whatever the object's siz
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
@@ -87,6 +88,12 @@ def _new_field_row(obj: ObjectDef, api_name: str, type_key: str, *, is_system: b
         id=field_id, object=obj, api_name=api_name, type=type_key, key=f"f{field_id}", is_system=is_system,
         position=position, spec=spec,
     )
+
+
+def index_states(fields: Iterable[FieldMeta]) -> dict[int, str]:
+    """field id → "building", "ready" or "failed" for those of `fields` that have an index (at most
+    one query: see tessera.records.indexing.index_states)."""
+    return indexing.index_states(fields)
 
 
 # --- checking a field spec ---------------------------------------------------------------------
