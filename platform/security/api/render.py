@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ..models import Profile
+from ..services import has_two_factor
 
 if TYPE_CHECKING:
     from metadata.meta import ObjectMeta
@@ -46,8 +47,6 @@ def _two_factor_on(user: User) -> bool:
     annotated = getattr(user, "two_factor_on", None)
     if annotated is not None:
         return bool(annotated)
-    from tessera.security.services import has_two_factor
-
     return has_two_factor(user)
 
 
