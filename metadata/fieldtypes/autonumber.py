@@ -17,13 +17,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
-from .base import TEXT_OPS, ContractSamples, FieldType
+from .base import TEXT_OPS, ContractSamples, FieldType, OptionsContext
+
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta
 from .text import TextFieldType
 
 #: The largest first number: far beyond any padding ({0000000000} is ten digits), far below bigint.
@@ -70,7 +75,7 @@ class AutoNumberFieldType(FieldType):
         "additionalProperties": False,
     }
 
-    def check_options(self, options, ctx):
+    def check_options(self, options: Mapping[str, Any], ctx: OptionsContext) -> list[tuple[str, str]]:
         fmt = options.get("format", "")
         counters = [t for t in TOKEN_RE.findall(fmt) if t.startswith("0")]
         if len(counters) != 1:
@@ -81,29 +86,29 @@ class AutoNumberFieldType(FieldType):
             return [("gap_free_permanent", _("A gap-free auto-number stays gap-free."))]
         return []
 
-    def gap_free(self, field) -> bool:
+    def gap_free(self, field: FieldMeta) -> bool:
         """Whether the field's numbers come from a locked counter (no gaps) instead of a sequence."""
         return bool(field.options.get("gap_free"))
 
-    def coerce(self, raw, field):
+    def coerce(self, raw: Any, field: FieldMeta) -> Any:
         return None if raw in (None, "") else str(raw)
 
-    def after_field_created(self, field):
+    def after_field_created(self, field: FieldMeta) -> None:
         """The field's own sequence: numbers unique and increasing under concurrent inserts."""
         with connection.cursor() as cursor:
             cursor.execute(sql.SQL("CREATE SEQUENCE IF NOT EXISTS {} AS bigint START WITH {} MINVALUE 0").format(
                 sql.Identifier(sequence_name(field.id)), sql.Literal(int(field.options.get("start", 1)))))
 
-    def format_number(self, field, number, day):
+    def format_number(self, field: FieldMeta, number: int, day: dt.date) -> Any:
         return render(field.options["format"], number, day)
 
-    def compile_filter(self, op, expr, value, field):
+    def compile_filter(self, op: str, expr: sql.Composable, value: Any, field: FieldMeta) -> sql.Composable:
         if op in ("contains", "startswith"):  # text operators, as for a text field
-            return TextFieldType.compile_filter(self, op, expr, value, field)
+            return TextFieldType.compile_filter(self, op, expr, value, field)  # type: ignore[arg-type]
         return super().compile_filter(op, expr, value, field)
 
-    def widget_descriptor(self, field, language):
+    def widget_descriptor(self, field: FieldMeta, language: str | None) -> dict:
         return {"widget": self.widget, "format": field.options.get("format")}
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({"format": "C-{YYYY}-{0000}"}, ("C-2026-0001",))

@@ -21,6 +21,7 @@ from psycopg2 import sql
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
+    from django_stubs_ext import StrPromise
 
     from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 
@@ -64,7 +65,7 @@ class ContractSamples:
 class FieldValueError(ValueError):
     """A value that a field cannot take; `code` is stable, `message` is shown to the user."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str | StrPromise) -> None:
         super().__init__(str(message))
         self.code = code
         self.message = message
@@ -297,7 +298,8 @@ class FieldType:
 
     def sql_literal(self, value: Any) -> sql.Composable:
         """A parameter of the expression's SQL type (typed, so comparisons never fall back to text)."""
-        return sql.SQL("{}::{}").format(sql.Literal(self.to_projection(value, None)), sql.SQL(self.sql_type))
+        return sql.SQL("{}::{}").format(sql.Literal(self.to_projection(value, None)),  # type: ignore[arg-type]
+                                        sql.SQL(self.sql_type))  # (a plain value needs no field)
 
     # --- API description -----------------------------------------------------------------------
     def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
 from .base import EQUALITY_OPS, ContractSamples, FieldType, FieldValueError
+
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta
 
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "on", "是", "真", "对"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "off", "否", "假", "错"})
@@ -26,7 +29,7 @@ class BooleanFieldType(FieldType):
     converts_to = frozenset({"text"})
     options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
 
-    def coerce(self, raw: Any, field) -> bool | None:
+    def coerce(self, raw: Any, field: FieldMeta) -> bool | None:
         if raw is None or raw == "":
             return None
         if isinstance(raw, bool):
@@ -41,18 +44,18 @@ class BooleanFieldType(FieldType):
                 return False
         raise FieldValueError("invalid_boolean", _("Enter true or false."))
 
-    def default_value(self, field):
+    def default_value(self, field: FieldMeta) -> Any:
         return bool(field.default) if field.default is not None else False
 
-    def json_sql(self, data, key):
+    def json_sql(self, data: sql.Composable, key: str) -> sql.Composable:
         return sql.SQL("(({} ->> {})::boolean)").format(data, sql.Literal(key))
 
-    def format_text(self, value, field, language=None):
+    def format_text(self, value: Any, field: FieldMeta, language: str | None = None) -> str:
         if value is None:
             return ""
         if (language or "").startswith("zh"):
             return "是" if value else "否"
         return "true" if value else "false"
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({}, (True, "否"))

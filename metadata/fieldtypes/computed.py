@@ -4,13 +4,18 @@ Python for a record and in SQL for filters and sorts, so they are never stored s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
-from .base import COMPARISON_OPS, ContractSamples, FieldFormula, FieldType
+from .base import COMPARISON_OPS, ContractSamples, FieldFormula, FieldType, OptionsContext
+
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from .registry import field_types
 
 RESULT_TYPES = {
@@ -51,23 +56,23 @@ class FormulaFieldType(FieldType):
         "additionalProperties": False,
     }
 
-    def result_type(self, field) -> str:
+    def result_type(self, field: FieldMeta) -> str:
         return field.options["result_type"]
 
-    def formula(self, field) -> FieldFormula:
+    def formula(self, field: FieldMeta) -> FieldFormula:
         options = field.options
         return FieldFormula(options["formula"], options["result_type"], options.get("blank_as", "zero"))
 
-    def materialized(self, field) -> bool:
+    def materialized(self, field: FieldMeta) -> bool:
         return bool(field.options.get("materialized"))
 
-    def value_type(self, field) -> FieldType:
+    def value_type(self, field: FieldMeta) -> FieldType:
         return self.result_field_type(field)
 
-    def computed_sql(self, field, compiler, alias, obj):
+    def computed_sql(self, field: FieldMeta, compiler: Any, alias: str, obj: ObjectMeta) -> sql.Composable:
         return compiler.formula_sql(field, alias, obj)
 
-    def scale(self, field) -> int | None:
+    def scale(self, field: FieldMeta) -> int | None:
         """Decimal places of a numeric result: the `scale` option, else 2 for currency; None keeps
         the exact result (see metadata/formulas/README.md)."""
         if self.result_type(field) not in ("number", "currency", "percent"):
@@ -77,60 +82,58 @@ class FormulaFieldType(FieldType):
             return 2
         return None if scale is None else int(scale)
 
-    def finish(self, value, field):
+    def finish(self, value: Any, field: FieldMeta) -> Any:
         """A computed result as the field shows it: rounded half away from zero to its scale."""
         scale = self.scale(field)
         if scale is None or value is None:
             return value
         return value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
 
-    def finish_sql(self, expression, field):
+    def finish_sql(self, expression: sql.Composable, field: FieldMeta) -> sql.Composable:
         scale = self.scale(field)
         if scale is None:
             return expression
         return sql.SQL("round({}, {})").format(expression, sql.Literal(scale))
 
-    def slot_family_for(self, field) -> str | None:
+    def slot_family_for(self, field: FieldMeta) -> str | None:
         if not self.materialized(field):
             return None
         return {"text": "t", "number": "n", "currency": "n", "percent": "n", "date": "d", "datetime": "ts",
                 "boolean": "b"}[self.result_type(field)]
 
-    def result_field_type(self, field) -> FieldType:
+    def result_field_type(self, field: FieldMeta) -> FieldType:
         """The plain field type whose values look like this formula's results (for API output,
         filters and widgets)."""
         return field_types.get(self.result_type(field))
 
-    def check_options(self, options, ctx):
-        # The formula itself is parsed and type-checked by metadata.services.fields, which knows
-        # the whole object graph (references through lookups, cycles between formula fields).
+    def check_options(self, options: Mapping[str, Any], ctx: OptionsContext) -> list[tuple[str, str]]:
         return []
 
-    def coerce(self, raw, field):
+    def coerce(self, raw: Any, field: FieldMeta) -> Any:
         return self.result_field_type(field).coerce(raw, field)
 
-    def to_api(self, value, field):
+    def to_api(self, value: Any, field: FieldMeta) -> Any:
         return self.result_field_type(field).to_api(value, field)
 
-    def openapi_schema(self, field, *, for_input=False):
+    def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
         return self.result_field_type(field).openapi_schema(field, for_input=for_input)
 
-    def from_storage(self, stored, field):
+    def from_storage(self, stored: Any, field: FieldMeta) -> Any:
         return self.result_field_type(field).from_storage(stored, field)
 
-    def to_projection(self, value, field):
+    def to_projection(self, value: Any, field: FieldMeta) -> Any:
         return self.result_field_type(field).to_projection(value, field)
 
-    def compile_filter(self, op, expr, value, field):
+    def compile_filter(self, op: str, expr: sql.Composable, value: Any, field: FieldMeta) -> sql.Composable:
         return self.result_field_type(field).compile_filter(op, expr, value, field)
 
-    def format_text(self, value, field, language=None):
+    def format_text(self, value: Any, field: FieldMeta, language: str | None = None) -> str:
         return self.result_field_type(field).format_text(value, field, language)
 
-    def widget_descriptor(self, field, language):
+    def widget_descriptor(self, field: FieldMeta, language: str | None) -> dict:
         return {"widget": self.widget, "result_type": self.result_type(field)}
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({"formula": "1 + 1", "result_type": "currency"}, ("2.00",))
 
 
@@ -160,8 +163,8 @@ class RollupFieldType(FieldType):
         "additionalProperties": False,
     }
 
-    def check_options(self, options, ctx):
-        child = ctx.tenant.objects.get(options.get("child_object"))
+    def check_options(self, options: Mapping[str, Any], ctx: OptionsContext) -> list[tuple[str, str]]:
+        child = ctx.tenant.objects.get(options.get("child_object"))  # type: ignore[arg-type]  # None: no child
         if child is None:
             return [("unknown_object", _("No object named “%(name)s”.") % {"name": options.get("child_object")})]
         link = child.field(options.get("child_field", ""))
@@ -175,44 +178,45 @@ class RollupFieldType(FieldType):
                 return [("invalid_value_field", _("Dates cannot be summed."))]
         return []
 
-    def derived_options(self, options, tenant):
+    def derived_options(self, options: Mapping[str, Any], tenant: TenantMeta) -> dict:
         """The result type: count → number, else the value field's type."""
         result_type = "number"
-        child = tenant.objects.get(options.get("child_object"))
+        child = tenant.objects.get(options.get("child_object"))  # type: ignore[arg-type]  # None: no child
         if options.get("function") != "count" and child is not None:
             value = child.field(options.get("value_field", ""))
             if value is not None:
                 result_type = value.type.key
         return {**options, "result_type": result_type}
 
-    def depends_on(self, field):
+    def depends_on(self, field: FieldMeta) -> tuple[tuple[str, str], ...]:
         options = field.options
-        return tuple((options.get("child_object"), options.get(name)) for name in ("child_field", "value_field"))
+        return tuple((options.get("child_object"), options.get(name))  # type: ignore[misc]  # required options
+                     for name in ("child_field", "value_field"))
 
-    def result_field_type(self, field) -> FieldType:
+    def result_field_type(self, field: FieldMeta) -> FieldType:
         return field_types.get(field.options.get("result_type") or "number")
 
-    def value_type(self, field) -> FieldType:
+    def value_type(self, field: FieldMeta) -> FieldType:
         return self.result_field_type(field)
 
-    def computed_sql(self, field, compiler, alias, obj):
+    def computed_sql(self, field: FieldMeta, compiler: Any, alias: str, obj: ObjectMeta) -> sql.Composable:
         return compiler.rollup_sql(field, alias)
 
-    def coerce(self, raw, field):
+    def coerce(self, raw: Any, field: FieldMeta) -> Any:
         return self.result_field_type(field).coerce(raw, field)
 
-    def to_api(self, value, field):
+    def to_api(self, value: Any, field: FieldMeta) -> Any:
         return self.result_field_type(field).to_api(value, field)
 
-    def openapi_schema(self, field, *, for_input=False):
+    def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
         return self.result_field_type(field).openapi_schema(field, for_input=for_input)
 
-    def compile_filter(self, op, expr, value, field):
+    def compile_filter(self, op: str, expr: sql.Composable, value: Any, field: FieldMeta) -> sql.Composable:
         return self.result_field_type(field).compile_filter(op, expr, value, field)
 
-    def format_text(self, value, field, language=None):
+    def format_text(self, value: Any, field: FieldMeta, language: str | None = None) -> str:
         return self.result_field_type(field).format_text(value, field, language)
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({"child_object": "contact", "child_field": "account", "function": "count",
                                  "result_type": "number"}, (3,))

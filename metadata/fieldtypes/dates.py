@@ -9,7 +9,7 @@ cannot be used in expression indexes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -18,6 +18,9 @@ from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
 from .base import COMPARISON_OPS, ContractSamples, FieldType, FieldValueError
+
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta
 
 #: Date-times a field holds: a day inside Python's range on each side, so that showing one in any
 #: time zone (offsets are under a day) never leaves it.
@@ -37,7 +40,7 @@ class DateFieldType(FieldType):
     converts_to = frozenset({"datetime", "text"})
     options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
 
-    def coerce(self, raw: Any, field) -> dt.date | None:
+    def coerce(self, raw: Any, field: FieldMeta) -> dt.date | None:
         if raw is None or raw == "":
             return None
         if isinstance(raw, dt.datetime):
@@ -54,34 +57,34 @@ class DateFieldType(FieldType):
                 return value
         raise FieldValueError("invalid_date", _("Enter a date as YYYY-MM-DD."))
 
-    def to_storage(self, value, field):
+    def to_storage(self, value: Any, field: FieldMeta) -> Any:
         return None if value is None else value.isoformat()
 
-    def from_storage(self, stored, field):
+    def from_storage(self, stored: Any, field: FieldMeta) -> Any:
         return None if stored is None else dt.date.fromisoformat(stored)
 
-    def to_api(self, value, field):
+    def to_api(self, value: Any, field: FieldMeta) -> Any:
         return None if value is None else value.isoformat()
 
-    def json_sql(self, data, key):
+    def json_sql(self, data: sql.Composable, key: str) -> sql.Composable:
         return sql.SQL("public.tessera_date({} ->> {})").format(data, sql.Literal(key))
 
-    def format_text(self, value, field, language=None):
+    def format_text(self, value: Any, field: FieldMeta, language: str | None = None) -> str:
         return "" if value is None else value.isoformat()
 
-    def filter_range(self, raw, field):
+    def filter_range(self, raw: Any, field: FieldMeta) -> tuple[Any, Any]:
         """`low,high`, or a period around today such as `this_month` (see relative_period)."""
         if isinstance(raw, str) and "," not in raw:
             return relative_period(raw.strip())
         return super().filter_range(raw, field)
 
-    def convert_value(self, value, source, target):
+    def convert_value(self, value: Any, source: FieldMeta, target: FieldMeta) -> Any:
         if value is not None and target.type.key == "datetime":
             tz = timezone.get_current_timezone()
             return dt.datetime.combine(value, dt.time(0, 0), tzinfo=tz).astimezone(dt.UTC)
         return super().convert_value(value, source, target)
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({}, ("2026-05-01", "1999/12/31"))
 
 
@@ -96,7 +99,7 @@ class DateTimeFieldType(FieldType):
     converts_to = frozenset({"date", "text"})
     options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
 
-    def coerce(self, raw: Any, field) -> dt.datetime | None:
+    def coerce(self, raw: Any, field: FieldMeta) -> dt.datetime | None:
         if raw is None or raw == "":
             return None
         value = raw
@@ -126,49 +129,47 @@ class DateTimeFieldType(FieldType):
             raise FieldValueError("invalid_datetime", _("Enter a date and time between the years 1 and 9999."))
         return value
 
-    def to_storage(self, value, field):
+    def to_storage(self, value: Any, field: FieldMeta) -> Any:
         return None if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    def from_storage(self, stored, field):
+    def from_storage(self, stored: Any, field: FieldMeta) -> Any:
         if stored is None:
             return None
         return dt.datetime.strptime(stored, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
 
-    def to_api(self, value, field):
+    def to_api(self, value: Any, field: FieldMeta) -> Any:
         return None if value is None else value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
-    def equal(self, a, b):
-        # Second precision, as coerce() gives: the audit columns keep microseconds, and a client
-        # sending back the created_at it read must not look like it changed it.
+    def equal(self, a: Any, b: Any) -> bool:
         if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
             return a.replace(microsecond=0) == b.replace(microsecond=0)
         return a == b
 
-    def json_sql(self, data, key):
+    def json_sql(self, data: sql.Composable, key: str) -> sql.Composable:
         return sql.SQL("public.tessera_timestamptz({} ->> {})").format(data, sql.Literal(key))
 
-    def format_text(self, value, field, language=None):
+    def format_text(self, value: Any, field: FieldMeta, language: str | None = None) -> str:
         return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
 
-    def filter_range(self, raw, field):
+    def filter_range(self, raw: Any, field: FieldMeta) -> tuple[Any, Any]:
         """`low,high`, or a period around today (whole days in the tenant's time zone)."""
         if isinstance(raw, str) and "," not in raw:
             return _day_bounds(*relative_period(raw.strip()))
         return super().filter_range(raw, field)
 
-    def convert_value(self, value, source, target):
+    def convert_value(self, value: Any, source: FieldMeta, target: FieldMeta) -> Any:
         if value is not None and target.type.key == "date":
             return timezone.localtime(value).date()
         return super().convert_value(value, source, target)
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({}, ("2026-05-01T09:30:00+08:00", "2026-12-31 23:59:59"))
 
 
 # --- periods of range filters -------------------------------------------------------------------
 
 
-def _day_bounds(low: dt.date, high: dt.date):
+def _day_bounds(low: dt.date, high: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(low, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(high, dt.time(23, 59, 59), tzinfo=tz)

@@ -7,17 +7,23 @@ while records point at it), `set_null`, or `cascade` (the pointing records go to
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
-from .base import EQUALITY_OPS, ContractSamples, FieldType, FieldValueError, nullable
+from .base import EQUALITY_OPS, ContractSamples, FieldType, FieldValueError, OptionsContext, nullable
+
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta
 
 #: The OpenAPI schema of an id.
 ID_SCHEMA = {"type": "integer", "format": "int64"}
 
 
-def _coerce_id(raw) -> int | None:
+def _coerce_id(raw: Any) -> int | None:
     if raw is None or raw == "":
         return None
     if isinstance(raw, dict):
@@ -57,7 +63,7 @@ class LookupFieldType(FieldType):
         "additionalProperties": False,
     }
 
-    def check_options(self, options, ctx):
+    def check_options(self, options: Mapping[str, Any], ctx: OptionsContext) -> list[tuple[str, str]]:
         target = options.get("target")
         if target not in ctx.tenant.objects and target != ctx.object_api_name:
             return [("unknown_object", _("No object named “%(name)s”.") % {"name": target})]
@@ -65,31 +71,31 @@ class LookupFieldType(FieldType):
             return [("immutable", _("The target of a lookup cannot change."))]
         return []
 
-    def coerce(self, raw, field):
+    def coerce(self, raw: Any, field: FieldMeta) -> Any:
         return _coerce_id(raw)
 
-    def on_delete(self, field) -> str:
+    def on_delete(self, field: FieldMeta) -> str:
         return field.options.get("on_delete", "set_null")
 
-    def target(self, field) -> str | None:
+    def target(self, field: FieldMeta) -> str | None:
         return field.options["target"]
 
-    def to_formula(self, value, field):
+    def to_formula(self, value: Any, field: FieldMeta) -> Any:
         return None if value is None else str(value)
 
-    def openapi_schema(self, field, *, for_input=False):
+    def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
         """An id; as read, `{"id", "name"}` when the client asked to expand it."""
         if for_input:
             return nullable(ID_SCHEMA)
         return {"oneOf": [dict(ID_SCHEMA), {"$ref": "#/components/schemas/ExpandedLookup"}, {"type": "null"}]}
 
-    def json_sql(self, data, key):
+    def json_sql(self, data: sql.Composable, key: str) -> sql.Composable:
         return sql.SQL("(({} ->> {})::bigint)").format(data, sql.Literal(key))
 
-    def widget_descriptor(self, field, language):
+    def widget_descriptor(self, field: FieldMeta, language: str | None) -> dict:
         return {"widget": self.widget, "target": self.target(field)}
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({"target": "account", "on_delete": "restrict"}, (42, {"id": 7}))
 
 
@@ -101,20 +107,20 @@ class UserFieldType(LookupFieldType):
     widget = "user"
     options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
 
-    def check_options(self, options, ctx):
+    def check_options(self, options: Mapping[str, Any], ctx: OptionsContext) -> list[tuple[str, str]]:
         return []
 
-    def on_delete(self, field) -> str:
+    def on_delete(self, field: FieldMeta) -> str:
         return "restrict"  # users are deactivated, never deleted
 
-    def target(self, field) -> None:
+    def target(self, field: FieldMeta) -> None:
         return None  # users are not records of an object
 
-    def openapi_schema(self, field, *, for_input=False):
+    def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
         return nullable(ID_SCHEMA)
 
-    def widget_descriptor(self, field, language):
+    def widget_descriptor(self, field: FieldMeta, language: str | None) -> dict:
         return {"widget": self.widget}
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({}, (3,))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
 from .base import COMPARISON_OPS, ContractSamples, FieldType, FieldValueError
+
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta
 
 #: The most digits any number field holds (precision 18), so 10**18 and beyond never fit.
 MAX_DIGITS = 18
@@ -40,14 +43,14 @@ class NumberFieldType(FieldType):
         "additionalProperties": False,
     }
 
-    def precision(self, field) -> int:
+    def precision(self, field: FieldMeta) -> int:
         return int(field.options.get("precision") or 18)
 
-    def scale(self, field) -> int:
+    def scale(self, field: FieldMeta) -> int:
         scale = field.options.get("scale")
         return int(self.default_scale if scale is None else scale)
 
-    def coerce(self, raw: Any, field) -> Decimal | None:
+    def coerce(self, raw: Any, field: FieldMeta) -> Decimal | None:
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
         if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
@@ -64,7 +67,7 @@ class NumberFieldType(FieldType):
                                   % {"digits": self.precision(field) - self.scale(field)})
         return value.quantize(QUANTA[self.scale(field)], rounding=ROUND_HALF_UP) + 0  # + 0 turns -0 into 0
 
-    def validate(self, value: Decimal, field) -> None:
+    def validate(self, value: Decimal, field: FieldMeta) -> None:
         integer_digits = self.precision(field) - self.scale(field)
         if abs(value) >= POWERS_OF_TEN[max(integer_digits, 0)]:
             raise FieldValueError(
@@ -76,35 +79,35 @@ class NumberFieldType(FieldType):
         if high is not None and value > Decimal(str(high)):
             raise FieldValueError("too_large", _("Must be at most %(max)s.") % {"max": high})
 
-    def to_storage(self, value, field):
+    def to_storage(self, value: Any, field: FieldMeta) -> Any:
         return value  # serialised as a JSON number by records.jsonio (exactly, never through float)
 
-    def from_storage(self, stored, field):
+    def from_storage(self, stored: Any, field: FieldMeta) -> Any:
         return None if stored is None else Decimal(str(stored))
 
-    def to_api(self, value, field):
+    def to_api(self, value: Any, field: FieldMeta) -> Any:
         if value is None:
             return None
         # SQL gives ints for counts (roll-ups): format(5, "f") would be "5.000000".
         return format(value if isinstance(value, Decimal) else Decimal(str(value)), "f")
 
-    def json_sql(self, data, key):
+    def json_sql(self, data: sql.Composable, key: str) -> sql.Composable:
         return sql.SQL("(({} ->> {})::numeric)").format(data, sql.Literal(key))
 
-    def widget_descriptor(self, field, language):
+    def widget_descriptor(self, field: FieldMeta, language: str | None) -> dict:
         return {"widget": self.widget, "precision": self.precision(field), "scale": self.scale(field)}
 
-    def openapi_schema(self, field, *, for_input=False):
+    def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
         schema = super().openapi_schema(field, for_input=for_input)
         digits, scale = self.precision(field) - self.scale(field), self.scale(field)
         schema["description"] = (f"An exact decimal (a JSON number or a string): at most {digits} digits before "
                                  f"the decimal point, rounded to {scale} after.")
         return schema
 
-    def format_text(self, value, field, language=None):
+    def format_text(self, value: Any, field: FieldMeta, language: str | None = None) -> str:
         return "" if value is None else format(value, "f")
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({"scale": 2, "precision": 12}, ("12.5", -3, "0.01"))
 
 
@@ -118,7 +121,7 @@ class CurrencyFieldType(NumberFieldType):
     default_scale = 2
     converts_to = frozenset({"number", "text"})
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({}, ("1,234.56",))
 
 
@@ -132,5 +135,5 @@ class PercentFieldType(NumberFieldType):
     default_scale = 2
     converts_to = frozenset({"number", "text"})
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({}, (15,))

@@ -12,7 +12,8 @@ keys allowed under it. Chains of any depth (country → province → city) are c
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -20,7 +21,18 @@ from psycopg2 import sql
 
 from metadata.meta import pick_label
 
-from .base import EQUALITY_OPS, TEXT_OPS, ContractSamples, FieldType, FieldValueError, nullable
+from .base import (
+    EQUALITY_OPS,
+    TEXT_OPS,
+    ContractSamples,
+    FieldType,
+    FieldValueError,
+    OptionsContext,
+    nullable,
+)
+
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta
 
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 
@@ -62,18 +74,18 @@ _SAMPLE_OPTIONS = {"values": [
 ]}
 
 
-def value_keys(field, *, active_only: bool = False) -> list[str]:
+def value_keys(field: FieldMeta, *, active_only: bool = False) -> list[str]:
     return [v["key"] for v in field.options.get("values", ()) if not active_only or v.get("active", True)]
 
 
-def value_label(field, key: str, language: str | None = None) -> str:
+def value_label(field: FieldMeta, key: str, language: str | None = None) -> str:
     for value in field.options.get("values", ()):
         if value["key"] == key:
             return pick_label(value.get("labels", {}), language) or key
     return key
 
 
-def allowed_under(field, controlling_value: Any) -> frozenset[str] | None:
+def allowed_under(field: FieldMeta, controlling_value: Any) -> frozenset[str] | None:
     """Keys this dependent field allows under `controlling_value`; None when it has no controller."""
     dependency = field.options.get("dependency")
     if not field.options.get("controlling_field") or dependency is None:
@@ -90,13 +102,13 @@ class PicklistFieldType(FieldType):
     label = pgettext_lazy("field type", "Picklist")
     filter_ops = TEXT_OPS - {"contains", "startswith"}
     sql_type = "text"
-    slot_family = "t"
+    slot_family: ClassVar[str | None] = "t"
     formula_type = "PICKLIST"
     widget = "select"
     converts_to = frozenset({"text", "multi_picklist"})
     options_schema = PICKLIST_OPTIONS_SCHEMA
 
-    def check_options(self, options, ctx):
+    def check_options(self, options: Mapping[str, Any], ctx: OptionsContext) -> list[tuple[str, str]]:
         field_api_name = ctx.field_api_name
         errors: list[tuple[str, str]] = []
         keys = [v["key"] for v in options.get("values", [])]
@@ -137,20 +149,20 @@ class PicklistFieldType(FieldType):
                     errors.append(("cascade_cycle", _("These fields would control each other in a cycle.")))
         return errors
 
-    def coerce(self, raw, field):
+    def coerce(self, raw: Any, field: FieldMeta) -> Any:
         if raw is None or raw == "":
             return None
         if not isinstance(raw, str):
             raise FieldValueError("invalid_choice", _("Choose one of the values."))
         return raw.strip()
 
-    def validate(self, value, field):
+    def validate(self, value: Any, field: FieldMeta) -> None:
         if value not in value_keys(field, active_only=True):
             raise FieldValueError(
                 "invalid_choice", _("“%(value)s” is not one of the available values.") % {"value": value}
             )
 
-    def parse_text(self, text, field):
+    def parse_text(self, text: str, field: FieldMeta) -> Any:
         """Imports may give a label (in either language) instead of the key."""
         text = (text or "").strip()
         if not text:
@@ -160,10 +172,10 @@ class PicklistFieldType(FieldType):
                 return value["key"]
         return text
 
-    def format_text(self, value, field, language=None):
+    def format_text(self, value: Any, field: FieldMeta, language: str | None = None) -> str:
         return "" if value is None else value_label(field, value, language)
 
-    def choices(self, field, language):
+    def choices(self, field: FieldMeta, language: str | None) -> list[dict]:
         return [
             {
                 "value": v["key"],
@@ -175,44 +187,44 @@ class PicklistFieldType(FieldType):
             for v in field.options.get("values", ())
         ]
 
-    def controlling_field(self, field) -> str | None:
+    def controlling_field(self, field: FieldMeta) -> str | None:
         return field.options.get("controlling_field") or None
 
-    def allowed_under(self, field, controlling_value: Any) -> frozenset[str] | None:
+    def allowed_under(self, field: FieldMeta, controlling_value: Any) -> frozenset[str] | None:
         """Keys allowed under the controlling field's value; None when the field has no controller."""
         return allowed_under(field, controlling_value)
 
-    def choice_keys(self, field) -> list[str]:
+    def choice_keys(self, field: FieldMeta) -> list[str]:
         return value_keys(field)
 
-    def openapi_schema(self, field, *, for_input=False):
+    def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
         return nullable({"type": "string", "enum": value_keys(field)})
 
-    def filter_parameter_schema(self, op, field):
+    def filter_parameter_schema(self, op: str, field: FieldMeta) -> dict:
         if op in ("eq", "ne"):
             return {"type": "string", "enum": value_keys(field)}
         return super().filter_parameter_schema(op, field)
 
-    def widget_descriptor(self, field, language):
-        descriptor = {"widget": self.widget, "choices": self.choices(field, language)}
+    def widget_descriptor(self, field: FieldMeta, language: str | None) -> dict:
+        descriptor: dict[str, Any] = {"widget": self.widget, "choices": self.choices(field, language)}
         if field.options.get("controlling_field"):
             descriptor["controlling_field"] = field.options["controlling_field"]
             descriptor["dependency"] = {k: list(v) for k, v in field.options.get("dependency", {}).items()}
         return descriptor
 
-    def convert_value(self, value, source, target):
+    def convert_value(self, value: Any, source: FieldMeta, target: FieldMeta) -> Any:
         if value is not None and target.type.key == "multi_picklist":
             return (value,)
         return super().convert_value(value, source, target)
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples(_SAMPLE_OPTIONS, ("won",))
 
 
-def _controls_chain(fields, start: str, target: str) -> bool:
+def _controls_chain(fields: Mapping[str, FieldMeta], start: str, target: str) -> bool:
     """Whether following controlling_field links from `start` reaches `target` (a cycle)."""
     seen = set()
-    current = start
+    current: str | None = start
     while current and current not in seen:
         if current == target:
             return True
@@ -233,7 +245,7 @@ class MultiPicklistFieldType(PicklistFieldType):
     widget = "multiselect"
     converts_to = frozenset({"text"})
 
-    def coerce(self, raw, field):
+    def coerce(self, raw: Any, field: FieldMeta) -> Any:
         if raw is None or raw == "" or raw == []:
             return None
         if isinstance(raw, str):
@@ -244,7 +256,7 @@ class MultiPicklistFieldType(PicklistFieldType):
         unique = sorted(set(raw), key=lambda k: (order.get(k, len(order)), k))
         return tuple(unique) or None
 
-    def validate(self, value, field):
+    def validate(self, value: Any, field: FieldMeta) -> None:
         active = set(value_keys(field, active_only=True))
         unknown = [v for v in value if v not in active]
         if unknown:
@@ -252,26 +264,26 @@ class MultiPicklistFieldType(PicklistFieldType):
                 "invalid_choice", _("Not available: %(values)s.") % {"values": ", ".join(unknown)}
             )
 
-    def is_blank(self, value):
+    def is_blank(self, value: Any) -> bool:
         return not value
 
-    def to_storage(self, value, field):
+    def to_storage(self, value: Any, field: FieldMeta) -> Any:
         return None if not value else list(value)
 
-    def from_storage(self, stored, field):
+    def from_storage(self, stored: Any, field: FieldMeta) -> Any:
         return None if not stored else tuple(stored)
 
-    def to_api(self, value, field):
+    def to_api(self, value: Any, field: FieldMeta) -> Any:
         return [] if not value else list(value)
 
-    def openapi_schema(self, field, *, for_input=False):
+    def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
         # Never null: a blank multi-select is [].
         return {"type": "array", "items": {"type": "string", "enum": value_keys(field)}, "uniqueItems": True}
 
-    def to_formula(self, value, field):
+    def to_formula(self, value: Any, field: FieldMeta) -> Any:
         return frozenset(value or ())
 
-    def filter_value(self, op, raw, field):
+    def filter_value(self, op: str, raw: Any, field: FieldMeta) -> Any:
         if op == "contains":  # one key, not text
             value = self.filter_one(raw, field)
             if isinstance(value, tuple):
@@ -282,18 +294,18 @@ class MultiPicklistFieldType(PicklistFieldType):
             return [key for value in values for key in (value if isinstance(value, tuple) else (value,))]
         return super().filter_value(op, raw, field)
 
-    def filter_one(self, raw, field):
+    def filter_one(self, raw: Any, field: FieldMeta) -> Any:
         """A single key filters by that key (`tags=vip`), not by the one-key list."""
         value = super().filter_one(raw, field)
         return value[0] if isinstance(value, tuple) and len(value) == 1 else value
 
-    def to_projection(self, value, field):
+    def to_projection(self, value: Any, field: FieldMeta) -> Any:
         return None if not value else list(value)
 
-    def json_sql(self, data, key):
+    def json_sql(self, data: sql.Composable, key: str) -> sql.Composable:
         return sql.SQL("({} -> {})").format(data, sql.Literal(key))
 
-    def compile_filter(self, op, expr, value, field):
+    def compile_filter(self, op: str, expr: sql.Composable, value: Any, field: FieldMeta) -> sql.Composable:
         if op == "contains":  # includes the value
             return sql.SQL("({} ? {})").format(expr, sql.Literal(value))
         if op == "in":  # includes any of the values
@@ -304,19 +316,19 @@ class MultiPicklistFieldType(PicklistFieldType):
             return test if op == "eq" else sql.SQL("NOT coalesce({}, false)").format(test)
         return super().compile_filter(op, expr, value, field)
 
-    def parse_text(self, text, field):
+    def parse_text(self, text: str, field: FieldMeta) -> Any:
         parts = [p.strip() for p in (text or "").replace("；", ";").split(";") if p.strip()]
         return self.coerce([PicklistFieldType.parse_text(self, p, field) for p in parts], field)
 
-    def format_text(self, value, field, language=None):
+    def format_text(self, value: Any, field: FieldMeta, language: str | None = None) -> str:
         return "; ".join(value_label(field, v, language) for v in (value or ()))
 
-    def convert_value(self, value, source, target):
+    def convert_value(self, value: Any, source: FieldMeta, target: FieldMeta) -> Any:
         if value is not None and target.type.key == "text":
             return target.type.coerce(";".join(value), target)
         return super().convert_value(value, source, target)
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples(_SAMPLE_OPTIONS, (["won", "new"], "lost"))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -13,6 +13,9 @@ from psycopg2 import sql
 
 from .base import TEXT_OPS, ContractSamples, FieldType, FieldValueError, nullable
 
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta
+
 
 class TextFieldType(FieldType):
     key = "text"
@@ -20,7 +23,7 @@ class TextFieldType(FieldType):
     supports_unique = True
     filter_ops = TEXT_OPS
     sql_type = "text"
-    slot_family = "t"
+    slot_family: ClassVar[str | None] = "t"
     formula_type = "TEXT"
     widget = "text"
     converts_to = frozenset({"long_text", "email", "phone", "url", "picklist", "number", "currency", "percent"})
@@ -31,7 +34,7 @@ class TextFieldType(FieldType):
         "additionalProperties": False,
     }
 
-    def max_length(self, field) -> int:
+    def max_length(self, field: FieldMeta) -> int:
         return int(field.options.get("max_length") or self.default_max_length)
 
     def default_options(self) -> dict:
@@ -40,7 +43,7 @@ class TextFieldType(FieldType):
             return {}
         return {"max_length": self.default_max_length}
 
-    def coerce(self, raw: Any, field) -> Any:
+    def coerce(self, raw: Any, field: FieldMeta) -> Any:
         if raw is None:
             return None
         if isinstance(raw, bool) or not isinstance(raw, str | int | float):
@@ -48,14 +51,14 @@ class TextFieldType(FieldType):
         text = str(raw).strip()
         return text or None
 
-    def validate(self, value: str, field) -> None:
+    def validate(self, value: str, field: FieldMeta) -> None:
         limit = self.max_length(field)
         if len(value) > limit:
             raise FieldValueError(
                 "too_long", _("At most %(limit)d characters (this has %(length)d).") % {"limit": limit, "length": len(value)}
             )
 
-    def compile_filter(self, op, expr, value, field):
+    def compile_filter(self, op: str, expr: sql.Composable, value: Any, field: FieldMeta) -> sql.Composable:
         if op == "contains":
             return sql.SQL("{} ILIKE {}").format(expr, sql.Literal("%" + _escape_like(value) + "%"))
         if op == "startswith":
@@ -63,13 +66,13 @@ class TextFieldType(FieldType):
             return sql.SQL("{} LIKE {}").format(expr, sql.Literal(_escape_like(value) + "%"))
         return super().compile_filter(op, expr, value, field)
 
-    def widget_descriptor(self, field, language):
+    def widget_descriptor(self, field: FieldMeta, language: str | None) -> dict:
         return {"widget": self.widget, "max_length": self.max_length(field)}
 
-    def openapi_schema(self, field, *, for_input=False):
+    def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
         return nullable({"type": "string", "maxLength": self.max_length(field)})
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({"max_length": 40}, ("Acme 有限公司", "50%_off\\x"))
 
 
@@ -92,14 +95,14 @@ class LongTextFieldType(TextFieldType):
         "additionalProperties": False,
     }
 
-    def coerce(self, raw, field):
+    def coerce(self, raw: Any, field: FieldMeta) -> Any:
         if raw is None:
             return None
         if not isinstance(raw, str):
             raise FieldValueError("invalid", _("Enter text."))
         return raw if raw.strip() else None  # keeps line breaks and indentation
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({}, ("line one\n  line two",))
 
 
@@ -112,7 +115,7 @@ class EmailFieldType(TextFieldType):
     options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
     _validator = EmailValidator()
 
-    def coerce(self, raw, field):
+    def coerce(self, raw: Any, field: FieldMeta) -> Any:
         value = super().coerce(raw, field)
         if value is None:
             return None
@@ -123,13 +126,13 @@ class EmailFieldType(TextFieldType):
         local, _at, domain = value.rpartition("@")
         return f"{local}@{domain.lower()}"
 
-    def unique_sql(self, expr):
+    def unique_sql(self, expr: sql.Composable) -> sql.Composable:
         return sql.SQL("lower({})").format(expr)
 
-    def normalise_for_unique(self, value):
+    def normalise_for_unique(self, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({}, ("Ann.Lee@Example.COM",))
 
 
@@ -142,7 +145,7 @@ class PhoneFieldType(TextFieldType):
     options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
     _allowed = re.compile(r"^[+0-9()\-.\s/#*xext]{3,40}$", re.IGNORECASE)
 
-    def coerce(self, raw, field):
+    def coerce(self, raw: Any, field: FieldMeta) -> Any:
         value = super().coerce(raw, field)
         if value is None:
             return None
@@ -150,7 +153,7 @@ class PhoneFieldType(TextFieldType):
             raise FieldValueError("invalid_phone", _("Enter a valid phone number."))
         return re.sub(r"\s+", " ", value)
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({}, ("+86 21 1234-5678",))
 
 
@@ -163,7 +166,7 @@ class UrlFieldType(TextFieldType):
     options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
     _validator = URLValidator(schemes=["http", "https"])
 
-    def coerce(self, raw, field):
+    def coerce(self, raw: Any, field: FieldMeta) -> Any:
         value = super().coerce(raw, field)
         if value is None:
             return None
@@ -175,5 +178,5 @@ class UrlFieldType(TextFieldType):
             raise FieldValueError("invalid_url", _("Enter a valid web address.")) from None
         return value
 
-    def contract_samples(self):
+    def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({}, ("example.com/a?b=c",))
