@@ -17,15 +17,16 @@ def find_duplicates(tenant: TenantMeta, obj: ObjectMeta, draft: Draft) -> list[d
     """Matches of every active rule whose fields all have a value on the draft."""
     matches: dict[int, dict] = {}
     for rule in obj.duplicate_rules:
-        fields = [obj.field(name) for name in rule.fields]
-        if any(f is None for f in fields):
+        named = [obj.field(name) for name in rule.fields]
+        fields = [f for f in named if f is not None]
+        if len(fields) != len(named):
             continue
         values = [draft.values.get(f.api_name) for f in fields]
         if any(v in (None, "") for v in values):
             continue
         if draft.current is not None and not any(f.api_name in draft.changed for f in fields):
             continue
-        found = repository.duplicate_candidates(obj, list(zip(fields, values, strict=True)),
+        found = repository.duplicate_candidates(obj, list(zip(fields, values, strict=True)),  # type: ignore[arg-type]
                                                 exclude_id=draft.current.id if draft.current is not None else None,
                                                 limit=MAX_MATCHES)
         for record_id, name in found:

@@ -36,8 +36,8 @@ class DraftValues:
         formula = field.type.formula(field)
         if formula is not None:
             checked = checked_formula(self.tenant, self.obj, formula.source, formula.result_type, formula.blank_as)
-            return field.type.finish(evaluate(checked, self, now=timezone.now(), tz=timezone.get_current_timezone()),
-                                     field)
+            return field.type.finish(  # type: ignore[attr-defined]  # a formula field
+                evaluate(checked, self, now=timezone.now(), tz=timezone.get_current_timezone()), field)
         return field.type.to_formula(self.values.get(name), field)
 
     def _load(self, lookup: FieldMeta) -> DraftValues | None:
@@ -46,7 +46,7 @@ class DraftValues:
             target = self.tenant.objects.get(lookup.type.target(lookup) or "")
             record = repository.load_record(self.tenant, target, record_id) if (record_id and target) else None
             self._related[lookup.api_name] = (
-                DraftValues(self.tenant, target, record.values, depth=self.depth + 1) if record else None)
+                DraftValues(self.tenant, target, record.values, depth=self.depth + 1) if record and target else None)
         return self._related[lookup.api_name]
 
 

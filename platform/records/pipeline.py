@@ -210,7 +210,8 @@ def _check_cascades(obj: ObjectMeta, draft: Draft, cascades: list[FieldMeta]) ->
         value = draft.values.get(f.api_name)
         if f.type.is_blank(value):
             continue
-        allowed = f.type.allowed_under(f, draft.values.get(controller_name))
+        assert controller_name is not None  # a cascading picklist names its controller
+        allowed = f.type.allowed_under(f, draft.values.get(controller_name))  # type: ignore[attr-defined]
         chosen = value if isinstance(value, tuple) else (value,)
         if allowed is not None and any(v not in allowed for v in chosen):
             controller = obj.fields_by_name.get(controller_name)
@@ -351,7 +352,7 @@ def compute_materialized(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft
         source = DraftValues(tenant, obj, draft.values)
         for f in stored:
             value = source.get((f.api_name,))
-            if draft.is_new or not f.type.equal(value, draft.current.values.get(f.api_name)):
+            if draft.current is None or not f.type.equal(value, draft.current.values.get(f.api_name)):
                 draft.values[f.api_name] = value
                 draft.changed.add(f.api_name)
 

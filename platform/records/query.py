@@ -78,7 +78,7 @@ class RecordQuery:
         for depth, lookup in enumerate(chain[:-1]):
             key = (alias, *tuple(f.api_name for f in chain[: depth + 1]))
             if key not in self._joins:
-                target = self.tenant.objects[lookup.type.target(lookup)]
+                target = self.tenant.objects[lookup.type.target(lookup)]  # type: ignore[index]  # a lookup
                 join_alias = f"j{len(self._joins) + 1}"
                 self._join_sql.append(sql.SQL("LEFT JOIN {t} {a} ON {a}.id = {ref} AND {a}.deleted_at IS NULL").format(
                     t=sql.Identifier(target.table), a=sql.Identifier(join_alias), ref=self.field_sql(lookup, alias, obj)))
@@ -109,6 +109,7 @@ class RecordQuery:
     def formula_sql(self, field: FieldMeta, alias: str, obj: ObjectMeta) -> sql.Composable:
         """A formula field's value, its formula compiled to SQL (see FormulaFieldType.computed_sql)."""
         formula = field.type.formula(field)
+        assert formula is not None  # a formula field
         checked = checked_formula(self.tenant, obj, formula.source, formula.result_type, formula.blank_as)
         self.uses_now = self.uses_now or checked.uses_now
         query = self
@@ -117,7 +118,8 @@ class RecordQuery:
             def sql_for(self, path: Sequence[str]) -> sql.Composable:
                 return query.path_sql(tuple(path), root_alias=alias, root=obj)
 
-        return field.type.finish_sql(sql.SQL("({})").format(compile_sql(checked, Refs(), now_param=True)), field)
+        return field.type.finish_sql(  # type: ignore[attr-defined]  # a formula field
+            sql.SQL("({})").format(compile_sql(checked, Refs(), now_param=True)), field)
 
     def rollup_sql(self, field: FieldMeta, alias: str) -> sql.Composable:
         """A roll-up's value: its aggregate over the live child records (see RollupFieldType)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
@@ -81,9 +82,10 @@ def _hidden_path(tenant: TenantMeta, obj: ObjectMeta, path: tuple[str, ...], acc
         if not access.readable(current, f):
             return True
         target = f.type.target(f)
-        current = tenant.objects.get(target) if target is not None else current
-        if current is None:
+        reached = tenant.objects.get(target) if target is not None else current
+        if reached is None:
             return False
+        current = reached
     return False
 
 
@@ -146,7 +148,8 @@ def list_records(object_api_name: str, actor: Actor, *, filters: Sequence[tuple[
     errors.raise_if_any()
     include_deleted = "only" if deleted else False  # the recycle bin only, counted as it is listed
     branches = access.row_branches(obj, "read", "r", tenant) or []
-    permission = [access.row_predicate(obj, "read", "r", tenant)] if branches else []
+    permission: list[sql.Composable] = (
+        [access.row_predicate(obj, "read", "r", tenant)] if branches else [])  # type: ignore[list-item]
     total = None
     if count:  # with several branches, counted with their OR (every row is read anyway)
         total = repository.count_records(query.count(where=[*filtered, *permission], include_deleted=include_deleted),
@@ -214,7 +217,7 @@ def _sort_part(query: RecordQuery, sort: Sequence[str], access: RecordAccess, er
     hidden_sort = [t for t in terms if t.field is not None and not access.readable(query.obj, t.field)]
     if hidden_sort:
         errors.add("sort", "invalid_sort", _("Cannot sort by: %(names)s.")
-                   % {"names": ", ".join(t.field.api_name for t in hidden_sort)})
+                   % {"names": ", ".join(t.field.api_name for t in hidden_sort if t.field)})
     return terms
 
 
@@ -236,7 +239,9 @@ class WriteResult:
 
 def create_record(object_api_name: str, payload: Mapping, actor: Actor, *, confirm_duplicates: bool = False) -> Record:
     results = create_records(object_api_name, [payload], actor, confirm_duplicates=confirm_duplicates)
-    return results[0].record
+    record = results[0].record
+    assert record is not None  # all or nothing: a row that failed raised
+    return record
 
 
 def create_records(object_api_name: str, payloads: Sequence[Mapping], actor: Actor, *, all_or_nothing: bool = True,
@@ -264,7 +269,9 @@ def update_record(object_api_name: str, record_id: int, payload: Mapping, actor:
         body["version"] = expected_version
     results = update_records(object_api_name, [{**body, "id": record_id}], actor,
                              confirm_duplicates=confirm_duplicates)
-    return results[0].record
+    record = results[0].record
+    assert record is not None  # all or nothing: a row that failed raised
+    return record
 
 
 def update_records(object_api_name: str, payloads: Sequence[Mapping], actor: Actor, *, all_or_nothing: bool = True,
@@ -281,7 +288,7 @@ def update_records(object_api_name: str, payloads: Sequence[Mapping], actor: Act
         for i, payload in enumerate(payloads):
             draft = Draft(index=i)
             drafts.append(draft)
-            record_id = payload.get("id") if isinstance(payload, Mapping) else None
+            record_id: Any = payload.get("id") if isinstance(payload, Mapping) else None
             try:
                 record_id = int(record_id)
             except (TypeError, ValueError):
@@ -387,20 +394,22 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
                 entries.append((returned[0], "create", history.changes_of(obj, draft, tracked)))
         predicate = access.row_predicate(obj, "edit", "r")
         for draft in existing:
+            current = draft.current
+            assert current is not None and current.id is not None  # an update of a stored record
             set_data, unset, columns = pipeline.storage_changes(obj, draft)
-            version = repository.update_row(obj, draft.current.id, set_data=set_data, unset_keys=unset,
+            version = repository.update_row(obj, current.id, set_data=set_data, unset_keys=unset,
                                             columns=columns, user_id=user_id,
-                                            expected_version=draft.current.version, predicate=predicate)
+                                            expected_version=current.version, predicate=predicate)
             if version is None:
                 raise StaleVersion(_("This record was changed by someone else; reload it and try again."))
-            ids.append(draft.current.id)
+            ids.append(current.id)
             changes = history.changes_of(obj, draft, tracked)
             if changes:
                 owner_key = obj.fields_by_name["owner"].key
                 action = "owner" if set(changes) == {owner_key} else "update"
-                entries.append((draft.current.id, action, changes))
+                entries.append((current.id, action, changes))
                 if owner_key in changes:
-                    audit.record_change(access.actor, "record.owner", obj, draft.current.id,
+                    audit.record_change(access.actor, "record.owner", obj, current.id,
                                         {"from": changes[owner_key][0], "to": changes[owner_key][1]})
     except IntegrityError as exc:
         raise _integrity_error(obj, exc) from None
@@ -484,7 +493,7 @@ def _delete_cascade(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], user_id
         pointing = repository.referencing(tenant, child, lookup, ids)
         if not pointing:
             continue
-        rule = lookup.type.on_delete(lookup)
+        rule = lookup.type.on_delete(lookup)  # type: ignore[attr-defined]  # a lookup field
         if rule == "restrict":
             raise Conflict(ngettext("%(count)d %(object)s record refers to this record through “%(field)s”; "
                                     "change it first.",
@@ -538,7 +547,7 @@ def _restore_cascade(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], user_i
     for record_id, deleted_at in restored:
         by_time.setdefault(deleted_at, []).append(record_id)
     for child, lookup in lookups_to(tenant, obj):
-        if lookup.type.on_delete(lookup) != "cascade":
+        if lookup.type.on_delete(lookup) != "cascade":  # type: ignore[attr-defined]  # a lookup field
             continue
         for deleted_at, parent_ids in by_time.items():
             children = repository.deleted_with(tenant, child, lookup, parent_ids, deleted_at)
