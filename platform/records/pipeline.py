@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from metadata.fieldtypes import FieldValueError
-from metadata.meta import FieldMeta, ObjectMeta, TenantMeta, pick_label
+from metadata.meta import CategoryMeta, FieldMeta, ObjectMeta, TenantMeta, pick_label
 from tessera.security.access import RecordAccess
 
 from . import repository
@@ -56,7 +56,7 @@ class InputFields:
         return found
 
 
-def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess,  # noqa: C901 - split once the field-type hooks (issue 9 §1) land here
+def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess,
                fields: InputFields | None = None) -> None:
     """Coerce every given field by its type; refuse unknown, system, read-only and computed fields.
     `fields`: the batch's InputFields (one is made for this payload when not given)."""
@@ -72,20 +72,7 @@ def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess
         draft.category = current.category
     values, changed = draft.values, draft.changed
     for key, raw in payload.items():
-        if key == "version":
-            try:
-                draft.expected_version = int(raw)
-            except (TypeError, ValueError):
-                errors.add("version", "invalid", _("The version is a whole number."))
-            continue
-        if key == "category":
-            if raw is not None and not isinstance(raw, str):
-                errors.add("category", "invalid_choice", _("Give the key of a category."))
-                continue
-            if raw != (current.category if current else None):
-                draft.category, draft.category_changed = raw or None, True
-            continue
-        if key in META_KEYS:
+        if _read_meta_key(draft, key, raw):
             continue
         found = fields.get(key)
         if found is None:
@@ -112,6 +99,23 @@ def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess
             continue
         values[key] = value
         changed.add(key)
+
+
+def _read_meta_key(draft: Draft, key: str, raw: Any) -> bool:
+    """Read a key that is not a field (the version, the category, an id…); False for a field's key."""
+    if key == "version":
+        try:
+            draft.expected_version = int(raw)
+        except (TypeError, ValueError):
+            draft.errors.add("version", "invalid", _("The version is a whole number."))
+        return True
+    if key == "category":
+        if raw is not None and not isinstance(raw, str):
+            draft.errors.add("category", "invalid_choice", _("Give the key of a category."))
+        elif raw != (draft.current.category if draft.current else None):
+            draft.category, draft.category_changed = raw or None, True
+        return True
+    return key in META_KEYS
 
 
 def apply_defaults(obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -> None:
@@ -148,7 +152,7 @@ def validate_values(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) ->
         _validate(obj, draft, required, cascades)
 
 
-def _validate(obj: ObjectMeta, draft: Draft, object_required: list[str], cascades: list[FieldMeta]) -> None:  # noqa: C901 - split once the field-type hooks land
+def _validate(obj: ObjectMeta, draft: Draft, object_required: list[str], cascades: list[FieldMeta]) -> None:
     errors = draft.errors
     fields = obj.fields_by_name
     category = None
@@ -162,15 +166,7 @@ def _validate(obj: ObjectMeta, draft: Draft, object_required: list[str], cascade
     required = object_required
     if category is not None and category.required_fields:
         required = sorted(set(object_required) | set(category.required_fields))
-    for name in required:
-        if errors.has(name):
-            continue
-        f = fields.get(name)
-        if f is None or f.type.computed:
-            continue
-        value = draft.values.get(name)
-        if f.type.is_blank(value) and (draft.is_new or name in draft.changed or draft.category_changed):
-            errors.add(name, "required", _("This field is required."))
+    _check_required(obj, draft, required)
     for name in sorted(draft.changed):
         f = fields[name]
         value = draft.values.get(name)
@@ -187,15 +183,34 @@ def _validate(obj: ObjectMeta, draft: Draft, object_required: list[str], cascade
             if any(v not in allowed for v in chosen):
                 errors.add(name, "invalid_choice", _("Not available for this category."))
     if category is not None and draft.category_changed:
-        # Moving a record into a category: the values it keeps must be allowed there too.
-        for name, allowed in category.picklist_values.items():
-            f = fields.get(name)
-            value = draft.values.get(name)
-            if name in draft.changed or errors.has(name) or f is None or f.type.is_blank(value):
-                continue
-            if any(v not in allowed for v in (value if isinstance(value, tuple) else (value,))):
-                errors.add(name, "invalid_choice", _("Not available for this category."))
+        _check_kept_values(obj, draft, category)
     _check_cascades(obj, draft, cascades)
+
+
+def _check_required(obj: ObjectMeta, draft: Draft, required: list[str]) -> None:
+    """Required fields hold a value (checked on new records, and where this write touches them)."""
+    errors, fields = draft.errors, obj.fields_by_name
+    for name in required:
+        if errors.has(name):
+            continue
+        f = fields.get(name)
+        if f is None or f.type.computed:
+            continue
+        value = draft.values.get(name)
+        if f.type.is_blank(value) and (draft.is_new or name in draft.changed or draft.category_changed):
+            errors.add(name, "required", _("This field is required."))
+
+
+def _check_kept_values(obj: ObjectMeta, draft: Draft, category: CategoryMeta) -> None:
+    """Moving a record into a category: the values it keeps must be allowed there too."""
+    errors, fields = draft.errors, obj.fields_by_name
+    for name, allowed in category.picklist_values.items():
+        f = fields.get(name)
+        value = draft.values.get(name)
+        if name in draft.changed or errors.has(name) or f is None or f.type.is_blank(value):
+            continue
+        if any(v not in allowed for v in (value if isinstance(value, tuple) else (value,))):
+            errors.add(name, "invalid_choice", _("Not available for this category."))
 
 
 def _check_cascades(obj: ObjectMeta, draft: Draft, cascades: list[FieldMeta]) -> None:
@@ -229,12 +244,25 @@ def _display(field: FieldMeta | None, value: Any) -> str:
     return field.type.format_text(value, field, None) or str(value)
 
 
-def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess | None = None) -> None:  # noqa: C901 - split once the field-type hooks land
+def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess | None = None) -> None:
     """Every lookup points at a live record of its target object in this tenant that the writer may
     read (one query per target object for the whole batch); user fields at an active user."""
     references = [f for f in obj.fields if f.type.is_reference]
     if not references:
         return
+    found: dict[str, set[int]] = {}
+    for target, ids in _wanted_references(drafts, references).items():
+        if target == USERS:
+            found[target] = repository.active_user_ids(ids)
+        else:
+            target_obj = tenant.objects[target]
+            predicate = access.row_predicate(target_obj, "read", "r", tenant) if access is not None else None
+            found[target] = repository.existing_ids(target_obj, ids, predicate=predicate)
+    _flag_missing_references(drafts, references, found)
+
+
+def _wanted_references(drafts: list[Draft], references: list[FieldMeta]) -> dict[str, set[int]]:
+    """Target object's api_name (USERS for user fields) → the ids the drafts' changed references name."""
     wanted: dict[str, set[int]] = {}
     for draft in drafts:
         for f in references:
@@ -250,14 +278,11 @@ def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], acce
                     wanted.setdefault(target, set()).add(value)
             else:
                 wanted.setdefault(USERS, set()).add(value)
-    found: dict[str, set[int]] = {}
-    for target, ids in wanted.items():
-        if target == USERS:
-            found[target] = repository.active_user_ids(ids)
-        else:
-            target_obj = tenant.objects[target]
-            predicate = access.row_predicate(target_obj, "read", "r", tenant) if access is not None else None
-            found[target] = repository.existing_ids(target_obj, ids, predicate=predicate)
+    return wanted
+
+
+def _flag_missing_references(drafts: list[Draft], references: list[FieldMeta], found: dict[str, set[int]]) -> None:
+    """An error on each changed reference whose record (or user) was not found."""
     for draft in drafts:
         for f in references:
             name = f.api_name
