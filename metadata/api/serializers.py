@@ -8,7 +8,7 @@ list it read back unchanged (the schemas want at least one language when labels 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from metadata.fieldtypes import FieldType
@@ -44,39 +44,49 @@ def object_summary(obj: ObjectMeta) -> dict:
 
 
 def object_detail(obj: ObjectMeta, *, viewer_id: int | None, version: int,
-                  fields: Iterable[FieldMeta] | None = None) -> dict:
+                  fields: Iterable[FieldMeta] | None = None,
+                  definition: Callable[[FieldMeta], bool] | None = None) -> dict:
     """The object with everything defined on it; list views are those `viewer_id` may see; `fields`
-    those the viewer may know about (default: all)."""
+    those the viewer may know about (default: all); `definition(field)` whether the viewer may see
+    how a computed field is made (default: yes)."""
     spec = thaw(obj.spec)
     return {
         **object_summary(obj),
         "metadata_version": version,
         "duplicate_rules": spec.get("duplicate_rules", []),
         "validation_rules": spec.get("validation_rules", []),
-        "fields": fields_json(obj.fields if fields is None else fields),
+        "fields": fields_json(obj.fields if fields is None else fields, definition=definition),
         "categories": [category_json(c) for c in obj.categories.values()],
         "layouts": [layout_json(layout) for layout in obj.layouts.values()],
         "list_views": [list_view_json(v) for v in visible_list_views(obj, viewer_id)],
     }
 
 
-def fields_json(fields: Iterable[FieldMeta]) -> list[dict]:
+def fields_json(fields: Iterable[FieldMeta], *, definition: Callable[[FieldMeta], bool] | None = None) -> list[dict]:
+    """The fields; `definition(field)`: whether the reader may see how a computed one is made
+    (default: yes; see field_json)."""
     fields = list(fields)
     states = index_states(fields)  # one query for all
-    return [field_json(f, index_state=states.get(f.id)) for f in fields]
+    return [field_json(f, index_state=states.get(f.id), definition=definition is None or definition(f))
+            for f in fields]
 
 
-def field_json(field: FieldMeta, *, index_state: str | None | object = ...) -> dict:
+def field_json(field: FieldMeta, *, index_state: str | None | object = ..., definition: bool = True) -> dict:
     """The field; `index_state` (building, ready, failed; null without an index) is looked up when
-    not given. `indexed` stays what was asked for, `index_state` says what there is."""
+    not given. `indexed` stays what was asked for, `index_state` says what there is. Without
+    `definition`, the options saying how a computed value is made (a formula's text, a roll-up's
+    source: the field type's definition_options) are left out."""
     if index_state is ...:
         index_state = index_states([field]).get(field.id)
+    options = thaw(field.options)
+    if not definition:
+        options = {k: v for k, v in options.items() if k not in field.type.definition_options}
     return {
         "api_name": field.api_name,
         "type": field.type.key,
         "labels": _labels(field.labels),
         "help_text": _labels(field.help_text),
-        "options": thaw(field.options),
+        "options": options,
         "required": field.required,
         "unique": field.unique,
         "default": thaw(field.default),

@@ -347,6 +347,22 @@ class FieldType:
             return None
         return target.type.coerce(self.format_text(value, source), target)
 
+    # --- computed values and the reader's rights ----------------------------------------------
+    #: Options that say how a computed value is made (a formula's text, a roll-up's source): the
+    #: metadata API shows them only to those who may read every field they name.
+    definition_options: ClassVar[frozenset[str]] = frozenset()
+
+    def reads(self, field: FieldMeta, tenant: TenantMeta) -> tuple[tuple[ObjectMeta, FieldMeta], ...] | None:
+        """(object, field) of every field a value of `field` is computed from, lookups crossed
+        included: a reader must be able to read them all to read the value (see follows_reader).
+        None when they no longer resolve (a broken definition): then only administrators read it."""
+        return ()
+
+    def follows_reader(self, field: FieldMeta) -> bool:
+        """Whether a value of `field` is shown only to readers of everything it `reads` (and, through
+        lookups, only from records they may see). Stored fields: nothing to follow."""
+        return False
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.key}>"
 

@@ -1,6 +1,13 @@
 """Computed field types: formula and roll-up summary. Their values are computed on read by the
 records runtime (metadata.formulas for formulas; an aggregate over child records for roll-ups), in
-Python for a record and in SQL for filters and sorts, so they are never stored stale."""
+Python for a record and in SQL for filters and sorts, so they are never stored stale.
+
+A computed value follows the reader's rights (`reads`, `follows_reader`): it is hidden, like a hidden
+field, from a reader who may not read every field it is computed from; a formula reading through a
+lookup is blank where the reader may not see the record looked up. A roll-up a reader may read
+totals every child record (as Salesforce's roll-up summaries do). An administrator may opt a field
+out with the option `"visibility": "field"`: shown to everyone who may read the field itself.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +19,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
+from metadata.formula_scope import MetaScope, checked_formula
+from metadata.formulas import FormulaError
+
 from .base import COMPARISON_OPS, ContractSamples, FieldFormula, FieldType, OptionsContext
 
 if TYPE_CHECKING:
     from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from .registry import field_types
+
+if TYPE_CHECKING:
+    from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 
 RESULT_TYPES = {
     "text": ("text", "TEXT"),
@@ -28,8 +41,23 @@ RESULT_TYPES = {
     "boolean": ("boolean", "BOOLEAN"),
 }
 
+VISIBILITY_OPTION = {
+    "enum": ["reader", "field"],
+    "description": "Who sees the value. reader (the default): only those who may read every field it is "
+                   "computed from, and through lookups only from records they may see; to everyone else "
+                   "it is hidden like a hidden field. field: everyone who may read this field (an "
+                   "administrator's explicit choice, kept in the metadata history).",
+}
 
-class FormulaFieldType(FieldType):
+
+class FollowsReader:
+    """The visibility of a computed value: the reader's rights unless the field opts out."""
+
+    def follows_reader(self, field: FieldMeta) -> bool:
+        return field.options.get("visibility", "reader") != "field"
+
+
+class FormulaFieldType(FollowsReader, FieldType):
     key = "formula"
     label = pgettext_lazy("field type", "Formula")
     computed = True
@@ -52,9 +80,12 @@ class FormulaFieldType(FieldType):
                                "and sorts on it are as fast as on a stored field. Only for formulas over "
                                "the record's own stored fields, without NOW()/TODAY().",
             },
+            "visibility": VISIBILITY_OPTION,
         },
         "additionalProperties": False,
     }
+
+    definition_options = frozenset({"formula"})
 
     def result_type(self, field: FieldMeta) -> str:
         return field.options["result_type"]
@@ -71,6 +102,26 @@ class FormulaFieldType(FieldType):
 
     def computed_sql(self, field: FieldMeta, compiler: Any, alias: str, obj: ObjectMeta) -> sql.Composable:
         return compiler.formula_sql(field, alias, obj)
+
+    def reads(self, field: FieldMeta, tenant: TenantMeta) -> tuple[tuple[ObjectMeta, FieldMeta], ...] | None:
+        """Every field a reference of the formula crosses (`account.industry`: the lookup `account`,
+        then `industry` of account), with its object; None when the formula no longer resolves."""
+        obj = tenant.objects.get(field.object_api_name)
+        if obj is None:
+            return None
+        try:
+            checked = checked_formula(tenant, obj, field.options["formula"], field.options["result_type"],
+                                      field.options.get("blank_as", "zero"))
+            scope = MetaScope(tenant, obj)
+            found = []
+            for path in sorted(checked.references):
+                current = obj
+                for step in scope.walk(path):
+                    found.append((current, step))
+                    current = tenant.objects.get(step.options.get("target", "")) or current
+        except FormulaError:
+            return None
+        return tuple(found)
 
     def scale(self, field: FieldMeta) -> int | None:
         """Decimal places of a numeric result: the `scale` option, else 2 for currency; None keeps
@@ -137,8 +188,13 @@ class FormulaFieldType(FieldType):
         return ContractSamples({"formula": "1 + 1", "result_type": "currency"}, ("2.00",))
 
 
-class RollupFieldType(FieldType):
-    """count / sum / min / max of child records pointing at this record through a lookup."""
+class RollupFieldType(FollowsReader, FieldType):
+    """count / sum / min / max of child records pointing at this record through a lookup.
+
+    A reader who may read the roll-up (and the child object, its lookup and the summarised field)
+    sees the total over every child record, those they may not open included, as Salesforce's
+    roll-up summaries do; a reader who may not read one of them does not see the roll-up at all.
+    """
 
     key = "rollup"
     label = pgettext_lazy("field type", "Roll-up summary")
@@ -153,15 +209,38 @@ class RollupFieldType(FieldType):
         "type": "object",
         "required": ["child_object", "child_field", "function"],
         "properties": {
-            "child_object": {"type": "string"},
+            "child_object": {
+                "type": "string",
+                "description": "The child object. The roll-up totals every child record, those the reader "
+                               "may not open included (as Salesforce's roll-up summaries do); a reader who "
+                               "may not read the child object, its lookup or the summarised field does not "
+                               "see the roll-up.",
+            },
             "child_field": {"type": "string"},
             "function": {"enum": ["count", "sum", "min", "max"]},
             "value_field": {"type": "string"},
             # Derived from the function and value field when the field is saved.
             "result_type": {"enum": ["number", "currency", "percent", "date", "datetime"]},
+            "visibility": VISIBILITY_OPTION,
         },
         "additionalProperties": False,
     }
+
+    definition_options = frozenset({"child_object", "child_field", "function", "value_field"})
+
+    def reads(self, field: FieldMeta, tenant: TenantMeta) -> tuple[tuple[ObjectMeta, FieldMeta], ...] | None:
+        """The child object's lookup to this one and the summarised field; None when either is gone."""
+        options = field.options
+        child = tenant.objects.get(options.get("child_object", ""))
+        if child is None:
+            return None
+        link = child.field(options.get("child_field", ""))
+        if link is None:
+            return None
+        if options.get("function") == "count":
+            return ((child, link),)
+        value = child.field(options.get("value_field", ""))
+        return None if value is None else ((child, link), (child, value))
 
     def check_options(self, options: Mapping[str, Any], ctx: OptionsContext) -> list[tuple[str, str]]:
         child = ctx.tenant.objects.get(options.get("child_object"))  # type: ignore[arg-type]  # None: no child

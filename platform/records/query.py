@@ -44,8 +44,9 @@ class RecordQuery:
         self._join_sql: list[sql.Composable] = []
         self.uses_now = False
         #: (object, alias) → the reader's row predicate over a record reached through a lookup (set
-        #: by the service from the permission service), so expanded names of records the reader may
-        #: not see stay empty. None: no restriction.
+        #: by the service from the permission service before any formula is compiled), so expanded
+        #: names and formula values read through records the reader may not see stay empty. None:
+        #: no restriction.
         self.visibility: Callable[[ObjectMeta, str], sql.Composable | None] | None = None
 
     def params(self) -> dict | None:
@@ -70,8 +71,9 @@ class RecordQuery:
         return field.type.json_sql(self.column("data", alias), field.key)
 
     def path_sql(self, path: tuple[str, ...], *, root_alias: str | None = None,
-                 root: ObjectMeta | None = None) -> sql.Composable:
-        """A field reached through lookups (`account.industry`), joining what the path crosses."""
+                 root: ObjectMeta | None = None, crossed: list | None = None) -> sql.Composable:
+        """A field reached through lookups (`account.industry`), joining what the path crosses
+        (each join's (alias, object) appended to `crossed` when given)."""
         root = root or self.obj
         chain = MetaScope(self.tenant, root).walk(path)
         alias, obj = root_alias or self.alias, root
@@ -84,6 +86,8 @@ class RecordQuery:
                     t=sql.Identifier(target.table), a=sql.Identifier(join_alias), ref=self.field_sql(lookup, alias, obj)))
                 self._joins[key] = (join_alias, target)
             alias, obj = self._joins[key]
+            if crossed is not None:
+                crossed.append((alias, obj))
         return self.field_sql(chain[-1], alias, obj)
 
     @property
@@ -113,13 +117,32 @@ class RecordQuery:
         checked = checked_formula(self.tenant, obj, formula.source, formula.result_type, formula.blank_as)
         self.uses_now = self.uses_now or checked.uses_now
         query = self
+        crossed: list[tuple[str, ObjectMeta]] = []
 
         class Refs:
             def sql_for(self, path: Sequence[str]) -> sql.Composable:
-                return query.path_sql(tuple(path), root_alias=alias, root=obj)
+                return query.path_sql(tuple(path), root_alias=alias, root=obj, crossed=crossed)
 
-        return field.type.finish_sql(  # type: ignore[attr-defined]  # a formula field
+        expression = field.type.finish_sql(  # type: ignore[attr-defined]  # a formula field
             sql.SQL("({})").format(compile_sql(checked, Refs(), now_param=True)), field)
+        return self._reader_guard(field, crossed, expression)
+
+    def _reader_guard(self, field: FieldMeta, crossed: list[tuple[str, ObjectMeta]],
+                      expression: sql.Composable) -> sql.Composable:
+        """A formula read through lookups is NULL unless the reader may see every record it reads
+        through: CASE WHEN <each record joined is absent or visible> THEN <formula> END, with the
+        permission service's row predicate over each join (no guard for superusers, for records of
+        objects every reader sees, or for a field an administrator opted out)."""
+        if self.visibility is None or not crossed or not field.type.follows_reader(field):
+            return expression
+        guards = []
+        for join_alias, target in dict.fromkeys(crossed):
+            predicate = self.visibility(target, join_alias)
+            if predicate is not None:
+                guards.append(sql.SQL("({a}.id IS NULL OR {p})").format(a=sql.Identifier(join_alias), p=predicate))
+        if not guards:
+            return expression
+        return sql.SQL("CASE WHEN {} THEN {} END").format(sql.SQL(" AND ").join(guards), expression)
 
     def rollup_sql(self, field: FieldMeta, alias: str) -> sql.Composable:
         """A roll-up's value: its aggregate over the live child records (see RollupFieldType)."""

@@ -136,8 +136,8 @@ def list_records(object_api_name: str, actor: Actor, *, filters: Sequence[tuple[
     errors = ErrorCollector()
     selected = _page_fields(obj, access, fields, limit, errors)
     query = RecordQuery(tenant, obj)
+    query.visibility = _visibility(access, tenant)  # before any path joins (filters, sorts, formulas)
     filtered = _filter_part(query, filters, access, errors)
-    query.visibility = _visibility(access, tenant)
     terms = _sort_part(query, sort, access, errors)
     expand_fields = []
     if not errors:
@@ -416,7 +416,7 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
     history.write(obj, entries, user_id)
     _send_after_commit(obj, "create" if new else "update", ids)
     if existing or _computed_on_read(obj):
-        by_id = {r.id: r for r in _reload(tenant, obj, ids)}
+        by_id = {r.id: r for r in _reload(tenant, obj, ids, access)}
         return [by_id[i] for i in ids]
     return created
 
@@ -445,8 +445,10 @@ def _created_record(obj: ObjectMeta, draft: Draft, row: dict, returned: tuple) -
     return record
 
 
-def _reload(tenant: TenantMeta, obj: ObjectMeta, ids: list[int]) -> list[Record]:
+def _reload(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], access: RecordAccess) -> list[Record]:
+    """Records just written, read back with the writer's view of values computed on read."""
     query = RecordQuery(tenant, obj)
+    query.visibility = _visibility(access, tenant)
     statement = query.select(obj.fields, where=[query.id_in(ids)])
     return repository.fetch_records(obj, statement, query.params(), computed=obj.fields)
 

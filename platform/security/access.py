@@ -8,6 +8,7 @@ OpenAPI, UI, reports, reminders, imports, exports):
     access.has_right("export") / access.require_right("manage_users")   # admin rights
     access.can_export(obj) / access.require_export(obj)
     access.field_access(obj, field)  → "hidden" | "read" | "edit";  readable(), editable(), readable_fields()
+    access.sources_readable(obj, field)        # may read every field a formula / roll-up reads
     access.row_predicate(obj, "read", "r")     # SQL over the record alias, or None for every row
     access.can_reassign(obj, record), access.can_assign_owner(obj, user_id)
 
@@ -113,6 +114,8 @@ class RecordAccess:
         self._actions: dict[str, frozenset[str]] = {}
         self._levels: dict[tuple[str, str], int] = {}
         self._predicates: dict[tuple, list[sql.Composable] | None] = {}
+        self._sources: dict[tuple[str, str], bool] = {}
+        self._tenant: TenantMeta | None = None
 
     # --- who ---------------------------------------------------------------------------------
     @property
@@ -188,7 +191,11 @@ class RecordAccess:
         """"hidden", "read" or "edit" by field-level security (profile and permission sets).
 
         Whether a field can be written at all (computed, read-only in metadata) is the field's own
-        property (FieldMeta.writable); an object the actor may not read has every field hidden.
+        property (FieldMeta.writable); an object the actor may not read has every field hidden. A
+        computed value that follows the reader (formulas, roll-ups unless opted out) is hidden when
+        the actor may not read every field it is computed from (sources_readable), so every path that
+        asks here (reads, lists, fields=, filters, sorts, forms, history, OpenAPI, metadata) hides it
+        like any hidden field.
         """
         if self.superuser:
             return "edit"
@@ -197,8 +204,36 @@ class RecordAccess:
         key = (obj.api_name, field.api_name)
         level = self._levels.get(key)
         if level is None:
-            level = self._levels[key] = self.rights.field_level(obj.api_name, field.api_name)
+            self._levels[key] = 0  # a definition reading itself (refused when saved) stays hidden
+            level = self.rights.field_level(obj.api_name, field.api_name)
+            if level and field.type.follows_reader(field) and not self.sources_readable(obj, field):
+                level = 0
+            self._levels[key] = level
         return LEVEL_NAMES[level]
+
+    def sources_readable(self, obj: ObjectMeta, field: FieldMeta) -> bool:
+        """Whether the actor may read every field a computed `field` is computed from (its type's
+        `reads`: a formula's references and the lookups they cross, a roll-up's child lookup and
+        summarised field), each by its own field-level security, recursively for computed ones.
+        Decided per profile, once per request; rows reached through lookups are the query's part
+        (RecordQuery.visibility). The metadata API shows a definition only when this holds."""
+        if self.superuser:
+            return True
+        key = (obj.api_name, field.api_name)
+        found = self._sources.get(key)
+        if found is None:
+            self._sources[key] = False
+            sources = field.type.reads(field, self._tenant_of(obj))
+            found = sources is not None and all(self.readable(o, f) for o, f in sources)
+            self._sources[key] = found
+        return found
+
+    def _tenant_of(self, obj: ObjectMeta) -> TenantMeta:
+        """The metadata snapshot `obj` belongs to (the current one, fetched once per access object)."""
+        tenant = self._tenant
+        if tenant is None or tenant.objects.get(obj.api_name) is not obj:
+            tenant = self._tenant = get_meta()
+        return tenant
 
     def readable(self, obj: ObjectMeta, field: FieldMeta) -> bool:
         return self.field_access(obj, field) != "hidden"

@@ -3,7 +3,7 @@ reader may see of it, and the shape of small command bodies."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
@@ -30,6 +30,15 @@ def reader_fields(request: Request, obj: ObjectMeta, fields: Iterable[FieldMeta]
     if access.has_right("customize"):
         return list(fields)
     return [f for f in fields if access.readable(obj, f)]
+
+
+def reader_definitions(request: Request, obj: ObjectMeta) -> Callable[[FieldMeta], bool]:
+    """`definition(field)`: whether this reader may see how a computed field is made (a formula's
+    text, a roll-up's source): those who customise, and those who may read every field it names."""
+    access = access_for(request.user)
+    if access.has_right("customize"):
+        return lambda field: True
+    return lambda field: access.sources_readable(obj, field)
 
 
 def reader_objects(request: Request, objects: Iterable[ObjectMeta]) -> list[ObjectMeta]:

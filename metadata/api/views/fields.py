@@ -17,7 +17,7 @@ from tessera.errors import NotFound, ValidationFailed
 from tessera.security.actor import Actor
 
 from .. import serializers
-from .base import JSON_LIST, reader_fields, require_keys, tenant_and_object
+from .base import JSON_LIST, reader_definitions, reader_fields, require_keys, tenant_and_object
 
 CASCADE_OPTIONS = ("controlling_field", "dependency")
 
@@ -30,7 +30,8 @@ class FieldListView(ApiView):
         fields = list(obj.fields)
         if bool_param(request, "deleted"):
             fields += list(obj.deleted_fields)
-        return Response(serializers.fields_json(reader_fields(request, obj, fields)))
+        return Response(serializers.fields_json(reader_fields(request, obj, fields),
+                                                definition=reader_definitions(request, obj)))
 
     @extend_schema(summary="Add a field", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, object_name: str) -> Response:
@@ -45,7 +46,7 @@ class FieldDetailView(ApiView):
         field = active_field(obj, field_name)
         if not reader_fields(request, obj, [field]):
             raise NotFound(_("No field named “%(name)s”.") % {"name": field_name}, code="unknown_field")
-        return Response(serializers.field_json(field))
+        return Response(serializers.field_json(field, definition=reader_definitions(request, obj)(field)))
 
     @extend_schema(summary="Change a field (labels, flags, options, default, position)",
                    request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
