@@ -28,7 +28,7 @@ from django.utils import timezone
 from metadata.cache import get_meta
 from metadata.fieldtypes.files import TOKEN_MAX_AGE
 
-from . import repository
+from . import repository, uploads
 from .service import lookups_to
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,7 @@ def sweep_files(now: dt.datetime | None = None, storage: Storage | None = None) 
         storage.delete(path)
         removed.append(path)
         _remove_empty_folder(storage, posixpath.dirname(path))
+    uploads.forget_before(cutoff)
     if removed:
         logger.info("files: %d uploads no record holds removed", len(removed))
     return removed

@@ -38,3 +38,14 @@ class AutoNumberCounter(models.Model):
 
     field_id = models.BigIntegerField(primary_key=True)
     next_value = models.BigIntegerField()
+
+
+class Upload(models.Model):
+    """A file uploaded for a record's file field. Its token is a single-use capability of the
+    uploader: `attached_at` is set, in the transaction of the write that gives the token to a record,
+    the first time it is used (tessera.records.uploads)."""
+
+    path = models.CharField(max_length=512, unique=True)
+    uploaded_by = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attached_at = models.DateTimeField(null=True)

@@ -3,7 +3,8 @@
 nothing is written until every step has run and no draft has an error.
 
     read_input → defaults → validate_values (required, choices, categories, cascades)
-    → check_lookups → check_unique → check_validation_rules → (service) duplicates → write
+    → check_lookups → check_unique → check_validation_rules → (service) duplicates
+    → attach_uploads (single-use upload tokens) → write
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from metadata.fieldtypes import FieldValueError
+from metadata.fieldtypes.files import NewUpload
 from metadata.meta import CategoryMeta, FieldMeta, ObjectMeta, TenantMeta, pick_label
 from tessera.security.access import RecordAccess
 
-from . import repository
+from . import repository, uploads
 from .autonumbers import take_numbers
 from .draft import Draft
 from .formula_values import DraftValues, evaluate_rule
@@ -99,6 +101,17 @@ def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess
             continue
         values[key] = value
         changed.add(key)
+
+
+def attach_uploads(drafts: list[Draft], access: RecordAccess) -> None:
+    """Files given by upload token (NewUpload values) are attached here, in the write's transaction:
+    once, and only by their uploader; a token used already or someone else's is refused."""
+    for draft in drafts:
+        for name in sorted(draft.changed):
+            value = draft.values.get(name)
+            if isinstance(value, NewUpload) and not uploads.attach(value["path"], value.uploaded_by, access):
+                draft.errors.add(name, "invalid_file", _("This upload was used already, or is not yours: "
+                                                          "upload the file again."))
 
 
 def _read_meta_key(draft: Draft, key: str, raw: Any) -> bool:

@@ -344,6 +344,7 @@ def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Rec
         for draft in drafts:
             pipeline.scrub_hidden(obj, draft, access)
             _mask_duplicates(obj, draft, access, tenant)
+        pipeline.attach_uploads([d for d in drafts if d.ok and not d.duplicates], access)
         bad = [d for d in drafts if not d.ok]
         if bad and (all_or_nothing or len(drafts) == 1):
             if len(drafts) == 1:

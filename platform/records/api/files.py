@@ -1,11 +1,12 @@
 """Uploads and downloads of the files that file and image fields hold.
 
 An upload goes into Django's default storage under the tenant's own prefix
-(``tenants/<schema>/files/<yyyy>/<mm>/<uuid>/<name>``) and answers with a signed token
-(metadata.fieldtypes.files.make_file_token) that a record's file field takes. A download is given
-either that token (a file just uploaded) or the reference a record's JSON carries (serialize.py);
-both are signed and bound to the tenant's schema, and a record reference is served only while the
-reader may read that record and the record still holds the file.
+(``tenants/<schema>/files/<yyyy>/<mm>/<uuid>/<name>``) and answers with a token
+(metadata.fieldtypes.files.make_file_token): a short-lived, single-use capability of the uploader
+that a record's file field takes (tessera.records.uploads). A download is given only the reference a
+record's JSON carries (serialize.py), signed and bound to the tenant's schema, and is served only
+while the reader may read that record and that field, and the record still holds the file: a file
+is reached through a record, never on its own (an upload token downloads nothing).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import os
 import uuid
 
 from django.conf import settings
-from django.core import signing
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -24,13 +24,12 @@ from django.db import connection
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from metadata.fieldtypes import FieldValueError
-from metadata.fieldtypes.files import IMAGE_TYPES, make_file_token, read_file_token
-from tessera.errors import NotFound, TesseraError, ValidationFailed
-from tessera.records import service
+from metadata.fieldtypes.files import IMAGE_TYPES, make_file_token, read_download_reference
+from tessera.errors import NotFound, PermissionDenied, TesseraError, ValidationFailed
+from tessera.records import service, uploads
 from tessera.security.actor import Actor
 
-from .serialize import DOWNLOAD_SALT, readable_fields
+from .serialize import readable_fields
 
 #: The largest upload accepted (a file field may set a lower limit, up to 100 MB).
 DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
@@ -78,7 +77,8 @@ def store_upload(uploaded: UploadedFile | None, actor: Actor) -> dict:
     path = f"tenants/{connection.schema_name}/files/{today:%Y/%m}/{uuid.uuid4().hex}/{name}"  # type: ignore[attr-defined]
     saved = default_storage.save(path, uploaded)
     descriptor = {"path": saved, "name": name, "size": int(uploaded.size), "content_type": content_type}
-    return {"token": make_file_token(descriptor), "name": name, "size": descriptor["size"],
+    uploaded_by = uploads.record_upload(saved, actor)
+    return {"token": make_file_token(descriptor, uploaded_by), "name": name, "size": descriptor["size"],
             "content_type": content_type}
 
 
@@ -128,23 +128,22 @@ class Download:
 
 
 def find_download(token: str, actor: Actor) -> Download:
-    """The file behind a download reference or an upload token, if it belongs to this tenant (and,
-    for a record's file, to a record `actor` may read that still holds it); else NotFound."""
-    reference = _load_reference(token)
-    if reference is not None:
-        path = reference.get("p")
-        if reference.get("o"):
-            record = service.get_record(reference["o"], int(reference["r"]), actor)
-            readable = {f.api_name for f in readable_fields(record.object, actor)}
-            held = record.values.get(reference["f"]) if reference.get("f") in readable else None
-            if not isinstance(held, dict) or held.get("path") != path:
-                raise _missing()
-        descriptor = {"path": path, "name": reference.get("n"), "content_type": reference.get("t")}
-    else:
-        try:
-            descriptor = read_file_token(token)
-        except FieldValueError:
-            raise _missing() from None
+    """The file behind a download reference, if the record it names is one `actor` may read, in a
+    field they may read, that still holds the file; else NotFound (the same answer for a file that
+    does not exist, so nothing is learnt from it)."""
+    reference = read_download_reference(token)
+    if reference is None or not reference.get("o"):
+        raise _missing()
+    path = reference.get("p")
+    try:
+        record = service.get_record(reference["o"], int(reference["r"]), actor)
+    except (NotFound, PermissionDenied):
+        raise _missing() from None
+    readable = {f.api_name for f in readable_fields(record.object, actor)}
+    held = record.values.get(reference.get("f")) if reference.get("f") in readable else None
+    if not isinstance(held, dict) or held.get("path") != path:
+        raise _missing()
+    descriptor = {"path": path, "name": reference.get("n"), "content_type": reference.get("t")}
     path = descriptor.get("path") or ""
     if not path.startswith(f"tenants/{connection.schema_name}/") or ".." in path.split("/"):  # type: ignore[attr-defined]
         raise _missing()
@@ -152,16 +151,6 @@ def find_download(token: str, actor: Actor) -> Download:
         raise _missing()
     return Download(path, descriptor.get("name") or os.path.basename(path),
                     descriptor.get("content_type") or "application/octet-stream")
-
-
-def _load_reference(token: str) -> dict | None:
-    try:
-        data = signing.loads(token, salt=DOWNLOAD_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or data.get("s") != connection.schema_name:  # type: ignore[attr-defined]
-        raise _missing()
-    return data
 
 
 def _missing() -> NotFound:

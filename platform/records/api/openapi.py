@@ -274,10 +274,13 @@ def _file_paths() -> dict[str, Any]:
             "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],
                 "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream"}}}}}},
-            "responses": {"201": _ok("The upload's token, for a record's file field.", _ref("schemas", "Upload")),
+            "responses": {"201": _ok("The upload's token, for a record's file field: single-use, for the "
+                                     "uploader only, valid an hour.", _ref("schemas", "Upload")),
                           "400": _ref("responses", "Invalid"), "413": _ref("responses", "Invalid")}}},
         "/files/{token}/": {"get": {
-            "operationId": "download_file", "tags": ["files"], "summary": "Download a file",
+            "operationId": "download_file", "tags": ["files"],
+            "summary": "Download a file (the url of a record's file: served while you may read that field of "
+                       "that record)",
             "parameters": [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "The file.",
                                   "content": {"application/octet-stream": {"schema": {"type": "string"}}}},
@@ -305,11 +308,11 @@ def _shared_schemas() -> dict[str, Any]:
         }},
         "ExpandedLookup": {"type": "object", "required": ["id", "name"], "properties": {
             "id": {"type": "integer", "format": "int64"}, "name": {"type": ["string", "null"]}}},
-        "FileValue": {"type": "object", "required": ["name", "token", "url"], "properties": {
+        "FileValue": {"type": "object", "required": ["name", "url"], "properties": {
             "name": {"type": "string"}, "size": {"type": ["integer", "null"]},
             "content_type": {"type": ["string", "null"]},
-            "token": {"type": "string", "description": "Send it back to keep the file."},
-            "url": {"type": "string", "description": "Downloads the file."}}},
+            "url": {"type": "string", "description": "Downloads the file (checking your access each time); "
+                                                     "send the value back unchanged to keep the file."}}},
         "Upload": {"type": "object", "required": ["token", "name", "size", "content_type"], "properties": {
             "token": {"type": "string"}, "name": {"type": "string"}, "size": {"type": "integer"},
             "content_type": {"type": "string"}}},

@@ -3,9 +3,10 @@
 A record is flat: ``{"id", "version", "category", <field api_name>: value, …}`` (plus
 ``"deleted_at"`` in the recycle bin). Every value goes through its field type's ``to_api`` (formula
 and roll-up types hand over to their result type); a lookup is the referenced id, or
-``{"id", "name"}`` when expanded; a file is ``{"name", "size", "content_type", "token", "url"}``
-(the token lets a client send the record back unchanged; the url downloads it). Only the fields the
-reader may read (asked of the permission service by the records service) ever appear.
+``{"id", "name"}`` when expanded; a file is ``{"name", "size", "content_type", "url"}`` (the url
+downloads it, checking on each use that the reader may read that field of that record; sent back
+unchanged, the record keeps its file). Upload tokens never appear. Only the fields the reader may
+read (asked of the permission service by the records service) ever appear.
 
 No DRF serializer is built per request: the metadata snapshot already says everything a
 serializer would.
@@ -17,19 +18,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core import signing
-from django.db import connection
 from django.urls import reverse
 
-from metadata.fieldtypes.files import make_file_token
+from metadata.fieldtypes.files import make_download_reference
 from metadata.meta import FieldMeta, ObjectMeta
 from tessera.records import service
 from tessera.records.jsonio import conversion
 from tessera.records.record import Record
 from tessera.security.actor import Actor
-
-#: Signs download references (see files.py); distinct from the upload token's salt.
-DOWNLOAD_SALT = "tessera.files.download"
 
 
 def readable_fields(obj: ObjectMeta, actor: Actor) -> list[FieldMeta]:
@@ -78,25 +74,14 @@ def api_value(field: FieldMeta, value: Any) -> Any:
 def file_json(value: Any, record: Record | None, field: FieldMeta) -> dict | None:
     if not value:
         return None
-    descriptor = {k: value[k] for k in ("path", "name", "size", "content_type") if k in value}
-    reference = download_reference(descriptor, record, field)
+    holder = (record.object.api_name, record.id, field.api_name) if record is not None else None
+    reference = make_download_reference(value, holder)
     return {
-        "name": descriptor.get("name"),
-        "size": descriptor.get("size"),
-        "content_type": descriptor.get("content_type"),
-        "token": make_file_token(descriptor),
+        "name": value.get("name"),
+        "size": value.get("size"),
+        "content_type": value.get("content_type"),
         "url": reverse("records-file-download", kwargs={"token": reference}),
     }
-
-
-def download_reference(descriptor: dict, record: Record | None, field: FieldMeta | None) -> str:
-    """A signed, tenant-bound reference to a stored file, naming the record that holds it so the
-    download can check the reader may still read that record."""
-    payload = {"p": descriptor["path"], "n": descriptor.get("name"), "t": descriptor.get("content_type"),
-               "s": connection.schema_name}  # type: ignore[attr-defined]
-    if record is not None and field is not None:
-        payload.update(o=record.object.api_name, r=record.id, f=field.api_name)
-    return signing.dumps(payload, salt=DOWNLOAD_SALT, compress=True)
 
 
 def history_json(entries: Iterable[dict]) -> list[dict]:

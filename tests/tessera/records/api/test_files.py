@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from metadata.services import add_field
+from metadata.services import add_field, create_object
 from tessera.records import service
 from tests.helpers.records_api import codes, send
 
@@ -47,14 +47,15 @@ def test_upload_attach_download(api, gadget, media):
     manual = record.json()["manual"]
     assert {k: manual[k] for k in ("name", "size", "content_type")} == {
         "name": "说明书_v1.pdf", "size": 14, "content_type": "application/pdf"}
-    assert "path" not in manual and manual["url"].startswith("/api/v1/files/")
+    assert set(manual) == {"name", "size", "content_type", "url"} and manual["url"].startswith("/api/v1/files/")
+    assert body["token"] not in record.content.decode()  # an upload token never shows in a record
 
     response, content = download(api, manual["url"])
     assert response.status_code == 200 and content == b"%PDF-1.4 hello"
     assert response["Content-Type"] == "application/pdf" and "attachment" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    fresh, content = download(api, f"/api/v1/files/{body['token']}/")  # the upload token downloads too
-    assert fresh.status_code == 200 and content == b"%PDF-1.4 hello"
+    fresh, _content = download(api, f"/api/v1/files/{body['token']}/")  # a file is reached through a record
+    assert fresh.status_code == 404
 
     # The record read back and sent back unchanged keeps its file.
     whole = api.get(f"/api/v1/records/gadget/{record.json()['id']}/").json()
@@ -147,7 +148,15 @@ def test_another_tenants_file_is_refused(api, client_b, tenant_b, tenant_a, gadg
     assert theirs.status_code == 201
     assert [p.relative_to(media).parts[:2] for p in media.rglob("*") if p.is_file()] == [("tenants", "t_beta")]
     token = theirs.json()["token"]
-    assert client_b.get(f"/api/v1/files/{token}/").status_code == 200  # fine at home
+    with tenant_context(tenant_b):
+        create_object({"api_name": "gadget", "labels": {"en": {"singular": "Gadget"}}}, admin_b)
+        add_field("gadget", {"api_name": "manual", "type": "file", "labels": {"en": "Manual"}}, admin_b)
+    connection.set_tenant(tenant_a)
+    home = send(client_b, "post", "/api/v1/records/gadget/", {"name": "B", "manual": token})
+    assert home.status_code == 201, home.json()
+    url = home.json()["manual"]["url"]
+    assert download(client_b, url)[0].status_code == 200  # fine at home
+    assert api.get(url).status_code == 404  # not from another tenant
 
     attached = send(api, "post", "/api/v1/records/gadget/", {"name": "G", "manual": token})
     assert attached.status_code == 400 and codes(attached, "manual") == ["invalid_file"]
