@@ -25,7 +25,13 @@ The script
    service call (compile, SQL, rows → Records); cases: a salesperson (the target), a salesperson
    with a manual share and a sharing rule on the object (informational), a sales manager (13 owners,
    informational); the first page and a keyset page further down;
-4. prints progress on stderr and, on stdout, the result table, the machine facts and the EXPLAIN
+4. measures computed values that follow the reader's rights: the salesperson's list of 50 rows
+   with two cross-object formula columns (deal → account: `account.annual_revenue`,
+   `account.employees`; accounts owned across the organisation, so the per-row guard — NULL unless
+   the reader may see the account — both shows and blanks values) against the same list without
+   them, as the same salesperson. Target: at most 1.5x. Informational: the administrator's list with
+   and without them (the formulas' own cost, with no guard);
+5. prints progress on stderr and, on stdout, the result table, the machine facts and the EXPLAIN
    (ANALYZE, BUFFERS) plans.
 
 Run it from the repository root:
@@ -458,8 +464,70 @@ def measure(world: World, args, url: str) -> Results:
                              "needs_owner_index; security migration 0004)")
     else:
         results.notes.append("owner indexes: none found (rows measured without them)")
+    measure_formulas(world, args, pg, results)
     pg.close()
     return results
+
+
+#: The list's columns, and two formula columns reading through the deal's account.
+LIST_COLUMNS = ("name", "stage", "close_date", "amount", "owner", "account")
+FORMULA_COLUMNS = {"account_revenue": ("account.annual_revenue", "currency"),
+                   "account_employees": ("account.employees", "number")}
+
+
+def add_formula_columns(world: World) -> None:
+    """Two cross-object formula columns on deal, and the accounts owned round-robin by the 50 users
+    (a salesperson may see a fiftieth of them: the rest read as NULL through the guard)."""
+    from django.db import connection
+
+    from metadata.cache import get_meta
+    from metadata.services import add_field
+    from tessera.security.access import SYSTEM
+
+    meta = get_meta()
+    for name, (formula, result_type) in FORMULA_COLUMNS.items():
+        if name not in meta.objects["deal"].fields_by_name:
+            add_field("deal", {"api_name": name, "type": "formula", "labels": {"en": name.replace("_", " ")},
+                               "options": {"formula": formula, "result_type": result_type}}, SYSTEM)
+    account = get_meta().objects["account"]
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE "{account.table}" SET owner_id = (%s::bigint[])[(id %% %s) + 1]',
+                       [[u.pk for u in world.users], len(world.users)])
+        cursor.execute(f'ANALYZE "{account.table}"')
+
+
+def measure_formulas(world: World, args, pg, results: Results) -> None:
+    from tessera.records import service
+
+    say("Measuring: two cross-object formula columns …")
+    add_formula_columns(world)
+    plain, with_formulas = list(LIST_COLUMNS), [*LIST_COLUMNS, *FORMULA_COLUMNS]
+
+    def page(actor, fields):
+        return lambda: service.list_records("deal", actor, filters=list(STAGE_FILTER), sort=["-close_date"],
+                                            limit=50, fields=fields)
+
+    salesperson = world.reps[0]
+    shown = page(salesperson, with_formulas)()
+    blank = sum(1 for r in shown.records if r.values.get("account_revenue") is None and r.values.get("account"))
+    results.notes.append(f"formula columns: {blank} of {len(shown.records)} rows of the salesperson's page read "
+                         "them through an account they may not see (NULL)")
+    for label, actor, target in (("salesperson", salesperson, True), ("administrator (no guard)", world.admin, False)):
+        ours, theirs = page(actor, with_formulas), page(actor, plain)
+        statements = captured_sql(ours), captured_sql(theirs)
+        timings = time_pair(sql_runner(pg, statements[0]), sql_runner(pg, statements[1]), args.repeat)
+        ratio = median(timings[0]) / median(timings[1])
+        results.rows.append(Row(f"{label}, +2 cross-object formula columns vs without: SQL, page 1",
+                                p50_p95(timings[0]), p50_p95(timings[1]), f"{ratio:.2f}x",
+                                f"<= {TARGET_RATIO}x" if target else "-",
+                                ("met" if ratio <= TARGET_RATIO else "MISSED") if target else "-"))
+        timings = time_pair(ours, theirs, max(10, args.repeat // 2))
+        results.rows.append(Row(f"{label}, +2 cross-object formula columns vs without: service.list_records",
+                                p50_p95(timings[0]), p50_p95(timings[1]),
+                                f"{median(timings[0]) / median(timings[1]):.2f}x"))
+        if target:
+            results.plans.append((f"{label}, with two cross-object formula columns, page 1",
+                                  explain(pg, statements[0])))
 
 
 def world_deal_table() -> str:
@@ -475,7 +543,8 @@ def render(results: Results, args, url: str) -> str:
     cols = ("measurement".ljust(width), "secured p50 / p95".rjust(22), "no RLS p50 / p95".rjust(22),
             "ratio".rjust(7), "target".rjust(8), "verdict".rjust(7))
     lines = ["", "Record-level security on the list page: a user's page vs the same query with no record-level "
-                 "security (system administrator), 50 rows", "",
+                 "security (system administrator), 50 rows; the formula rows: the same user's page with and "
+                 "without two cross-object formula columns", "",
              "  ".join(cols), "-" * (sum(len(c) for c in cols) + 10)]
     for r in results.rows:
         lines.append("  ".join((r.measurement.ljust(width), r.secured.rjust(22), r.baseline.rjust(22),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
-from .formulas import CheckedFormula, FieldInfo, FormulaType, UnknownReference, compile_formula
+from .formulas import CheckedFormula, FieldInfo, FormulaError, FormulaType, UnknownReference, compile_formula
 from .meta import FieldMeta, ObjectMeta, TenantMeta
 
 MAX_DEPTH = 5  # lookups a path may cross, as in Salesforce
@@ -83,3 +83,22 @@ def checked_formula(tenant: TenantMeta, obj: ObjectMeta, source: str, result_typ
     metadata change (a new snapshot) never reuses a stale check."""
     return compile_formula(source, MetaScope(tenant, obj),
                            result_type=FormulaType(result_type) if result_type else None, blank_as=blank_as)
+
+
+def fields_read(tenant: TenantMeta, obj: ObjectMeta, source: str, result_type: str | None,
+                blank_as: str = "zero") -> tuple[tuple[ObjectMeta, FieldMeta], ...] | None:
+    """(object, field) of every field a formula over `obj` reads, the lookups its references cross
+    included (`account.industry`: `account` of obj, then `industry` of account); None when the
+    formula no longer resolves. What a reader must be able to read to see its value or its text."""
+    try:
+        checked = checked_formula(tenant, obj, source, result_type, blank_as)
+        scope = MetaScope(tenant, obj)
+        found = []
+        for path in sorted(checked.references):
+            current = obj
+            for step in scope.walk(path):
+                found.append((current, step))
+                current = tenant.objects.get(step.options.get("target", "")) or current
+    except FormulaError:
+        return None
+    return tuple(found)

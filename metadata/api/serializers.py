@@ -45,16 +45,17 @@ def object_summary(obj: ObjectMeta) -> dict:
 
 def object_detail(obj: ObjectMeta, *, viewer_id: int | None, version: int,
                   fields: Iterable[FieldMeta] | None = None,
-                  definition: Callable[[FieldMeta], bool] | None = None) -> dict:
+                  definition: Callable[[FieldMeta], bool] | None = None,
+                  rule_visible: Callable[[Mapping[str, Any]], bool] | None = None) -> dict:
     """The object with everything defined on it; list views are those `viewer_id` may see; `fields`
     those the viewer may know about (default: all); `definition(field)` whether the viewer may see
-    how a computed field is made (default: yes)."""
+    how a computed field is made, `rule_visible(rule)` a validation rule's formula (default: yes)."""
     spec = thaw(obj.spec)
     return {
         **object_summary(obj),
         "metadata_version": version,
         "duplicate_rules": spec.get("duplicate_rules", []),
-        "validation_rules": spec.get("validation_rules", []),
+        "validation_rules": [r for r in spec.get("validation_rules", []) if rule_visible is None or rule_visible(r)],
         "fields": fields_json(obj.fields if fields is None else fields, definition=definition),
         "categories": [category_json(c) for c in obj.categories.values()],
         "layouts": [layout_json(layout) for layout in obj.layouts.values()],

@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
-from metadata.formula_scope import MetaScope, checked_formula
-from metadata.formulas import FormulaError
+from metadata.formula_scope import fields_read
 
 from .base import COMPARISON_OPS, ContractSamples, FieldFormula, FieldType, OptionsContext
 
@@ -109,19 +108,8 @@ class FormulaFieldType(FollowsReader, FieldType):
         obj = tenant.objects.get(field.object_api_name)
         if obj is None:
             return None
-        try:
-            checked = checked_formula(tenant, obj, field.options["formula"], field.options["result_type"],
-                                      field.options.get("blank_as", "zero"))
-            scope = MetaScope(tenant, obj)
-            found = []
-            for path in sorted(checked.references):
-                current = obj
-                for step in scope.walk(path):
-                    found.append((current, step))
-                    current = tenant.objects.get(step.options.get("target", "")) or current
-        except FormulaError:
-            return None
-        return tuple(found)
+        return fields_read(tenant, obj, field.options["formula"], field.options["result_type"],
+                           field.options.get("blank_as", "zero"))
 
     def scale(self, field: FieldMeta) -> int | None:
         """Decimal places of a numeric result: the `scale` option, else 2 for currency; None keeps

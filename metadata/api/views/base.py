@@ -3,12 +3,14 @@ reader may see of it, and the shape of small command bodies."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
 
 from metadata.cache import get_meta
+from metadata.formula_scope import fields_read
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from metadata.services.common import get_object
 from tessera.errors import ErrorDetail, ValidationFailed
@@ -39,6 +41,20 @@ def reader_definitions(request: Request, obj: ObjectMeta) -> Callable[[FieldMeta
     if access.has_right("customize"):
         return lambda field: True
     return lambda field: access.sources_readable(obj, field)
+
+
+def reader_rules(request: Request, tenant: TenantMeta, obj: ObjectMeta) -> Callable[[Mapping[str, Any]], bool]:
+    """`visible(rule)`: whether this reader may see a validation rule, whose formula text names
+    fields: those who customise, and those who may read every field it names."""
+    access = access_for(request.user)
+    if access.has_right("customize"):
+        return lambda rule: True
+
+    def visible(rule: Mapping[str, Any]) -> bool:
+        found = fields_read(tenant, obj, rule.get("formula", ""), "boolean")
+        return found is not None and all(access.readable(o, f) for o, f in found)
+
+    return visible
 
 
 def reader_objects(request: Request, objects: Iterable[ObjectMeta]) -> list[ObjectMeta]:

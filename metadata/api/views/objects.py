@@ -15,7 +15,14 @@ from tessera.api.base import ApiView, json_object
 from tessera.errors import NotFound
 
 from .. import serializers
-from .base import JSON_LIST, reader_definitions, reader_fields, reader_objects, tenant_and_object
+from .base import (
+    JSON_LIST,
+    reader_definitions,
+    reader_fields,
+    reader_objects,
+    reader_rules,
+    tenant_and_object,
+)
 
 
 def _detail(request: Request, api_name: str, status_code: int = status.HTTP_200_OK) -> Response:
@@ -24,7 +31,8 @@ def _detail(request: Request, api_name: str, status_code: int = status.HTTP_200_
         raise NotFound(_("No object named “%(name)s”.") % {"name": api_name}, code="unknown_object")
     return Response(serializers.object_detail(obj, viewer_id=request.user.pk, version=tenant.version,
                                               fields=reader_fields(request, obj, obj.fields),
-                                              definition=reader_definitions(request, obj)),
+                                              definition=reader_definitions(request, obj),
+                                              rule_visible=reader_rules(request, tenant, obj)),
                     status=status_code)
 
 

@@ -213,3 +213,16 @@ def test_rights_from_a_permission_set_open_computed_values(leaky, org, admin_a):
     update_user(org.rep.pk, {"permission_sets": ["costs"]}, admin_a)
     deal = org.client(org.rep).get(f"/api/v1/records/opportunity/{leaky['deal'].id}/").json()
     assert deal["cost"] == COST and deal["cost_x2"] == COST_VALUE
+
+
+def test_a_validation_rule_shows_only_to_readers_of_every_field_it_names(leaky, admin_a):
+    from metadata.services import update_object
+
+    update_object("opportunity", {"validation_rules": [
+        {"api_name": "cost_cap", "formula": "cost > 1000000", "message": {"en": "Too costly."}},
+        {"api_name": "amount_positive", "formula": "amount < 0", "message": {"en": "Give a positive amount."}},
+    ]}, admin_a)
+    seen = leaky["client"].get("/api/v1/meta/objects/opportunity/").json()["validation_rules"]
+    assert [r["api_name"] for r in seen] == ["amount_positive"]
+    every = leaky["admin"].get("/api/v1/meta/objects/opportunity/").json()["validation_rules"]
+    assert [r["api_name"] for r in every] == ["cost_cap", "amount_positive"]
