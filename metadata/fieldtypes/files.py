@@ -59,12 +59,12 @@ def read_file_token(token: str) -> NewUpload:
     return NewUpload({k: data[k] for k in DESCRIPTOR_KEYS if k in data}, data.get("by"))
 
 
-def make_download_reference(descriptor: dict, holder: tuple[str, int, str] | None) -> str:
+def make_download_reference(descriptor: dict, holder: tuple[str, int | None, str] | None) -> str:
     """A signed, tenant-bound reference to a stored file, naming the (object, record id, field) that
     holds it so each download can check the reader may still read it there."""
     payload = {"p": descriptor["path"], "n": descriptor.get("name"), "z": descriptor.get("size"),
                "t": descriptor.get("content_type"), "s": connection.schema_name}
-    if holder is not None:
+    if holder is not None and holder[1] is not None:
         payload.update(o=holder[0], r=holder[1], f=holder[2])
     return signing.dumps(payload, salt=DOWNLOAD_SALT, compress=True)
 

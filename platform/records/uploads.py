@@ -12,19 +12,20 @@ import datetime as dt
 
 from django.utils import timezone
 
-from tessera.security.access import user_id
+from tessera.security.access import RecordAccess, user_id
+from tessera.security.actor import Actor
 
 from .models import Upload
 
 
-def record_upload(path: str, actor) -> int | None:
+def record_upload(path: str, actor: Actor) -> int | None:
     """Remember a file just stored for `actor`; returns the uploader's id (None for SYSTEM)."""
     uploaded_by = user_id(actor)
     Upload.objects.create(path=path, uploaded_by=uploaded_by)
     return uploaded_by
 
 
-def attach(path: str, uploaded_by: int | None, access) -> bool:
+def attach(path: str, uploaded_by: int | None, access: RecordAccess) -> bool:
     """Take the upload of `path` for a record being written by `access`'s actor: True once, for its
     uploader (whom the token names, and the table too); False if used already, or someone else's."""
     if not access.is_system and (uploaded_by is None or uploaded_by != access.user_id):

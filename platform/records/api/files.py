@@ -140,7 +140,8 @@ def find_download(token: str, actor: Actor) -> Download:
     except (NotFound, PermissionDenied):
         raise _missing() from None
     readable = {f.api_name for f in readable_fields(record.object, actor)}
-    held = record.values.get(reference.get("f")) if reference.get("f") in readable else None
+    name = reference.get("f")
+    held = record.values.get(name) if isinstance(name, str) and name in readable else None
     if not isinstance(held, dict) or held.get("path") != path:
         raise _missing()
     descriptor = {"path": path, "name": reference.get("n"), "content_type": reference.get("t")}
