@@ -46,7 +46,8 @@ class NewUpload(dict):
 
 def make_file_token(descriptor: dict, uploaded_by: int | None) -> str:
     return signing.dumps({**{k: descriptor[k] for k in DESCRIPTOR_KEYS if k in descriptor},
-                          "schema": connection.schema_name, "by": uploaded_by}, salt=TOKEN_SALT, compress=True)
+                          "schema": connection.schema_name, "by": uploaded_by},  # type: ignore[attr-defined]
+                         salt=TOKEN_SALT, compress=True)
 
 
 def read_file_token(token: str) -> NewUpload:
@@ -63,7 +64,7 @@ def make_download_reference(descriptor: dict, holder: tuple[str, int | None, str
     """A signed, tenant-bound reference to a stored file, naming the (object, record id, field) that
     holds it so each download can check the reader may still read it there."""
     payload = {"p": descriptor["path"], "n": descriptor.get("name"), "z": descriptor.get("size"),
-               "t": descriptor.get("content_type"), "s": connection.schema_name}
+               "t": descriptor.get("content_type"), "s": connection.schema_name}  # type: ignore[attr-defined]
     if holder is not None and holder[1] is not None:
         payload.update(o=holder[0], r=holder[1], f=holder[2])
     return signing.dumps(payload, salt=DOWNLOAD_SALT, compress=True)
@@ -75,12 +76,12 @@ def read_download_reference(reference: str) -> dict | None:
         data = signing.loads(reference, salt=DOWNLOAD_SALT)
     except signing.BadSignature:
         return None
-    if not isinstance(data, dict) or data.get("s") != connection.schema_name:
+    if not isinstance(data, dict) or data.get("s") != connection.schema_name:  # type: ignore[attr-defined]
         return None
     return data
 
 
-def _descriptor_of_url(url) -> dict:
+def _descriptor_of_url(url: object) -> dict:
     """A record's file sent back as the API showed it ({"name", …, "url"}): the descriptor its
     reference names (the write pipeline keeps it only if it is what the record holds already)."""
     reference = read_download_reference(url.rstrip("/").rsplit("/", 1)[-1]) if isinstance(url, str) else None
