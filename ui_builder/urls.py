@@ -1,11 +1,12 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from . import signin, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("app/", include("ui_builder.app.urls")),
     path("login/", signin.LoginView.as_view(), name="login"),
     path("login/two-factor/", signin.two_factor, name="two_factor"),
     path("login/two-factor/set-up/", signin.two_factor_setup, name="two_factor_setup"),

@@ -13,7 +13,8 @@ from tessera.security import services as security
 
 @login_required
 def home(request):
-    return render(request, "ui_builder/home.html", {"tenant": request.tenant})
+    """`/` takes a signed-in user to their desktop."""
+    return redirect("app:home")
 
 
 def platform_home(request):

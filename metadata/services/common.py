@@ -8,11 +8,16 @@ from metadata.cache import get_meta
 from metadata.meta import ObjectMeta, TenantMeta
 from tessera.errors import NotFound
 
-#: Names the records API or the storage uses for itself.
+#: Fixed page names under /app/ (see shared UI conventions): `/app/<object>/` must never mean them.
+APP_PAGE_NAMES = frozenset(
+    """search recent reports dashboards notifications approvals recycle_bin kanban new import
+    export""".split()
+)
+#: Names the records API, the storage or the app's pages use for themselves.
 RESERVED_OBJECT_NAMES = frozenset(
     """api meta record records user users file files schema schemas object objects field fields
     search recent recycle_bin bulk form openapi system tenant tenants""".split()
-)
+) | APP_PAGE_NAMES
 RESERVED_FIELD_NAMES = frozenset(
     """id pk version category owner created_by created_at updated_by updated_at deleted_at deleted_by
     data object object_id record sort cursor fields expand limit format search q page offset confirm

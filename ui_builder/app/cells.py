@@ -1,0 +1,51 @@
+"""Records turned into rows of displayed cells (lists, related lists, panels, cards)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.safestring import SafeString
+
+from metadata.meta import FieldMeta
+from tessera.records.api.serialize import field_value
+from tessera.records.record import Record
+
+from .widgets import widget_for
+
+
+@dataclass(frozen=True)
+class Cell:
+    field: FieldMeta
+    html: SafeString
+
+
+@dataclass(frozen=True)
+class Row:
+    record: Record
+    cells: list[Cell]
+
+
+def display(record: Record, field: FieldMeta, language: str | None, expanded: dict | None = None) -> SafeString:
+    widget = widget_for(field)
+    value = field_value(record, field) if field.type.holds_files else record.values.get(field.api_name)
+    if expanded is None:
+        expanded = record.expanded.get(field.api_name)
+    return widget.display(field, value, expanded=expanded, language=language)
+
+
+def expansions(records: Sequence[Record], fields: Sequence[FieldMeta], actor: Any) -> dict[str, dict]:
+    """field → value → what it refers to, asked of each field's widget once per page."""
+    found = {}
+    for f in fields:
+        values = {r.values.get(f.api_name) for r in records} - {None}
+        found[f.api_name] = widget_for(f).expand(values, actor) if values else {}
+    return found
+
+
+def rows(records: Iterable[Record], fields: Sequence[FieldMeta], language: str | None, actor: Any = None) -> list[Row]:
+    records = list(records)
+    expanded = expansions(records, fields, actor)
+    return [Row(record, [Cell(f, display(record, f, language, expanded[f.api_name].get(record.values.get(f.api_name))))
+                         for f in fields]) for record in records]

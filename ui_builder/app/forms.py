@@ -1,0 +1,187 @@
+"""Create and edit forms (`/app/<object>/new/`, `/app/<object>/<id>/edit/`).
+
+The form is drawn from the record service's form descriptor (the layout of the record's category,
+fields the user may read, read-only where they may not edit, choices narrowed by category) and
+saved through the same service as the API: the same validation, duplicate rules, history and
+optimistic concurrency. On any error the form comes back with everything the user typed, each
+message next to its field; a 409 shows what changed and lets the user keep their values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from tessera.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tessera.records import service
+from tessera.records.api.forms import form_descriptor
+from tessera.records.errors import DuplicatesFound
+
+from .pages import object_or_404, render_page
+from .widgets import UNCHANGED, widgets
+
+
+def _descriptor(request, object_name: str, record_id: int | None, category: str | None) -> dict:
+    try:
+        return form_descriptor(object_name, request.user, category=category or None, record_id=record_id,
+                               language=get_language())
+    except NotFound:
+        raise Http404(object_name) from None
+
+
+def _widget(item: dict):
+    name = item["widget"]["widget"]
+    return widgets.get(name) if name in widgets else widgets.get("text")
+
+
+def _narrow_dependent(sections: list[dict], values: dict[str, Any]) -> None:
+    """Dependent picklists offer only the values their controlling field's value allows."""
+    for section in sections:
+        for item in section["fields"]:
+            widget = item["widget"]
+            controlling = widget.get("controlling_field")
+            if not controlling or "choices" not in widget:
+                continue
+            chosen = values.get(controlling)
+            allowed = set(widget.get("dependency", {}).get(chosen, ())) if chosen else set()
+            widget["choices"] = [c for c in widget["choices"] if c["value"] in allowed]
+            widget["waiting_for"] = not chosen
+
+
+def payload_from(descriptor: dict, data) -> dict[str, Any]:
+    """The values the user may write, read from the submitted form by each field's widget."""
+    payload: dict[str, Any] = {}
+    for section in descriptor["sections"]:
+        for item in section["fields"]:
+            if item["read_only"]:
+                continue
+            value = _widget(item).value_from(data, item["api_name"])
+            if value is not UNCHANGED:
+                payload[item["api_name"]] = None if value == "" else value
+    return payload
+
+
+@login_required
+def record_form(request, object_name: str, record_id: int | None = None):
+    """GET draws the form, POST saves it; `?refresh=1` (htmx, on a controlling field's change)
+    draws the fields again from what is typed so far, so dependent picklists narrow."""
+    language = get_language()
+    _tenant, obj = object_or_404(object_name, request)
+    data = request.POST if request.method == "POST" else None
+    category = (data or request.GET).get("category", "")
+    if record_id is None and not category and any(c.active for c in obj.categories.values()):
+        return render_page(request, "ui_builder/app/choose_category.html", {
+            "object": obj, "label": obj.label(language),
+            "categories": [{"value": c.api_name, "label": c.label(language)} for c in obj.categories.values() if c.active],
+            "query": request.GET.urlencode()}, obj=obj)
+    try:
+        descriptor = _descriptor(request, object_name, record_id, category)
+    except PermissionDenied:
+        return render_page(request, "ui_builder/app/denied.html", {"object": obj}, obj=obj, status=403)
+
+    typed: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    general: list[str] = []
+    duplicates: list[dict] = []
+    conflict = None
+    if data is not None:
+        typed = payload_from(descriptor, data)
+        if request.GET.get("refresh") or data.get("_refresh"):
+            return _render_form(request, obj, descriptor, typed, {}, [], [], None, record_id, partial=True)
+        try:
+            record = _save(request, object_name, record_id, typed, data)
+        except DuplicatesFound as exc:
+            duplicates = exc.matches
+        except Conflict as exc:
+            conflict = _conflict(request, object_name, record_id, typed, descriptor, language)
+            general.append(str(exc.message))
+        except ValidationFailed as exc:
+            errors = {name: [str(d.message) for d in details] for name, details in exc.field_errors.items()}
+            general = [str(d.message) for d in exc.non_field_errors]
+        except PermissionDenied as exc:
+            general = [str(exc.message)]
+        else:
+            return HttpResponseRedirect(reverse("app:record", kwargs={"object_name": object_name, "record_id": record.id}))
+    elif record_id is None:
+        typed = {key: value for key, value in request.GET.items() if key != "category"}
+    status = 409 if conflict or duplicates else 400 if errors or general else 200
+    return _render_form(request, obj, descriptor, typed, errors, general, duplicates, conflict, record_id,
+                        status=status)
+
+
+def _save(request, object_name: str, record_id: int | None, payload: dict, data):
+    confirm = data.get("confirm_duplicates") == "1"
+    if record_id is None:
+        if data.get("category"):
+            payload["category"] = data["category"]
+        return service.create_record(object_name, payload, request.user, confirm_duplicates=confirm)
+    version = data.get("version")
+    return service.update_record(object_name, record_id, payload, request.user,
+                                 expected_version=int(version) if version and version.isdigit() else None,
+                                 confirm_duplicates=confirm)
+
+
+def _conflict(request, object_name: str, record_id: int | None, typed: dict, descriptor: dict, language) -> dict | None:
+    """The other person's saved values next to the user's, for the fields they differ in."""
+    if record_id is None:
+        return None
+    fresh = _descriptor(request, object_name, record_id, descriptor.get("category"))
+    theirs = {item["api_name"]: (item, item["value"]) for s in fresh["sections"] for item in s["fields"]}
+    changed = []
+    for name, mine in typed.items():
+        item, value = theirs.get(name, (None, None))
+        if item is not None and _text(value) != _text(mine):
+            changed.append({"label": item["label"], "theirs": _text(value), "mine": _text(mine)})
+    return {"version": fresh["record"]["version"], "changed": changed}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return str(value.get("name") or value.get("id") or "")
+    return str(value)
+
+
+def _render_form(request, obj, descriptor, typed, errors, general, duplicates, conflict, record_id, *,
+                 partial=False, status=200):
+    values = {item["api_name"]: item["value"] for s in descriptor["sections"] for item in s["fields"]}
+    values.update({k: v for k, v in typed.items() if v is not UNCHANGED})
+    _narrow_dependent(descriptor["sections"], values)
+    controlling = {item["widget"].get("controlling_field") for s in descriptor["sections"] for item in s["fields"]}
+    for section in descriptor["sections"]:
+        for item in section["fields"]:
+            widget = _widget(item)
+            chosen = values.get(item["api_name"])
+            item["selected_values"] = [str(v) for v in chosen] if isinstance(chosen, list | tuple) else [str(chosen)]
+            item["controls"] = item["api_name"] in controlling
+            item["template"] = f"ui_builder/widgets/{widget.template}.html"
+            item["input_type"] = widget.input_type
+            item["input_value"] = widget.input_value(values.get(item["api_name"]))
+            item["display"] = _text(chosen)
+            item["errors"] = errors.get(item["api_name"], [])
+    shown = {item["api_name"] for s in descriptor["sections"] for item in s["fields"]}
+    unplaced = [message for name, messages in errors.items() if name not in shown for message in messages]
+    cancel = (reverse("app:record", kwargs={"object_name": obj.api_name, "record_id": record_id})
+              if record_id else reverse("app:list", kwargs={"object_name": obj.api_name}))
+    context = {
+        "object": obj,
+        "form": descriptor,
+        "record_id": record_id,
+        "general_errors": general + unplaced,
+        "error_count": sum(map(len, errors.values())) + len(general),
+        "duplicates": duplicates,
+        "conflict": conflict,
+        "version": (conflict or {}).get("version") or (descriptor["record"] or {}).get("version"),
+        "cancel_url": cancel,
+        "title": (_("Edit %(object)s") if record_id else _("New %(object)s")) % {"object": obj.label(get_language())},
+    }
+    template = "ui_builder/app/form_fields.html" if partial else "ui_builder/app/form.html"
+    return render_page(request, template, context, obj=obj, status=status)

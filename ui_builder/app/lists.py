@@ -1,0 +1,151 @@
+"""List pages (`/app/<object>/`): columns from the object's list views, sort by header, filters in
+the query string, keyset paging, a count of what the user may see.
+
+The view's whole state lives in the URL (`view`, `sort`, `q`, `f.<field>__<op>`, `cursor`), so a
+list can be bookmarked, shared and reloaded as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from metadata.meta import FieldMeta, ListViewMeta, ObjectMeta, pick_label
+from metadata.services.list_views import visible_list_views
+from tessera.errors import ValidationFailed
+from tessera.records import service
+from tessera.records.filters import split_key
+
+from .cells import rows
+from .pages import object_or_404, render_page
+
+PAGE_SIZE = 50
+#: Counts are exact up to this many records, then shown as "10,000+" (an estimate would reveal the
+#: size of what the user may not see).
+COUNT_LIMIT = 10_000
+FILTER_PREFIX = "f."
+DEFAULT_COLUMNS = 6
+
+
+@dataclass(frozen=True)
+class Column:
+    field: FieldMeta
+    label: str
+    sort_url: str
+    sorted: str  # "", "asc" or "desc"
+
+
+def default_columns(obj: ObjectMeta, readable: list[FieldMeta]) -> list[FieldMeta]:
+    """Without a list view: the name, then the first stored fields a person types, then the owner."""
+    names = [obj.name_field]
+    names += [f.api_name for f in readable
+              if f.writable and not f.is_system and f.api_name != obj.name_field][:DEFAULT_COLUMNS - 2]
+    names.append("owner")
+    by_name = {f.api_name: f for f in readable}
+    return [by_name[n] for n in dict.fromkeys(names) if n in by_name]
+
+
+def chosen_view(views: list[ListViewMeta], name: str | None) -> ListViewMeta | None:
+    if name:
+        found = next((v for v in views if v.api_name == name), None)
+        if found is not None:
+            return found
+    return views[0] if views and not name else None
+
+
+def url_filters(params) -> list[tuple[str, str]]:
+    return [(key[len(FILTER_PREFIX):], value) for key in params if key.startswith(FILTER_PREFIX)
+            for value in params.getlist(key)]
+
+
+def _query(params, **changes) -> str:
+    merged = {key: params.getlist(key) for key in params}
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = [value]
+    return "?" + urlencode([(k, v) for k, values in merged.items() for v in values])
+
+
+@login_required
+def object_list(request, object_name: str):
+    language = get_language()
+    tenant, obj = object_or_404(object_name, request)
+    access = service.access_for(request.user)
+    readable = service.readable_fields(obj, access)
+    by_name = {f.api_name: f for f in readable}
+    views = visible_list_views(obj, request.user.pk)
+    view = chosen_view(views, request.GET.get("view"))
+    if request.GET.get("columns"):
+        column_fields = [by_name[n] for n in request.GET["columns"].split(",") if n in by_name]
+    elif view is not None and view.columns:
+        column_fields = [by_name[n] for n in view.columns if n in by_name]
+    else:
+        column_fields = default_columns(obj, readable)
+    sort = request.GET.get("sort") or (",".join(view.sort) if view is not None and view.sort else "-created_at")
+    filters = [(key, value) for key, value in (view.filters.items() if view is not None else ())]
+    filters += url_filters(request.GET)
+    search = request.GET.get("q", "").strip()
+    if search:
+        filters.append((f"{obj.name_field}__startswith", search))
+    expand = [f.api_name for f in column_fields if f.type.target(f)]
+    errors: dict[str, list[str]] = {}
+    page = None
+    try:
+        page = service.list_records(
+            object_name, request.user, filters=filters, sort=[s for s in sort.split(",") if s],
+            limit=PAGE_SIZE, cursor=request.GET.get("cursor") or None,
+            fields=list(dict.fromkeys([obj.name_field, *[f.api_name for f in column_fields]])),
+            expand=expand, count=True)
+    except ValidationFailed as exc:
+        errors = {name: [str(d.message) for d in details] for name, details in exc.field_errors.items()}
+        errors.update({"": [str(d.message) for d in exc.non_field_errors]} if exc.non_field_errors else {})
+
+    sort_terms = [s for s in sort.split(",") if s]
+    first = sort_terms[0] if sort_terms else ""
+    columns = []
+    for f in column_fields:
+        state = "asc" if first == f.api_name else "desc" if first == f"-{f.api_name}" else ""
+        next_sort = f"-{f.api_name}" if state == "asc" else f.api_name
+        sortable = f.type.value_type(f).sortable
+        columns.append(Column(f, f.label(language), _query(request.GET, sort=next_sort, cursor=None) if sortable else "",
+                              state))
+    chips = [{"label": _chip_label(obj, key, value, language), "remove": _query(request.GET, **{FILTER_PREFIX + key: None})}
+             for key, value in url_filters(request.GET)]
+    total = page.total if page is not None else None
+    context = {
+        "object": obj,
+        "label_plural": obj.label(language, plural=True),
+        "views": [{"api_name": v.api_name, "label": pick_label(v.labels, language) or v.api_name,
+                   "personal": v.owner_id is not None} for v in views],
+        "view": view,
+        "columns": columns,
+        "rows": rows(page.records, column_fields, language, request.user) if page is not None else [],
+        "total": total,
+        "total_text": (f"{COUNT_LIMIT:,}+" if total is not None and total > COUNT_LIMIT
+                       else (f"{total:,}" if total is not None else "")),
+        "next_url": _query(request.GET, cursor=page.next_cursor) if page is not None and page.next_cursor else None,
+        "first_url": _query(request.GET, cursor=None) if request.GET.get("cursor") else None,
+        "search": search,
+        "chips": chips,
+        "errors": errors,
+        "can_create": access.can(obj, "create"),
+        "sort": sort,
+    }
+    template = "ui_builder/app/list_rows.html" if request.headers.get("HX-Target") == "list-body" else \
+        "ui_builder/app/list.html"
+    return render_page(request, template, context, obj=obj, status=400 if errors else 200)
+
+
+def _chip_label(obj: ObjectMeta, key: str, value: str, language: str | None) -> str:
+    name, op = split_key(key)
+    field = obj.field(name.split(".")[0])
+    label = field.label(language) if field is not None else name
+    words = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "in": _("in"),
+             "contains": _("contains"), "startswith": _("starts with"), "isnull": _("is empty"), "range": _("between")}
+    return f"{label} {words.get(op, op)} {value}"

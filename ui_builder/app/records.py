@@ -1,0 +1,144 @@
+"""The record page (`/app/<object>/<id>/`): the view layout's sections, a header with actions, the
+related lists of the layout and the record's history; delete to the recycle bin."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from metadata.meta import LayoutMeta, ObjectMeta, pick_label
+from tessera.errors import NotFound, PermissionDenied, TesseraError
+from tessera.records import service
+from tessera.records.record import Record
+from tessera.security.access import RecordAccess
+
+from . import recent
+from .cells import display, rows
+from .lists import default_columns
+from .pages import object_or_404, render_page
+
+RELATED_ROWS = 5
+HISTORY_ROWS = 30
+
+
+def _layout(obj: ObjectMeta, record: Record) -> LayoutMeta | None:
+    return obj.default_layout("view", record.category) or obj.default_layout("edit", record.category)
+
+
+def _sections(obj: ObjectMeta, layout: LayoutMeta | None, record: Record, access: RecordAccess, language):
+    readable = {f.api_name: f for f in service.readable_fields(obj, access)}
+    if layout is None:
+        groups = [(obj.label(language), 2, [f for f in readable.values() if not f.is_system])]
+    else:
+        groups = [(pick_label(s.labels, language), s.columns, [readable[i.field] for i in s.items if i.field in readable])
+                  for s in layout.sections]
+    return [{"label": label, "columns": columns,
+             "fields": [{"label": f.label(language), "api_name": f.api_name, "html": display(record, f, language)}
+                        for f in fields]}
+            for label, columns, fields in groups if fields]
+
+
+def _related(request, obj: ObjectMeta, layout: LayoutMeta | None, record: Record, language) -> list[dict]:
+    if layout is None:
+        return []
+    access = service.access_for(request.user)
+    found = []
+    for related in layout.related_lists:
+        try:
+            _tenant, child = service.get_object_meta(related.object)
+        except NotFound:
+            continue
+        if not access.can(child, "read"):
+            continue
+        readable = {f.api_name: f for f in service.readable_fields(child, access)}
+        lookup = readable.get(related.field)
+        if lookup is None:
+            continue
+        columns = [readable[c] for c in related.columns if c in readable] or default_columns(child, list(readable.values()))
+        try:
+            page = service.list_records(child.api_name, request.user, filters=[(related.field, record.id)],
+                                        sort=list(related.sort) or ["-created_at"], limit=RELATED_ROWS,
+                                        fields=list(dict.fromkeys([child.name_field, *[c.api_name for c in columns]])),
+                                        expand=[c.api_name for c in columns if c.type.target(c) and c is not lookup],
+                                        count=True)
+        except TesseraError:
+            continue
+        found.append({
+            "label": pick_label(related.labels, language) or child.label(language, plural=True),
+            "object": child,
+            "columns": [c.label(language) for c in columns],
+            "rows": rows(page.records, columns, language, request.user),
+            "total": page.total,
+            "new_url": (reverse("app:new", kwargs={"object_name": child.api_name}) + "?" +
+                        urlencode({related.field: record.id})) if access.can(child, "create") else None,
+            "all_url": reverse("app:list", kwargs={"object_name": child.api_name}) + "?" +
+                       urlencode({f"f.{related.field}": record.id}),
+        })
+    return found
+
+
+def _history(object_name: str, record: Record, request, obj: ObjectMeta, language) -> list[dict]:
+    try:
+        entries = service.record_history(object_name, record.id, request.user)
+    except TesseraError:
+        return []
+    labels = {f.api_name: f.label(language) for f in obj.fields}
+    for entry in entries[:HISTORY_ROWS]:
+        entry["changes_shown"] = [{"label": labels.get(c["field"], c["field"]), "old": _plain(c["old"]),
+                                   "new": _plain(c["new"])} for c in entry["changes"]]
+    return entries[:HISTORY_ROWS]
+
+
+def _plain(value) -> str:
+    """A history value (API form) as text: lists joined, references by id."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return str(value.get("name") or value.get("id") or "")
+    return str(value)
+
+
+@login_required
+def record_detail(request, object_name: str, record_id: int):
+    language = get_language()
+    _tenant, obj = object_or_404(object_name, request)
+    access = service.access_for(request.user)
+    lookups = [f.api_name for f in service.readable_fields(obj, access) if f.type.target(f)]
+    try:
+        record = service.get_record(object_name, record_id, request.user, expand=lookups)
+    except (NotFound, PermissionDenied):
+        raise Http404(object_name) from None
+    recent.remember(request, object_name, record.id, record.name)
+    layout = _layout(obj, record)
+    return render_page(request, "ui_builder/app/record.html", {
+        "object": obj,
+        "record": record,
+        "title": record.name or f"#{record.id}",
+        "category": obj.categories[record.category].label(language) if record.category in obj.categories else None,
+        "sections": _sections(obj, layout, record, access, language),
+        "related": _related(request, obj, layout, record, language),
+        "history": _history(object_name, record, request, obj, language),
+        "can_edit": access.can(obj, "edit"),
+        "can_delete": access.can(obj, "delete"),
+    }, obj=obj)
+
+
+@login_required
+@require_POST
+def record_delete(request, object_name: str, record_id: int):
+    object_or_404(object_name, request)
+    try:
+        service.delete_record(object_name, record_id, request.user)
+    except (NotFound, PermissionDenied):
+        raise Http404(object_name) from None
+    recent.forget(request, object_name, record_id)
+    target = reverse("app:list", kwargs={"object_name": object_name}) + "?" + urlencode(
+        {"deleted": _("Moved to the recycle bin.")})
+    return HttpResponseRedirect(target)

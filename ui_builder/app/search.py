@@ -1,0 +1,67 @@
+"""Global search (`/app/search/?q=`): records whose name starts with the text, across the objects
+the user may read, each object's hits under the permission predicate like any list."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.utils.translation import get_language
+
+from metadata.cache import get_meta
+from tessera.errors import TesseraError
+from tessera.records import service
+from tessera.security.services import directory
+
+from .pages import render_page
+
+HITS_PER_OBJECT = 5
+MIN_LENGTH = 1
+LOOKUP_CHOICES = 20
+
+
+def search_records(request, text: str, language: str | None) -> list[dict]:
+    tenant = get_meta()
+    access = service.access_for(request.user)
+    groups = []
+    for obj in tenant.objects.values():
+        if not obj.spec.get("in_search", True) or not access.can(obj, "read"):
+            continue
+        try:
+            page = service.list_records(obj.api_name, request.user, filters=[(f"{obj.name_field}__startswith", text)],
+                                        sort=[obj.name_field], limit=HITS_PER_OBJECT, fields=[obj.name_field])
+        except TesseraError:
+            continue
+        if page.records:
+            groups.append({"object": obj, "label": obj.label(language, plural=True), "records": page.records})
+    return groups
+
+
+@login_required
+def search(request):
+    language = get_language()
+    text = request.GET.get("q", "").strip()
+    groups = search_records(request, text, language) if len(text) >= MIN_LENGTH else []
+    template = "ui_builder/app/search_results.html" if request.headers.get("HX-Request") else "ui_builder/app/search.html"
+    return render_page(request, template, {"q": text, "groups": groups})
+
+
+@login_required
+def lookup_options(request, object_name: str):
+    """Records of `object_name` whose name starts with `q`, for a lookup's search-as-you-type
+    (Tom Select): JSON [{value, text}], under the same rights as any list."""
+    text = request.GET.get("q", "").strip()
+    try:
+        _tenant, obj = service.get_object_meta(object_name)
+        filters = [(f"{obj.name_field}__startswith", text)] if text else []
+        page = service.list_records(object_name, request.user, filters=filters, sort=[obj.name_field],
+                                    limit=LOOKUP_CHOICES, fields=[obj.name_field])
+    except TesseraError as exc:
+        return JsonResponse({"results": [], "error": str(exc.message)}, status=exc.status)
+    return JsonResponse({"results": [{"value": r.id, "text": r.name or f"#{r.id}"} for r in page.records]})
+
+
+@login_required
+def lookup_users(request):
+    text = request.GET.get("q", "").strip()
+    return JsonResponse({"results": [{"value": pk, "text": name}
+                                     for pk, name in directory.user_choices(request.user, text)]})

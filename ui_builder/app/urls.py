@@ -1,0 +1,23 @@
+"""URLs of the CRM pages (see /work/shared/UI.md: they are stable; people and tests rely on them).
+
+The fixed names (search, recent, reports, dashboards, notifications, approvals, recycle-bin, kanban,
+new, import, export) come before `<object>` and are reserved object names in the metadata engine.
+"""
+
+from django.urls import path
+
+from . import forms, home, lists, records, search
+
+app_name = "app"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("search/", search.search, name="search"),
+    path("search/lookup/users/", search.lookup_users, name="lookup_users"),
+    path("search/lookup/<str:object_name>/", search.lookup_options, name="lookup"),
+    path("<str:object_name>/", lists.object_list, name="list"),
+    path("<str:object_name>/new/", forms.record_form, name="new"),
+    path("<str:object_name>/<int:record_id>/", records.record_detail, name="record"),
+    path("<str:object_name>/<int:record_id>/edit/", forms.record_form, name="edit"),
+    path("<str:object_name>/<int:record_id>/delete/", records.record_delete, name="delete"),
+]

@@ -1,0 +1,97 @@
+/* Tessera's page behaviour. CSP: script-src 'self' — no inline script, no eval. Alpine's CSP build
+   only runs components registered here with Alpine.data; htmx runs with allowEval off. */
+(function () {
+  "use strict";
+
+  function onReady(fn) {
+    if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  /* Colours from metadata (picklist values, objects) arrive as data-color; set through the CSSOM,
+     which a style-src policy does not block, instead of inline style attributes. */
+  function paint(root) {
+    root.querySelectorAll("[data-color]").forEach(function (el) {
+      var colour = el.getAttribute("data-color");
+      if (/^#[0-9a-fA-F]{3,8}$/.test(colour)) el.style.setProperty("--tone", colour);
+    });
+  }
+
+  /* Lookups and multi-selects: Tom Select (loaded on form pages only). */
+  function pickers(root) {
+    if (!window.TomSelect) return;
+    root.querySelectorAll("select[data-lookup]").forEach(function (el) {
+      if (el.tomselect) return;
+      var url = el.getAttribute("data-lookup");
+      new window.TomSelect(el, {
+        valueField: "value", labelField: "text", searchField: ["text"], maxOptions: 20, preload: "focus",
+        load: function (query, callback) {
+          fetch(url + "?q=" + encodeURIComponent(query), {credentials: "same-origin"})
+            .then(function (r) { return r.json(); }).then(function (d) { callback(d.results || []); })
+            .catch(function () { callback(); });
+        }
+      });
+    });
+    root.querySelectorAll("select[data-tom]").forEach(function (el) {
+      if (!el.tomselect) new window.TomSelect(el, {plugins: ["remove_button"]});
+    });
+  }
+
+  function enhance(root) { paint(root); pickers(root); }
+
+  onReady(function () { enhance(document); });
+  document.addEventListener("htmx:load", function (e) { enhance(e.target); });
+  window.addEventListener("load", function () { pickers(document); });
+
+  /* <select data-autosubmit>: the language switch, the list-view picker. */
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("[data-autosubmit]")) e.target.form.requestSubmit();
+  });
+
+  /* Keyboard: "/" focuses search, Ctrl/Cmd+S saves the form on the page. */
+  document.addEventListener("keydown", function (e) {
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement && document.activeElement.tagName);
+    if (e.key === "/" && !typing) {
+      var box = document.querySelector("[data-search-box]");
+      if (box) { e.preventDefault(); box.focus(); }
+    }
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") {
+      var form = document.querySelector("form[data-save-shortcut]");
+      if (form) { e.preventDefault(); form.requestSubmit(); }
+    }
+  });
+
+  document.addEventListener("alpine:init", function () {
+    var Alpine = window.Alpine;
+    Alpine.data("shell", function () {
+      return {
+        navOpen: false,
+        get navClass() { return this.navOpen ? "nav-open" : ""; },
+        toggleNav: function () { this.navOpen = !this.navOpen; }
+      };
+    });
+    Alpine.data("menu", function () {
+      return {
+        open: false,
+        get expanded() { return this.open ? "true" : "false"; },
+        toggle: function () { this.open = !this.open; },
+        show: function () { this.open = true; },
+        close: function () { this.open = false; }
+      };
+    });
+    /* Warn before leaving a form with unsaved changes. */
+    Alpine.data("dirtyForm", function () {
+      return {
+        dirty: false,
+        init: function () {
+          var self = this;
+          window.addEventListener("beforeunload", function (e) {
+            if (self.dirty) { e.preventDefault(); e.returnValue = ""; }
+          });
+          if (this.$el.querySelector("[aria-invalid=true]")) this.dirty = true;
+        },
+        markDirty: function () { this.dirty = true; },
+        submitting: function () { this.dirty = false; }
+      };
+    });
+  });
+})();
