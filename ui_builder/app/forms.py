@@ -140,6 +140,11 @@ def _conflict(request, object_name: str, record_id: int | None, typed: dict, des
     return {"version": fresh["record"]["version"], "changed": changed}
 
 
+def _as_id(value: Any) -> Any:
+    """A typed reference ("12") as the id it names (12); anything else unchanged."""
+    return int(value) if isinstance(value, str) and value.isdigit() else value
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -166,6 +171,9 @@ def _render_form(request, obj, descriptor, typed, errors, general, duplicates, c
             item["input_type"] = widget.input_type
             item["input_value"] = widget.input_value(values.get(item["api_name"]))
             item["display"] = _text(chosen)
+            if chosen not in (None, "") and not isinstance(chosen, list | tuple | dict):
+                referred = widget.expand({_as_id(chosen)}, request.user).get(_as_id(chosen))
+                item["display"] = referred["name"] if referred else item["display"]
             item["errors"] = errors.get(item["api_name"], [])
     shown = {item["api_name"] for s in descriptor["sections"] for item in s["fields"]}
     unplaced = [message for name, messages in errors.items() if name not in shown for message in messages]

@@ -18,7 +18,7 @@ from tessera.records.record import Record
 from tessera.security.access import RecordAccess
 
 from . import recent
-from .cells import display, rows
+from .cells import display, expansions, rows
 from .lists import default_columns
 from .pages import object_or_404, render_page
 
@@ -37,8 +37,10 @@ def _sections(obj: ObjectMeta, layout: LayoutMeta | None, record: Record, access
     else:
         groups = [(pick_label(s.labels, language), s.columns, [readable[i.field] for i in s.items if i.field in readable])
                   for s in layout.sections]
+    expanded = expansions([record], [f for _l, _c, fields in groups for f in fields], access.actor)
     return [{"label": label, "columns": columns,
-             "fields": [{"label": f.label(language), "api_name": f.api_name, "html": display(record, f, language)}
+             "fields": [{"label": f.label(language), "api_name": f.api_name,
+                         "html": display(record, f, language, expanded[f.api_name].get(record.values.get(f.api_name)))}
                         for f in fields]}
             for label, columns, fields in groups if fields]
 
