@@ -19,6 +19,9 @@ from .widgets import widget_for
 class Cell:
     field: FieldMeta
     html: SafeString
+    #: The list offers inline edit of this cell (the user may edit the field; the record's own
+    #: rights are checked when it is saved).
+    editable: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,10 @@ def expansions(records: Sequence[Record], fields: Sequence[FieldMeta], actor: An
     return found
 
 
-def rows(records: Iterable[Record], fields: Sequence[FieldMeta], language: str | None, actor: Any = None) -> list[Row]:
+def rows(records: Iterable[Record], fields: Sequence[FieldMeta], language: str | None, actor: Any = None,
+         editable: frozenset[str] = frozenset()) -> list[Row]:
     records = list(records)
     expanded = expansions(records, fields, actor)
-    return [Row(record, [Cell(f, display(record, f, language, expanded[f.api_name].get(record.values.get(f.api_name))))
+    return [Row(record, [Cell(f, display(record, f, language, expanded[f.api_name].get(record.values.get(f.api_name))),
+                              f.api_name in editable)
                          for f in fields]) for record in records]

@@ -155,6 +155,23 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def prepare_item(request, item: dict, chosen: Any, errors: list[str], *, controls: bool = False) -> dict:
+    """Add to a form descriptor's field what its widget template draws: the template, the input's
+    value, the selected choices, the text shown for a reference, its errors."""
+    widget = _widget(item)
+    item["template"] = f"ui_builder/widgets/{widget.template}.html"
+    item["input_type"] = widget.input_type
+    item["input_value"] = widget.input_value(chosen)
+    item["selected_values"] = [str(v) for v in chosen] if isinstance(chosen, list | tuple) else [str(chosen)]
+    item["controls"] = controls
+    item["display"] = _text(chosen)
+    if chosen not in (None, "") and not isinstance(chosen, list | tuple | dict):
+        referred = widget.expand({_as_id(chosen)}, request.user).get(_as_id(chosen))
+        item["display"] = referred["name"] if referred else item["display"]
+    item["errors"] = errors
+    return item
+
+
 def _render_form(request, obj, descriptor, typed, errors, general, duplicates, conflict, record_id, *,
                  partial=False, status=200):
     values = {item["api_name"]: item["value"] for s in descriptor["sections"] for item in s["fields"]}
@@ -163,18 +180,8 @@ def _render_form(request, obj, descriptor, typed, errors, general, duplicates, c
     controlling = {item["widget"].get("controlling_field") for s in descriptor["sections"] for item in s["fields"]}
     for section in descriptor["sections"]:
         for item in section["fields"]:
-            widget = _widget(item)
-            chosen = values.get(item["api_name"])
-            item["selected_values"] = [str(v) for v in chosen] if isinstance(chosen, list | tuple) else [str(chosen)]
-            item["controls"] = item["api_name"] in controlling
-            item["template"] = f"ui_builder/widgets/{widget.template}.html"
-            item["input_type"] = widget.input_type
-            item["input_value"] = widget.input_value(values.get(item["api_name"]))
-            item["display"] = _text(chosen)
-            if chosen not in (None, "") and not isinstance(chosen, list | tuple | dict):
-                referred = widget.expand({_as_id(chosen)}, request.user).get(_as_id(chosen))
-                item["display"] = referred["name"] if referred else item["display"]
-            item["errors"] = errors.get(item["api_name"], [])
+            prepare_item(request, item, values.get(item["api_name"]), errors.get(item["api_name"], []),
+                         controls=item["api_name"] in controlling)
     shown = {item["api_name"] for s in descriptor["sections"] for item in s["fields"]}
     unplaced = [message for name, messages in errors.items() if name not in shown for message in messages]
     cancel = (reverse("app:record", kwargs={"object_name": obj.api_name, "record_id": record_id})

@@ -8,9 +8,9 @@ list can be bookmarked, shared and reloaded as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -21,13 +21,14 @@ from tessera.records import service
 from tessera.records.filters import split_key
 
 from .cells import rows
+from .kanban import board_fields
 from .pages import object_or_404, render_page
+from .query_string import FILTER_PREFIX, url_filters, with_changes
 
 PAGE_SIZE = 50
 #: Counts are exact up to this many records, then shown as "10,000+" (an estimate would reveal the
 #: size of what the user may not see).
 COUNT_LIMIT = 10_000
-FILTER_PREFIX = "f."
 DEFAULT_COLUMNS = 6
 
 
@@ -55,21 +56,6 @@ def chosen_view(views: list[ListViewMeta], name: str | None) -> ListViewMeta | N
         if found is not None:
             return found
     return views[0] if views and not name else None
-
-
-def url_filters(params) -> list[tuple[str, str]]:
-    return [(key[len(FILTER_PREFIX):], value) for key in params if key.startswith(FILTER_PREFIX)
-            for value in params.getlist(key)]
-
-
-def _query(params, **changes) -> str:
-    merged = {key: params.getlist(key) for key in params}
-    for key, value in changes.items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = [value]
-    return "?" + urlencode([(k, v) for k, values in merged.items() for v in values])
 
 
 @login_required
@@ -113,11 +99,13 @@ def object_list(request, object_name: str):
         state = "asc" if first == f.api_name else "desc" if first == f"-{f.api_name}" else ""
         next_sort = f"-{f.api_name}" if state == "asc" else f.api_name
         sortable = f.type.value_type(f).sortable
-        columns.append(Column(f, f.label(language), _query(request.GET, sort=next_sort, cursor=None) if sortable else "",
+        columns.append(Column(f, f.label(language), with_changes(request.GET, sort=next_sort, cursor=None) if sortable else "",
                               state))
-    chips = [{"label": _chip_label(obj, key, value, language), "remove": _query(request.GET, **{FILTER_PREFIX + key: None})}
+    chips = [{"label": _chip_label(obj, key, value, language), "remove": with_changes(request.GET, **{FILTER_PREFIX + key: None})}
              for key, value in url_filters(request.GET)]
     total = page.total if page is not None else None
+    editable = frozenset(f.api_name for f in column_fields
+                         if access.can(obj, "edit") and f.writable and access.editable(obj, f))
     context = {
         "object": obj,
         "label_plural": obj.label(language, plural=True),
@@ -125,16 +113,17 @@ def object_list(request, object_name: str):
                    "personal": v.owner_id is not None} for v in views],
         "view": view,
         "columns": columns,
-        "rows": rows(page.records, column_fields, language, request.user) if page is not None else [],
+        "rows": rows(page.records, column_fields, language, request.user, editable) if page is not None else [],
         "total": total,
         "total_text": (f"{COUNT_LIMIT:,}+" if total is not None and total > COUNT_LIMIT
                        else (f"{total:,}" if total is not None else "")),
-        "next_url": _query(request.GET, cursor=page.next_cursor) if page is not None and page.next_cursor else None,
-        "first_url": _query(request.GET, cursor=None) if request.GET.get("cursor") else None,
+        "next_url": with_changes(request.GET, cursor=page.next_cursor) if page is not None and page.next_cursor else None,
+        "first_url": with_changes(request.GET, cursor=None) if request.GET.get("cursor") else None,
         "search": search,
         "chips": chips,
         "errors": errors,
         "can_create": access.can(obj, "create"),
+        "kanban_url": reverse("app:kanban", kwargs={"object_name": obj.api_name}) if board_fields(obj, readable) else None,
         "sort": sort,
     }
     template = "ui_builder/app/list_rows.html" if request.headers.get("HX-Target") == "list-body" else \

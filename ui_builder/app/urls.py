@@ -6,18 +6,23 @@ new, import, export) come before `<object>` and are reserved object names in the
 
 from django.urls import path
 
-from . import forms, home, lists, records, search
+from . import forms, home, inline_edit, kanban, lists, records, recycle_bin, search
 
 app_name = "app"
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("search/", search.search, name="search"),
+    path("recycle-bin/", recycle_bin.recycle_bin, name="recycle_bin"),
+    path("recycle-bin/<str:object_name>/<int:record_id>/restore/", recycle_bin.restore, name="restore"),
     path("search/lookup/users/", search.lookup_users, name="lookup_users"),
     path("search/lookup/<str:object_name>/", search.lookup_options, name="lookup"),
     path("<str:object_name>/", lists.object_list, name="list"),
     path("<str:object_name>/new/", forms.record_form, name="new"),
+    path("<str:object_name>/kanban/", kanban.board, name="kanban"),
+    path("<str:object_name>/kanban/<int:record_id>/move/", kanban.move_card, name="move"),
     path("<str:object_name>/<int:record_id>/", records.record_detail, name="record"),
     path("<str:object_name>/<int:record_id>/edit/", forms.record_form, name="edit"),
     path("<str:object_name>/<int:record_id>/delete/", records.record_delete, name="delete"),
+    path("<str:object_name>/<int:record_id>/cell/<str:field_name>/", inline_edit.cell, name="cell"),
 ]

@@ -138,6 +138,8 @@ class SelectWidget(Widget):
 
     def __init__(self, multiple: bool = False):
         self.multiple = multiple
+        #: One value per record: a kanban board can have a column per value.
+        self.groups_cards = not multiple
 
     def value_from(self, data, name):
         return data.getlist(name) if self.multiple else data.get(name, "")

@@ -1,0 +1,89 @@
+"""The kanban board (`/app/<object>/kanban/?by=<picklist>`): a column per value of a picklist, cards
+with the layout's compact fields; dragging a card saves the new value through the record service
+(validation, cascades and required fields apply), and a refused move says why and goes back.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from metadata.meta import FieldMeta, ObjectMeta
+from tessera.errors import Conflict, NotFound, PermissionDenied, TesseraError, ValidationFailed
+from tessera.records import service
+
+from .cells import rows
+from .pages import object_or_404, render_page
+from .query_string import url_filters
+from .widgets import widget_for
+
+CARDS_PER_COLUMN = 30
+CARD_FIELDS = 3
+
+
+def board_fields(obj: ObjectMeta, readable: list[FieldMeta]) -> list[FieldMeta]:
+    """Fields a board can group by: the picklists (single value) the user may read."""
+    return [f for f in readable if getattr(widget_for(f), "groups_cards", False)]
+
+
+def card_fields(obj: ObjectMeta, readable: list[FieldMeta], by: FieldMeta) -> list[FieldMeta]:
+    """The layout's compact fields, else the first few fields people type (not the grouping field)."""
+    by_name = {f.api_name: f for f in readable}
+    layout = obj.default_layout("view") or obj.default_layout("edit")
+    compact = [by_name[n] for n in getattr(layout, "compact_fields", ()) if n in by_name and n != by.api_name]
+    if compact:
+        return compact
+    return [f for f in readable if f.writable and not f.is_system and f.api_name not in (obj.name_field, by.api_name)
+            and f.type.choice_keys(f) is None][:CARD_FIELDS]
+
+
+@login_required
+def board(request, object_name: str):
+    language = get_language()
+    _tenant, obj = object_or_404(object_name, request)
+    access = service.access_for(request.user)
+    readable = service.readable_fields(obj, access)
+    candidates = board_fields(obj, readable)
+    by = next((f for f in candidates if f.api_name == request.GET.get("by")), candidates[0] if candidates else None)
+    if by is None:
+        raise Http404(_("This object has no picklist to group by."))
+    shown = card_fields(obj, readable, by)
+    filters = url_filters(request.GET)
+    columns = []
+    for choice in by.type.choices(by, language):
+        if not choice.get("active", True):
+            continue
+        page = service.list_records(object_name, request.user, filters=[*filters, (by.api_name, choice["value"])],
+                                    sort=["-updated_at"], limit=CARDS_PER_COLUMN, count=True,
+                                    fields=list(dict.fromkeys([obj.name_field, by.api_name, *[f.api_name for f in shown]])),
+                                    expand=[f.api_name for f in shown if f.type.target(f)])
+        columns.append({"value": choice["value"], "label": choice["label"], "color": choice.get("color", ""),
+                        "probability": choice.get("probability"), "total": page.total,
+                        "cards": rows(page.records, shown, language, request.user)})
+    return render_page(request, "ui_builder/app/kanban.html", {
+        "object": obj, "label_plural": obj.label(language, plural=True), "by": by, "columns": columns,
+        "groupings": [{"api_name": f.api_name, "label": f.label(language)} for f in candidates],
+        "can_edit": access.can(obj, "edit") and access.editable(obj, by),
+    }, obj=obj)
+
+
+@login_required
+@require_POST
+def move_card(request, object_name: str, record_id: int):
+    """Set the board's field on one record; JSON {ok} or {ok: false, message} (the card goes back)."""
+    object_or_404(object_name, request)
+    field, value = request.POST.get("field", ""), request.POST.get("value", "")
+    try:
+        record = service.update_record(object_name, record_id, {field: value}, request.user)
+    except ValidationFailed as exc:
+        messages = [str(d.message) for details in exc.field_errors.values() for d in details]
+        messages += [str(d.message) for d in exc.non_field_errors]
+        return JsonResponse({"ok": False, "message": " ".join(messages)}, status=400)
+    except (NotFound, PermissionDenied, Conflict) as exc:
+        return JsonResponse({"ok": False, "message": str(exc.message)}, status=exc.status)
+    except TesseraError as exc:
+        return JsonResponse({"ok": False, "message": str(exc.message)}, status=exc.status)
+    return JsonResponse({"ok": True, "version": record.version})
