@@ -162,6 +162,8 @@ def compile_layout(row: Layout) -> LayoutMeta:
             )
             for r in spec.get("related_lists", ())
         ),
+        compact_fields=tuple(spec.get("compact_fields", ())),
+        path_field=spec.get("path_field"),
     )
 
 

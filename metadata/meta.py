@@ -134,6 +134,10 @@ class LayoutMeta:
     is_default: bool
     sections: tuple[LayoutSection, ...]
     related_lists: tuple[RelatedList, ...]
+    #: Fields shown in a record's header and on its kanban card (a view layout's choice).
+    compact_fields: tuple[str, ...] = ()
+    #: The picklist whose values a record page shows as a path bar (stage), advanced in one click.
+    path_field: str | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -25,6 +25,11 @@ def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector) -> None:
             elif name in seen:
                 errors.add(where, "duplicate_field", _("“%(name)s” is on the layout twice.") % {"name": name})
             seen.add(name)
+    specs.check_field_names(obj, spec.get("compact_fields", ()), errors, "compact_fields")
+    path_field = obj.field(spec["path_field"]) if spec.get("path_field") else None
+    if spec.get("path_field") and (path_field is None or path_field.type.choice_keys(path_field) is None):
+        errors.add("path_field", "invalid_path_field", _("“%(name)s” is not a picklist of this object.")
+                   % {"name": spec["path_field"]})
     if spec.get("category") and spec["category"] not in obj.categories:
         errors.add("category", "unknown_category", _("No category named “%(name)s”.") % {"name": spec["category"]})
     tenant = get_meta()

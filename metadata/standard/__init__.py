@@ -60,8 +60,11 @@ def install_standard_objects(actor: Actor) -> None:
         ]
         system = system_section()
         update_layout(name, "default_edit", {"sections": sections}, actor)
-        update_layout(name, "default_view", {"sections": [*sections, system],
-                                             "related_lists": spec.get("related_lists", [])}, actor)
+        view_layout = {"sections": [*sections, system], "related_lists": spec.get("related_lists", []),
+                       "compact_fields": spec.get("compact_fields", [])}
+        if spec.get("path_field"):
+            view_layout["path_field"] = spec["path_field"]
+        update_layout(name, "default_view", view_layout, actor)
         view = {"columns": spec["list_columns"]}
         if spec.get("list_sort"):
             view["sort"] = spec["list_sort"]

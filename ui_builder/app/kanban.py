@@ -36,7 +36,7 @@ def card_fields(obj: ObjectMeta, readable: list[FieldMeta], by: FieldMeta) -> li
     compact = [by_name[n] for n in getattr(layout, "compact_fields", ()) if n in by_name and n != by.api_name]
     if compact:
         return compact
-    return [f for f in readable if f.writable and not f.is_system and f.api_name not in (obj.name_field, by.api_name)
+    return [f for f in readable if f.writable and f.api_name not in (obj.name_field, by.api_name)
             and f.type.choice_keys(f) is None][:CARD_FIELDS]
 
 

@@ -44,7 +44,7 @@ def default_columns(obj: ObjectMeta, readable: list[FieldMeta]) -> list[FieldMet
     """Without a list view: the name, then the first stored fields a person types, then the owner."""
     names = [obj.name_field]
     names += [f.api_name for f in readable
-              if f.writable and not f.is_system and f.api_name != obj.name_field][:DEFAULT_COLUMNS - 2]
+              if f.writable and f.api_name != obj.name_field][:DEFAULT_COLUMNS - 2]
     names.append("owner")
     by_name = {f.api_name: f for f in readable}
     return [by_name[n] for n in dict.fromkeys(names) if n in by_name]

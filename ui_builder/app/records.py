@@ -33,7 +33,7 @@ def _layout(obj: ObjectMeta, record: Record) -> LayoutMeta | None:
 def _sections(obj: ObjectMeta, layout: LayoutMeta | None, record: Record, access: RecordAccess, language):
     readable = {f.api_name: f for f in service.readable_fields(obj, access)}
     if layout is None:
-        groups = [(obj.label(language), 2, [f for f in readable.values() if not f.is_system])]
+        groups = [(obj.label(language), 2, list(readable.values()))]
     else:
         groups = [(pick_label(s.labels, language), s.columns, [readable[i.field] for i in s.items if i.field in readable])
                   for s in layout.sections]
@@ -96,6 +96,40 @@ def _history(object_name: str, record: Record, request, obj: ObjectMeta, languag
     return entries[:HISTORY_ROWS]
 
 
+def _path(obj: ObjectMeta, layout: LayoutMeta | None, record: Record, access: RecordAccess, language) -> dict | None:
+    """The path bar: the layout's picklist as steps, the record's value marked, the next one offered."""
+    field = obj.field(layout.path_field) if layout is not None and layout.path_field else None
+    if field is None or not access.readable(obj, field):
+        return None
+    current = record.values.get(field.api_name)
+    steps = [c for c in field.type.choices(field, language) if c.get("active", True)]
+    keys = [c["value"] for c in steps]
+    position = keys.index(current) if current in keys else -1
+    return {"field": field, "label": field.label(language), "current": current,
+            "editable": access.can(obj, "edit") and access.editable(obj, field),
+            "steps": [{**c, "state": "done" if i < position else "current" if i == position else "todo"}
+                      for i, c in enumerate(steps)],
+            "next": steps[position + 1] if 0 <= position + 1 < len(steps) else None}
+
+
+@login_required
+@require_POST
+def record_path(request, object_name: str, record_id: int):
+    """Move the record along its path bar (one click); a refused step comes back with its reason."""
+    _tenant, obj = object_or_404(object_name, request)
+    field_name, value = request.POST.get("field", ""), request.POST.get("value", "")
+    target = reverse("app:record", kwargs={"object_name": object_name, "record_id": record_id})
+    try:
+        service.update_record(object_name, record_id, {field_name: value}, request.user)
+    except (NotFound, PermissionDenied):
+        raise Http404(object_name) from None
+    except TesseraError as exc:
+        details = getattr(exc, "field_errors", {})
+        messages = [str(d.message) for found in details.values() for d in found] or [str(exc.message)]
+        return HttpResponseRedirect(target + "?" + urlencode({"problem": " ".join(messages)}))
+    return HttpResponseRedirect(target)
+
+
 def _plain(value) -> str:
     """A history value (API form) as text: lists joined, references by id."""
     if value is None:
@@ -119,12 +153,20 @@ def record_detail(request, object_name: str, record_id: int):
         raise Http404(object_name) from None
     recent.remember(request, object_name, record.id, record.name)
     layout = _layout(obj, record)
+    readable = {f.api_name: f for f in service.readable_fields(obj, access)}
+    compact = [readable[n] for n in (layout.compact_fields if layout else ()) if n in readable]
+    header_values = expansions([record], compact, request.user)
     return render_page(request, "ui_builder/app/record.html", {
         "object": obj,
         "record": record,
         "title": record.name or f"#{record.id}",
         "category": obj.categories[record.category].label(language) if record.category in obj.categories else None,
         "sections": _sections(obj, layout, record, access, language),
+        "compact": [{"label": f.label(language),
+                     "html": display(record, f, language, header_values[f.api_name].get(record.values.get(f.api_name)))}
+                    for f in compact],
+        "path": _path(obj, layout, record, access, language),
+        "problem": request.GET.get("problem", ""),
         "related": _related(request, obj, layout, record, language),
         "history": _history(object_name, record, request, obj, language),
         "can_edit": access.can(obj, "edit"),

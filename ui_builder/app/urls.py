@@ -24,5 +24,6 @@ urlpatterns = [
     path("<str:object_name>/<int:record_id>/", records.record_detail, name="record"),
     path("<str:object_name>/<int:record_id>/edit/", forms.record_form, name="edit"),
     path("<str:object_name>/<int:record_id>/delete/", records.record_delete, name="delete"),
+    path("<str:object_name>/<int:record_id>/path/", records.record_path, name="path"),
     path("<str:object_name>/<int:record_id>/cell/<str:field_name>/", inline_edit.cell, name="cell"),
 ]
