@@ -19,6 +19,8 @@ from .widgets import widget_for
 class Cell:
     field: FieldMeta
     html: SafeString
+    #: The field's label in the page's language (templates cannot pass a language to label()).
+    label: str = ""
     #: The list offers inline edit of this cell (the user may edit the field; the record's own
     #: rights are checked when it is saved).
     editable: bool = False
@@ -51,6 +53,7 @@ def rows(records: Iterable[Record], fields: Sequence[FieldMeta], language: str |
          editable: frozenset[str] = frozenset()) -> list[Row]:
     records = list(records)
     expanded = expansions(records, fields, actor)
+    labels = {f.api_name: f.label(language) for f in fields}
     return [Row(record, [Cell(f, display(record, f, language, expanded[f.api_name].get(record.values.get(f.api_name))),
-                              f.api_name in editable)
+                              labels[f.api_name], f.api_name in editable)
                          for f in fields]) for record in records]

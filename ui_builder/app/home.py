@@ -18,6 +18,7 @@ def home(request):
         if "records" in context:
             fields = context.get("fields", [])
             context = {**context, "rows": rows(context["records"], fields, language, request.user),
-                       "columns": [f.label(language) for f in fields]}
+                       "columns": [f.label(language) for f in fields],
+                       "object_label": context["object"].label(language)}
         shown.append({"panel": panel, "context": context})
     return render_page(request, "ui_builder/app/home.html", {"panels": shown})

@@ -40,7 +40,7 @@ def _record(object_name: str, record_id: int, request, field: FieldMeta) -> Reco
 def _display_cell(request, obj: ObjectMeta, record: Record, field: FieldMeta, *, status: int = 200):
     language = get_language()
     expanded = expansions([record], [field], request.user)[field.api_name].get(record.values.get(field.api_name))
-    cell = Cell(field, display(record, field, language, expanded))
+    cell = Cell(field, display(record, field, language, expanded), field.label(language))
     return render(request, "ui_builder/app/cell.html", {"object": obj, "record": record, "cell": cell,
                                                         "editable": True}, status=status)
 

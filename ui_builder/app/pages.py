@@ -39,6 +39,7 @@ def render_page(request, template: str, context: dict[str, Any], *, obj: ObjectM
         **context,
         "nav": nav_entries(tenant, service.access_for(request.user), language),
         "current_object": obj,
+        "object_label": obj.label(language) if obj is not None else "",
         "object_color": object_color(obj) if obj is not None else None,
         "recent": recent_items(request),
         "language": language,

@@ -89,10 +89,12 @@ def _history(object_name: str, record: Record, request, obj: ObjectMeta, languag
         entries = service.record_history(object_name, record.id, request.user)
     except TesseraError:
         return []
-    labels = {f.api_name: f.label(language) for f in obj.fields}
+    fields = {f.api_name: f for f in obj.fields}
     for entry in entries[:HISTORY_ROWS]:
-        entry["changes_shown"] = [{"label": labels.get(c["field"], c["field"]), "old": _plain(c["old"]),
-                                   "new": _plain(c["new"])} for c in entry["changes"]]
+        entry["changes_shown"] = [{"label": fields[c["field"]].label(language) if c["field"] in fields else c["field"],
+                                   "old": _history_text(fields.get(c["field"]), c["old"], language),
+                                   "new": _history_text(fields.get(c["field"]), c["new"], language)}
+                                  for c in entry["changes"]]
     return entries[:HISTORY_ROWS]
 
 
@@ -128,6 +130,16 @@ def record_path(request, object_name: str, record_id: int):
         messages = [str(d.message) for found in details.values() for d in found] or [str(exc.message)]
         return HttpResponseRedirect(target + "?" + urlencode({"problem": " ".join(messages)}))
     return HttpResponseRedirect(target)
+
+
+def _history_text(field, value, language) -> str:
+    """A value kept in the history (its API form) as the field shows it (labels, not keys)."""
+    if field is None or value is None or isinstance(value, dict):
+        return _plain(value)
+    try:
+        return field.type.format_text(field.type.coerce(value, field), field, language)
+    except (ValueError, TypeError):
+        return _plain(value)
 
 
 def _plain(value) -> str:
