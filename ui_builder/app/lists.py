@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from tessera.records import service
 from tessera.records.filters import split_key
 
 from .cells import rows
+from .filters import condition_from, filterable_fields, resolve_words
 from .kanban import board_fields
 from .pages import object_or_404, render_page
 from .query_string import FILTER_PREFIX, url_filters, with_changes
@@ -63,6 +65,8 @@ def object_list(request, object_name: str):
     language = get_language()
     tenant, obj = object_or_404(object_name, request)
     access = service.access_for(request.user)
+    if "fb_field" in request.GET:
+        return _apply_builder(request, obj, access)
     readable = service.readable_fields(obj, access)
     by_name = {f.api_name: f for f in readable}
     views = visible_list_views(obj, request.user.pk)
@@ -75,7 +79,7 @@ def object_list(request, object_name: str):
         column_fields = default_columns(obj, readable)
     sort = request.GET.get("sort") or (",".join(view.sort) if view is not None and view.sort else "-created_at")
     filters = [(key, value) for key, value in (view.filters.items() if view is not None else ())]
-    filters += url_filters(request.GET)
+    filters += resolve_words(url_filters(request.GET), access)
     search = request.GET.get("q", "").strip()
     if search:
         filters.append((f"{obj.name_field}__startswith", search))
@@ -123,12 +127,24 @@ def object_list(request, object_name: str):
         "chips": chips,
         "errors": errors,
         "can_create": access.can(obj, "create"),
+        "filter_fields": [{"api_name": f.api_name, "label": f.label(language)} for f in filterable_fields(obj, access)],
         "kanban_url": reverse("app:kanban", kwargs={"object_name": obj.api_name}) if board_fields(obj, readable) else None,
         "sort": sort,
     }
     template = "ui_builder/app/list_rows.html" if request.headers.get("HX-Target") == "list-body" else \
         "ui_builder/app/list.html"
     return render_page(request, template, context, obj=obj, status=400 if errors else 200)
+
+
+def _apply_builder(request, obj: ObjectMeta, access):
+    """The filter builder's fb_* parameters become one `f.` filter in the URL (post/redirect/get)."""
+    kept = request.GET.copy()
+    for key in [k for k in kept if k.startswith("fb_") or k == "cursor"]:
+        del kept[key]
+    condition = condition_from(request.GET, obj, access)
+    if condition is not None:
+        kept.appendlist(*condition)
+    return HttpResponseRedirect(request.path + ("?" + kept.urlencode() if kept else ""))
 
 
 def _chip_label(obj: ObjectMeta, key: str, value: str, language: str | None) -> str:

@@ -46,6 +46,8 @@ class Widget:
     template = "text"
     #: The HTML input type of the default template.
     input_type = "text"
+    #: How the filter builder asks for a condition on such a field (ui_builder/filters/<kind>.html).
+    filter_kind = "text"
 
     def display(self, field: FieldMeta, value: Any, *, expanded: Any = None, language: str | None = None) -> SafeString:
         """The value as a reader sees it (already escaped)."""
@@ -70,6 +72,7 @@ class Widget:
 
 class NumberWidget(Widget):
     template = "number"
+    filter_kind = "range"
 
     def display(self, field, value, *, expanded=None, language=None):
         if value is None:
@@ -96,11 +99,13 @@ class PercentWidget(NumberWidget):
 class DateWidget(Widget):
     template = "date"
     input_type = "date"
+    filter_kind = "period"
 
 
 class DateTimeWidget(Widget):
     template = "date"
     input_type = "datetime-local"
+    filter_kind = "period"
 
     def display(self, field, value, *, expanded=None, language=None):
         if value is None:
@@ -119,6 +124,7 @@ class DateTimeWidget(Widget):
 
 class CheckboxWidget(Widget):
     template = "checkbox"
+    filter_kind = "boolean"
 
     def value_from(self, data, name):
         """A hidden "false" precedes the checkbox: the last value sent is the answer."""
@@ -135,6 +141,7 @@ class SelectWidget(Widget):
     """Picklists and multi-selects: a badge per value, in the value's colour."""
 
     template = "select"
+    filter_kind = "choices"
 
     def __init__(self, multiple: bool = False):
         self.multiple = multiple
@@ -160,6 +167,7 @@ class SelectWidget(Widget):
 
 class LookupWidget(Widget):
     template = "lookup"
+    filter_kind = "lookup"
 
     def input_value(self, value):
         """The form descriptor gives an expanded lookup as {"id", "name"}: the input holds the id."""
@@ -180,6 +188,7 @@ class LookupWidget(Widget):
 
 class UserWidget(Widget):
     template = "user"
+    filter_kind = "user"
 
     def expand(self, values, actor):
         return {user_id: {"id": user_id, "name": name}
@@ -236,6 +245,7 @@ class ReadonlyWidget(Widget):
 
 class FileWidget(Widget):
     template = "file"
+    filter_kind = "presence"
 
     def value_from(self, data, name):
         """The form keeps the held file unless the user removes it (uploads come with the upload
@@ -282,3 +292,8 @@ def widget_for_type(field_type) -> Widget:
 
 def widget_for(field: FieldMeta) -> Widget:
     return widget_for_type(field.type)
+
+
+def filter_widget_for(field: FieldMeta) -> Widget:
+    """The widget whose filter asks about this field's values (a formula's result type decides)."""
+    return widget_for_type(field.type.value_type(field))
