@@ -22,7 +22,7 @@ from tessera.records import service
 from tessera.records.filters import split_key
 
 from .cells import rows
-from .filters import condition_from, filterable_fields, resolve_words
+from .filters import ME, MY_TEAM, PERIODS, condition_from, filterable_fields, resolve_words
 from .kanban import board_fields
 from .pages import object_or_404, render_page
 from .query_string import FILTER_PREFIX, url_filters, with_changes
@@ -148,9 +148,22 @@ def _apply_builder(request, obj: ObjectMeta, access):
 
 
 def _chip_label(obj: ObjectMeta, key: str, value: str, language: str | None) -> str:
+    """A filter of the URL as a person reads it: labels of fields, choices and periods, not keys."""
     name, op = split_key(key)
     field = obj.field(name.split(".")[0])
     label = field.label(language) if field is not None else name
-    words = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "in": _("in"),
-             "contains": _("contains"), "startswith": _("starts with"), "isnull": _("is empty"), "range": _("between")}
-    return f"{label} {words.get(op, op)} {value}"
+    words = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "in": _("is one of"),
+             "contains": _("contains"), "startswith": _("starts with"), "range": ":"}
+    if op == "isnull":
+        return f"{label} {_('is empty') if value == 'true' else _('is not empty')}"
+    shown = value
+    if field is not None:
+        value_type = field.type.value_type(field)
+        choices = {c["value"]: c["label"] for c in value_type.choices(field, language)} \
+            if value_type.choice_keys(field) is not None else {}
+        periods = dict(PERIODS)
+        words_for = {ME: _("me"), MY_TEAM: _("my team")}
+        parts = value.split(",") if op in ("in", "range") else [value]
+        shown = (" – " if op == "range" else ", ").join(
+            str(choices.get(p) or periods.get(p) or words_for.get(p) or p) for p in parts)
+    return f"{label} {words.get(op, op)} {shown}"
