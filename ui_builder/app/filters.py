@@ -65,6 +65,8 @@ def condition_from(params, obj: ObjectMeta, access: RecordAccess) -> tuple[str, 
         return None
     if op == "in" and "in" in ops:
         return f"{FILTER_PREFIX}{name}__in", ",".join(values)
+    if values[0] in (ME, MY_TEAM) and "in" in ops:  # words are resolved per viewer, into a list of ids
+        return f"{FILTER_PREFIX}{name}__in", values[0]
     if op in ops:
         return f"{FILTER_PREFIX}{name}__{op}" if op != "eq" else f"{FILTER_PREFIX}{name}", values[0]
     return None

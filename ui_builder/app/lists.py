@@ -78,7 +78,7 @@ def object_list(request, object_name: str):
     else:
         column_fields = default_columns(obj, readable)
     sort = request.GET.get("sort") or (",".join(view.sort) if view is not None and view.sort else "-created_at")
-    filters = [(key, value) for key, value in (view.filters.items() if view is not None else ())]
+    filters = resolve_words([(key, value) for key, value in (view.filters.items() if view is not None else ())], access)
     filters += resolve_words(url_filters(request.GET), access)
     search = request.GET.get("q", "").strip()
     if search:
@@ -130,6 +130,10 @@ def object_list(request, object_name: str):
         "filter_fields": [{"api_name": f.api_name, "label": f.label(language)} for f in filterable_fields(obj, access)],
         "kanban_url": reverse("app:kanban", kwargs={"object_name": obj.api_name}) if board_fields(obj, readable) else None,
         "sort": sort,
+        "column_names": ",".join(f.api_name for f in column_fields),
+        "state": request.GET.urlencode(),
+        "can_share": access.has_right("customize"),
+        "problem": request.GET.get("problem", ""),
     }
     template = "ui_builder/app/list_rows.html" if request.headers.get("HX-Target") == "list-body" else \
         "ui_builder/app/list.html"

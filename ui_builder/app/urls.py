@@ -6,7 +6,7 @@ new, import, export) come before `<object>` and are reserved object names in the
 
 from django.urls import path
 
-from . import filters, forms, home, inline_edit, kanban, lists, records, recycle_bin, search
+from . import filters, forms, home, inline_edit, kanban, lists, records, recycle_bin, search, views_saved
 
 app_name = "app"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("<str:object_name>/", lists.object_list, name="list"),
     path("<str:object_name>/new/", forms.record_form, name="new"),
     path("<str:object_name>/filter-inputs/", filters.condition_inputs, name="filter_inputs"),
+    path("<str:object_name>/views/", views_saved.save_view, name="save_view"),
     path("<str:object_name>/kanban/", kanban.board, name="kanban"),
     path("<str:object_name>/kanban/<int:record_id>/move/", kanban.move_card, name="move"),
     path("<str:object_name>/<int:record_id>/", records.record_detail, name="record"),
