@@ -71,6 +71,9 @@ def object_list(request, object_name: str):
     by_name = {f.api_name: f for f in readable}
     views = visible_list_views(obj, request.user.pk)
     view = chosen_view(views, request.GET.get("view"))
+    if "col" in request.GET:  # the column chooser: checked fields in the order shown
+        return HttpResponseRedirect(request.path + with_changes(
+            request.GET, col=None, cursor=None, columns=",".join(request.GET.getlist("col")) or None))
     if request.GET.get("columns"):
         column_fields = [by_name[n] for n in request.GET["columns"].split(",") if n in by_name]
     elif view is not None and view.columns:
@@ -131,6 +134,9 @@ def object_list(request, object_name: str):
         "kanban_url": reverse("app:kanban", kwargs={"object_name": obj.api_name}) if board_fields(obj, readable) else None,
         "sort": sort,
         "column_names": ",".join(f.api_name for f in column_fields),
+        "column_choices": [{"api_name": f.api_name, "label": f.label(language), "shown": True} for f in column_fields]
+        + [{"api_name": f.api_name, "label": f.label(language), "shown": False}
+           for f in readable if f not in column_fields],
         "state": request.GET.urlencode(),
         "can_share": access.has_right("customize"),
         "problem": request.GET.get("problem", ""),

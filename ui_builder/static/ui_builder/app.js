@@ -36,11 +36,19 @@
     });
   }
 
-  function enhance(root) { paint(root); pickers(root); }
+  /* Lists whose items can be reordered by dragging (the column chooser). */
+  function sortables(root) {
+    if (!window.Sortable) return;
+    root.querySelectorAll("[data-sortable]").forEach(function (el) {
+      if (!el.sortable) el.sortable = new window.Sortable(el, {animation: 120, handle: ".drag"});
+    });
+  }
+
+  function enhance(root) { paint(root); pickers(root); sortables(root); }
 
   onReady(function () { enhance(document); });
   document.addEventListener("htmx:load", function (e) { enhance(e.target); });
-  window.addEventListener("load", function () { pickers(document); });
+  window.addEventListener("load", function () { pickers(document); sortables(document); });
 
   /* <select data-autosubmit>: the language switch, the list-view picker. */
   document.addEventListener("change", function (e) {
