@@ -21,6 +21,7 @@ from . import recent
 from .cells import display, expansions, rows
 from .lists import default_columns
 from .pages import object_or_404, render_page
+from .timeline import timeline
 
 RELATED_ROWS = 5
 HISTORY_ROWS = 30
@@ -180,7 +181,7 @@ def record_detail(request, object_name: str, record_id: int):
         "path": _path(obj, layout, record, access, language),
         "problem": request.GET.get("problem", ""),
         "related": _related(request, obj, layout, record, language),
-        "history": _history(object_name, record, request, obj, language),
+        "timeline": timeline(request, obj, record, _history(object_name, record, request, obj, language), language),
         "can_edit": access.can(obj, "edit"),
         "can_delete": access.can(obj, "delete"),
     }, obj=obj)

@@ -6,7 +6,19 @@ new, import, export) come before `<object>` and are reserved object names in the
 
 from django.urls import path
 
-from . import filters, forms, home, inline_edit, kanban, lists, records, recycle_bin, search, views_saved
+from . import (
+    filters,
+    forms,
+    home,
+    inline_edit,
+    kanban,
+    lists,
+    records,
+    recycle_bin,
+    search,
+    timeline,
+    views_saved,
+)
 
 app_name = "app"
 
@@ -27,5 +39,6 @@ urlpatterns = [
     path("<str:object_name>/<int:record_id>/edit/", forms.record_form, name="edit"),
     path("<str:object_name>/<int:record_id>/delete/", records.record_delete, name="delete"),
     path("<str:object_name>/<int:record_id>/path/", records.record_path, name="path"),
+    path("<str:object_name>/<int:record_id>/log/", timeline.log_activity, name="log"),
     path("<str:object_name>/<int:record_id>/cell/<str:field_name>/", inline_edit.cell, name="cell"),
 ]
