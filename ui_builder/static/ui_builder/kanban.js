@@ -13,7 +13,7 @@
     var message = document.querySelector("[data-board-message]");
     board.querySelectorAll("ol.cards").forEach(function (list) {
       new window.Sortable(list, {
-        group: "board", animation: 120, ghostClass: "card-ghost",
+        group: "board", animation: 120, ghostClass: "card-ghost", forceFallback: true,
         onAdd: function (evt) {
           var card = evt.item, from = evt.from, to = evt.to;
           var url = board.getAttribute("data-move-url").replace("/0/", "/" + card.getAttribute("data-id") + "/");
