@@ -30,10 +30,12 @@ def base(world, live_server_url):
 
 
 @pytest.fixture
-def english(page):
-    """The page in English (the language switch stores the choice in a cookie)."""
-    page.context.set_extra_http_headers({"Accept-Language": "en"})
-    return page
+def english(browser, django_db_blocker):
+    """A page whose browser asks for English (the app follows the browser's languages)."""
+    context = browser.new_context(locale="en-US")
+    with django_db_blocker.unblock():
+        yield context.new_page()
+    context.close()
 
 
 def test_search_finds_a_customer_and_opens_it(world, base, page):
