@@ -45,7 +45,10 @@ def expansions(records: Sequence[Record], fields: Sequence[FieldMeta], actor: An
     found = {}
     for f in fields:
         values = {r.values.get(f.api_name) for r in records} - {None}
-        found[f.api_name] = widget_for(f).expand(values, actor) if values else {}
+        if not values or any(f.api_name in r.expanded for r in records):  # the query expanded it
+            found[f.api_name] = {}
+            continue
+        found[f.api_name] = widget_for(f).expand(f, values, actor)
     return found
 
 

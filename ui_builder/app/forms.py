@@ -155,7 +155,8 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def prepare_item(request, item: dict, chosen: Any, errors: list[str], *, controls: bool = False) -> dict:
+def prepare_item(request, item: dict, chosen: Any, errors: list[str], *, controls: bool = False,
+                 field_meta=None) -> dict:
     """Add to a form descriptor's field what its widget template draws: the template, the input's
     value, the selected choices, the text shown for a reference, its errors."""
     widget = _widget(item)
@@ -166,7 +167,7 @@ def prepare_item(request, item: dict, chosen: Any, errors: list[str], *, control
     item["controls"] = controls
     item["display"] = _text(chosen)
     if chosen not in (None, "") and not isinstance(chosen, list | tuple | dict):
-        referred = widget.expand({_as_id(chosen)}, request.user).get(_as_id(chosen))
+        referred = widget.expand(field_meta, {_as_id(chosen)}, request.user).get(_as_id(chosen)) if field_meta else None
         item["display"] = referred["name"] if referred else item["display"]
     item["errors"] = errors
     return item
@@ -181,7 +182,7 @@ def _render_form(request, obj, descriptor, typed, errors, general, duplicates, c
     for section in descriptor["sections"]:
         for item in section["fields"]:
             prepare_item(request, item, values.get(item["api_name"]), errors.get(item["api_name"], []),
-                         controls=item["api_name"] in controlling)
+                         controls=item["api_name"] in controlling, field_meta=obj.field(item["api_name"]))
     shown = {item["api_name"] for s in descriptor["sections"] for item in s["fields"]}
     unplaced = [message for name, messages in errors.items() if name not in shown for message in messages]
     cancel = (reverse("app:record", kwargs={"object_name": obj.api_name, "record_id": record_id})

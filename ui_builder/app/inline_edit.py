@@ -50,7 +50,7 @@ def _edit_cell(request, obj: ObjectMeta, record: Record, field: FieldMeta, value
     item = {"api_name": field.api_name, "label": field.label(language), "help_text": "", "read_only": False,
             "required": field.required, "type": field.type.key,
             "widget": dict(field.type.widget_descriptor(field, language))}
-    prepare_item(request, item, value, errors)
+    prepare_item(request, item, value, errors, field_meta=field)
     return render(request, "ui_builder/app/cell_edit.html", {"object": obj, "record": record, "f": item},
                   status=status)
 

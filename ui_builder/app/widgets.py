@@ -21,9 +21,13 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
 from metadata.meta import FieldMeta
+from tessera.errors import TesseraError
+from tessera.records import service as records
 from tessera.registry import Registry
 from tessera.security.services import directory as security
 
+#: References a form names one by one (lists expand lookups in their query).
+MAX_EXPANDED = 5
 #: URL schemes a link may use (custom links and URL fields): never javascript:, data:, vbscript:.
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 
@@ -59,9 +63,9 @@ class Widget:
         """The form descriptor's (API JSON) value as the input wants it."""
         return "" if value is None else value
 
-    def expand(self, values: set, actor: Any) -> dict:
+    def expand(self, field: FieldMeta, values: set, actor: Any) -> dict:
         """What a page of values refers to, fetched once for all rows (user names for user
-        fields); value → {"id", "name"}. Lookups come expanded by the record query itself."""
+        fields); value → {"id", "name"}. Lists expand lookups in their own query instead."""
         return {}
 
     def value_from(self, data, name: str) -> Any:
@@ -169,6 +173,21 @@ class LookupWidget(Widget):
     template = "lookup"
     filter_kind = "lookup"
 
+    def expand(self, field, values, actor):
+        """Names of referenced records the actor may read (a form prefilled with `?account=12`);
+        others stay unnamed (#12), as in any list."""
+        target = field.type.target(field)
+        found = {}
+        for record_id in list(values)[:MAX_EXPANDED]:
+            if not isinstance(record_id, int):
+                continue
+            try:
+                record = records.get_record(target, record_id, actor)
+            except TesseraError:
+                continue
+            found[record_id] = {"id": record_id, "name": record.name}
+        return found
+
     def input_value(self, value):
         """The form descriptor gives an expanded lookup as {"id", "name"}: the input holds the id."""
         if isinstance(value, dict):
@@ -190,7 +209,7 @@ class UserWidget(Widget):
     template = "user"
     filter_kind = "user"
 
-    def expand(self, values, actor):
+    def expand(self, field, values, actor):
         return {user_id: {"id": user_id, "name": name}
                 for user_id, name in security.user_names(actor, values).items()}
 

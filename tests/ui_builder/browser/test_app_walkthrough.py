@@ -2,7 +2,9 @@
 drag on the board, open a record, log a visit, create from a related list, fix a form's errors,
 follow a cascade, save past a duplicate warning, resolve a conflict, delete and restore.
 
-One fresh tenant for the module (app_world), real Chromium against a live server."""
+One fresh tenant for the module (app_world), real Chromium against a live server. No test
+transaction: what a test writes itself (someone else's edit, a validation rule) must be committed
+for the server's threads to see it, and must not hold row locks the server waits on."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from django_tenants.utils import tenant_context
 
 from tests.ui_builder.browser.app_world import build_world, drop_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +94,9 @@ def test_inline_edit_refuses_a_bad_value_then_saves(world, base, english):
 
 def test_kanban_moves_a_card_and_explains_a_refused_move(world, base, english):
     from metadata.services import update_object
+    from tessera.records import service
     from tessera.security.access import SYSTEM
 
-    with tenant_context(world.tenant):  # deals cannot be won without an amount
-        update_object("opportunity", {"validation_rules": [{
-            "api_name": "won_needs_amount", "formula": 'AND(ISPICKVAL(stage, "closed_won"), ISBLANK(amount))',
-            "message": {"en": "A won deal needs an amount.", "zh-hans": "赢单需要金额"}, "field": "amount"}]}, SYSTEM)
     page = english
     world.login(page, base)
     page.goto(base + "/app/opportunity/kanban/?by=stage")
@@ -106,15 +105,22 @@ def test_kanban_moves_a_card_and_explains_a_refused_move(world, base, english):
     page.wait_for_timeout(500)
     page.reload()
     assert page.locator("ol.cards[data-value=proposal] .card-item", has_text="华信扩容项目 2").count() == 1
-    with tenant_context(world.tenant):
-        from tessera.records import service
-
+    with tenant_context(world.tenant):  # deals cannot be won without an amount
+        update_object("opportunity", {"validation_rules": [{
+            "api_name": "won_needs_amount", "formula": 'AND(ISPICKVAL(stage, "closed_won"), ISBLANK(amount))',
+            "message": {"en": "A won deal needs an amount.", "zh-hans": "赢单需要金额"}, "field": "amount"}]}, SYSTEM)
         service.update_record("opportunity", world.ids["deal_proposal"], {"amount": None}, SYSTEM)
-    page.reload()
-    blank = page.locator(".card-item", has_text="华信扩容项目 3")
-    blank.drag_to(page.locator("ol.cards[data-value=closed_won]"))
-    expect_text(page.locator("[data-board-message]"), "A won deal needs an amount.")
-    assert page.locator("ol.cards[data-value=closed_won] .card-item", has_text="华信扩容项目 3").count() == 0
+    try:
+        page.reload()
+        blank = page.locator(".card-item", has_text="华信扩容项目 3")
+        blank.drag_to(page.locator("ol.cards[data-value=closed_won]"))
+        expect_text(page.locator("[data-board-message]"), "A won deal needs an amount.")
+        assert page.locator("ol.cards[data-value=closed_won] .card-item", has_text="华信扩容项目 3").count() == 0
+        page.reload()
+        assert page.locator("ol.cards[data-value=proposal] .card-item", has_text="华信扩容项目 3").count() == 1
+    finally:
+        with tenant_context(world.tenant):
+            update_object("opportunity", {"validation_rules": []}, SYSTEM)
 
 
 def test_log_a_visit_from_the_timeline_at_phone_width(world, base, browser):
