@@ -101,7 +101,7 @@ def test_kanban_moves_a_card_and_explains_a_refused_move(world, base, english):
     world.login(page, base)
     page.goto(base + "/app/opportunity/kanban/?by=stage")
     card = page.locator(".card-item", has_text="华信扩容项目 2")
-    card.drag_to(page.locator("ol.cards[data-value=proposal]"))
+    drag(page, card, page.locator("ol.cards[data-value=proposal]"))
     page.wait_for_timeout(500)
     page.reload()
     assert page.locator("ol.cards[data-value=proposal] .card-item", has_text="华信扩容项目 2").count() == 1
@@ -113,7 +113,7 @@ def test_kanban_moves_a_card_and_explains_a_refused_move(world, base, english):
     try:
         page.reload()
         blank = page.locator(".card-item", has_text="华信扩容项目 3")
-        blank.drag_to(page.locator("ol.cards[data-value=closed_won]"))
+        drag(page, blank, page.locator("ol.cards[data-value=closed_won]"))
         expect_text(page.locator("[data-board-message]"), "A won deal needs an amount.")
         assert page.locator("ol.cards[data-value=closed_won] .card-item", has_text="华信扩容项目 3").count() == 0
         page.reload()
@@ -230,6 +230,15 @@ def test_delete_to_the_recycle_bin_and_restore(world, base, english):
     row.locator("button:has-text('Restore')").click()
     page.wait_for_url(f"{base}/app/opportunity/{world.ids['old_deal']}/")
     assert page.inner_text("h1") == "去年的维保合同"
+
+
+def drag(page, source, target) -> None:
+    """Drag as a hand does: press, move in steps, release (the board's drag follows the pointer)."""
+    start, end = source.bounding_box(), target.bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 40, steps=15)
+    page.mouse.up()
 
 
 def expect_text(locator, text: str, timeout: float = 5000) -> None:
