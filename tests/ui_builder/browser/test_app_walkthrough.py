@@ -107,7 +107,7 @@ def test_kanban_moves_a_card_and_explains_a_refused_move(world, base, english):
     assert page.locator("ol.cards[data-value=proposal] .card-item", has_text="华信扩容项目 2").count() == 1
     with tenant_context(world.tenant):  # deals cannot be won without an amount
         update_object("opportunity", {"validation_rules": [{
-            "api_name": "won_needs_amount", "formula": 'AND(ISPICKVAL(stage, "closed_won"), ISBLANK(amount))',
+            "api_name": "won_needs_amount", "formula": 'AND(ISPICKVAL(stage, "closed_won"), OR(ISBLANK(amount), amount <= 0))',
             "message": {"en": "A won deal needs an amount.", "zh-hans": "赢单需要金额"}, "field": "amount"}]}, SYSTEM)
         service.update_record("opportunity", world.ids["deal_proposal"], {"amount": None}, SYSTEM)
     try:
