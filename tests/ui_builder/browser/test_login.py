@@ -14,15 +14,15 @@ def test_login_home_and_language_switch(page, live_server_url):
     page.fill("input[name=username]", "admin@alpha.test")
     page.fill("input[name=password]", ADMIN_PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
-    assert "Alpha" in page.inner_text("main")
+    page.wait_for_url(base + "/app/")
+    assert "Alpha" in page.inner_text(".appbar")
     # Choosing a language submits a form: wait for the page it leads to, not the one still shown.
     with page.expect_navigation():
         page.select_option("select[name=language]", "en")
-    assert "Welcome to" in page.inner_text("main")
+    assert "Home" in page.inner_text("nav.sidebar") and "Recent items" in page.inner_text("main")
     with page.expect_navigation():
         page.select_option("select[name=language]", "zh-hans")
-    assert "欢迎" in page.inner_text("main")
+    assert "首页" in page.inner_text("nav.sidebar") and "最近访问" in page.inner_text("main")
 
 
 def test_wrong_password_stays_on_login_with_a_message(page, live_server_url):
@@ -42,6 +42,6 @@ def test_a_tenant_login_does_not_open_another_tenant(page, live_server_url):
     page.fill("input[name=username]", "admin@alpha.test")
     page.fill("input[name=password]", ADMIN_PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(alpha + "/")
+    page.wait_for_url(alpha + "/app/")
     page.goto(beta + "/")
     assert page.url.startswith(beta + "/login/")

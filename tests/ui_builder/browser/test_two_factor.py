@@ -64,7 +64,7 @@ def test_an_administrator_sets_up_and_uses_an_authenticator(page, live_server_ur
     assert "双重验证登录已开启" in page.inner_text("main")
     assert page.locator(".recovery-codes li").count() == 10
     page.click("a.button")
-    page.wait_for_url(base + "/")
+    page.wait_for_url(base + "/app/")
     assert "Boss Wang" in page.inner_text("header")
 
     with page.expect_navigation():
@@ -77,5 +77,5 @@ def test_an_administrator_sets_up_and_uses_an_authenticator(page, live_server_ur
     assert "Boss Wang" not in page.inner_text("header")
     page.fill("input[name=code]", _code(secret, 1))  # the set-up used the current step
     page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
+    page.wait_for_url(base + "/app/")
     assert "Boss Wang" in page.inner_text("header")
