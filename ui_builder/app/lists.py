@@ -108,7 +108,7 @@ def object_list(request, object_name: str):
         sortable = f.type.value_type(f).sortable
         columns.append(Column(f, f.label(language), with_changes(request.GET, sort=next_sort, cursor=None) if sortable else "",
                               state))
-    chips = [{"label": _chip_label(obj, key, value, language), "remove": with_changes(request.GET, **{FILTER_PREFIX + key: None})}
+    chips = [{"label": _chip_label(by_name, key, value, language), "remove": with_changes(request.GET, **{FILTER_PREFIX + key: None})}
              for key, value in url_filters(request.GET)]
     total = page.total if page is not None else None
     editable = frozenset(f.api_name for f in column_fields
@@ -157,10 +157,11 @@ def _apply_builder(request, obj: ObjectMeta, access):
     return HttpResponseRedirect(request.path + ("?" + kept.urlencode() if kept else ""))
 
 
-def _chip_label(obj: ObjectMeta, key: str, value: str, language: str | None) -> str:
-    """A filter of the URL as a person reads it: labels of fields, choices and periods, not keys."""
+def _chip_label(readable: dict[str, FieldMeta], key: str, value: str, language: str | None) -> str:
+    """A filter of the URL as a person reads it: labels of fields, choices and periods, not keys
+    (only of fields the user may read: any other is shown as typed, and refused by the list)."""
     name, op = split_key(key)
-    field = obj.field(name.split(".")[0])
+    field = readable.get(name.split(".")[0])
     label = field.label(language) if field is not None else name
     words = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "in": _("is one of"),
              "contains": _("contains"), "startswith": _("starts with"), "range": ":"}
