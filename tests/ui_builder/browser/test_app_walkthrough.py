@@ -243,3 +243,19 @@ def drag(page, source, target) -> None:
 
 def expect_text(locator, text: str, timeout: float = 5000) -> None:
     locator.filter(has_text=text).first.wait_for(timeout=timeout)
+
+
+AXE_BLOCKING = ("serious", "critical")
+
+
+@pytest.mark.parametrize("path", ["/app/", "/app/opportunity/", "/app/opportunity/kanban/?by=stage",
+                                  "/app/opportunity/{deal}/", "/app/opportunity/new/", "/app/account/{account}/edit/"])
+def test_main_pages_have_no_serious_accessibility_violation(world, base, page, path):
+    """axe-core (vendored, served like any static file) on the pages people use most."""
+    world.login(page, base)
+    page.goto(base + path.format(deal=world.ids["deal_negotiation"], account=world.ids["huaxin"]))
+    page.add_script_tag(url=base + "/static/vendor/axe/axe.min.js")
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    blocking = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                for v in result["violations"] if v["impact"] in AXE_BLOCKING]
+    assert blocking == []
