@@ -139,6 +139,10 @@ def object_list(request, object_name: str):
            for f in readable if f not in column_fields],
         "state": request.GET.urlencode(),
         "can_share": access.has_right("customize"),
+        "bulk_fields": [{"api_name": f.api_name, "label": f.label(language)} for f in readable
+                        if f.writable and access.editable(obj, f) and f.api_name != "owner"],
+        "can_edit": access.can(obj, "edit"), "can_delete": access.can(obj, "delete"),
+        "query": "?" + request.GET.urlencode() if request.GET else "",
         "problem": request.GET.get("problem", ""),
     }
     template = "ui_builder/app/list_rows.html" if request.headers.get("HX-Target") == "list-body" else \

@@ -7,6 +7,7 @@ new, import, export) come before `<object>` and are reserved object names in the
 from django.urls import path
 
 from . import (
+    bulk,
     filters,
     forms,
     home,
@@ -33,6 +34,8 @@ urlpatterns = [
     path("<str:object_name>/new/", forms.record_form, name="new"),
     path("<str:object_name>/filter-inputs/", filters.condition_inputs, name="filter_inputs"),
     path("<str:object_name>/views/", views_saved.save_view, name="save_view"),
+    path("<str:object_name>/bulk/", bulk.bulk_action, name="bulk"),
+    path("<str:object_name>/bulk/value/", bulk.bulk_value_input, name="bulk_value"),
     path("<str:object_name>/kanban/", kanban.board, name="kanban"),
     path("<str:object_name>/kanban/<int:record_id>/move/", kanban.move_card, name="move"),
     path("<str:object_name>/<int:record_id>/", records.record_detail, name="record"),

@@ -86,6 +86,26 @@
         close: function () { this.open = false; }
       };
     });
+    /* The bulk bar of a list: how many rows are selected, which inputs the action needs. */
+    Alpine.data("bulk", function () {
+      return {
+        action: "", selected: 0,
+        init: function () {
+          var self = this;
+          document.addEventListener("change", function (e) {
+            if (e.target.matches("[data-select-all]")) {
+              document.querySelectorAll("input[name=ids][form=bulk-form]").forEach(function (box) { box.checked = e.target.checked; });
+            }
+            if (e.target.getAttribute("form") === "bulk-form") self.count();
+          });
+        },
+        count: function () { this.selected = document.querySelectorAll("input[name=ids][form=bulk-form]:checked").length; },
+        get summary() { return this.selected ? this.selected + " ✓" : ""; },
+        get isOwner() { return this.action === "owner"; },
+        get isField() { return this.action === "field"; },
+        get disabled() { return !this.selected || !this.action; }
+      };
+    });
     /* Warn before leaving a form with unsaved changes. */
     Alpine.data("dirtyForm", function () {
       return {
