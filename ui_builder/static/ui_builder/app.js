@@ -100,7 +100,6 @@
           });
         },
         count: function () { this.selected = document.querySelectorAll("input[name=ids][form=bulk-form]:checked").length; },
-        get summary() { return this.selected ? this.selected + " ✓" : ""; },
         get isOwner() { return this.action === "owner"; },
         get isField() { return this.action === "field"; },
         get disabled() { return !this.selected || !this.action; }
