@@ -120,6 +120,8 @@ def _save(request, object_name: str, record_id: int | None, payload: dict, data)
         if data.get("category"):
             payload["category"] = data["category"]
         return service.create_record(object_name, payload, request.user, confirm_duplicates=confirm)
+    if data.get("category"):  # moving the record to another category (the form asked its fields)
+        payload["category"] = data["category"]
     version = data.get("version")
     return service.update_record(object_name, record_id, payload, request.user,
                                  expected_version=int(version) if version and version.isdigit() else None,

@@ -15,6 +15,7 @@ from metadata.meta import LayoutMeta, ObjectMeta, pick_label
 from tessera.errors import NotFound, PermissionDenied, TesseraError
 from tessera.records import service
 from tessera.records.record import Record
+from tessera.security import services as security
 from tessera.security.access import RecordAccess
 
 from . import recent
@@ -117,20 +118,48 @@ def _path(obj: ObjectMeta, layout: LayoutMeta | None, record: Record, access: Re
 
 @login_required
 @require_POST
+def record_owner(request, object_name: str, record_id: int):
+    """Give the record (and, when asked, its related records) to another user."""
+    _tenant, obj = object_or_404(object_name, request)
+    children = [child.api_name for child, _lookup in service.lookups_to(_tenant, obj)] \
+        if request.POST.get("children") else []
+    return _after(request, object_name, record_id, lambda: security.reassign_records(
+        object_name, request.user, to=request.POST.get("to") or None, record_id=record_id, children=children))
+
+
+@login_required
+@require_POST
+def record_share(request, object_name: str, record_id: int):
+    """Share the record with a colleague, to read or to edit."""
+    object_or_404(object_name, request)
+    return _after(request, object_name, record_id, lambda: security.share_record(
+        object_name, record_id, {"user": request.POST.get("user") or None,
+                                 "access": request.POST.get("access", "read")}, request.user))
+
+
+def _after(request, object_name: str, record_id: int, act):
+    """Run one action on the record; back to its page, with the reason when it was refused."""
+    target = reverse("app:record", kwargs={"object_name": object_name, "record_id": record_id})
+    try:
+        act()
+    except NotFound:
+        raise Http404(object_name) from None
+    except TesseraError as exc:
+        details = getattr(exc, "field_errors", {})
+        messages = [str(d.message) for found in details.values() for d in found]
+        messages += [str(d.message) for d in getattr(exc, "non_field_errors", [])] or []
+        return HttpResponseRedirect(target + "?" + urlencode({"problem": " ".join(messages) or str(exc.message)}))
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@require_POST
 def record_path(request, object_name: str, record_id: int):
     """Move the record along its path bar (one click); a refused step comes back with its reason."""
     _tenant, obj = object_or_404(object_name, request)
     field_name, value = request.POST.get("field", ""), request.POST.get("value", "")
-    target = reverse("app:record", kwargs={"object_name": object_name, "record_id": record_id})
-    try:
-        service.update_record(object_name, record_id, {field_name: value}, request.user)
-    except (NotFound, PermissionDenied):
-        raise Http404(object_name) from None
-    except TesseraError as exc:
-        details = getattr(exc, "field_errors", {})
-        messages = [str(d.message) for found in details.values() for d in found] or [str(exc.message)]
-        return HttpResponseRedirect(target + "?" + urlencode({"problem": " ".join(messages)}))
-    return HttpResponseRedirect(target)
+    return _after(request, object_name, record_id,
+                  lambda: service.update_record(object_name, record_id, {field_name: value}, request.user))
 
 
 def _history_text(field, value, language) -> str:
@@ -183,6 +212,8 @@ def record_detail(request, object_name: str, record_id: int):
         "related": _related(request, obj, layout, record, language),
         "timeline": timeline(request, obj, record, _history(object_name, record, request, obj, language), language),
         "can_edit": access.can(obj, "edit"),
+        "categories": [{"value": c.api_name, "label": c.label(language)} for c in obj.categories.values()
+                       if c.active and c.api_name != record.category],
         "can_delete": access.can(obj, "delete"),
     }, obj=obj)
 

@@ -42,6 +42,8 @@ urlpatterns = [
     path("<str:object_name>/<int:record_id>/edit/", forms.record_form, name="edit"),
     path("<str:object_name>/<int:record_id>/delete/", records.record_delete, name="delete"),
     path("<str:object_name>/<int:record_id>/path/", records.record_path, name="path"),
+    path("<str:object_name>/<int:record_id>/owner/", records.record_owner, name="owner"),
+    path("<str:object_name>/<int:record_id>/share/", records.record_share, name="share"),
     path("<str:object_name>/<int:record_id>/log/", timeline.log_activity, name="log"),
     path("<str:object_name>/<int:record_id>/cell/<str:field_name>/", inline_edit.cell, name="cell"),
 ]
