@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from metadata import schemas
+from metadata import custom_links, schemas
 from metadata.cache import get_meta
 from metadata.compile import compile_field
 from metadata.fieldtypes import FieldType, FieldValueError, OptionsContext, field_types
@@ -185,6 +185,11 @@ def validate_rules(obj: ObjectMeta, spec: dict) -> ErrorCollector:
                            _("“%(name)s” is not a text field of this object.") % {"name": name})
 
     check_validation_rules(obj, spec.get("validation_rules", ()), errors)
+    custom_links.check(spec.get("custom_links", ()), set(obj.fields_by_name), errors.add, {
+        "duplicate": _("Two links have this name."),
+        "unsafe_scheme": _("A link must start with http://, https://, mailto: or tel:."),
+        "unknown_field": _("No field named “%(name)s”."),
+    })
     return errors
 
 

@@ -23,7 +23,8 @@ from .common import RESERVED_OBJECT_NAMES, get_object, merged
 from .fields import create_system_fields, validate_rules
 
 #: Spec keys an update may change (api_name and the name field are fixed at creation).
-UPDATABLE = ("labels", "description", "icon", "duplicate_rules", "validation_rules", "sharing_model")
+UPDATABLE = ("labels", "description", "icon", "duplicate_rules", "validation_rules", "sharing_model", "color",
+             "nav_order", "in_navigation", "in_search", "custom_links")
 
 
 def create_object(spec: dict, actor: Actor, *, is_standard: bool = False) -> ObjectMeta:

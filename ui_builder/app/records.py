@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from metadata import custom_links
 from metadata.meta import LayoutMeta, ObjectMeta, pick_label
 from tessera.errors import NotFound, PermissionDenied, TesseraError
 from tessera.records import service
@@ -162,6 +163,22 @@ def record_path(request, object_name: str, record_id: int):
                   lambda: service.update_record(object_name, record_id, {field_name: value}, request.user))
 
 
+def _custom_links(obj: ObjectMeta, record: Record, readable: dict, language) -> list[dict]:
+    """The object's custom links filled from the record (only from fields the user may read)."""
+    def value_of(name: str) -> str | None:
+        field = readable.get(name)
+        value = record.values.get(name) if field is not None else None
+        return None if value is None else field.type.format_text(value, field, language)
+
+    links = []
+    for link in obj.spec.get("custom_links", ()):
+        url = custom_links.fill(link["template"], value_of)
+        if url is not None:
+            links.append({"label": pick_label(link["labels"], language), "url": url,
+                          "new_window": link.get("new_window", True)})
+    return links
+
+
 def _history_text(field, value, language) -> str:
     """A value kept in the history (its API form) as the field shows it (labels, not keys)."""
     if field is None or value is None or isinstance(value, dict):
@@ -208,6 +225,7 @@ def record_detail(request, object_name: str, record_id: int):
                      "html": display(record, f, language, header_values[f.api_name].get(record.values.get(f.api_name)))}
                     for f in compact],
         "path": _path(obj, layout, record, access, language),
+        "links": _custom_links(obj, record, readable, language),
         "problem": request.GET.get("problem", ""),
         "related": _related(request, obj, layout, record, language),
         "timeline": timeline(request, obj, record, _history(object_name, record, request, obj, language), language),
