@@ -1,7 +1,10 @@
-"""Global search (`/app/search/?q=`): records whose name starts with the text, across the objects
-the user may read, each object's hits under the permission predicate like any list."""
+"""Global search (`/app/search/?q=`): across the objects the user may read, records whose name starts
+with the text, whose phone numbers or unique fields (account numbers…) equal it - each object's
+hits under the permission predicate like any list, through indexed fields only."""
 
 from __future__ import annotations
+
+import re
 
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -19,6 +22,24 @@ MIN_LENGTH = 1
 LOOKUP_CHOICES = 20
 
 
+PHONE_LIKE = re.compile(r"^\+?[\d\s-]{5,}$")
+
+
+def _lookups(obj, readable: list, text: str) -> list[list[tuple[str, str]]]:
+    """The searches one object answers for `text`, each a list of filters: the name starting with
+    it; for a phone-like text every readable phone field equal to it; every readable unique field
+    equal to it (an account number, a tax id)."""
+    searches = [[(f"{obj.name_field}__startswith", text)]]
+    for field in readable:
+        if field.api_name == obj.name_field:
+            continue
+        if field.unique and not field.type.computed:
+            searches.append([(field.api_name, text)])
+        elif field.type.widget == "tel" and PHONE_LIKE.match(text):
+            searches.append([(field.api_name, text)])
+    return searches
+
+
 def search_records(request, text: str, language: str | None) -> list[dict]:
     tenant = get_meta()
     access = service.access_for(request.user)
@@ -26,13 +47,20 @@ def search_records(request, text: str, language: str | None) -> list[dict]:
     for obj in tenant.objects.values():
         if not obj.spec.get("in_search", True) or not access.can(obj, "read"):
             continue
-        try:
-            page = service.list_records(obj.api_name, request.user, filters=[(f"{obj.name_field}__startswith", text)],
-                                        sort=[obj.name_field], limit=HITS_PER_OBJECT, fields=[obj.name_field])
-        except TesseraError:
-            continue
-        if page.records:
-            groups.append({"object": obj, "label": obj.label(language, plural=True), "records": page.records})
+        found: dict[int, object] = {}
+        for filters in _lookups(obj, service.readable_fields(obj, access), text):
+            try:
+                page = service.list_records(obj.api_name, request.user, filters=filters, sort=[obj.name_field],
+                                            limit=HITS_PER_OBJECT, fields=[obj.name_field])
+            except TesseraError:  # a value the field cannot hold (text in a number field) finds nothing
+                continue
+            for record in page.records:
+                found.setdefault(record.id, record)
+            if len(found) >= HITS_PER_OBJECT:
+                break
+        if found:
+            groups.append({"object": obj, "label": obj.label(language, plural=True),
+                           "records": list(found.values())[:HITS_PER_OBJECT]})
     return groups
 
 
