@@ -16,6 +16,7 @@ from tessera.records import service
 from tessera.security.services import directory
 
 from .pages import render_page
+from .widgets import widget_for
 
 HITS_PER_OBJECT = 5
 MIN_LENGTH = 1
@@ -35,7 +36,7 @@ def _lookups(obj, readable: list, text: str) -> list[list[tuple[str, str]]]:
             continue
         if field.unique and not field.type.computed:
             searches.append([(field.api_name, text)])
-        elif field.type.widget == "tel" and PHONE_LIKE.match(text):
+        elif widget_for(field).holds_phone_numbers and PHONE_LIKE.match(text):
             searches.append([(field.api_name, text)])
     return searches
 

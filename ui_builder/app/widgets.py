@@ -52,6 +52,8 @@ class Widget:
     input_type = "text"
     #: How the filter builder asks for a condition on such a field (ui_builder/filters/<kind>.html).
     filter_kind = "text"
+    #: Global search looks for a phone-like text in such fields (phone numbers).
+    holds_phone_numbers = False
 
     def display(self, field: FieldMeta, value: Any, *, expanded: Any = None, language: str | None = None) -> SafeString:
         """The value as a reader sees it (already escaped)."""
@@ -228,6 +230,7 @@ class LinkWidget(Widget):
 
     def __init__(self, template: str, input_type: str, prefix: str = ""):
         self.template, self.input_type, self.prefix = template, input_type, prefix
+        self.holds_phone_numbers = input_type == "tel"
 
     def display(self, field, value, *, expanded=None, language=None):
         if not value:
