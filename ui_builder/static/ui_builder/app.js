@@ -50,11 +50,6 @@
   document.addEventListener("htmx:load", function (e) { enhance(e.target); });
   window.addEventListener("load", function () { pickers(document); sortables(document); });
 
-  /* <select data-autosubmit>: the language switch, the list-view picker. */
-  document.addEventListener("change", function (e) {
-    if (e.target.matches && e.target.matches("[data-autosubmit]")) e.target.form.requestSubmit();
-  });
-
   /* Keyboard: "/" focuses search, Ctrl/Cmd+S saves the form on the page. */
   document.addEventListener("keydown", function (e) {
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement && document.activeElement.tagName);
