@@ -99,8 +99,5 @@ def condition_inputs(request, object_name: str):
     widget = filter_widget_for(field)
     context = {"field": field, "label": field.label(language), "ops": value_type.filter_ops, "object": obj,
                "periods": PERIODS, "text_ops": [(op, label) for op, label in TEXT_OPS if op in value_type.filter_ops]}
-    if widget.filter_kind == "choices":
-        context["choices"] = value_type.choices(field, language)
-    if widget.filter_kind == "lookup":
-        context["target"] = field.type.target(field)
+    context.update(widget.filter_context(field, language))
     return render(request, f"ui_builder/filters/{widget.filter_kind}.html", context)

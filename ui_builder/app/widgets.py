@@ -70,6 +70,10 @@ class Widget:
         fields); value → {"id", "name"}. Lists expand lookups in their own query instead."""
         return {}
 
+    def filter_context(self, field: FieldMeta, language: str | None) -> dict:
+        """What the filter builder's template for this widget needs besides the field."""
+        return {}
+
     def value_from(self, data, name: str) -> Any:
         """What the submitted form says for the field (`data` is request.POST), as the records API
         takes it; "" is blank."""
@@ -157,6 +161,9 @@ class SelectWidget(Widget):
     def value_from(self, data, name):
         return data.getlist(name) if self.multiple else data.get(name, "")
 
+    def filter_context(self, field, language):
+        return {"choices": field.type.value_type(field).choices(field, language)}
+
     def input_value(self, value):
         if self.multiple:
             return list(value or [])
@@ -174,6 +181,9 @@ class SelectWidget(Widget):
 class LookupWidget(Widget):
     template = "lookup"
     filter_kind = "lookup"
+
+    def filter_context(self, field, language):
+        return {"target": field.type.target(field)}
 
     def expand(self, field, values, actor):
         """Names of referenced records the actor may read (a form prefilled with `?account=12`);

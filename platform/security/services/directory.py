@@ -13,16 +13,17 @@ from django.db.models import Q
 
 from tessera.errors import PermissionDenied
 from tessera.security.access import user_id as actor_id
+from tessera.security.actor import Actor
 
 MAX_CHOICES = 20
 
 
-def _require_user(actor) -> None:
+def _require_user(actor: Actor) -> None:
     if actor_id(actor) is None:
         raise PermissionDenied(code="not_authenticated")
 
 
-def user_names(actor, ids: Iterable[int]) -> dict[int, str]:
+def user_names(actor: Actor, ids: Iterable[int]) -> dict[int, str]:
     """id → the name to show (full name, else e-mail) for the given user ids."""
     _require_user(actor)
     wanted = {i for i in ids if isinstance(i, int)}
@@ -32,7 +33,7 @@ def user_names(actor, ids: Iterable[int]) -> dict[int, str]:
     return {pk: full_name or email for pk, full_name, email in rows}
 
 
-def user_choices(actor, text: str) -> list[tuple[int, str]]:
+def user_choices(actor: Actor, text: str) -> list[tuple[int, str]]:
     """Active users whose name or e-mail starts with `text`, for a user field's picker."""
     _require_user(actor)
     users = get_user_model().objects.filter(is_active=True, is_support=False)
