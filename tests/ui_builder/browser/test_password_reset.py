@@ -118,7 +118,7 @@ def test_a_person_resets_a_forgotten_password_by_email(browser, live_server_url,
         _log_in(page, base, person.email, OLD_PASSWORD)
         assert "/login/" in page.url  # the old password is gone
         _log_in(page, base, person.email, NEW_PASSWORD)
-        assert page.url == base + "/" and "Han Meimei" in page.inner_text("header")
+        assert page.url == base + "/app/" and "Han Meimei" in page.inner_text("header")
 
         page.goto(link)  # once only
         assert words["used"] in page.inner_text("main") and page.locator("input[name=new_password1]").count() == 0
@@ -134,7 +134,7 @@ def test_a_deactivated_persons_open_page_stops_working_at_once(page, live_server
 
     base = live_server_url.format(slug="alpha")
     _log_in(page, base, person.email, OLD_PASSWORD)
-    assert page.url == base + "/" and "Han Meimei" in page.inner_text("header")
+    assert page.url == base + "/app/" and "Han Meimei" in page.inner_text("header")
     with tenant_context(Tenant.objects.get(slug="alpha")):
         admin = get_user_model().objects.get(email="admin@alpha.test")
         deactivate_user(person.pk, admin, transfer_to=admin.pk)

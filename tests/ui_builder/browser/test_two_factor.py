@@ -67,8 +67,9 @@ def test_an_administrator_sets_up_and_uses_an_authenticator(page, live_server_ur
     page.wait_for_url(base + "/app/")
     assert "Boss Wang" in page.inner_text("header")
 
+    page.click("header .user-button")  # the user's menu
     with page.expect_navigation():
-        page.click("header button[type=submit]")  # log out
+        page.click("header .menu-items button[type=submit]")  # log out
     page.goto(base + "/login/")
     page.fill("input[name=username]", policy_and_admin.email)
     page.fill("input[name=password]", PASSWORD)
