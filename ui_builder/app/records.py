@@ -24,6 +24,7 @@ from .cells import display, expansions, rows
 from .lists import default_columns
 from .pages import object_or_404, render_page
 from .timeline import timeline
+from .widgets import widget_for
 
 RELATED_ROWS = 5
 HISTORY_ROWS = 30
@@ -95,8 +96,8 @@ def _history(object_name: str, record: Record, request, obj: ObjectMeta, languag
     fields = {f.api_name: f for f in obj.fields}
     for entry in entries[:HISTORY_ROWS]:
         entry["changes_shown"] = [{"label": fields[c["field"]].label(language) if c["field"] in fields else c["field"],
-                                   "old": _history_text(fields.get(c["field"]), c["old"], language),
-                                   "new": _history_text(fields.get(c["field"]), c["new"], language)}
+                                   "old": _history_text(fields.get(c["field"]), c["old"], language, request.user),
+                                   "new": _history_text(fields.get(c["field"]), c["new"], language, request.user)}
                                   for c in entry["changes"]]
     return entries[:HISTORY_ROWS]
 
@@ -179,10 +180,14 @@ def _custom_links(obj: ObjectMeta, record: Record, readable: dict, language) -> 
     return links
 
 
-def _history_text(field, value, language) -> str:
-    """A value kept in the history (its API form) as the field shows it (labels, not keys)."""
+def _history_text(field, value, language, actor) -> str:
+    """A value kept in the history (its API form) as the field shows it (labels, names, not keys)."""
     if field is None or value is None or isinstance(value, dict):
         return _plain(value)
+    if isinstance(value, int):
+        referred = widget_for(field).expand(field, {value}, actor).get(value)
+        if referred:
+            return str(referred["name"])
     try:
         return field.type.format_text(field.type.coerce(value, field), field, language)
     except (ValueError, TypeError):
