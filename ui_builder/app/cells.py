@@ -9,8 +9,8 @@ from typing import Any
 from django.utils.safestring import SafeString
 
 from metadata.meta import FieldMeta
-from tessera.records.api.serialize import field_value
 from tessera.records.record import Record
+from tessera.records.serialize import field_value
 
 from .widgets import widget_for
 

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from tessera.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tessera.records import service
-from tessera.records.api.forms import form_descriptor
 from tessera.records.errors import DuplicatesFound
+from tessera.records.forms import form_descriptor
 
 from .pages import object_or_404, render_page
 from .widgets import UNCHANGED, widgets

@@ -12,8 +12,8 @@ from django.utils.translation import get_language
 from metadata.meta import FieldMeta, ObjectMeta
 from tessera.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tessera.records import service
-from tessera.records.api.serialize import field_value
 from tessera.records.record import Record
+from tessera.records.serialize import field_value
 
 from .cells import Cell, display, expansions
 from .forms import prepare_item

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -126,8 +127,6 @@ class DateTimeWidget(Widget):
         """API value (ISO, UTC) → the local wall time a datetime-local input shows."""
         if not value:
             return ""
-        from django.utils.dateparse import parse_datetime
-
         parsed = parse_datetime(value)
         return localtime(parsed).strftime("%Y-%m-%dT%H:%M") if parsed else ""
 

@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from tessera.errors import ErrorCollector, NotFound, ValidationFailed
 from tessera.records.errors import BulkRejected, DuplicatesFound, StaleVersion
+from tessera.records.serialize import readable_fields, record_json
 from tessera.security.actor import Actor
-
-from .serialize import readable_fields, record_json
 
 if TYPE_CHECKING:
     from metadata.meta import FieldMeta

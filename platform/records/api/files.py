@@ -27,9 +27,8 @@ from django.utils.translation import gettext as _
 from metadata.fieldtypes.files import IMAGE_TYPES, make_file_token, read_download_reference
 from tessera.errors import NotFound, PermissionDenied, TesseraError, ValidationFailed
 from tessera.records import service, uploads
+from tessera.records.serialize import readable_fields
 from tessera.security.actor import Actor
-
-from .serialize import readable_fields
 
 #: The largest upload accepted (a file field may set a lower limit, up to 100 MB).
 DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024

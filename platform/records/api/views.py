@@ -19,12 +19,12 @@ from rest_framework.response import Response
 
 from tessera.api.base import ApiView, bool_param, documented, int_param, json_object
 from tessera.errors import NotFound, ValidationFailed
-from tessera.records import service
+from tessera.records import forms, service
+from tessera.records.serialize import history_json, readable_fields, record_json, records_json
 from tessera.security.actor import Actor
 
-from . import files, forms, openapi
+from . import files, openapi
 from .bulk import bulk_response
-from .serialize import history_json, readable_fields, record_json, records_json
 
 if TYPE_CHECKING:
     from tessera.records.record import Record

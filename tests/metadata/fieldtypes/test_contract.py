@@ -35,9 +35,9 @@ from metadata import schemas
 from metadata.fieldtypes import ContractSamples, FieldValueError, field_types
 from metadata.meta import FieldMeta, freeze
 from tessera.records.api.openapi import _shared_schemas
-from tessera.records.api.serialize import api_value
 from tessera.records.filters import filter_ops
 from tessera.records.jsonio import dumps, loads
+from tessera.records.serialize import api_value
 
 TYPES = sorted(field_types)
 STORED = [key for key in TYPES if not field_types.get(key).computed_on_read]

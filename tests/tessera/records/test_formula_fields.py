@@ -280,7 +280,7 @@ def test_numeric_results_are_rounded_to_the_field_scale_in_both_back_ends(deal, 
 
 def test_a_hidden_field_stays_off_the_form(deal, admin_a):
     from metadata.services import update_field
-    from tessera.records.api.forms import form_descriptor
+    from tessera.records.forms import form_descriptor
 
     update_field("deal", "quantity", {"hidden": True}, admin_a)
     names = {f["api_name"] for s in form_descriptor("deal", admin_a)["sections"] for f in s["fields"]}
