@@ -172,6 +172,8 @@ def test_a_cascade_narrows_the_dependent_picklist(world, base, english):
     page.goto(base + "/app/account/new/")
     if page.locator("input[name=category]").count():
         page.click("button:has-text('Next')")
+        page.wait_for_url(re.compile(r".*category=.*"))
+    page.wait_for_load_state()  # htmx is ready when the page has loaded
     page.select_option("#id_country", "cn")
     page.locator("#id_province option[value=guangdong]").wait_for(state="attached")
     provinces = page.locator("#id_province option").all_inner_texts()
