@@ -21,6 +21,9 @@ def check_reserved_object_names(app_configs, **kwargs):
     table = ObjectDef._meta.db_table
     with connection.cursor() as cursor:
         for schema in Tenant.objects.exclude(schema_name="public").values_list("schema_name", flat=True):
+            cursor.execute("SELECT to_regclass(%s)", [f'"{schema}".{table}'])
+            if cursor.fetchone()[0] is None:  # a tenant whose schema is not (yet) there has no objects
+                continue
             cursor.execute(sql.SQL("SELECT api_name FROM {}.{} WHERE api_name = ANY(%s)").format(
                 sql.Identifier(schema), sql.Identifier(table)), [sorted(APP_PAGE_NAMES)])
             found += [checks.Error(f"tenant schema {schema!r}: object {name!r} has the name of an app page "

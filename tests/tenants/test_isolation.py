@@ -30,7 +30,7 @@ def test_raw_sql_on_the_tenant_connection_sees_only_its_schema(tenant_a, tenant_
 
 def test_http_login_works_only_on_the_own_tenant_host(client_a, client_b):
     ok = client_a.post("/login/", {"username": "admin@alpha.test", "password": ADMIN_PASSWORD})
-    assert ok.status_code == 302 and ok["Location"] == "/"
+    assert ok.status_code == 302 and ok["Location"] == "/app/"
     refused = client_b.post("/login/", {"username": "admin@alpha.test", "password": ADMIN_PASSWORD})
     assert refused.status_code == 200 and "admin@alpha.test" not in refused.content.decode().split("value=")[0]
     assert "_auth_user_id" not in client_b.session
@@ -38,9 +38,9 @@ def test_http_login_works_only_on_the_own_tenant_host(client_a, client_b):
 
 def test_session_cookie_of_one_tenant_means_nothing_on_another(client_a, client_b):
     client_a.post("/login/", {"username": "admin@alpha.test", "password": ADMIN_PASSWORD})
-    assert client_a.get("/").status_code == 200
+    assert client_a.get("/app/").status_code == 200
     client_b.cookies = client_a.cookies  # replay A's session cookie on B's host
-    response = client_b.get("/")
+    response = client_b.get("/app/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -49,11 +50,14 @@ def test_api_answers_json_never_the_browsable_html_api(client_a, admin_a):
 
 
 @pytest.mark.slow
-def test_deploy_check_leaves_only_the_documented_choices(tmp_path):
+def test_deploy_check_leaves_only_the_documented_choices(tmp_path, django_db_setup):
     """`check --deploy` with production settings: only HSTS (W004) and the HTTPS redirect (W008),
     which README leaves to the proxy in front, remain; no duplicate operationId (W001)."""
     unset = ("DEBUG", "TESSERA_SECURE_COOKIES", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the browser tests set the last
     env = {key: value for key, value in os.environ.items() if key not in unset}
+    database = connection.settings_dict
+    env["DATABASE_URL"] = (f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
+                           f"{database['PORT'] or 5432}/{database['NAME']}")
     env.update(DEBUG="0", TESSERA_HTTPS="1", SECRET_KEY="x" * 20 + "production-like-secret-key-0123456789abcdef",
                TESSERA_VAR_DIR=str(tmp_path))
     tessera = Path(sys.executable).parent / "tessera"

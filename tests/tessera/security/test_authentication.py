@@ -332,7 +332,7 @@ def test_the_invitation_link_opens_a_page_to_choose_a_password(client_a, admin_a
     joined = newcomer.post("/invitation/", {"token": token, "full_name": "Wang Fang", "password": PASSWORD,
                                             "password2": PASSWORD})
     assert joined.status_code == 302 and joined.url == "/"
-    home = newcomer.get("/")
+    home = newcomer.get("/app/")  # `/` takes a signed-in person to their desktop
     assert home.status_code == 200 and "Wang Fang" in home.content.decode()
     used = Client(HTTP_HOST="alpha.localhost", HTTP_ACCEPT_LANGUAGE="en").get(path)
     assert used.status_code == 404 and "not valid" in used.content.decode()

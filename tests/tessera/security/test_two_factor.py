@@ -143,7 +143,7 @@ def test_a_tenant_can_require_it_of_administrators(boss, seller, admin_a, client
     assert refused.status_code == 403
 
     # A salesperson is not an administrator: logged in with the password alone.
-    assert _login(Client(HTTP_HOST="alpha.localhost"), seller.email).url == "/"
+    assert _login(Client(HTTP_HOST="alpha.localhost"), seller.email).url == "/app/"
     # An administrator without an authenticator sets one up before getting in.
     response = _login(client_a, boss.email)
     assert response.url == "/login/two-factor/set-up/" and "_auth_user_id" not in client_a.session
