@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.reuse:
             world_of.load(world, args)
         lines = measure(world, args)
-        header = [f"bench/ui.py at {args.records:,} deals, commit {code_version()}, {server_label(url)}", cpu_facts()]
+        header = [f"bench/ui.py at {args.records:,} deals, {code_version()}, {server_label(url)}", cpu_facts()]
     print("\n".join(header + lines))
     say(f"Benchmark finished in {secs(time.perf_counter() - started)}.")
     return 0
