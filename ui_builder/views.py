@@ -10,6 +10,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from tessera.errors import NotFound, ValidationFailed
 from tessera.security import services as security
 
+from .messages import error_messages
+
 
 @login_required
 def home(request):
@@ -40,15 +42,8 @@ def accept_invitation(request):
             try:
                 user = security.accept_invitation(token, data.get("password", ""), full_name=data.get("full_name"))
             except (NotFound, ValidationFailed) as exc:
-                context["errors"] = _messages(exc)
+                context["errors"] = error_messages(exc)
             else:
                 login(request, user)  # through the one backend of AUTHENTICATION_BACKENDS
                 return redirect("home")
     return render(request, "ui_builder/invitation.html", context, status=400 if context["errors"] else 200)
-
-
-def _messages(exc) -> list[str]:
-    if isinstance(exc, ValidationFailed):
-        details = [d for found in exc.field_errors.values() for d in found] + exc.non_field_errors
-        return [str(d.message) for d in details]
-    return [str(exc.message)]

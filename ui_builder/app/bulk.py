@@ -15,19 +15,13 @@ from tessera.errors import TesseraError, ValidationFailed
 from tessera.records import service
 from tessera.security import services as security
 
+from ..messages import error_messages
 from .forms import prepare_item
 from .pages import object_or_404, render_page
 from .widgets import UNCHANGED, widget_for
 
 #: Rows one request may act on (a page of the list).
 MAX_ROWS = 200
-
-
-def _message(exc: TesseraError) -> str:
-    if isinstance(exc, ValidationFailed):
-        found = [str(d.message) for details in exc.field_errors.values() for d in details]
-        return " ".join(found + [str(d.message) for d in exc.non_field_errors])
-    return str(exc.message)
 
 
 def _children(obj) -> list[str]:
@@ -63,7 +57,7 @@ def bulk_action(request, object_name: str):
             else:
                 raise ValidationFailed.single(None, "invalid_action", _("Choose an action."))
         except TesseraError as exc:
-            results.append({"id": record_id, "name": name, "ok": False, "message": _message(exc)})
+            results.append({"id": record_id, "name": name, "ok": False, "message": " ".join(error_messages(exc))})
             continue
         results.append({"id": record_id, "name": name, "ok": True, "message": ""})
     return render_page(request, "ui_builder/app/bulk_result.html", {

@@ -60,3 +60,15 @@ def rows(records: Iterable[Record], fields: Sequence[FieldMeta], language: str |
     return [Row(record, [Cell(f, display(record, f, language, expanded[f.api_name].get(record.values.get(f.api_name))),
                               labels[f.api_name], f.api_name in editable)
                          for f in fields]) for record in records]
+
+
+def plain_text(value: Any) -> str:
+    """A value in its API form as plain text (history, conflicts, typed references): lists joined,
+    a reference by its name or id."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return str(value.get("name") or value.get("id") or "")
+    return str(value)

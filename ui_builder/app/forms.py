@@ -22,6 +22,7 @@ from tessera.records import service
 from tessera.records.errors import DuplicatesFound
 from tessera.records.forms import form_descriptor
 
+from .cells import plain_text
 from .pages import object_or_404, render_page
 from .widgets import UNCHANGED, widgets
 
@@ -137,24 +138,14 @@ def _conflict(request, object_name: str, record_id: int | None, typed: dict, des
     changed = []
     for name, mine in typed.items():
         item, value = theirs.get(name, (None, None))
-        if item is not None and _text(value) != _text(mine):
-            changed.append({"label": item["label"], "theirs": _text(value), "mine": _text(mine)})
+        if item is not None and plain_text(value) != plain_text(mine):
+            changed.append({"label": item["label"], "theirs": plain_text(value), "mine": plain_text(mine)})
     return {"version": fresh["record"]["version"], "changed": changed}
 
 
 def _as_id(value: Any) -> Any:
     """A typed reference ("12") as the id it names (12); anything else unchanged."""
     return int(value) if isinstance(value, str) and value.isdigit() else value
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return ", ".join(map(str, value))
-    if isinstance(value, dict):
-        return str(value.get("name") or value.get("id") or "")
-    return str(value)
 
 
 def prepare_item(request, item: dict, chosen: Any, errors: list[str], *, controls: bool = False,
@@ -167,7 +158,7 @@ def prepare_item(request, item: dict, chosen: Any, errors: list[str], *, control
     item["input_value"] = widget.input_value(chosen)
     item["selected_values"] = [str(v) for v in chosen] if isinstance(chosen, list | tuple) else [str(chosen)]
     item["controls"] = controls
-    item["display"] = _text(chosen)
+    item["display"] = plain_text(chosen)
     if chosen not in (None, "") and not isinstance(chosen, list | tuple | dict):
         referred = widget.expand(field_meta, {_as_id(chosen)}, request.user).get(_as_id(chosen)) if field_meta else None
         item["display"] = referred["name"] if referred else item["display"]

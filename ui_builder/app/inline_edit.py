@@ -15,6 +15,7 @@ from tessera.records import service
 from tessera.records.record import Record
 from tessera.records.serialize import field_value
 
+from ..messages import error_messages
 from .cells import Cell, display, expansions
 from .forms import prepare_item
 from .pages import object_or_404
@@ -73,9 +74,7 @@ def cell(request, object_name: str, record_id: int, field_name: str):
         service.update_record(object_name, record_id, {field.api_name: None if value == "" else value}, request.user,
                               expected_version=int(version) if version.isdigit() else None)
     except ValidationFailed as exc:
-        messages = [str(d.message) for details in exc.field_errors.values() for d in details]
-        messages += [str(d.message) for d in exc.non_field_errors]
-        return _edit_cell(request, obj, record, field, value, messages, status=422)
+        return _edit_cell(request, obj, record, field, value, error_messages(exc), status=422)
     except (Conflict, PermissionDenied) as exc:
-        return _edit_cell(request, obj, record, field, value, [str(exc.message)], status=exc.status)
+        return _edit_cell(request, obj, record, field, value, error_messages(exc), status=exc.status)
     return _display_cell(request, obj, _record(object_name, record_id, request, field), field)

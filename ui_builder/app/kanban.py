@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metadata.meta import FieldMeta, ObjectMeta
-from tessera.errors import Conflict, NotFound, PermissionDenied, TesseraError, ValidationFailed
+from tessera.errors import TesseraError
 from tessera.records import service
 
+from ..messages import error_messages
 from .cells import rows
 from .pages import object_or_404, render_page
 from .query_string import url_filters
@@ -78,12 +79,6 @@ def move_card(request, object_name: str, record_id: int):
     field, value = request.POST.get("field", ""), request.POST.get("value", "")
     try:
         record = service.update_record(object_name, record_id, {field: value}, request.user)
-    except ValidationFailed as exc:
-        messages = [str(d.message) for details in exc.field_errors.values() for d in details]
-        messages += [str(d.message) for d in exc.non_field_errors]
-        return JsonResponse({"ok": False, "message": " ".join(messages)}, status=400)
-    except (NotFound, PermissionDenied, Conflict) as exc:
-        return JsonResponse({"ok": False, "message": str(exc.message)}, status=exc.status)
-    except TesseraError as exc:
-        return JsonResponse({"ok": False, "message": str(exc.message)}, status=exc.status)
+    except TesseraError as exc:  # refused (validation 400, rights, a conflict): the card goes back
+        return JsonResponse({"ok": False, "message": " ".join(error_messages(exc))}, status=exc.status)
     return JsonResponse({"ok": True, "version": record.version})

@@ -19,8 +19,9 @@ from tessera.records.record import Record
 from tessera.security import services as security
 from tessera.security.access import RecordAccess
 
+from ..messages import error_messages
 from . import recent
-from .cells import display, expansions, rows
+from .cells import display, expansions, plain_text, rows
 from .lists import default_columns
 from .pages import object_or_404, render_page
 from .timeline import timeline
@@ -147,10 +148,7 @@ def _after(request, object_name: str, record_id: int, act):
     except NotFound:
         raise Http404(object_name) from None
     except TesseraError as exc:
-        details = getattr(exc, "field_errors", {})
-        messages = [str(d.message) for found in details.values() for d in found]
-        messages += [str(d.message) for d in getattr(exc, "non_field_errors", [])] or []
-        return HttpResponseRedirect(target + "?" + urlencode({"problem": " ".join(messages) or str(exc.message)}))
+        return HttpResponseRedirect(target + "?" + urlencode({"problem": " ".join(error_messages(exc))}))
     return HttpResponseRedirect(target)
 
 
@@ -183,7 +181,7 @@ def _custom_links(obj: ObjectMeta, record: Record, readable: dict, language) -> 
 def _history_text(field, value, language, actor) -> str:
     """A value kept in the history (its API form) as the field shows it (labels, names, not keys)."""
     if field is None or value is None or isinstance(value, dict):
-        return _plain(value)
+        return plain_text(value)
     if isinstance(value, int):
         referred = widget_for(field).expand(field, {value}, actor).get(value)
         if referred:
@@ -191,18 +189,7 @@ def _history_text(field, value, language, actor) -> str:
     try:
         return field.type.format_text(field.type.coerce(value, field), field, language)
     except (ValueError, TypeError):
-        return _plain(value)
-
-
-def _plain(value) -> str:
-    """A history value (API form) as text: lists joined, references by id."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if isinstance(value, dict):
-        return str(value.get("name") or value.get("id") or "")
-    return str(value)
+        return plain_text(value)
 
 
 @login_required
