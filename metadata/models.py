@@ -132,7 +132,12 @@ class MetadataChange(models.Model):
     action = models.CharField(max_length=32)
     before = models.JSONField(null=True)
     after = models.JSONField(null=True)
+    #: The object the change belongs to (its own id for an object change), so the history of one
+    #: object can be read, and a deleted layout or category recreated where it was.
+    object_id = models.BigIntegerField(null=True, blank=True)
+    #: The change this one undid (metadata.services.history.revert_change), if it is a revert.
+    reverts = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["entity", "entity_id"])]
+        indexes = [models.Index(fields=["entity", "entity_id"]), models.Index(fields=["object_id", "id"])]

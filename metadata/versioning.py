@@ -8,7 +8,10 @@ after the commit compiles a new snapshot and no request ever sees stale metadata
 
 from __future__ import annotations
 
+import contextvars
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, transaction
@@ -18,6 +21,20 @@ from .models import MetadataChange, MetadataVersion
 if TYPE_CHECKING:
     from tessera.security.actor import Actor
     from tessera.security.models import User
+
+
+#: The change being reverted while a revert runs (see `reverting`).
+_reverting: contextvars.ContextVar[int | None] = contextvars.ContextVar("tessera_metadata_reverting", default=None)
+
+
+@contextmanager
+def reverting(change_id: int) -> Iterator[None]:
+    """Changes recorded inside this block undo the change `change_id`: the history says so."""
+    token = _reverting.set(change_id)
+    try:
+        yield
+    finally:
+        _reverting.reset(token)
 
 
 def current_version() -> tuple[int, str, bool]:
@@ -37,8 +54,10 @@ def current_version() -> tuple[int, str, bool]:
 
 
 def record_change(*, entity: str, action: str, entity_id: int | None = None, before: Any = None,
-                  after: Any = None, user: Actor | None = None) -> int:
-    """Bump the version and append a change record. Must run inside the change's transaction."""
+                  after: Any = None, user: Actor | None = None, object_id: int | None = None) -> int:
+    """Bump the version and append a change record. Must run inside the change's transaction.
+    `object_id`: the object the change belongs to (an object's own id and a field's object are
+    known from the change itself)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("metadata changes must run inside a transaction")
     row = MetadataVersion.objects.select_for_update().first()
@@ -63,8 +82,17 @@ def record_change(*, entity: str, action: str, entity_id: int | None = None, bef
         action=action,
         before=before,
         after=after,
+        object_id=object_id or _object_of(entity, entity_id, before, after),
+        reverts=_reverting.get(),
     )
     return row.version
+
+
+def _object_of(entity: str, entity_id: int | None, before: Any, after: Any) -> int | None:
+    if entity == "object":
+        return entity_id
+    snapshot = after if isinstance(after, dict) else before if isinstance(before, dict) else {}
+    return snapshot.get("object_id")
 
 
 def lock_metadata() -> None:

@@ -1,4 +1,7 @@
-"""Edit and view layouts: sections of one or two columns, field order, overrides, related lists."""
+"""Edit and view layouts: sections of one to three columns, field order, overrides, related lists.
+
+An edit layout keeps every field a user must fill in (required, writable, with no default; for a
+category's layout, the category's required fields too): a form without one could never be saved."""
 
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector) -> None:
             elif name in seen:
                 errors.add(where, "duplicate_field", _("“%(name)s” is on the layout twice.") % {"name": name})
             seen.add(name)
+    if spec.get("kind") == "edit":
+        _check_required_present(obj, spec, seen, errors)
     specs.check_field_names(obj, spec.get("compact_fields", ()), errors, "compact_fields")
     path_field = obj.field(spec["path_field"]) if spec.get("path_field") else None
     if spec.get("path_field") and (path_field is None or path_field.type.choice_keys(path_field) is None):
@@ -45,6 +50,21 @@ def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector) -> None:
         specs.check_field_names(child, related.get("columns", ()), errors, f"related_lists.{r}.columns")
         specs.check_field_names(child, [s.lstrip("-") for s in related.get("sort", ())], errors,
                                 f"related_lists.{r}.sort")
+
+
+def must_stay(obj: ObjectMeta, category: str | None = None) -> list[str]:
+    """The fields an edit layout (of `category`) may not leave out."""
+    extra = obj.categories[category].required_fields if category and category in obj.categories else frozenset()
+    return [f.api_name for f in obj.fields
+            if (f.required or f.api_name in extra) and f.writable and f.default is None and not f.hidden]
+
+
+def _check_required_present(obj: ObjectMeta, spec: dict, present: set[str], errors: ErrorCollector) -> None:
+    for name in must_stay(obj, spec.get("category")):
+        if name not in present:
+            field = obj.fields_by_name[name]
+            errors.add("sections", "required_field_missing",
+                       _("“%(name)s” is required: it must stay on the edit layout.") % {"name": field.label()})
 
 
 LAYOUT = specs.SpecKind(model=Layout, schema="layout", entity="layout", check=_check, columns=("kind",),

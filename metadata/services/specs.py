@@ -72,7 +72,8 @@ def create(kind: SpecKind[M], object_api_name: str, spec: dict, actor: Actor, *,
             object_id=obj.id, api_name=spec["api_name"], spec=stored,
             **{c: spec[c] for c in kind.columns if c in spec}, **(extra or {}),
         )
-        _record(extra, entity=kind.entity, action="create", entity_id=row.pk, after=spec, user=actor)
+        _record(extra, entity=kind.entity, action="create", entity_id=row.pk, after=spec, user=actor,
+                object_id=obj.id)
     return row
 
 
@@ -98,7 +99,8 @@ def update(kind: SpecKind[M], object_api_name: str, api_name: str, changes: dict
             if column in spec:
                 setattr(row, column, spec[column])
         row.save()
-        _record(extra, entity=kind.entity, action="update", entity_id=row.pk, before=before, after=spec, user=actor)
+        _record(extra, entity=kind.entity, action="update", entity_id=row.pk, before=before, after=spec, user=actor,
+                object_id=obj.id)
     return row
 
 
@@ -107,9 +109,10 @@ def delete(kind: SpecKind[M], object_api_name: str, api_name: str, actor: Actor,
         _begin(extra)
         obj = get_object(object_api_name)
         row = _get(kind, obj, api_name, extra)
-        before = full_spec(kind, row)
+        before, row_id = full_spec(kind, row), row.pk
         row.delete()
-        _record(extra, entity=kind.entity, action="delete", entity_id=before.get("id"), before=before, user=actor)
+        _record(extra, entity=kind.entity, action="delete", entity_id=row_id, before=before, user=actor,
+                object_id=obj.id)
 
 
 def full_spec(kind: SpecKind[M], row: Any) -> dict:  # row: M, with api_name and spec

@@ -59,6 +59,15 @@ def set_owner(obj: ObjectMeta, to_user: int, user_id: int | None, *, ids: Sequen
         return [tuple(row) for row in cursor.fetchall()]
 
 
+def owned_counts(owner_id: int) -> dict[int, int]:
+    """How many records `owner_id` owns, per object id, the recycle bin included (what a
+    deactivation hands over): one statement over the record table, by its owner index."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("SELECT object_id, count(*) FROM record WHERE owner_id = {} GROUP BY object_id")
+                       .format(sql.Literal(int(owner_id))))
+        return {object_id: count for object_id, count in cursor.fetchall()}
+
+
 def children_owned_alike(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMeta,
                          parents: Sequence[tuple[int, int | None]], *, predicate: sql.Composable | None = None,
                          open_only: tuple[FieldMeta, Sequence[str]] | None = None) -> list[int]:

@@ -118,7 +118,10 @@ def test_layouts_are_validated(api):
     twice = post(sections=[{"items": [{"field": "name"}]}, {"items": [{"field": "name"}]}])
     assert errors_of(twice) == {"sections.1.items.0.field": ["duplicate_field"]}
     assert errors_of(post(sections=[], category="nope")) == {"category": ["unknown_category"]}
-    assert errors_of(post(sections=[{"columns": 3, "items": []}])) == {"sections.0.columns": ["schema_enum"]}
+    assert errors_of(post(sections=[{"columns": 4, "items": []}])) == {"sections.0.columns": ["schema_enum"]}
+    # an edit layout keeps the fields a user must fill in (the account's name)
+    no_name = post(kind="edit", sections=[{"columns": 3, "items": [{"field": "phone"}]}])
+    assert errors_of(no_name) == {"sections": ["required_field_missing"]}
     assert errors_of(post(kind="print", sections=[])) == {"kind": ["schema_enum"]}
     # a related list must come through a lookup from the other object to this one
     not_lookup = post(sections=[], related_lists=[{"object": "contact", "field": "email"}])

@@ -60,7 +60,7 @@ def test_served_schemas_reject_what_the_server_rejects(api):
     assert api.post("objects/gadget/fields/", good).status_code == 201
 
     layout = Draft202012Validator(documents["layout"], registry=registry)
-    assert not layout.is_valid({"api_name": "x1", "kind": "edit", "sections": [{"columns": 3, "items": []}]})
+    assert not layout.is_valid({"api_name": "x1", "kind": "edit", "sections": [{"columns": 4, "items": []}]})
 
 
 def test_field_types_describe_every_registered_type(user_api):

@@ -25,7 +25,7 @@ from tessera.security.actor import Actor
 from .. import audit, repository
 from ..access import SYSTEM, RecordAccess, access_for
 from ..predicates import NOTHING
-from .common import get_user
+from .common import get_user, require_manage_users
 
 if TYPE_CHECKING:
     from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
@@ -88,6 +88,15 @@ def transfer_all(user: User, to_user: User, actor: Actor) -> dict[str, int]:
             _changed_after_commit(obj, [rid for rid, _o in moved])
             counts[obj.api_name] = len(moved)
     return counts
+
+
+def owned_records(user: User, actor: Actor) -> dict[str, int]:
+    """What `transfer_all` would move now: the records `user` owns per object api_name, the recycle
+    bin included (for the deactivation wizard, shown before the administrator confirms)."""
+    require_manage_users(actor)
+    by_id = get_meta().objects_by_id
+    return {by_id[object_id].api_name: count for object_id, count in sorted(repository.owned_counts(user.pk).items())
+            if object_id in by_id and count}
 
 
 def _child_links(tenant: TenantMeta, obj: ObjectMeta, names: Iterable[str],
@@ -180,4 +189,4 @@ def _changed_after_commit(obj: ObjectMeta, ids: list[int]) -> None:
                                                        action="update", ids=list(ids)))
 
 
-__all__ = ["SYSTEM", "Reassigned", "reassign_records", "transfer_all"]
+__all__ = ["SYSTEM", "Reassigned", "owned_records", "reassign_records", "transfer_all"]

@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tessera.errors import ErrorCollector, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
+from tessera.errors import Conflict, ErrorCollector, ErrorDetail, NotFound, PermissionDenied, ValidationFailed
 from tessera.security.actor import Actor
 
 from .. import audit
@@ -264,10 +264,15 @@ def _summary(user: User) -> dict:
             "permission_sets": sorted(user.permission_sets.values_list("api_name", flat=True)) if user.pk else []}
 
 
-def deactivate_user(user_id: Any, actor: Actor, *, transfer_to: Any) -> dict[str, int]:
+def deactivate_user(user_id: Any, actor: Actor, *, transfer_to: Any,
+                    expected_counts: dict[str, int] | None = None) -> dict[str, int]:
     """Deactivate a user, giving every record they own (every object, recycle bin included) to
     `transfer_to`. Deletes nothing; their API tokens are revoked and their sessions ended at once
-    (a later reactivation does not bring either back)."""
+    (a later reactivation does not bring either back).
+
+    `expected_counts`: the counts per object the administrator was shown (`owned_records`); when
+    what would move differs (records created or reassigned meanwhile), nothing happens and a
+    Conflict says so, so what the wizard showed is what moved."""
     require_manage_users(actor)
 
     errors = ErrorCollector()
@@ -287,6 +292,9 @@ def deactivate_user(user_id: Any, actor: Actor, *, transfer_to: Any) -> dict[str
     assert receiver is not None  # else raise_if_any() raised
     with transaction.atomic():
         counts = transfer_all(user, receiver, actor)
+        if expected_counts is not None and counts != expected_counts:
+            raise Conflict(_("This user's records changed since the counts were shown; check them again."),
+                           code="counts_changed")
         user.is_active = False
         user.deactivated_at = timezone.now()
         user.save(update_fields=["is_active", "deactivated_at"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tessera.errors import PermissionDenied
 from tests.helpers.security import field_codes
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +146,26 @@ def test_deactivation_transfers_every_record_and_deletes_nothing(org, admin_a, c
 
     assert AuditEntry.objects.get(action="user.deactivate").detail["records"]["account"] == 2
     assert org.client(admin_a).post(f"/api/v1/security/users/{org.rep.pk}/reactivate/").status_code == 200
+
+
+def test_the_counts_shown_before_a_deactivation_are_what_moves(org, admin_a, customer, make_record):
+    """The deactivation wizard shows `owned_records` and confirms with those counts: they are what
+    moved, and when records changed hands meanwhile nothing moves until they are shown again."""
+    from tessera.errors import Conflict
+    from tessera.security.services import deactivate_user, owned_records
+
+    shown = owned_records(org.rep, admin_a)
+    assert shown == {"account": 1, "contact": 1, "opportunity": 1, "activity": 2}
+    make_record("account", org.rep, name="Created meanwhile Ltd")
+    with pytest.raises(Conflict):
+        deactivate_user(org.rep.pk, admin_a, transfer_to=org.mgr.pk, expected_counts=shown)
+    org.rep.refresh_from_db()
+    assert org.rep.is_active and _owner("account", customer["account"].id) == org.rep.pk
+
+    shown = owned_records(org.rep, admin_a)
+    moved = deactivate_user(org.rep.pk, admin_a, transfer_to=org.mgr.pk, expected_counts=shown)
+    assert moved == shown == {"account": 2, "contact": 1, "opportunity": 1, "activity": 2}
+    assert owned_records(org.rep, admin_a) == {}
+    assert _owner("opportunity", customer["deal"].id) == org.mgr.pk
+    with pytest.raises(PermissionDenied):
+        owned_records(org.mgr, org.rep_peer)
