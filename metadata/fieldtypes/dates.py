@@ -9,6 +9,7 @@ cannot be used in expression indexes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 #: time zone (offsets are under a day) never leaves it.
 DATETIME_MIN = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
 DATETIME_MAX = dt.datetime(9999, 12, 30, 23, 59, 59, tzinfo=dt.UTC)
+#: A date as written with - (or / or . turned into -): year, month, day.
+DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 class DateFieldType(FieldType):
@@ -41,20 +44,20 @@ class DateFieldType(FieldType):
     options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
 
     def coerce(self, raw: Any, field: FieldMeta) -> dt.date | None:
+        """A date: YYYY-MM-DD (or / . as separators); a date-time only at midnight (a date field
+        holds no time, and dropping one silently could move the day). `2016-02-30` is no date."""
         if raw is None or raw == "":
             return None
         if isinstance(raw, dt.datetime):
-            return timezone.localtime(raw).date() if timezone.is_aware(raw) else raw.date()
+            return _midnight_date(raw, str(raw))
         if isinstance(raw, dt.date):
             return raw
         if isinstance(raw, str):
-            text = raw.strip().replace("/", "-").replace(".", "-")
+            text = raw.strip()
             try:
-                value = parse_date(text[:10]) if len(text) >= 8 else None
+                return dt.date.fromisoformat(text) if len(text) == 10 else _parse_date(text, raw)
             except ValueError:
-                value = None
-            if value is not None and 1 <= value.year <= 9999:
-                return value
+                return _parse_date(text, raw)
         raise FieldValueError("invalid_date", _("Enter a date as YYYY-MM-DD."))
 
     def to_storage(self, value: Any, field: FieldMeta) -> Any:
@@ -164,6 +167,39 @@ class DateTimeFieldType(FieldType):
 
     def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({}, ("2026-05-01T09:30:00+08:00", "2026-12-31 23:59:59"))
+
+
+def _parse_date(text: str, raw: str) -> dt.date:
+    day_text = text.replace("/", "-").replace(".", "-")
+    if len(day_text) > 10 and day_text[10] in "T ":
+        try:
+            moment = parse_datetime(text.replace("/", "-").replace("Z", "+00:00"))
+        except ValueError:
+            moment = None
+        if moment is not None:
+            return _midnight_date(moment, raw)
+        day_text = day_text[:10]
+    match = DATE_RE.match(day_text)
+    if match is None:
+        raise FieldValueError("invalid_date", _("Enter a date as YYYY-MM-DD."))
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        value = dt.date(year, month, day)
+    except ValueError:
+        value = None
+    if value is None or len(day_text) > 10 or not 1 <= year <= 9999:
+        raise FieldValueError("invalid_date", _("“%(value)s” is not a date.") % {"value": raw.strip()})
+    return value
+
+
+def _midnight_date(moment: dt.datetime, raw: str) -> dt.date:
+    """The day of a date-time given to a date field: only at midnight (in the tenant's time zone
+    when it has an offset)."""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    if local.time() != dt.time(0, 0):
+        raise FieldValueError("invalid_date", _("“%(value)s” has a time of day; this field holds only a date.")
+                              % {"value": raw.strip()})
+    return local.date()
 
 
 # --- periods of range filters -------------------------------------------------------------------

@@ -8,6 +8,8 @@ while records point at it), `set_null`, or `cascade` (the pointing records go to
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -21,6 +23,40 @@ if TYPE_CHECKING:
 
 #: The OpenAPI schema of an id.
 ID_SCHEMA = {"type": "integer", "format": "int64"}
+#: A lookup's input given by a field of the target record.
+REFERENCE_SCHEMA = {
+    "type": "object", "minProperties": 1, "maxProperties": 1,
+    "description": "The record by a field that identifies it: its id ({\"id\": 7}), a unique field of its object "
+                   "({\"code\": \"A-17\"}) or its name ({\"name\": \"Acme\"}). A value that matches no record "
+                   "the writer may read, or several, is refused.",
+    "additionalProperties": {"type": ["string", "number", "integer"]},
+}
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """A lookup given by a field of its target instead of the id: `{"code": "A-17"}` (a unique
+    field, or the name field). The write pipeline resolves a batch's references in one query per
+    target object (tessera.records.pipeline.resolve_references) and refuses a value that matches no
+    record or several."""
+
+    field: str
+    value: Any
+
+
+def _coerce_ref(raw: dict) -> int | RecordRef | None:
+    if "id" in raw:
+        return _coerce_id(raw["id"])
+    if len(raw) != 1:
+        raise FieldValueError("invalid_reference", _("Give the id of a record, or one field of it that identifies "
+                                                     "it, e.g. {\"name\": \"Acme\"}."))
+    ((name, value),) = raw.items()
+    if value is None or value == "":
+        return None
+    if not isinstance(name, str) or isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise FieldValueError("invalid_reference", _("Give the id of a record, or one field of it that identifies "
+                                                     "it, e.g. {\"name\": \"Acme\"}."))
+    return RecordRef(name, value)
 
 
 def _coerce_id(raw: Any) -> int | None:
@@ -72,6 +108,9 @@ class LookupFieldType(FieldType):
         return []
 
     def coerce(self, raw: Any, field: FieldMeta) -> Any:
+        """An id, `{"id": …}`, or `{"<field>": value}`: a RecordRef, resolved by the write pipeline."""
+        if isinstance(raw, dict):
+            return _coerce_ref(raw)
         return _coerce_id(raw)
 
     def on_delete(self, field: FieldMeta) -> str:
@@ -84,9 +123,10 @@ class LookupFieldType(FieldType):
         return None if value is None else str(value)
 
     def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
-        """An id; as read, `{"id", "name"}` when the client asked to expand it."""
+        """An id; as read, `{"id", "name"}` when the client asked to expand it; as written, also a
+        field of the target record that identifies it."""
         if for_input:
-            return nullable(ID_SCHEMA)
+            return {"oneOf": [dict(ID_SCHEMA), REFERENCE_SCHEMA, {"type": "null"}]}
         return {"oneOf": [dict(ID_SCHEMA), {"$ref": "#/components/schemas/ExpandedLookup"}, {"type": "null"}]}
 
     def json_sql(self, data: sql.Composable, key: str) -> sql.Composable:
@@ -115,6 +155,9 @@ class UserFieldType(LookupFieldType):
 
     def target(self, field: FieldMeta) -> None:
         return None  # users are not records of an object
+
+    def coerce(self, raw: Any, field: FieldMeta) -> Any:
+        return _coerce_id(raw)
 
     def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
         return nullable(ID_SCHEMA)

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from psycopg2 import sql
 
 from .base import COMPARISON_OPS, ContractSamples, FieldType, FieldValueError
@@ -51,6 +51,25 @@ class NumberFieldType(FieldType):
         return int(self.default_scale if scale is None else scale)
 
     def coerce(self, raw: Any, field: FieldMeta) -> Decimal | None:
+        """A number with at most the field's decimals (never rounded silently: `1,054.499` is not
+        an amount of 2 decimals), normalised to exactly that many (`1.5` → `1.50`)."""
+        value = self.parse_number(raw, field)
+        if value is None:
+            return None
+        scale = self.scale(field)
+        quantum = QUANTA[scale]
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent >= -scale:
+            return value.quantize(quantum) + 0  # + 0 turns -0 into 0
+        rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+        if rounded != value:
+            raise FieldValueError("too_many_decimals", ngettext(
+                "At most %(scale)d decimal: %(value)s has more.", "At most %(scale)d decimals: %(value)s has more.",
+                scale) % {"scale": scale, "value": format(value, "f")})
+        return rounded + 0
+
+    def parse_number(self, raw: Any, field: FieldMeta) -> Decimal | None:
+        """Input → an exact Decimal as given (thousands separators dropped), or FieldValueError."""
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
         if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
@@ -65,7 +84,21 @@ class NumberFieldType(FieldType):
         if value and value.adjusted() >= MAX_DIGITS:  # before quantize, whose context holds 28 digits
             raise FieldValueError("too_large", _("At most %(digits)d digits before the decimal point.")
                                   % {"digits": self.precision(field) - self.scale(field)})
-        return value.quantize(QUANTA[self.scale(field)], rounding=ROUND_HALF_UP) + 0  # + 0 turns -0 into 0
+        return value
+
+    def filter_one(self, raw: Any, field: FieldMeta) -> Any:
+        """A filter compares with the number as given (`amount__gte=9.995` is no amount, but a bound)."""
+        value = self.parse_number(raw, field)
+        if value is None:
+            raise FieldValueError("invalid", _("Give a value (use __isnull to find blanks)."))
+        return value
+
+    def convert_value(self, value: Any, source: FieldMeta, target: FieldMeta) -> Any:
+        """Into another number type: rounded to its decimals (a type change is not an input to refuse)."""
+        if value is not None and isinstance(target.type, NumberFieldType):
+            return target.type.coerce(Decimal(value).quantize(QUANTA[target.type.scale(target)],
+                                                              rounding=ROUND_HALF_UP), target)
+        return super().convert_value(value, source, target)
 
     def validate(self, value: Decimal, field: FieldMeta) -> None:
         integer_digits = self.precision(field) - self.scale(field)
@@ -101,7 +134,7 @@ class NumberFieldType(FieldType):
         schema = super().openapi_schema(field, for_input=for_input)
         digits, scale = self.precision(field) - self.scale(field), self.scale(field)
         schema["description"] = (f"An exact decimal (a JSON number or a string): at most {digits} digits before "
-                                 f"the decimal point, rounded to {scale} after.")
+                                 f"the decimal point, at most {scale} after (more are refused, never rounded).")
         return schema
 
     def format_text(self, value: Any, field: FieldMeta, language: str | None = None) -> str:

@@ -12,13 +12,16 @@ keys allowed under it. Chains of any depth (country → province → city) are c
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from psycopg2 import sql
 
+from metadata.labels import ui_languages
 from metadata.meta import pick_label
 
 from .base import (
@@ -83,6 +86,66 @@ def value_label(field: FieldMeta, key: str, language: str | None = None) -> str:
         if value["key"] == key:
             return pick_label(value.get("labels", {}), language) or key
     return key
+
+
+@dataclass(frozen=True)
+class _Choices:
+    """A field's values as input finds them: keys, and casefolded labels per language → keys."""
+
+    keys: frozenset[str]
+    by_language: Mapping[str, Mapping[str, frozenset[str]]]
+    any_language: Mapping[str, frozenset[str]]
+
+
+#: FieldMeta → its _Choices (a metadata snapshot's fields are immutable: made once per field).
+_CHOICES: weakref.WeakKeyDictionary[FieldMeta, _Choices] = weakref.WeakKeyDictionary()
+
+
+def _choices(field: FieldMeta) -> _Choices:
+    try:
+        return _CHOICES[field]
+    except KeyError:
+        pass
+    by_language: dict[str, dict[str, set[str]]] = {}
+    any_language: dict[str, set[str]] = {}
+    for value in field.options.get("values", ()):
+        for language, label in value.get("labels", {}).items():
+            folded = str(label).strip().casefold()
+            if folded:
+                by_language.setdefault(language.lower(), {}).setdefault(folded, set()).add(value["key"])
+                any_language.setdefault(folded, set()).add(value["key"])
+    choices = _Choices(
+        keys=frozenset(value_keys(field)),
+        by_language={lang: {k: frozenset(v) for k, v in labels.items()} for lang, labels in by_language.items()},
+        any_language={k: frozenset(v) for k, v in any_language.items()})
+    _CHOICES[field] = choices
+    return choices
+
+
+def _writer_language() -> str:
+    language = (get_language() or "zh-hans").lower()
+    if language not in ui_languages():
+        language = "zh-hans" if language.startswith("zh") else "en"
+    return language
+
+
+def resolve_choice(field: FieldMeta, text: str) -> str:
+    """The key `text` names: the key itself (an exact key wins), else the value with that label
+    (trimmed, any case) in the writer's language, else in another language. A label two values
+    share is an error naming both; text that names no value is returned as it is (validate()
+    refuses it, with the field's other checks)."""
+    choices = _choices(field)
+    if text in choices.keys:
+        return text
+    folded = text.strip().casefold()
+    found = choices.by_language.get(_writer_language(), {}).get(folded) or choices.any_language.get(folded)
+    if not found:
+        return text
+    if len(found) > 1:
+        named = ", ".join(f"{value_label(field, key)} ({key})" for key in sorted(found, key=value_keys(field).index))
+        raise FieldValueError("ambiguous_choice", _("“%(value)s” is the label of several values: %(values)s; "
+                                                    "give the key.") % {"value": text, "values": named})
+    return next(iter(found))
 
 
 def allowed_under(field: FieldMeta, controlling_value: Any) -> frozenset[str] | None:
@@ -154,7 +217,8 @@ class PicklistFieldType(FieldType):
             return None
         if not isinstance(raw, str):
             raise FieldValueError("invalid_choice", _("Choose one of the values."))
-        return raw.strip()
+        text = raw.strip()
+        return text if text in _choices(field).keys else resolve_choice(field, text) if text else None
 
     def validate(self, value: Any, field: FieldMeta) -> None:
         if value not in value_keys(field, active_only=True):
@@ -162,15 +226,20 @@ class PicklistFieldType(FieldType):
                 "invalid_choice", _("“%(value)s” is not one of the available values.") % {"value": value}
             )
 
-    def parse_text(self, text: str, field: FieldMeta) -> Any:
-        """Imports may give a label (in either language) instead of the key."""
-        text = (text or "").strip()
-        if not text:
-            return None
-        for value in field.options.get("values", ()):
-            if text == value["key"] or text.lower() in {label.lower() for label in value.get("labels", {}).values()}:
-                return value["key"]
-        return text
+    def filter_one(self, raw: Any, field: FieldMeta) -> Any:
+        """A filter names keys: a label is refused with the key it stands for (`stage=Won` would
+        otherwise match nothing, silently)."""
+        for part in self.filter_parts(raw):
+            if part and part not in _choices(field).keys:
+                key = resolve_choice(field, part)
+                if key != part:
+                    raise FieldValueError("label_not_key", _("“%(value)s” is a label: filter by its key, "
+                                                             "“%(key)s”.") % {"value": part, "key": key})
+        return super().filter_one(raw, field)
+
+    def filter_parts(self, raw: Any) -> list[str]:
+        """The values one filter value names."""
+        return [str(raw).strip()] if raw is not None else []
 
     def format_text(self, value: Any, field: FieldMeta, language: str | None = None) -> str:
         return "" if value is None else value_label(field, value, language)
@@ -198,6 +267,8 @@ class PicklistFieldType(FieldType):
         return value_keys(field)
 
     def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
+        if for_input:
+            return {"anyOf": [_input_choice(field), {"type": "null"}]}
         return nullable({"type": "string", "enum": value_keys(field)})
 
     def filter_parameter_schema(self, op: str, field: FieldMeta) -> dict:
@@ -219,6 +290,13 @@ class PicklistFieldType(FieldType):
 
     def contract_samples(self) -> ContractSamples | None:
         return ContractSamples(_SAMPLE_OPTIONS, ("won",))
+
+
+def _input_choice(field: FieldMeta) -> dict:
+    """A value as written: its key, or its label in any language."""
+    return {"anyOf": [{"type": "string", "enum": value_keys(field)}, {"type": "string"}],
+            "description": "The key of a value, or its label in any language (trimmed, any case; the writer's "
+                           "language first). A label two values share is refused."}
 
 
 def _controls_chain(fields: Mapping[str, FieldMeta], start: str, target: str) -> bool:
@@ -252,8 +330,10 @@ class MultiPicklistFieldType(PicklistFieldType):
             raw = [part for part in (p.strip() for p in raw.replace("；", ";").split(";")) if part]
         if not isinstance(raw, list | tuple) or not all(isinstance(v, str) for v in raw):
             raise FieldValueError("invalid_choice", _("Choose a list of values."))
+        keys = _choices(field).keys
+        chosen = {v if v in keys else resolve_choice(field, v.strip()) for v in raw if v.strip()}
         order = {key: i for i, key in enumerate(value_keys(field))}
-        unique = sorted(set(raw), key=lambda k: (order.get(k, len(order)), k))
+        unique = sorted(chosen, key=lambda k: (order.get(k, len(order)), k))
         return tuple(unique) or None
 
     def validate(self, value: Any, field: FieldMeta) -> None:
@@ -277,6 +357,9 @@ class MultiPicklistFieldType(PicklistFieldType):
         return [] if not value else list(value)
 
     def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
+        if for_input:  # also "a;b" (keys or labels), and null for none
+            return {"anyOf": [{"type": "array", "items": _input_choice(field)}, {"type": "string"}, {"type": "null"}],
+                    "description": "Keys or labels, as a list or separated by ;."}
         # Never null: a blank multi-select is [].
         return {"type": "array", "items": {"type": "string", "enum": value_keys(field)}, "uniqueItems": True}
 
@@ -316,9 +399,10 @@ class MultiPicklistFieldType(PicklistFieldType):
             return test if op == "eq" else sql.SQL("NOT coalesce({}, false)").format(test)
         return super().compile_filter(op, expr, value, field)
 
-    def parse_text(self, text: str, field: FieldMeta) -> Any:
-        parts = [p.strip() for p in (text or "").replace("；", ";").split(";") if p.strip()]
-        return self.coerce([PicklistFieldType.parse_text(self, p, field) for p in parts], field)
+    def filter_parts(self, raw: Any) -> list[str]:
+        if isinstance(raw, list | tuple):
+            return [str(p).strip() for p in raw]
+        return [p.strip() for p in str(raw).replace("；", ";").split(";")] if raw is not None else []
 
     def format_text(self, value: Any, field: FieldMeta, language: str | None = None) -> str:
         return "; ".join(value_label(field, v, language) for v in (value or ()))

@@ -41,6 +41,9 @@ SPEC_KEYS = ("labels", "help_text", "required", "unique", "default", "read_only"
 #: What may change on a field kept in a system column (owner, audit fields, the name field):
 #: relabel, hide, reorder. Standard objects' other fields may change too, but never be deleted.
 SYSTEM_FIELD_CHANGES = frozenset({"labels", "help_text", "hidden", "position", "history_tracked"})
+#: What the name field may change besides: its options, and being unique (a key to upsert on and
+#: to give lookups by).
+NAME_FIELD_CHANGES = frozenset({"options", "unique"})
 
 #: The owner and audit fields every object gets: (api_name, type, column, label, position). The labels
 #: are UI strings, stored as the new field's per-language labels (tenants may relabel them).
@@ -241,7 +244,7 @@ def update_field(object_api_name: str, field_api_name: str, changes: dict, actor
         changed_keys = set(changes) | ({"options"} if options_patch is not None else set())
         if current.column:
             for key in sorted(changed_keys - SYSTEM_FIELD_CHANGES):
-                if not (key == "options" and current.column == "name"):
+                if not (key in NAME_FIELD_CHANGES and current.column == "name"):
                     errors.add(key, "system_field", _("A standard system field can only be relabelled, hidden or reordered."))
         errors.raise_if_any()
         row = FieldDef.objects.select_for_update().get(pk=current.id)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from metadata.fieldtypes import FieldValueError
 from metadata.fieldtypes.files import NewUpload
+from metadata.fieldtypes.lookup import RecordRef
 from metadata.meta import CategoryMeta, FieldMeta, ObjectMeta, TenantMeta, pick_label
 from tessera.security.access import RecordAccess
 
@@ -255,6 +256,71 @@ def _display(field: FieldMeta | None, value: Any) -> str:
     if field is None or value is None:
         return "—"
     return field.type.format_text(value, field, None) or str(value)
+
+
+def resolve_references(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -> None:
+    """Lookups given by a field of their target (`{"code": "A-17"}`, a RecordRef) → the id of the
+    one live record holding that value that the writer may read: one query per target object for
+    the whole batch. A value no record holds, or several do (two accounts named "Acme"), is an
+    error on the row, never a guess."""
+    pending: dict[str, list[tuple[Draft, FieldMeta, FieldMeta, Any]]] = {}
+    references = [f for f in obj.fields if f.type.target(f) is not None]
+    for draft in drafts:
+        for f in references:
+            ref = draft.values.get(f.api_name)
+            if not isinstance(ref, RecordRef) or draft.errors.has(f.api_name):
+                continue
+            target_obj = tenant.objects[f.type.target(f)]  # type: ignore[index]  # a lookup has a target
+            key_field = reference_key(target_obj, ref.field, access)
+            if key_field is None:
+                draft.errors.add(f.api_name, "invalid_reference", _(
+                    "“%(field)s” does not identify a record of %(object)s: give its id, its name or a unique "
+                    "field of it.") % {"field": ref.field, "object": target_obj.label()})
+                continue
+            try:
+                key = key_field.type.coerce(ref.value, key_field)
+            except FieldValueError as exc:
+                draft.errors.add(f.api_name, exc.code, str(exc.message))
+                continue
+            pending.setdefault(target_obj.api_name, []).append(
+                (draft, f, key_field, key_field.type.normalise_for_unique(key)))
+    for target, items in pending.items():
+        _resolve_target(tenant, tenant.objects[target], items, access)
+
+
+def reference_key(target: ObjectMeta, name: str, access: RecordAccess) -> FieldMeta | None:
+    """The field of `target` a lookup may be given by: a unique field, or the name field (where two
+    records share a name, the reference is refused as ambiguous), that the writer may read."""
+    f = target.field(name)
+    if f is None or not access.readable(target, f) or f.type.computed_on_read:
+        return None
+    return f if f.unique or f.api_name == target.name_field else None
+
+
+def _resolve_target(tenant: TenantMeta, target: ObjectMeta, items: list[tuple[Draft, FieldMeta, FieldMeta, Any]],
+                    access: RecordAccess) -> None:
+    keys: dict[str, dict[Any, None]] = {}
+    for _draft, _f, key_field, key in items:
+        keys.setdefault(key_field.api_name, {})[key] = None
+    groups = [(target.fields_by_name[name], list(values)) for name, values in keys.items()]
+    found: dict[tuple[str, Any], list[int]] = {}
+    predicate = access.row_predicate(target, "read", "r", tenant)
+    for group, record_id, n in repository.ids_by_keys(
+            tenant, target, [([f], [(v,) for v in values]) for f, values in groups], predicate=predicate):
+        f, values = groups[group]
+        found.setdefault((f.api_name, values[n]), []).append(record_id)
+    for draft, f, key_field, key in items:
+        ids = sorted(found.get((key_field.api_name, key), ()))
+        if len(ids) == 1:
+            draft.values[f.api_name] = ids[0]
+            continue
+        names = {"object": target.label(), "field": key_field.label(), "value": key}
+        if not ids:
+            draft.errors.add(f.api_name, "invalid_reference", _("No %(object)s has %(field)s “%(value)s”.") % names)
+        else:
+            draft.errors.add(f.api_name, "ambiguous_reference", _(
+                "Several records of %(object)s have %(field)s “%(value)s” (%(ids)s): give the id.")
+                % {**names, "ids": ", ".join(f"#{i}" for i in ids[:5])})
 
 
 def check_lookups(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess | None = None) -> None:

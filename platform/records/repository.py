@@ -244,6 +244,40 @@ def unique_values_taken(tenant: TenantMeta, obj: ObjectMeta, field: FieldMeta, v
         return cursor.fetchall()
 
 
+def ids_by_keys(tenant: TenantMeta, obj: ObjectMeta, groups: Sequence[tuple[Sequence[FieldMeta], Sequence[tuple]]],
+                *, predicate: sql.Composable | None = None) -> list[tuple[int, int, int]]:
+    """(group, id, n) for each live record of `obj` whose fields `groups[group][0]` hold the key
+    `groups[group][1][n]` (a tuple of values, one per field), values compared as the fields'
+    unique indexes compare them; only records within `predicate` (a reader's row predicate) when
+    given. One statement for every group: lookups given by a field of their target, and upserts'
+    keys, are found in one query per object and batch."""
+    query = RecordQuery(tenant, obj)
+    parts = []
+    for number, (fields, keys) in enumerate(groups):
+        if not keys:
+            continue
+        names = [sql.Identifier(f"k{i}") for i in range(len(fields))]
+        rows = sql.SQL(", ").join(
+            sql.SQL("({}, {})").format(sql.Literal(n), sql.SQL(", ").join(
+                f.type.unique_sql(f.type.sql_literal(v)) for f, v in zip(fields, key, strict=True)))
+            for n, key in enumerate(keys))
+        matches = sql.SQL(" AND ").join(
+            sql.SQL("{} = k.{}").format(f.type.unique_sql(query.field_sql(f)), name)
+            for f, name in zip(fields, names, strict=True))
+        part = sql.SQL("SELECT {g}, r.id, k.n FROM {t} r JOIN (VALUES {rows}) AS k (n, {names}) ON {matches} "
+                       "WHERE r.deleted_at IS NULL").format(
+            g=sql.Literal(number), t=sql.Identifier(obj.table), rows=rows, names=sql.SQL(", ").join(names),
+            matches=matches)
+        if predicate is not None:
+            part = sql.SQL("{} AND {}").format(part, predicate)
+        parts.append(part)
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL(" UNION ALL ").join(sql.SQL("({})").format(p) for p in parts), query.params())
+        return cursor.fetchall()
+
+
 def duplicate_candidates(obj: ObjectMeta, values: Sequence[tuple[FieldMeta, str]], *, exclude_id: int | None,
                          limit: int) -> list[tuple[int, str | None]]:
     """(id, name) of live records of `obj` whose fields equal `values` with case, white space and

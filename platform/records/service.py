@@ -22,7 +22,7 @@ from tessera.security.access import RecordAccess, access_for
 from tessera.security.actor import Actor
 from tessera.security.repository import visible_ids
 
-from . import history, pipeline, repository
+from . import history, pipeline, repository, upsert
 from .cursor import decode_cursor, encode_cursor
 from .draft import Draft
 from .duplicates import blocking_message, find_duplicates
@@ -235,6 +235,8 @@ class WriteResult:
     record: Record | None = None
     errors: ErrorCollector | None = None
     duplicates: list[dict] = field(default_factory=list)
+    #: Whether the row made a new record (an upsert's rows may update existing ones).
+    created: bool = False
 
 
 def create_record(object_api_name: str, payload: Mapping, actor: Actor, *, confirm_duplicates: bool = False) -> Record:
@@ -245,21 +247,32 @@ def create_record(object_api_name: str, payload: Mapping, actor: Actor, *, confi
 
 
 def create_records(object_api_name: str, payloads: Sequence[Mapping], actor: Actor, *, all_or_nothing: bool = True,
-                   confirm_duplicates: bool = False) -> list[WriteResult]:
+                   confirm_duplicates: bool = False, upsert_on: Sequence[str] = ()) -> list[WriteResult]:
     """Create records. All-or-nothing (one error → nothing written, every row's errors returned), or
-    per row (each valid row written, each invalid one reported)."""
+    per row (each valid row written, each invalid one reported).
+
+    `upsert_on`: a unique field, or several fields together, whose values identify a record: a row
+    whose key a live record holds updates that record (WriteResult.created is False), the others
+    create one. Two rows of the batch with the same key are both refused (no "last one wins"), and
+    so is a key several records hold."""
     tenant, obj = get_object_meta(object_api_name)
     access = access_for(actor)
     access.require(obj, "create")
     _check_batch_size(payloads)
     drafts = [Draft(index=i) for i in range(len(payloads))]
     fields = pipeline.InputFields(obj, access)
-    for draft, payload in zip(drafts, payloads, strict=True):
-        pipeline.read_input(obj, payload, draft, access, fields)
-    pipeline.apply_defaults(obj, drafts, access)
-    pipeline.validate_values(tenant, obj, drafts)
-    return _write(tenant, obj, drafts, access, all_or_nothing=all_or_nothing,
-                  confirm_duplicates=confirm_duplicates)
+    with transaction.atomic():
+        if upsert_on:
+            key_fields = upsert.key_fields(obj, upsert_on, fields)
+            access.require(obj, "edit")
+            upsert.match_existing(tenant, obj, drafts, payloads, key_fields, access)
+        keyed = [d for d in drafts if d.ok]  # not those an upsert's key refused already
+        for draft in keyed:
+            pipeline.read_input(obj, payloads[draft.index], draft, access, fields)
+        pipeline.apply_defaults(obj, keyed, access)
+        pipeline.validate_values(tenant, obj, keyed)
+        return _write(tenant, obj, drafts, access, all_or_nothing=all_or_nothing,
+                      confirm_duplicates=confirm_duplicates)
 
 
 def update_record(object_api_name: str, record_id: int, payload: Mapping, actor: Actor, *,
@@ -329,6 +342,8 @@ def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Rec
         for draft in drafts:
             pipeline.scrub_hidden(obj, draft, access)
         candidates = [d for d in drafts if d.ok]
+        pipeline.resolve_references(tenant, obj, candidates, access)
+        candidates = [d for d in candidates if d.ok]
         pipeline.check_lookups(tenant, obj, candidates, access=access)
         pipeline.check_unique(tenant, obj, [d for d in candidates if d.ok])
         pipeline.check_validation_rules(tenant, obj, [d for d in candidates if d.ok])
@@ -356,7 +371,7 @@ def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Rec
         good = [d for d in drafts if d.ok and not d.duplicates]
         pipeline.compute_materialized(tenant, obj, good)
         results = {d.index: WriteResult(index=d.index, errors=d.errors if not d.ok else None,
-                                        duplicates=d.duplicates) for d in drafts}
+                                        duplicates=d.duplicates, created=d.is_new) for d in drafts}
         if good:
             saved = _save(tenant, obj, good, access)
             for draft, record in zip(good, saved, strict=True):
@@ -383,6 +398,7 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
     tracked = history.tracked_fields(obj)
     entries = []
     ids: list[int] = []
+    id_of: dict[int, int] = {}  # draft.index → the record's id
     created: list[Record] = []
     try:  # the caller's transaction rolls back what was written when this raises
         if new:
@@ -392,6 +408,7 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
             for draft, row, returned in zip(new, rows, inserted, strict=True):
                 created.append(_created_record(obj, draft, row, returned))
                 ids.append(returned[0])
+                id_of[draft.index] = returned[0]
                 entries.append((returned[0], "create", history.changes_of(obj, draft, tracked)))
         predicate = access.row_predicate(obj, "edit", "r")
         for draft in existing:
@@ -404,6 +421,7 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
             if version is None:
                 raise StaleVersion(_("This record was changed by someone else; reload it and try again."))
             ids.append(current.id)
+            id_of[draft.index] = current.id
             changes = history.changes_of(obj, draft, tracked)
             if changes:
                 owner_key = obj.fields_by_name["owner"].key
@@ -415,10 +433,13 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
     except IntegrityError as exc:
         raise _integrity_error(obj, exc) from None
     history.write(obj, entries, user_id)
-    _send_after_commit(obj, "create" if new else "update", ids)
+    if new:
+        _send_after_commit(obj, "create", ids[:len(new)])
+    if existing:
+        _send_after_commit(obj, "update", ids[len(new):])
     if existing or _computed_on_read(obj):
         by_id = {r.id: r for r in _reload(tenant, obj, ids, access)}
-        return [by_id[i] for i in ids]
+        return [by_id[id_of[d.index]] for d in drafts]
     return created
 
 

@@ -4,7 +4,9 @@ All or nothing (the default): every row is valid and written, or nothing is and 
 400 with the errors of each bad row (`rows`), or a 409 listing possible duplicates per row. Per row:
 each valid row is written and each row gets a result, {"index", "id", "status": "created" |
 "updated" | "error" | "duplicate", "errors", "non_field_errors", "duplicates", "record"}; the
-answer is 200 when every row was written, 207 otherwise.
+answer is 200 when every row was written, 207 otherwise. A create with `upsert_on` updates the
+rows whose key a record holds ("updated"). `return=minimal` leaves the records out (ids, statuses
+and errors only: a tenth of the bytes).
 
 The service treats a one-row call as a single write (its errors are raised as such); here a bulk
 call answers in the bulk shape whatever its number of rows.
@@ -25,11 +27,17 @@ if TYPE_CHECKING:
     from tessera.records.record import Record
 
 
+#: Errors on these names are about the call, never one of its rows.
+REQUEST_PARAMETERS = frozenset({"upsert_on"})
+
+
 def bulk_response(use_case: Callable, object_api_name: str, rows: list, actor: Actor, *, per_row: bool,
-                  confirm_duplicates: bool, created: bool) -> tuple[dict[str, Any], int]:
+                  confirm_duplicates: bool, created: bool, minimal: bool = False,
+                  **options: Any) -> tuple[dict[str, Any], int]:
+    """`options`: more keyword arguments of the use case (a create's `upsert_on`)."""
     try:
         results = use_case(object_api_name, rows, actor, all_or_nothing=not per_row,
-                           confirm_duplicates=confirm_duplicates)
+                           confirm_duplicates=confirm_duplicates, **options)
     except (ValidationFailed, DuplicatesFound, StaleVersion, NotFound) as exc:
         row = _single_row_error(exc, rows)
         if row is None:
@@ -47,13 +55,13 @@ def bulk_response(use_case: Callable, object_api_name: str, rows: list, actor: A
     fields = None
     out = []
     for result in results:
-        if result.record is not None and fields is None:
+        if result.record is not None and fields is None and not minimal:
             fields = readable_fields(result.record.object, actor)
         out.append(_row(result.index, rows[result.index], result.record, result.errors, result.duplicates, fields,
-                        created))
+                        result.created if created else False))
     body = _summarise({"results": out})
     if not per_row:
-        return body, 201 if created else 200
+        return body, 201 if all(r["status"] == "created" for r in out) else 200
     return body, 200 if all(r["status"] in ("created", "updated") for r in out) else 207
 
 
@@ -62,6 +70,8 @@ def _single_row_error(exc: ValidationFailed | DuplicatesFound | StaleVersion | N
     is not about the row (unknown object, too many rows…)."""
     if len(rows) != 1 or isinstance(exc, BulkRejected):
         return None
+    if isinstance(exc, ValidationFailed) and REQUEST_PARAMETERS & set(exc.field_errors):
+        return None  # about the call (a key to upsert on that is not one), not the row
     if isinstance(exc, DuplicatesFound):
         return list(exc.matches)
     errors = ErrorCollector()
@@ -79,9 +89,10 @@ def _single_row_error(exc: ValidationFailed | DuplicatesFound | StaleVersion | N
 def _row(index: int, payload: object, record: Record | None, errors: ErrorCollector | None, duplicates: list,
          fields: list[FieldMeta] | None, created: bool) -> dict:
     if record is not None:
-        assert fields is not None  # read with the first record
-        return {"index": index, "id": record.id, "status": "created" if created else "updated",
-                "record": record_json(record, fields)}
+        row: dict[str, Any] = {"index": index, "id": record.id, "status": "created" if created else "updated"}
+        if fields is not None:  # None: return=minimal
+            row["record"] = record_json(record, fields)
+        return row
     row = {"index": index, "id": _given_id(payload) if not created else None}
     if duplicates and not errors:
         return {**row, "status": "duplicate", "duplicates": duplicates}

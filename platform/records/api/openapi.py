@@ -149,8 +149,9 @@ def _not_blank(schema: dict[str, Any]) -> dict[str, Any]:
         schema["type"] = schema["type"][0] if len(schema["type"]) == 1 else schema["type"]
     if "enum" in schema:
         schema["enum"] = [v for v in schema["enum"] if v is not None]
-    if "oneOf" in schema:
-        schema["oneOf"] = [s for s in schema["oneOf"] if s.get("type") != "null"]
+    for choice in ("oneOf", "anyOf"):
+        if choice in schema:
+            schema[choice] = [s for s in schema[choice] if s.get("type") != "null"]
     if schema.get("type") == "string" and "enum" not in schema:
         schema["pattern"] = schema.get("pattern") or r"\S"
     return schema
@@ -218,8 +219,10 @@ def _object_paths(obj: ObjectMeta, fields: list[FieldMeta], name: str, language:
                                      "409": _ref("responses", "Conflict")}},
         },
         f"/records/{api}/bulk/": {
-            "parameters": [_ref("parameters", "mode"), confirm],
-            "post": {"operationId": f"bulk_create_{api}", "tags": [api], "summary": "Create many records",
+            "parameters": [_ref("parameters", "mode"), confirm, _ref("parameters", "return")],
+            "post": {"operationId": f"bulk_create_{api}", "tags": [api],
+                     "summary": "Create many records (or upsert them by a key: upsert_on)",
+                     "parameters": [_ref("parameters", "upsert_on")],
                      "requestBody": _body({**bulk_items, "items": _ref("schemas", f"{name}Input")}),
                      "responses": _bulk_responses()},
             "patch": {"operationId": f"bulk_update_{api}", "tags": [api], "summary": "Change many records",
@@ -350,6 +353,13 @@ def _shared_parameters() -> dict[str, Any]:
                                     "Save even though records that look the same exist (a warning rule)."),
         "mode": query("mode", {"enum": ["all_or_nothing", "per_row"], "default": "all_or_nothing"},
                       "all_or_nothing: one bad row and nothing is written; per_row: each valid row is written."),
+        "upsert_on": query("upsert_on", {"type": "string"},
+                           "Upsert: a unique field, or several fields together (comma-separated), identifying "
+                           "records. A row whose key a record holds updates it (status `updated`), the others "
+                           "are created. Two rows with the same key are both refused, and so is a key several "
+                           "records hold."),
+        "return": query("return", {"enum": ["representation", "minimal"], "default": "representation"},
+                        "minimal: each row's index, id, status and errors, without the record."),
         "if_match": {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
                      "description": "The version you read; a stale one gives 409."},
     }

@@ -122,12 +122,16 @@ class RecordListView(ApiView):
 
 class RecordBulkView(ApiView):
     bulk_parameters = [OpenApiParameter("mode", OpenApiTypes.STR, enum=["all_or_nothing", "per_row"]),
-                       OpenApiParameter("confirm_duplicates", OpenApiTypes.BOOL)]
+                       OpenApiParameter("confirm_duplicates", OpenApiTypes.BOOL),
+                       OpenApiParameter("return", OpenApiTypes.STR, enum=["representation", "minimal"])]
 
-    @_doc("records_bulk_create", "Create up to 1,000 records", request=OpenApiTypes.OBJECT, parameters=bulk_parameters,
-          responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 207: OpenApiTypes.OBJECT})
+    @_doc("records_bulk_create", "Create up to 1,000 records (or upsert them: upsert_on=<field>[,<field>])",
+          request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT,
+                                                  207: OpenApiTypes.OBJECT},
+          parameters=[*bulk_parameters, OpenApiParameter("upsert_on", OpenApiTypes.STR)])
     def post(self, request: Request, object_api_name: str) -> Response:
-        return self._bulk(request, object_api_name, service.create_records, created=True)
+        return self._bulk(request, object_api_name, service.create_records, created=True,
+                          upsert_on=_csv(request.query_params, "upsert_on"))
 
     @_doc("records_bulk_update", "Change up to 1,000 records", request=OpenApiTypes.OBJECT, parameters=bulk_parameters,
           responses={200: OpenApiTypes.OBJECT, 207: OpenApiTypes.OBJECT})
@@ -135,16 +139,19 @@ class RecordBulkView(ApiView):
         return self._bulk(request, object_api_name, service.update_records, created=False)
 
     def _bulk(self, request: Request, object_api_name: str, use_case: Callable[..., list[WriteResult]], *,
-              created: bool) -> Response:
+              created: bool, **options: Any) -> Response:
         mode = request.query_params.get("mode") or "all_or_nothing"
         if mode not in ("all_or_nothing", "per_row"):
             raise ValidationFailed.single("mode", "invalid", _("Use mode=all_or_nothing or mode=per_row."))
+        answer = request.query_params.get("return") or "representation"
+        if answer not in ("representation", "minimal"):
+            raise ValidationFailed.single("return", "invalid", _("Use return=minimal or return=representation."))
         rows = request.data.get("records") if isinstance(request.data, dict) else request.data
         if not isinstance(rows, list):
             raise ValidationFailed.single(None, "invalid", _("Give a list of records."))
         body, status = bulk_response(use_case, object_api_name, rows, request.user, per_row=mode == "per_row",
                                      confirm_duplicates=bool_param(request, "confirm_duplicates"),
-                                     created=created)
+                                     created=created, minimal=answer == "minimal", **options)
         return Response(body, status=status)
 
 
