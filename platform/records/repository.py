@@ -295,6 +295,42 @@ def duplicate_candidates(obj: ObjectMeta, values: Sequence[tuple[FieldMeta, str]
         return cursor.fetchall()
 
 
+def duplicate_matches(obj: ObjectMeta, groups: Sequence[tuple[Sequence[FieldMeta], Sequence[tuple[int | None, tuple]]]],
+                      *, limit: int) -> list[tuple[int, int, int | None, str | None, str]]:
+    """For duplicate rules over a batch, in one statement: `groups` are (the rule's fields, a
+    (record id to leave out or None, values) per draft). Returns (group, n, id, name, key) for
+    up to `limit` live records whose fields equal draft n's values with case, white space and
+    punctuation ignored (public.tessera_normalize, as the duplicate-rule indexes store them), and
+    one row with id None per draft, `key` being its values so normalised (joined by U+001F), for
+    the rows of the batch that look the same as each other."""
+    parts = []
+    for number, (fields, drafts) in enumerate(groups):
+        if not drafts:
+            continue
+        names = [sql.Identifier(f"v{i}") for i in range(len(fields))]
+        rows = sql.SQL(", ").join(
+            sql.SQL("({}, {}::bigint, {})").format(sql.Literal(n), sql.Literal(exclude), sql.SQL(", ").join(
+                sql.SQL("public.tessera_normalize({})").format(sql.Literal(str(v))) for v in values))
+            for n, (exclude, values) in enumerate(drafts))
+        matches = sql.SQL(" AND ").join(
+            sql.SQL("{} = k.{}").format(normalized_expression(f, alias="r"), name)
+            for f, name in zip(fields, names, strict=True))
+        parts.append(sql.SQL(
+            "SELECT {g}, k.n, NULL::bigint, NULL::text, concat_ws(chr(31), {keys}) FROM (VALUES {rows}) AS k (n, x, {names}) "
+            "UNION ALL "
+            "SELECT {g}, k.n, m.id, m.name, NULL FROM (VALUES {rows}) AS k (n, x, {names}) CROSS JOIN LATERAL "
+            "(SELECT r.id, r.name FROM {t} r WHERE r.deleted_at IS NULL AND {matches} AND r.id IS DISTINCT FROM k.x "
+            "ORDER BY r.id LIMIT {limit}) AS m").format(
+            g=sql.Literal(number), rows=rows, names=sql.SQL(", ").join(names),
+            keys=sql.SQL(", ").join(sql.SQL("k.{}").format(n) for n in names), t=sql.Identifier(obj.table),
+            matches=matches, limit=sql.Literal(int(limit))))
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL(" UNION ALL ").join(sql.SQL("({})").format(p) for p in parts))
+        return cursor.fetchall()
+
+
 def active_user_ids(ids: Iterable[int]) -> set[int]:
     """Which of `ids` are active users of this tenant (user fields point at them)."""
     user = get_user_model()._meta

@@ -348,8 +348,10 @@ def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Rec
         pipeline.check_unique(tenant, obj, [d for d in candidates if d.ok])
         pipeline.check_validation_rules(tenant, obj, [d for d in candidates if d.ok])
         warnings = []
-        for draft in (d for d in drafts if d.ok):
-            matches = find_duplicates(tenant, obj, draft) if obj.duplicate_rules else []
+        checked = [d for d in drafts if d.ok]
+        found = find_duplicates(obj, checked) if obj.duplicate_rules and checked else {}
+        for draft in checked:
+            matches = found.get(draft.index, [])
             blocking = [m for m in matches if m["action"] == "block"]
             if blocking:
                 draft.errors.add(None, "duplicate", blocking_message(blocking))
@@ -385,9 +387,10 @@ def _mask_duplicates(obj: ObjectMeta, draft: Draft, access: RecordAccess, tenant
     if not draft.duplicates or access.superuser:
         return
 
-    visible = visible_ids(obj, [m["id"] for m in draft.duplicates], access.row_predicate(obj, "read", "r", tenant))
+    stored = [m["id"] for m in draft.duplicates if m["id"] is not None]
+    visible = visible_ids(obj, stored, access.row_predicate(obj, "read", "r", tenant)) if stored else set()
     for match in draft.duplicates:
-        if match["id"] not in visible:
+        if match["id"] is not None and match["id"] not in visible:
             match["name"] = None
 
 

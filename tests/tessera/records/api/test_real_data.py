@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from metadata.services import update_field
+from metadata.services import create_object, update_field
 from tessera.errors import ValidationFailed
 from tessera.records import service
 from tests.helpers.records_api import count_records, send
@@ -177,7 +177,7 @@ def test_the_name_field_of_a_custom_object_can_be_made_unique_and_upserted_on(ap
     ("quantity", "1.5", "too_many_decimals", "0"),
 ])
 def test_messages_say_what_is_wrong(api, gadget, field, value, code, words):
-    response = send(api, "post", URL, {"name": "x", field: value})
+    response = send(api, "post", URL, {"name": "x", field: value}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     detail = response.json()["errors"][field][0]
     assert detail["code"] == code and words in detail["message"]
@@ -189,3 +189,38 @@ def test_what_is_right_still_goes_in(api, gadget):
     assert response.status_code == 201, response.json()
     assert (response.json()["released"], response.json()["price"], response.json()["quantity"]) == (
         "2024-03-05", "1054.50", "3")
+
+
+# --- duplicate rules within a batch ------------------------------------------------------------------
+
+
+def test_duplicate_rules_apply_within_a_batch(api, admin_a):
+    url = "/api/v1/records/account/bulk/"
+    warned = send(api, "post", url, [{"name": "Acme Ltd"}, {"name": "Other"}, {"name": "ACME, ltd."}])
+    assert warned.status_code == 409
+    assert warned.json()["duplicates"] == [{"index": 2, "matches": [
+        {"id": None, "index": 0, "name": "Acme Ltd", "rules": ["same_name"], "action": "warn"}]}]
+    per_row = send(api, "post", f"{url}?mode=per_row", [{"name": "Acme Ltd"}, {"name": "ACME, ltd."}])
+    assert [r["status"] for r in per_row.json()["results"]] == ["created", "duplicate"]
+    assert count_records("account", admin_a) == 1
+    confirmed = send(api, "post", f"{url}?confirm_duplicates=true", [{"name": "Beta"}, {"name": "beta"}])
+    assert confirmed.status_code == 201 and count_records("account", admin_a) == 3
+
+
+def test_a_blocking_rule_refuses_the_later_row_of_a_batch(api, admin_a):
+    create_object({"api_name": "member", "labels": {"en": {"singular": "Member"}},
+                   "duplicate_rules": [{"api_name": "same_name", "fields": ["name"], "action": "block"}]}, admin_a)
+    service.create_record("member", {"name": "Stored"}, admin_a)
+    response = send(api, "post", "/api/v1/records/member/bulk/?mode=per_row",
+                    [{"name": "Fresh"}, {"name": "fresh"}, {"name": "STORED"}], HTTP_ACCEPT_LANGUAGE="en")
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["created", "error", "error"]
+    assert "row 1 of this batch" in results[1]["non_field_errors"][0]["message"]
+    assert "Stored" in results[2]["non_field_errors"][0]["message"]
+
+
+def test_a_batch_is_checked_for_duplicates_in_one_query(api, admin_a, django_assert_max_num_queries):
+    rows = [{"name": f"Company {i}"} for i in range(50)]
+    with django_assert_max_num_queries(40) as captured:
+        service.create_records("account", rows, admin_a)
+    assert sum("tessera_normalize" in q["sql"] for q in captured.captured_queries) == 1
