@@ -73,6 +73,7 @@ TENANT_APPS = [
     "tessera.security",
     "tessera.records",
     "metadata",
+    "reports_engine.dashboards",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
