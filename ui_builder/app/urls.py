@@ -25,6 +25,7 @@ app_name = "app"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("dashboards/desktop/", home.arrange, name="arrange"),
     path("search/", search.search, name="search"),
     path("recycle-bin/", recycle_bin.recycle_bin, name="recycle_bin"),
     path("recycle-bin/<str:object_name>/<int:record_id>/restore/", recycle_bin.restore, name="restore"),
