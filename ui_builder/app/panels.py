@@ -101,7 +101,7 @@ def drawn(request, spec: PanelSpec, language: str | None, max_width: int) -> dic
         context = {**context, "rows": rows(context["records"], fields, language, request.user),
                    "columns": [f.label(language) for f in fields],
                    "object_label": context["object"].label(language)}
-    return {"id": spec.id, "panel": panel, "title": context.get("title") or panel.title,
+    return {"id": spec.id, "spec": spec, "panel": panel, "title": context.get("title") or panel.title,
             "width": max(1, min(spec.w, max_width)), "context": context,
             "scripts": (*panel.scripts, *context.get("scripts", ()))}
 

@@ -8,6 +8,7 @@ from django.urls import path
 
 from . import (
     bulk,
+    dashboards,
     filters,
     forms,
     home,
@@ -25,7 +26,10 @@ app_name = "app"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("dashboards/", dashboards.dashboard_list, name="dashboards"),
     path("dashboards/desktop/", home.arrange, name="arrange"),
+    path("dashboards/<int:dashboard_id>/", dashboards.dashboard_detail, name="dashboard"),
+    path("dashboards/<int:dashboard_id>/change/", dashboards.dashboard_change, name="dashboard_change"),
     path("search/", search.search, name="search"),
     path("recycle-bin/", recycle_bin.recycle_bin, name="recycle_bin"),
     path("recycle-bin/<str:object_name>/<int:record_id>/restore/", recycle_bin.restore, name="restore"),
