@@ -167,6 +167,21 @@ def _laid_out(items: list[dict], layout: str) -> list[dict]:
     return items
 
 
+def with_panel(items: list[dict], token: str) -> list[dict]:
+    """`items` with the panel a choice's token names added below the others."""
+    grown = added(items, token, GRID_COLUMNS)
+    if len(grown) > len(items):
+        bottom = max((i["y"] + i["h"] for i in items), default=0)
+        grown = [*items, {**grown[0], "x": 0, "y": bottom, **NEW_PANEL}]
+    return grown
+
+
+def add_panel(user, dashboard_id: int, token: str) -> DashboardMeta:
+    """Put a panel (a report's chart…) on a dashboard the user may change."""
+    dashboard = services.get_dashboard(dashboard_id, user)
+    return services.update_dashboard(dashboard.id, {"items": with_panel(_items(dashboard), token)}, user)
+
+
 def _changes(request, dashboard: DashboardMeta, op: str) -> dict[str, Any]:
     """What one of the page's buttons (or the grid) asks to change, as a service update."""
     items = _items(dashboard)
@@ -175,11 +190,7 @@ def _changes(request, dashboard: DashboardMeta, op: str) -> dict[str, Any]:
     if action == "layout":
         return {"items": _laid_out(items, request.POST.get("layout", "[]"))}
     if action == "add":
-        grown = added(items, request.POST.get("add", ""), GRID_COLUMNS)
-        if len(grown) > len(items):
-            bottom = max((i["y"] + i["h"] for i in items), default=0)
-            grown = [*items, {**grown[0], "x": 0, "y": bottom, **NEW_PANEL}]
-        return {"items": grown}
+        return {"items": with_panel(items, request.POST.get("add", ""))}
     if action == "remove":
         return {"items": [i for i in items if i["id"] != target]}
     if action == "rename":
