@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -37,8 +38,24 @@ from .query_string import FILTER_PREFIX
 from .widgets import filter_widget_for
 
 MAX_NAME = 100
-#: Filter kinds (asked of the field's widget) a dashboard offers, and the operator each uses.
-FILTER_OPS = {"period": "range", "choices": "in", "user": "in"}
+
+
+def _periods(field: FieldMeta, language: str | None) -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in PERIODS]
+
+
+def _people(field: FieldMeta, language: str | None) -> list[tuple[str, str]]:
+    return [(ME, _("me")), (MY_TEAM, _("my team"))]
+
+
+def _choices(field: FieldMeta, language: str | None) -> list[tuple[str, str]]:
+    value_type = field.type.value_type(field)
+    return [(c["value"], c["label"]) for c in value_type.choices(field, language)]
+
+
+#: Filter kinds (asked of the field's widget) a dashboard offers: the operator and the options.
+FILTER_KINDS: dict[str, tuple[str, Callable[[FieldMeta, str | None], list[tuple[str, str]]]]] = {
+    "period": ("range", _periods), "choices": ("in", _choices), "user": ("in", _people)}
 NEW_PANEL = {"w": 6, "h": 4}
 
 
@@ -81,7 +98,7 @@ def filter_fields(user) -> dict[str, FieldMeta]:
         if not access.can(obj, "read"):
             continue
         for field in service.readable_fields(obj, access):
-            if field.api_name not in found and filter_widget_for(field).filter_kind in FILTER_OPS:
+            if field.api_name not in found and filter_widget_for(field).filter_kind in FILTER_KINDS:
                 found[field.api_name] = field
     return found
 
@@ -95,15 +112,9 @@ def _filter_controls(dashboard: DashboardMeta, params, fields: dict[str, FieldMe
         field = fields.get(f.field)
         if field is None:
             continue
-        kind = filter_widget_for(field).filter_kind
-        key = f"{f.field}__{FILTER_OPS[kind]}"
-        if kind == "period":
-            options = [(value, str(label)) for value, label in PERIODS]
-        elif kind == "user":
-            options = [(ME, _("me")), (MY_TEAM, _("my team"))]
-        else:
-            value_type = field.type.value_type(field)
-            options = [(c["value"], c["label"]) for c in value_type.choices(field, language)]
+        op, options_of = FILTER_KINDS[filter_widget_for(field).filter_kind]
+        key = f"{f.field}__{op}"
+        options = options_of(field, language)
         controls.append({"name": FILTER_PREFIX + key, "key": key, "field": f.field, "label": field.label(language),
                          "options": options, "value": params.get(FILTER_PREFIX + key, f.default)})
     return controls
