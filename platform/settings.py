@@ -74,6 +74,7 @@ TENANT_APPS = [
     "tessera.records",
     "metadata",
     "reports_engine.dashboards",
+    "tessera.transfer",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -6,4 +6,5 @@ urlpatterns = [
     path("meta/", include("metadata.api.urls")),
     path("security/", include("tessera.security.api.urls")),
     path("", include("tessera.records.api.urls")),
+    path("", include("tessera.transfer.api")),
 ]

@@ -7,6 +7,7 @@ OpenAPI, UI, reports, reminders, imports, exports):
     access.can(obj, "edit") / access.require(obj, "edit")       # object rights
     access.has_right("export") / access.require_right("manage_users")   # admin rights
     access.can_export(obj) / access.require_export(obj)
+    access.can_import(obj) / access.require_import(obj)
     access.field_access(obj, field)  → "hidden" | "read" | "edit";  readable(), editable(), readable_fields()
     access.sources_readable(obj, field)        # may read every field a formula / roll-up reads
     access.row_predicate(obj, "read", "r")     # SQL over the record alias, or None for every row
@@ -152,7 +153,7 @@ class RecordAccess:
 
     # --- admin rights ----------------------------------------------------------------------------
     def has_right(self, right: str) -> bool:
-        """customize, manage_users, export, view_audit_log, view_all_data, modify_all_data."""
+        """customize, manage_users, export, import, view_audit_log, view_all_data, modify_all_data."""
         return self.superuser or (self.rights.active and right in self.rights.admin)
 
     def require_right(self, right: str) -> None:
@@ -167,6 +168,15 @@ class RecordAccess:
     def require_export(self, obj: ObjectMeta) -> None:
         self.require(obj, "read")
         self.require_right("export")
+
+    def can_import(self, obj: ObjectMeta) -> bool:
+        """Importing needs the import right and the right to create or edit the object's records."""
+        return self.has_right("import") and (self.can(obj, "create") or self.can(obj, "edit"))
+
+    def require_import(self, obj: ObjectMeta) -> None:
+        if not self.can(obj, "create"):
+            self.require(obj, "edit")
+        self.require_right("import")
 
     # --- object rights ---------------------------------------------------------------------------
     def actions(self, obj: ObjectMeta) -> frozenset[str]:

@@ -10,7 +10,7 @@ Actions (stable keys, stored in data): login, login.failed, login.locked, logout
 token.revoke, user.invite, user.invitation_accepted, user.invitation_revoked, user.update,
 user.deactivate, user.reactivate, profile.create|update|delete, permission_set.*, role.*,
 department.*, sharing_rule.*, record.share, record.unshare, records.reassign, records.transfer,
-record.delete, records.export, metadata.<entity>.<action>, support.grant, support.revoke,
+record.delete, records.export, records.import, records.import_undo, metadata.<entity>.<action>, support.grant, support.revoke,
 support.link_issued, support.link_refused, support.login, support.login_refused.
 """
 

@@ -53,7 +53,7 @@ class MeView(ApiView):
     def get(self, request: Request) -> Response:
         access = access_for(request.user)
         objects = {o.api_name: sorted(access.actions(o)) for o in get_meta().objects.values() if access.can(o, "read")}
-        admin = sorted(r for r in ("customize", "manage_users", "export", "view_audit_log", "view_all_data",
+        admin = sorted(r for r in ("customize", "manage_users", "export", "import", "view_audit_log", "view_all_data",
                                    "modify_all_data") if access.has_right(r))
         user = cast("User", request.user)  # IsAuthenticated (the default permission) let it through
         return Response({"user": user_json(user), "admin": admin, "objects": objects})

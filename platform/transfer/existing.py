@@ -1,0 +1,98 @@
+"""Records that already exist, found by an import's key (update and upsert modes), and what a row
+would change in them.
+
+The records service finds them with a list filtered on the key (`<field>__in`, one query per
+`CHUNK` keys, the importer's visibility applied); a composite key filters on its first field and
+matches the rest here. Two records with one key are an error for the rows naming it, never a
+guess. (When the write path's own bulk upsert lands, `upsert_on`, this module keeps only
+`changes`: the values before, for undo, and the rows that change nothing, for the skip count.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from metadata.fieldtypes import FieldValueError
+from metadata.meta import FieldMeta, ObjectMeta
+from tessera.records import service as records
+from tessera.records.record import Record
+from tessera.security.actor import Actor
+
+from .references import Unresolved
+
+CHUNK = records.MAX_PAGE
+
+
+def _normal(field: FieldMeta, value: Any) -> Any:
+    """A value in the one form both a file's cell and a stored value compare in (its API form)."""
+    if value is None:
+        return None
+    try:
+        coerced = field.type.coerce(value, field)
+    except (FieldValueError, TypeError, ValueError):
+        return str(value)
+    api = field.type.to_api(coerced, field)
+    return tuple(api) if isinstance(api, list) else api
+
+
+def key_of(key: Sequence[FieldMeta], payload: Mapping[str, Any]) -> tuple | None:
+    """The row's key (None when any part is blank)."""
+    parts = tuple(_normal(f, payload.get(f.api_name)) for f in key)
+    return None if any(p is None or p == "" for p in parts) else parts
+
+
+def _record_key(key: Sequence[FieldMeta], record: Record) -> tuple:
+    return tuple(_normal(f, record.get(f.api_name)) for f in key)
+
+
+def find(obj: ObjectMeta, key: Sequence[FieldMeta], keys: list[tuple], actor: Actor, *,
+         fields: Sequence[str]) -> dict[tuple, Record | Unresolved]:
+    """key → the one record the actor may see with that key (or Unresolved when several)."""
+    if not keys or not key:
+        return {}
+    first = key[0]
+    names = list(dict.fromkeys([*fields, *(f.api_name for f in key)]))
+    wanted = set(keys)
+    found: dict[tuple, list[Record]] = {}
+    values = sorted({k[0] for k in keys}, key=str)
+    for start in range(0, len(values), CHUNK):
+        cursor = None
+        while True:
+            page = records.list_records(obj.api_name, actor, filters=[(f"{first.api_name}__in", values[start:start + CHUNK])],
+                                        fields=names, limit=records.MAX_PAGE, sort=["id"], cursor=cursor)
+            for record in page.records:
+                record_key = _record_key(key, record)
+                if record_key in wanted:
+                    found.setdefault(record_key, []).append(record)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    answer: dict[tuple, Record | Unresolved] = {}
+    for record_key, matches in found.items():
+        if len(matches) == 1:
+            answer[record_key] = matches[0]
+        else:
+            answer[record_key] = Unresolved("ambiguous", _(
+                "%(count)d records have this key (ids %(ids)s): the key must be unique.")
+                % {"count": len(matches), "ids": ", ".join(str(r.id) for r in matches[:5])})
+    return answer
+
+
+def changes(obj: ObjectMeta, record: Record, payload: Mapping[str, Any]) -> tuple[dict, dict]:
+    """(the payload's values that differ from the record's, the record's values before them in API
+    form)."""
+    changed: dict[str, Any] = {}
+    before: dict[str, Any] = {}
+    for name, value in payload.items():
+        f = obj.field(name)
+        if f is None:
+            continue
+        current = record.get(name)
+        old = _normal(f, current)
+        if _normal(f, value) != old:
+            changed[name] = value
+            before[name] = list(old) if isinstance(old, tuple) else old
+    return changed, before

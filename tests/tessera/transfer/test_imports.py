@@ -1,0 +1,245 @@
+"""Importing real-world shaped files: Chinese headers and labels in GBK, names instead of ids,
+duplicate keys inside a file, ambiguous parents, upsert twice, dry run, cancel, resume, undo."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from tessera.records import service
+from tessera.security.access import SYSTEM
+from tessera.security.models import AuditEntry
+from tessera.transfer.models import ImportRowError, ImportRun
+
+
+def _accounts(actor=SYSTEM):
+    page = service.list_records("account", actor, limit=200, sort=["id"])
+    return {r.name: r for r in page.records}
+
+
+GBK_ROWS = [["客户名称", "信用等级", "年营业额", "员工人数", "电话"],
+            ["华为技术", "A", "￥1,054.50", "1,200", "0755-1234"],
+            ["小米科技", "b", "300元", "300", ""],
+            ["坏数据", "Z 级", "很多", "x", ""]]
+
+
+def test_a_gbk_csv_with_chinese_headers_and_labels(in_tenant_a, write_csv, run_import):
+    path = write_csv(GBK_ROWS, "客户.csv", encoding="gbk")
+    run = run_import(path, settings={"mode": "insert"})
+    assert run.source["encoding"] == "gb18030"
+    assert [m["field"] for m in run.mapping] == ["name", "rating", "annual_revenue", "employees", "phone"]
+    assert (run.status, run.inserted, run.errors) == ("done", 2, 1)
+    accounts = _accounts()
+    assert accounts["华为技术"].get("annual_revenue") == Decimal("1054.50")
+    assert accounts["华为技术"].get("employees") == Decimal("1200")
+    assert (accounts["华为技术"].get("rating"), accounts["小米科技"].get("rating")) == ("a", "b")
+    error = ImportRowError.objects.get(run=run)
+    assert error.row == 4 and error.cells[0] == "坏数据"
+    assert "很多" in error.message
+
+
+def test_the_mapping_is_remembered_for_the_next_file(in_tenant_a, write_csv, run_import):
+    path = write_csv([["Company", "Ignored"], ["ACME", "x"]])
+    run_import(path, settings={"mode": "insert"}, mapping=[{"column": 0, "field": "name"}, {"column": 1}])
+    from tessera.transfer import imports
+    from tessera.transfer.models import ImportRun as Run
+
+    with open(path, "rb") as handle:
+        again = imports.start_import("account", "again.csv", handle, Run.objects.first().created_by)
+    prepared = imports.prepare_import(again.pk, again.created_by)
+    assert [(c.header, c.field) for c in prepared.columns] == [("Company", "name"), ("Ignored", None)]
+
+
+def test_upsert_twice_gives_the_same_result(in_tenant_a, write_csv, run_import):
+    rows = [["Name", "Phone", "Employees"], ["Alpha Ltd", "13800000111", "10"], ["Beta Ltd", "13800000222", "20"]]
+    first = run_import(write_csv(rows), settings={"mode": "upsert", "key": ["name"]})
+    assert (first.inserted, first.updated, first.skipped) == (2, 0, 0)
+    second = run_import(write_csv(rows, "again.csv"), settings={"mode": "upsert", "key": ["name"]})
+    assert (second.inserted, second.updated, second.skipped, second.errors) == (0, 0, 2, 0)
+    changed = run_import(write_csv([rows[0], ["Alpha Ltd", "13800000999", "10"]], "changed.csv"),
+                         settings={"mode": "upsert", "key": ["name"]})
+    assert (changed.inserted, changed.updated) == (0, 1)
+    assert len([n for n in _accounts() if n.endswith("Ltd")]) == 2
+    assert _accounts()["Alpha Ltd"].get("phone") == "13800000999"
+
+
+def test_duplicate_keys_inside_a_file_are_both_errors(in_tenant_a, write_csv, run_import):
+    rows = [["Name", "Phone"], ["Same", "13800000001"], ["Other", "13800000002"], ["Same", "13800000003"]]
+    run = run_import(write_csv(rows), settings={"mode": "upsert", "key": ["name"]})
+    assert (run.inserted, run.errors) == (1, 2)
+    assert sorted(ImportRowError.objects.filter(run=run).values_list("row", flat=True)) == [2, 4]
+    assert "same" in ImportRowError.objects.filter(run=run).first().message.lower()
+
+
+def test_a_parent_name_matching_two_records_is_an_error_not_a_guess(in_tenant_a, write_csv, run_import):
+    service.create_records("account", [{"name": "Twin"}, {"name": "Twin"}, {"name": "Single"}], SYSTEM,
+                           confirm_duplicates=True)
+    rows = [["Name", "Account"], ["Ann", "Twin"], ["Bob", "Single"], ["Cid", "Nowhere"]]
+    run = run_import(write_csv(rows), "contact", settings={"mode": "insert"})
+    assert [m["field"] for m in run.mapping] == ["name", "account"]
+    assert (run.inserted, run.errors) == (1, 2)
+    messages = dict(ImportRowError.objects.filter(run=run).values_list("row", "message"))
+    assert "matches 2" in messages[2]
+    assert "Nowhere" in messages[4]
+    bob = service.list_records("contact", SYSTEM, filters=[("name", "Bob")]).records[0]
+    assert bob.get("account") == _accounts()["Single"].id
+
+
+def test_missing_parents_are_created_when_asked(in_tenant_a, write_csv, run_import):
+    rows = [["Name", "Account"], ["Ann", "New Co"], ["Bob", "New Co"]]
+    run = run_import(write_csv(rows), "contact", settings={"mode": "insert"},
+                     mapping=[{"column": 0, "field": "name"},
+                              {"column": 1, "field": "account", "create_missing": True}])
+    assert (run.inserted, run.errors, run.parents_created) == (2, 0, 1)
+    assert len([n for n in _accounts() if n == "New Co"]) == 1
+
+
+def test_owner_by_email_or_name(in_tenant_a, write_csv, run_import, admin_a):
+    from django.contrib.auth import get_user_model
+
+    rep = get_user_model().objects.create_user("rep@alpha.test", None, full_name="王小明")
+    rows = [["Name", "Owner"], ["One", "rep@alpha.test"], ["Two", "王小明"], ["Three", "nobody"]]
+    run = run_import(write_csv(rows), settings={"mode": "insert"})
+    assert (run.inserted, run.errors) == (2, 1)
+    accounts = _accounts()
+    assert accounts["One"].owner_id == accounts["Two"].owner_id == rep.pk
+
+
+def test_an_xlsx_with_serial_and_text_dates(in_tenant_a, tmp_path, run_import):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["姓名", "生日", "邮箱"])
+    sheet.append(["甲", dt.datetime(1990, 5, 1), "a@x.cn"])
+    sheet.append(["乙", 32994, "b@x.cn"])  # 1990-05-01 as a serial
+    sheet.append(["丙", "1990年5月1日", "c@x.cn"])
+    sheet.append(["丁", "01/05/1990", "d@x.cn"])
+    sheet.append(["戊", "1990-02-30", "e@x.cn"])
+    path = tmp_path / "联系人.xlsx"
+    workbook.save(path)
+    run = run_import(path, "contact", settings={"mode": "insert", "date_order": "dmy"})
+    assert (run.inserted, run.errors) == (4, 1)
+    contacts = service.list_records("contact", SYSTEM, limit=50).records
+    assert {c.get("birthday") for c in contacts} == {dt.date(1990, 5, 1)}
+    assert "exists" in ImportRowError.objects.get(run=run).message
+
+
+def test_the_dry_run_counts_and_writes_nothing(in_tenant_a, write_csv, run_import):
+    service.create_record("account", {"name": "Existing", "phone": "13800000001"}, SYSTEM)
+    rows = [["Name", "Phone"], ["Existing", "13800000002"], ["Fresh", "13800000003"], ["Existing", "13800000001"],
+            ["", "13800000004"]]
+    run = run_import(write_csv(rows), settings={"mode": "upsert", "key": ["name"]}, dry_run=True)
+    assert run.status == "checked"
+    counts = {k: run.dry_run[k] for k in ("inserted", "updated", "skipped", "errors")}
+    assert counts == {"inserted": 1, "updated": 0, "skipped": 0, "errors": 3}  # Existing twice; a blank key
+    assert len(run.dry_run["first_errors"]) == 3
+    assert set(_accounts()) == {"Existing"}
+
+
+def test_update_mode_finds_by_key_and_reports_unknown_keys(in_tenant_a, write_csv, run_import):
+    service.create_record("account", {"name": "Keep", "phone": "13800000001"}, SYSTEM)
+    run = run_import(write_csv([["Name", "Phone"], ["Keep", "13800000002"], ["Unknown", "13800000003"]]),
+                     settings={"mode": "update", "key": ["name"]})
+    assert (run.updated, run.inserted, run.errors) == (1, 0, 1)
+    assert _accounts()["Keep"].get("phone") == "13800000002"
+
+
+def test_undo_puts_created_records_in_the_bin_and_values_back(in_tenant_a, write_csv, run_import, admin_a):
+    from tessera.core import jobs
+    from tessera.transfer import imports
+
+    service.create_record("account", {"name": "Old", "phone": "13800000001"}, SYSTEM)
+    run = run_import(write_csv([["Name", "Phone"], ["Old", "13800000002"], ["New", "13800000003"]]),
+                     settings={"mode": "upsert", "key": ["name"]})
+    assert (run.inserted, run.updated) == (1, 1)
+    undo = imports.undo_import(run.pk, admin_a)
+    jobs.run_job(undo.job.pk)
+    undo.refresh_from_db()
+    assert undo.status == "undone"
+    assert set(_accounts()) == {"Old"}
+    assert _accounts()["Old"].get("phone") == "13800000001"
+    assert service.list_records("account", SYSTEM, deleted=True).records[0].name == "New"
+    assert AuditEntry.objects.filter(action="records.import_undo").exists()
+
+
+def test_cancel_keeps_finished_batches_and_a_rerun_resumes(in_tenant_a, write_csv, run_import, admin_a,
+                                                            monkeypatch):
+    from tessera.core import jobs
+    from tessera.transfer import engine, imports
+
+    monkeypatch.setattr(engine, "BATCH", 2)
+    rows = [["Name"]] + [[f"R{i}"] for i in range(7)]
+    path = write_csv(rows)
+    with open(path, "rb") as handle:
+        run = imports.start_import("account", path.name, handle, admin_a)
+    imports.prepare_import(run.pk, admin_a)
+    imports.configure_import(run.pk, admin_a, columns=[{"column": 0, "field": "name"}], settings={"mode": "insert"})
+    run = imports.start_run(run.pk, admin_a)
+
+    original = engine.process
+    calls = []
+
+    def crash_on_third(plan, batch, repeated):
+        calls.append(len(batch))
+        if len(calls) == 3:
+            raise RuntimeError("worker lost")
+        return original(plan, batch, repeated)
+
+    monkeypatch.setattr(engine, "process", crash_on_third)
+    with pytest.raises(RuntimeError):
+        imports.import_job(run.job, jobs.Progress(run.job))
+    run.refresh_from_db()
+    assert run.rows_done == 4 and run.inserted == 4  # two batches committed, the third rolled back
+    monkeypatch.setattr(engine, "process", original)
+    ImportRun.objects.filter(pk=run.pk).update(status="running")
+    imports.import_job(run.job, jobs.Progress(run.job))  # the rerun
+    run.refresh_from_db()
+    assert (run.status, run.rows_done, run.inserted) == ("done", 7, 7)
+    assert sorted(n for n in _accounts() if n.startswith("R")) == [f"R{i}" for i in range(7)]
+
+    # cancel: the run stops before its next batch and says what it kept
+    path = write_csv([["Name"]] + [[f"C{i}"] for i in range(5)], "cancel.csv")
+    with open(path, "rb") as handle:
+        second = imports.start_import("account", path.name, handle, admin_a)
+    imports.prepare_import(second.pk, admin_a)
+    imports.configure_import(second.pk, admin_a, columns=[{"column": 0, "field": "name"}],
+                             settings={"mode": "insert"})
+    second = imports.start_run(second.pk, admin_a)
+
+    def cancel_after_first(plan, batch, repeated):
+        result = original(plan, batch, repeated)
+        ImportRun.objects.filter(pk=second.pk).update(cancel_requested=True)
+        return result
+
+    monkeypatch.setattr(engine, "process", cancel_after_first)
+    jobs.run_job(second.job.pk)
+    second.refresh_from_db()
+    assert (second.status, second.inserted) == ("cancelled", 2)
+    assert "2 rows" in second.message
+
+
+def test_importing_needs_the_import_right_and_is_audited(org, write_csv, run_import):
+    from tessera.errors import PermissionDenied
+
+    path = write_csv([["Name"], ["Mine"]])
+    with pytest.raises(PermissionDenied):
+        run_import(path, actor=org.rep)  # a salesperson has no import right
+    run = run_import(path, actor=org.mgr, settings={"mode": "insert"})  # a sales manager has
+    assert run.inserted == 1
+    entry = AuditEntry.objects.get(action="records.import")
+    assert (entry.actor_id, entry.target_id, entry.detail["inserted"]) == (org.mgr.pk, "account", 1)
+
+
+def test_the_error_file_holds_the_rows_and_why(in_tenant_a, write_csv, run_import, admin_a, tmp_path):
+    from tessera.transfer import imports
+    from tessera.transfer.readers import SourceOptions, open_table
+
+    run = run_import(write_csv([["Name", "Employees"], ["Fine", "1"], ["Bad", "lots"]]), settings={"mode": "insert"})
+    path, name = imports.error_file(run.pk, admin_a, str(tmp_path))
+    assert name.endswith(".csv")
+    with open_table(path, SourceOptions()) as table:
+        assert table.headers == ["Name", "Employees", "Error"]
+        rows = list(table.rows())
+    assert rows[0][:2] == ["Bad", "lots"] and "lots" in rows[0][2]
