@@ -23,10 +23,11 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
@@ -40,7 +41,7 @@ from . import existing
 from .mapping import ColumnMap
 from .readers import SourceOptions, Table, open_table
 from .references import Resolver, Unresolved, lookup_target
-from .values import CellError, ParseOptions, parse_cell
+from .values import CellError, ParseOptions, cell_parser
 
 BATCH = records.MAX_BULK
 #: Errors a dry run keeps to show (it counts them all).
@@ -58,6 +59,7 @@ class Column:
     match: FieldMeta | None = None  # the parent's field the cells name
     create_missing: bool = False
     user: bool = False  # the cells name users (owner, user fields)
+    parse: Callable[[Any], Any] | None = None  # values.cell_parser for the field
 
 
 @dataclass
@@ -166,7 +168,7 @@ def process(plan: Plan, rows: list[Row], repeated: frozenset[int]) -> Outcome:
         _parse(plan, row)
         if repeated and key_hash(row.cells, key_columns) in repeated:
             row.errors.append(_("Another row of the file has the same %(key)s.")
-                              % {"key": " + ".join(f.label() for f in plan.key)})
+                              % {"key": " + ".join(f.label(get_language()) for f in plan.key)})
     _resolve(plan, [r for r in rows if not r.errors])
     good = [r for r in rows if not r.errors]
     updates: list[Row] = []
@@ -187,9 +189,10 @@ def _parse(plan: Plan, row: Row) -> None:
             row.payload[column.field.api_name] = text or None
             continue
         try:
-            row.payload[column.field.api_name] = parse_cell(raw, column.field, plan.parse)
+            assert column.parse is not None
+            row.payload[column.field.api_name] = column.parse(raw)
         except CellError as exc:
-            row.errors.append(f"{column.field.label()}: {exc.message}")
+            row.errors.append(f"{column.field.label(get_language())}: {exc.message}")
 
 
 def _resolve(plan: Plan, rows: list[Row]) -> None:
@@ -211,7 +214,7 @@ def _resolve(plan: Plan, rows: list[Row]) -> None:
                 continue
             value = found.get(text)
             if isinstance(value, Unresolved) or value is None:
-                row.errors.append(f"{column.field.label()}: {value.message if value else text}")
+                row.errors.append(f"{column.field.label(get_language())}: {value.message if value else text}")
             else:
                 row.payload[name] = value
 
@@ -224,7 +227,7 @@ def _match_existing(plan: Plan, rows: list[Row], outcome: Outcome) -> tuple[list
         key = existing.key_of(plan.key, row.payload)
         if key is None:
             row.errors.append(_("%(key)s is blank: it finds the record to update.")
-                              % {"key": " + ".join(f.label() for f in plan.key)})
+                              % {"key": " + ".join(f.label(get_language()) for f in plan.key)})
             continue
         keyed.setdefault(key, []).append(row)
     found = existing.find(plan.obj, plan.key, list(keyed), plan.actor,
@@ -235,7 +238,7 @@ def _match_existing(plan: Plan, rows: list[Row], outcome: Outcome) -> tuple[list
         match = found.get(key)
         for row in key_rows:
             if match is None and plan.mode == "update":
-                row.errors.append(_("No record has this %(key)s.") % {"key": " + ".join(f.label() for f in plan.key)})
+                row.errors.append(_("No record has this %(key)s.") % {"key": " + ".join(f.label(get_language()) for f in plan.key)})
             elif match is None:
                 creates.append(row)
             elif isinstance(match, Unresolved):
@@ -333,7 +336,7 @@ def _messages(obj: ObjectMeta, errors: ErrorCollector | None) -> str:
     parts = []
     for name, details in errors.field_errors.items():
         field_meta = obj.field(name)
-        label = field_meta.label() if field_meta is not None else name
+        label = field_meta.label(get_language()) if field_meta is not None else name
         parts += [f"{label}: {d.message}" for d in details]
     parts += [str(d.message) for d in errors.non_field_errors]
     return "; ".join(parts)
@@ -353,7 +356,8 @@ def compile_plan(tenant: TenantMeta, obj: ObjectMeta, actor: Actor, access: Reco
         compiled.append(Column(c.column, f, target=target, match=match, create_missing=c.create_missing,
                                user=f.type.is_reference and target is None))
     key = [f for f in (obj.field(name) for name in settings.get("key") or []) if f is not None]
+    options = ParseOptions(date_order=settings.get("date_order", "ymd"), wan=bool(settings.get("wan")))
+    compiled = [replace(c, parse=cell_parser(c.field, options)) for c in compiled]
     return Plan(tenant=tenant, obj=obj, actor=actor, access=access, source=source, columns=compiled,
-                mode=settings.get("mode", "insert"), key=key,
-                parse=ParseOptions(date_order=settings.get("date_order", "ymd"), wan=bool(settings.get("wan"))),
+                mode=settings.get("mode", "insert"), key=key, parse=options,
                 confirm_duplicates=settings.get("duplicates") == "import", path=path)

@@ -23,7 +23,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -270,7 +270,8 @@ def import_job(job: Job, progress: Progress) -> dict:
     run = ImportRun.objects.select_related("created_by").get(pk=job.params["run"])
     dry_run = bool(job.params.get("dry_run"))
     try:
-        with local_file(run.file) as path:
+        # Messages of refused rows are read by the user who started the import: in their language.
+        with translation.override(getattr(run.created_by, "language", None)), local_file(run.file) as path:
             result = _check(run, path, progress) if dry_run else _import(run, path, progress)
     except TesseraError as exc:
         ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, message=str(exc.message)[:500],
@@ -425,8 +426,13 @@ def undo_import(run_id: int, actor: Actor) -> ImportRun:
 def undo_job(job: Job, progress: Progress) -> dict:
     """Undo a run, newest batch first (kind "transfer.undo_import"); a record that cannot go back
     (deleted since, or others refer to it and forbid its deletion) is reported, the rest undone."""
-    run = ImportRun.objects.select_related("undone_by").get(pk=job.params["run"])
+    run = ImportRun.objects.select_related("undone_by", "created_by").get(pk=job.params["run"])
     actor = run.undone_by or _actor_of(run)
+    with translation.override(getattr(actor, "language", None)):
+        return _undo(run, actor, progress)
+
+
+def _undo(run: ImportRun, actor: Actor, progress: Progress) -> dict:
     batches = list(ImportBatch.objects.filter(run=run).order_by("-number"))
     progress.set_total(sum(len(b.created_ids) + len(b.updated_before) for b in batches))
     deleted = restored = 0

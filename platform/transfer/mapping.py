@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
@@ -121,12 +122,12 @@ def check(columns: list[ColumnMap], tenant: TenantMeta, obj: ObjectMeta, access:
             errors.add(path, "unknown_field", _("“%(name)s” is not a field you may import into.") % {"name": c.field})
             continue
         if c.field in seen:
-            errors.add(path, "mapped_twice", _("Two columns go into “%(field)s”.") % {"field": field.label()})
+            errors.add(path, "mapped_twice", _("Two columns go into “%(field)s”.") % {"field": field.label(get_language())})
         seen.add(c.field)
         target = lookup_target(tenant, field)
         if c.match and (target is None or c.match not in {m.api_name for m in match_fields(tenant, target)}):
             errors.add(path, "invalid_match", _("Match “%(field)s” by its name or a unique field.")
-                       % {"field": field.label()})
+                       % {"field": field.label(get_language())})
 
 
 def from_payload(payload: Iterable[Mapping[str, Any]], headers: list[str]) -> list[ColumnMap]:

@@ -246,7 +246,12 @@ class Table:
 
 
 def _calamine_cell(cell: Any) -> Any:
-    return None if cell == "" else cell
+    """calamine gives every number as a float: 2500000.0 and 13800138000.0 are integers people typed."""
+    if cell == "":
+        return None
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 2**53:
+        return int(cell)
+    return cell
 
 
 def open_table(path: str | Path, options: SourceOptions) -> Table:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
@@ -112,11 +113,11 @@ class Resolver:
             elif found:
                 answer[text] = Unresolved("ambiguous", _(
                     "“%(name)s” matches %(count)d %(object)s records (ids %(ids)s): use a unique field, or make "
-                    "the names differ.") % {"name": text, "count": len(found), "object": target.label(),
+                    "the names differ.") % {"name": text, "count": len(found), "object": target.label(get_language()),
                                             "ids": ", ".join(map(str, found[:5]))})
             else:
                 answer[text] = Unresolved("not_found", _("No %(object)s named “%(name)s”.")
-                                          % {"object": target.label(), "name": text})
+                                          % {"object": target.label(get_language()), "name": text})
             if not isinstance(answer[text], Unresolved) or len(found) > 1:
                 cache.remember(text, answer[text])
         return answer

@@ -79,19 +79,47 @@ CellParser = Callable[[Any, FieldMeta, ParseOptions], Any]
 cell_parsers: Registry[CellParser] = Registry("cell parsers")
 
 
+#: Kinds of values with few distinct cells (a picklist's labels, yes/no): each distinct cell is
+#: parsed once per column and remembered (up to MEMO_SIZE cells).
+MEMOISED = frozenset({"BOOLEAN", "PICKLIST", "MULTIPICKLIST"})
+MEMO_SIZE = 10_000
+
+
 def parse_cell(raw: Any, field: FieldMeta, options: ParseOptions) -> Any:
     """One cell → the value to send for `field` (None for a blank cell), or CellError."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
+    return cell_parser(field, options)(raw)
+
+
+def cell_parser(field: FieldMeta, options: ParseOptions) -> Callable[[Any], Any]:
+    """The parser of `field`'s cells, chosen once for a column (a file has many rows)."""
     kind = field.type.value_type(field).formula_type or ""
     try:
         parser = cell_parsers.get(kind)
     except KeyError:
         parser = _as_text
-    try:
-        return parser(raw, field, options)
-    except FieldValueError as exc:
-        raise CellError(exc.code, str(exc.message)) from None
+    memo: dict[Any, Any] | None = {} if kind in MEMOISED else None
+
+    def parse(raw: Any) -> Any:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if memo is not None and raw in memo:
+            found = memo[raw]
+            if isinstance(found, CellError):
+                raise found
+            return found
+        try:
+            value = parser(raw, field, options)
+        except FieldValueError as exc:
+            value = CellError(exc.code, str(exc.message))
+        except CellError as exc:
+            value = exc
+        if memo is not None and len(memo) < MEMO_SIZE:
+            memo[raw] = value
+        if isinstance(value, CellError):
+            raise value
+        return value
+
+    return parse
 
 
 def _text_of(raw: Any) -> str:
@@ -107,6 +135,11 @@ def _text_of(raw: Any) -> str:
 
 def _as_text(raw: Any, field: FieldMeta, options: ParseOptions) -> Any:
     return field.type.parse_text(_text_of(raw), field)
+
+
+def _plain_text(raw: Any, field: FieldMeta, options: ParseOptions) -> Any:
+    """Text goes as written (trimmed); the records service checks it (length, e-mail, phone…)."""
+    return raw.strip() if isinstance(raw, str) else _text_of(raw)
 
 
 # --- booleans --------------------------------------------------------------------------------
@@ -261,6 +294,7 @@ def parse_list(raw: Any, field: FieldMeta, options: ParseOptions) -> Any:
     return field.type.parse_text(";".join(split_list(raw, options)), field)
 
 
+cell_parsers.register("TEXT", _plain_text)
 cell_parsers.register("BOOLEAN", parse_boolean)
 cell_parsers.register("DATE", parse_date)
 cell_parsers.register("DATETIME", parse_datetime)

@@ -142,6 +142,7 @@ def object_list(request, object_name: str):
         "bulk_fields": [{"api_name": f.api_name, "label": f.label(language)} for f in readable
                         if f.writable and access.editable(obj, f) and f.api_name != "owner"],
         "can_edit": access.can(obj, "edit"), "can_delete": access.can(obj, "delete"),
+        "can_import": access.can_import(obj), "can_export": access.can_export(obj),
         "query": "?" + request.GET.urlencode() if request.GET else "",
         "problem": request.GET.get("problem", ""),
     }

@@ -43,3 +43,12 @@ def run_import(admin_a):
         return queued
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _admin_reads_english(request):
+    """Jobs write their messages in the language of the user who started them: English here."""
+    if "admin_a" in request.fixturenames:
+        admin = request.getfixturevalue("admin_a")
+        admin.language = "en"
+        admin.save(update_fields=["language"])
