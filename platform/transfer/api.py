@@ -16,10 +16,8 @@ tessera.transfer.imports and .export.
 from __future__ import annotations
 
 import json
-import tempfile
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.urls import path
 from django.utils.translation import get_language
@@ -139,15 +137,12 @@ class ImportUndoView(ApiView):
 
 
 def error_file_response(run_id: int, actor: Any) -> FileResponse:
-    """The refused rows as a download (a temporary file: unlinked once open, gone when closed)."""
-    with tempfile.TemporaryDirectory() as directory:
-        file_path, name = imports.error_file(run_id, actor, directory)
-        handle = open(file_path, "rb")  # noqa: SIM115 - the FileResponse closes it
+    handle, name = imports.open_error_file(run_id, actor)
     return FileResponse(handle, as_attachment=True, filename=name)
 
 
 def export_file_response(exported: export.ExportFile) -> FileResponse:
-    response = FileResponse(default_storage.open(exported.stored, "rb"), as_attachment=True, filename=exported.name,
+    response = FileResponse(export.open_export(exported), as_attachment=True, filename=exported.name,
                             content_type=exported.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response

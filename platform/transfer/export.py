@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -206,6 +206,11 @@ def export_job(job: Job, progress: Progress) -> dict:
     exported = _export_to_storage(request, actor, advance)
     return {"file": exported.stored, "name": exported.name, "content_type": exported.content_type,
             "rows": exported.rows}
+
+
+def open_export(exported: ExportFile) -> IO[bytes]:
+    """The stored file of an export, open for reading."""
+    return default_storage.open(exported.stored, "rb")
 
 
 def get_export_job(job_id: int, actor: Actor) -> Job:

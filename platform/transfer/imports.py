@@ -404,6 +404,15 @@ def error_file(run_id: int, actor: Actor, directory: str) -> tuple[str, str]:
     return path, f"{Path(run.file_name).stem}-{_('errors')}.{fmt}"
 
 
+def open_error_file(run_id: int, actor: Actor) -> tuple[IO[bytes], str]:
+    """The error file, open for reading (its temporary copy is unlinked already: it goes away when
+    the handle is closed), and the name to download it as."""
+    with tempfile.TemporaryDirectory() as directory:
+        path, name = error_file(run_id, actor, directory)
+        handle = open(path, "rb")  # noqa: SIM115 - the caller closes it (a FileResponse does)
+    return handle, name
+
+
 # --- undo ------------------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,7 +26,6 @@ from tessera.core.models import Job
 from tessera.errors import NotFound, PermissionDenied, TesseraError
 from tessera.records import service
 from tessera.transfer import export, imports
-from tessera.transfer.api import error_file_response, export_file_response
 from tessera.transfer.mapping import importable_fields
 from tessera.transfer.models import ImportRun
 from tessera.transfer.references import lookup_target, match_fields
@@ -175,12 +174,20 @@ def error_file(request, object_name: str, run_id: int):
     _importable(request, object_name)
     try:
         imports.get_run(run_id, request.user, object_api_name=object_name)
-        return error_file_response(run_id, request.user)
+        handle, name = imports.open_error_file(run_id, request.user)
+        return FileResponse(handle, as_attachment=True, filename=name)
     except NotFound:
         raise Http404(object_name) from None
 
 
-# --- export ------------------------------------------------------------------------------------
+# --- export ---
+
+
+def _download(exported: export.ExportFile) -> FileResponse:
+    response = FileResponse(export.open_export(exported), as_attachment=True, filename=exported.name,
+                            content_type=exported.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _list_request(request, obj: ObjectMeta, data) -> export.ExportRequest:
@@ -223,7 +230,7 @@ def export_page(request, object_name: str):
             if isinstance(result, Job):
                 return HttpResponseRedirect(reverse("app:export_job", kwargs={"object_name": object_name,
                                                                               "job_id": result.pk}))
-            return export_file_response(result)
+            return _download(result)
     state = [(k, v) for k, values in request.GET.lists() for v in values if k != "cursor"]
     return render_page(request, "ui_builder/app/imports/export.html", {
         "object": obj, "label_plural": obj.label(get_language(), plural=True), "state": state, "errors": errors,
@@ -239,7 +246,7 @@ def export_job_page(request, object_name: str, job_id: int):
     try:
         job = export.get_export_job(job_id, request.user)
         if request.GET.get("download"):
-            return export_file_response(export.finished_export(job_id, request.user))
+            return _download(export.finished_export(job_id, request.user))
     except (NotFound, PermissionDenied):
         raise Http404(object_name) from None
     context = {"object": obj, "label_plural": obj.label(get_language(), plural=True), "job": job,
