@@ -31,7 +31,7 @@ from tessera.api.parsers import JSONParser
 from tessera.core.models import Job
 from tessera.errors import ValidationFailed
 
-from . import export, imports
+from . import export, imports, template
 from .models import ImportRun
 
 TAGS = ["imports and exports"]
@@ -148,6 +148,14 @@ def export_file_response(exported: export.ExportFile) -> FileResponse:
     return response
 
 
+class ImportTemplateView(ApiView):
+    @documented("An XLSX template of the object: its fields, required ones marked, an example row, choice values",
+                tags=TAGS)
+    def get(self, request: Request, object_api_name: str) -> FileResponse:
+        handle, name = template.open_template(object_api_name, request.user)
+        return FileResponse(handle, as_attachment=True, filename=name)
+
+
 class ImportErrorsView(ApiView):
     @documented("The refused rows, with an error column", tags=TAGS)
     def get(self, request: Request, object_api_name: str, run_id: int) -> FileResponse:
@@ -188,6 +196,7 @@ class ExportJobView(ApiView):
 
 urlpatterns = [
     path("imports/<str:object_api_name>/", ImportListView.as_view(), name="imports-list"),
+    path("imports/<str:object_api_name>/template/", ImportTemplateView.as_view(), name="imports-template"),
     path("imports/<str:object_api_name>/<int:run_id>/", ImportDetailView.as_view(), name="imports-detail"),
     path("imports/<str:object_api_name>/<int:run_id>/run/", ImportRunView.as_view(), name="imports-run"),
     path("imports/<str:object_api_name>/<int:run_id>/cancel/", ImportCancelView.as_view(), name="imports-cancel"),

@@ -25,7 +25,7 @@ from metadata.services.list_views import visible_list_views
 from tessera.core.models import Job
 from tessera.errors import NotFound, PermissionDenied, TesseraError
 from tessera.records import service
-from tessera.transfer import export, imports
+from tessera.transfer import export, imports, template
 from tessera.transfer.mapping import importable_fields
 from tessera.transfer.models import ImportRun
 from tessera.transfer.references import lookup_target, match_fields
@@ -167,6 +167,14 @@ def _act(request, run: ImportRun) -> ImportRun:
     if action == "undo":
         return imports.undo_import(run.pk, request.user)
     raise NotFound(code="unknown_action")
+
+
+@login_required
+def template_file(request, object_name: str):
+    """The object's import template (XLSX)."""
+    _importable(request, object_name)
+    handle, name = template.open_template(object_name, request.user)
+    return FileResponse(handle, as_attachment=True, filename=name)
 
 
 @login_required

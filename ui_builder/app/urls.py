@@ -44,6 +44,7 @@ urlpatterns = [
     path("<str:object_name>/bulk/value/", bulk.bulk_value_input, name="bulk_value"),
     path("<str:object_name>/kanban/", kanban.board, name="kanban"),
     path("<str:object_name>/import/", imports.upload, name="import"),
+    path("<str:object_name>/import/template/", imports.template_file, name="import_template"),
     path("<str:object_name>/import/<int:run_id>/", imports.run_page, name="import_run"),
     path("<str:object_name>/import/<int:run_id>/errors/", imports.error_file, name="import_errors"),
     path("<str:object_name>/export/", imports.export_page, name="export"),

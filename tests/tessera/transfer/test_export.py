@@ -90,3 +90,20 @@ def test_large_exports_run_as_a_job(in_tenant_a, admin_a, monkeypatch):
     monkeypatch.setattr(export, "INLINE_LIMIT", 10)
     inline = start_export(ExportRequest("account", format="xlsx", fields=("name",)), admin_a)
     assert inline.rows == 5 and inline.name.endswith(".xlsx")
+
+
+def test_the_import_template_lists_fields_an_example_and_choice_values(in_tenant_a, admin_a, tmp_path):
+    from django.utils import translation
+
+    from tessera.transfer.template import write_template
+
+    with translation.override("zh-hans"):
+        name = write_template("account", admin_a, tmp_path / "t.xlsx")
+    assert name.endswith(".xlsx")
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    data, values = book.worksheets
+    header = [c.value for c in data[1]]
+    assert "客户名称 *" in header and "信用等级" in header
+    example = dict(zip(header, [c.value for c in data[2]], strict=False))
+    assert example["信用等级"] == "A"
+    assert ("信用等级", "B") in [(r[0].value, r[1].value) for r in values.iter_rows(min_row=2)]
