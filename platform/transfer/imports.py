@@ -401,7 +401,8 @@ def error_file(run_id: int, actor: Actor, directory: str) -> tuple[str, str]:
     path = str(Path(directory) / f"errors-{run.pk}.{fmt}")
     rows = ([*r.cells, r.message] for r in ImportRowError.objects.filter(run=run).order_by("row").iterator())
     write_table([*headers, _("Error")], rows, fmt, path)
-    return path, f"{Path(run.file_name).stem}-{_('errors')}.{fmt}"
+    suffix = _("errors")
+    return path, f"{Path(run.file_name).stem}-{suffix}.{fmt}"
 
 
 def open_error_file(run_id: int, actor: Actor) -> tuple[IO[bytes], str]:

@@ -67,7 +67,8 @@ def write_template(object_api_name: str, actor: Actor, path: str | Path) -> str:
                 row += 1
     finally:
         workbook.close()
-    return f"{obj.label(language, plural=True)}-{_('template')}.xlsx"
+    suffix = _("template")
+    return f"{obj.label(language, plural=True)}-{suffix}.xlsx"
 
 
 def open_template(object_api_name: str, actor: Actor) -> tuple[IO[bytes], str]:
