@@ -81,18 +81,30 @@ def find(obj: ObjectMeta, key: Sequence[FieldMeta], keys: list[tuple], actor: Ac
     return answer
 
 
+def _same(field: FieldMeta, value: Any, current: Any) -> bool:
+    """Whether writing `value` (as the file gives it) would leave `current` (stored) as it is."""
+    if value is None or value == "":
+        return field.type.is_blank(current)
+    try:
+        coerced = field.type.coerce(value, field)
+    except (FieldValueError, TypeError, ValueError):
+        return False  # the records service will say what is wrong with it
+    return coerced is not None and current is not None and field.type.equal(coerced, current)
+
+
 def changes(obj: ObjectMeta, record: Record, payload: Mapping[str, Any]) -> tuple[dict, dict]:
     """(the payload's values that differ from the record's, the record's values before them in API
     form)."""
     changed: dict[str, Any] = {}
     before: dict[str, Any] = {}
+    fields = obj.fields_by_name
     for name, value in payload.items():
-        f = obj.field(name)
+        f = fields.get(name)
         if f is None:
             continue
         current = record.get(name)
-        old = _normal(f, current)
-        if _normal(f, value) != old:
+        if not _same(f, value, current):
             changed[name] = value
+            old = None if current is None else f.type.to_api(current, f)
             before[name] = list(old) if isinstance(old, tuple) else old
     return changed, before

@@ -251,6 +251,12 @@ def parse_number(raw: Any, field: FieldMeta | None = None, options: ParseOptions
         return Decimal(raw)
     if isinstance(raw, float):
         return Decimal(repr(raw))
+    try:  # most cells are plain numbers
+        plain = Decimal(raw)
+        if plain.is_finite():
+            return plain
+    except (InvalidOperation, TypeError, ValueError):
+        pass
     text = _text_of(raw).translate(THOUSANDS)
     negative = text.startswith("(") and text.endswith(")")
     if negative:
