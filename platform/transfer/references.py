@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
+from tessera.errors import TesseraError
 from tessera.records import service as records
 from tessera.security.actor import Actor
 
@@ -85,8 +86,12 @@ class Resolver:
             if known is not None:
                 answer[text] = known
         missing = sorted(wanted - answer.keys())
-        for start in range(0, len(missing), CHUNK):
-            answer.update(self._query(target, by, missing[start:start + CHUNK], cache))
+        try:
+            for start in range(0, len(missing), CHUNK):
+                answer.update(self._query(target, by, missing[start:start + CHUNK], cache))
+        except TesseraError as exc:  # the importer may not read the parents: each row says so
+            answer.update({text: Unresolved(exc.code, str(exc.message)) for text in missing})
+            return answer
         if create_missing:
             self._create(target, by, answer, cache)
         return answer
