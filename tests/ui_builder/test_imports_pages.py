@@ -56,3 +56,24 @@ def test_export_of_the_filtered_list(in_tenant_a, client_a, admin_a):
     response = client_a.post("/app/account/export/", {"f.rating": "a", "format": "csv", "header": "labels"})
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Shown" in content and "Hidden" not in content
+
+
+def test_a_large_export_goes_through_its_job_page(in_tenant_a, client_a, admin_a, monkeypatch):
+    from tessera.records import service
+    from tessera.security.access import SYSTEM
+    from tessera.transfer import export
+
+    monkeypatch.setattr(export, "INLINE_LIMIT", 1)
+    service.create_records("account", [{"name": "One"}, {"name": "Two"}], SYSTEM)
+    client_a.force_login(admin_a)
+    response = client_a.post("/app/account/export/", {"format": "xlsx", "header": "labels"})
+    assert response.status_code == 302
+    job_page = response["Location"]
+    assert b"<progress" in client_a.get(job_page).content
+    job_id = int(job_page.rstrip("/").rsplit("/", 1)[1])
+    jobs.run_job(job_id)
+    polled = client_a.get(job_page, HTTP_HX_REQUEST="true")
+    assert polled["HX-Refresh"] == "true"
+    assert b"?download=1" in client_a.get(job_page).content
+    download = client_a.get(job_page + "?download=1")
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
