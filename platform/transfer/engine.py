@@ -24,6 +24,7 @@ import hashlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -75,6 +76,9 @@ class Plan:
     parse: ParseOptions
     confirm_duplicates: bool
     path: str
+    #: The key as the records service's `upsert_on` takes it (a unique field, or several), when the
+    #: importer may create records too: updates are then written in one batched call.
+    upsert_on: tuple[str, ...] = ()
     resolver: Resolver = field(init=False)
 
     def __post_init__(self) -> None:
@@ -249,7 +253,9 @@ def _match_existing(plan: Plan, rows: list[Row], outcome: Outcome) -> tuple[list
                     outcome.skipped += 1
                     continue
                 row.record_id = match.id
-                row.payload = {**changed, "id": match.id}
+                identity = {f.api_name: row.payload[f.api_name] for f in plan.key} if plan.upsert_on \
+                    else {"id": match.id}
+                row.payload = {**changed, **identity}
                 outcome.updated_before[str(match.id)] = before
                 updates.append(row)
     return creates, updates
@@ -264,21 +270,27 @@ def _write_creates(plan: Plan, rows: list[Row], outcome: Outcome) -> None:
             row.errors.append(result)
         else:
             outcome.inserted += 1
-            outcome.created_ids.append(result)
+            outcome.created_ids.append(result[0])
 
 
 def _write_updates(plan: Plan, rows: list[Row], outcome: Outcome) -> None:
+    """Updates: by the key in one batched upsert where the key allows it, else by id."""
     if not rows:
         return
-    for row, result in zip(rows, _write(records.update_records, plan, [r.payload for r in rows]), strict=True):
+    use_case = partial(records.create_records, upsert_on=plan.upsert_on) if plan.upsert_on else records.update_records
+    for row, result in zip(rows, _write(use_case, plan, [r.payload for r in rows]), strict=True):
         if isinstance(result, str):
             row.errors.append(result)
             outcome.updated_before.pop(str(row.record_id), None)
+        elif result[1]:  # the record went away since it was found: made again
+            outcome.updated_before.pop(str(row.record_id), None)
+            outcome.inserted += 1
+            outcome.created_ids.append(result[0])
         else:
             outcome.updated += 1
 
 
-WriteAnswer = int | str  # the record's id, or why the row was refused
+WriteAnswer = tuple[int, bool] | str  # (the record's id, whether it was created), or why the row was refused
 
 
 def _write(use_case: Callable, plan: Plan, payloads: list[dict]) -> list[WriteAnswer]:
@@ -295,7 +307,7 @@ def _write(use_case: Callable, plan: Plan, payloads: list[dict]) -> list[WriteAn
     answers: list[WriteAnswer] = []
     for result in results:
         if result.record is not None and result.record.id is not None:
-            answers.append(result.record.id)
+            answers.append((result.record.id, result.created))
         elif result.duplicates:
             answers.append(_duplicates_message(result.duplicates))
         else:
@@ -321,7 +333,9 @@ def _write_one(use_case: Callable, plan: Plan, payload: dict) -> WriteAnswer:
     except (StaleVersion, NotFound) as exc:
         return str(exc.message)
     record = results[0].record
-    return record.id if record is not None and record.id is not None else _("Not saved.")
+    if record is None or record.id is None:
+        return _("Not saved.")
+    return record.id, results[0].created
 
 
 def _duplicates_message(matches: list[dict]) -> str:
@@ -358,6 +372,8 @@ def compile_plan(tenant: TenantMeta, obj: ObjectMeta, actor: Actor, access: Reco
     key = [f for f in (obj.field(name) for name in settings.get("key") or []) if f is not None]
     options = ParseOptions(date_order=settings.get("date_order", "ymd"), wan=bool(settings.get("wan")))
     compiled = [replace(c, parse=cell_parser(c.field, options)) for c in compiled]
+    batched = (len(key) > 1 or (len(key) == 1 and key[0].unique)) and access.can(obj, "create")
     return Plan(tenant=tenant, obj=obj, actor=actor, access=access, source=source, columns=compiled,
                 mode=settings.get("mode", "insert"), key=key, parse=options,
-                confirm_duplicates=settings.get("duplicates") == "import", path=path)
+                confirm_duplicates=settings.get("duplicates") == "import", path=path,
+                upsert_on=tuple(f.api_name for f in key) if batched else ())

@@ -243,3 +243,19 @@ def test_the_error_file_holds_the_rows_and_why(in_tenant_a, write_csv, run_impor
         assert table.headers == ["Name", "Employees", "Error"]
         rows = list(table.rows())
     assert rows[0][:2] == ["Bad", "lots"] and "lots" in rows[0][2]
+
+
+def test_upsert_on_a_unique_key_updates_in_one_batched_call(in_tenant_a, make_object, write_csv, run_import):
+    make_object("gadget", fields=[{"api_name": "code", "type": "text", "unique": True},
+                                  {"api_name": "qty", "type": "number"}])
+    settings = {"mode": "upsert", "key": ["code"]}
+    first = run_import(write_csv([["Name", "Code", "Qty"], ["A", "G-1", "1"], ["B", "G-2", "2"]]), "gadget",
+                       settings=settings)
+    assert (first.inserted, first.updated, first.errors) == (2, 0, 0)
+    second = run_import(write_csv([["Name", "Code", "Qty"], ["A", "G-1", "10"], ["B", "G-2", "2"], ["C", "G-3", "3"]],
+                                  "second.csv"), "gadget", settings=settings)
+    assert (second.inserted, second.updated, second.skipped, second.errors) == (1, 1, 1, 0)
+    gadgets = {r.get("code"): r for r in service.list_records("gadget", SYSTEM, limit=10).records}
+    assert gadgets["G-1"].get("qty") == Decimal("10") and len(gadgets) == 3
+    batch = second.batches.get()
+    assert list(batch.updated_before.values()) == [{"qty": "1"}]
