@@ -294,7 +294,11 @@ def _check(run: ImportRun, path: str, progress: Progress) -> dict:
     progress.set_total(total)
     counts = {"rows": 0, "inserted": 0, "updated": 0, "skipped": 0, "errors": 0}
     first_errors: list[dict] = []
+    cancelled = False
     for batch in engine.batches(plan, 0):
+        if _cancel_requested(run):
+            cancelled = True
+            break
         outcome = engine.Outcome()
         try:
             with transaction.atomic():
@@ -308,9 +312,14 @@ def _check(run: ImportRun, path: str, progress: Progress) -> dict:
         for row in outcome.refused[:max(0, engine.FIRST_ERRORS - len(first_errors))]:
             first_errors.append({"row": row.number, "message": "; ".join(row.errors)})
         progress.advance(len(batch))
-    result = {**counts, "first_errors": first_errors}
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.CHECKED, dry_run=result, rows_total=total)
+    result = {**counts, "first_errors": first_errors, "cancelled": cancelled}
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.CHECKED, dry_run=result, rows_total=total,
+                                               cancel_requested=False)
     return result
+
+
+def _cancel_requested(run: ImportRun) -> bool:
+    return ImportRun.objects.filter(pk=run.pk, cancel_requested=True).exists()
 
 
 def _add(counts: dict, outcome: engine.Outcome) -> None:
@@ -333,7 +342,7 @@ def _import(run: ImportRun, path: str, progress: Progress) -> dict:
     number = ImportBatch.objects.filter(run=run).count()
     cancelled = False
     for batch in engine.batches(plan, run.rows_done):
-        if ImportRun.objects.filter(pk=run.pk, cancel_requested=True).exists():
+        if _cancel_requested(run):
             cancelled = True
             break
         number += 1

@@ -259,3 +259,29 @@ def test_upsert_on_a_unique_key_updates_in_one_batched_call(in_tenant_a, make_ob
     assert gadgets["G-1"].get("qty") == Decimal("10") and len(gadgets) == 3
     batch = second.batches.get()
     assert list(batch.updated_before.values()) == [{"qty": "1"}]
+
+
+def test_a_dry_run_can_be_cancelled(in_tenant_a, write_csv, admin_a, monkeypatch):
+    from tessera.core import jobs
+    from tessera.transfer import engine, imports
+
+    monkeypatch.setattr(engine, "BATCH", 1)
+    path = write_csv([["Name"], ["A"], ["B"], ["C"]])
+    with open(path, "rb") as handle:
+        run = imports.start_import("account", path.name, handle, admin_a)
+    imports.prepare_import(run.pk, admin_a)
+    imports.configure_import(run.pk, admin_a, columns=[{"column": 0, "field": "name"}], settings={"mode": "insert"})
+    run = imports.start_dry_run(run.pk, admin_a)
+    original = engine.batches
+
+    def cancel_after_first(plan, skip):  # the user cancels while the first batch is checked
+        for number, batch in enumerate(original(plan, skip)):
+            if number == 1:
+                ImportRun.objects.filter(pk=run.pk).update(cancel_requested=True)
+            yield batch
+
+    monkeypatch.setattr(engine, "batches", cancel_after_first)
+    jobs.run_job(run.job.pk)
+    run.refresh_from_db()
+    assert run.status == "checked" and run.dry_run["cancelled"] and run.dry_run["rows"] == 1
+    assert not run.cancel_requested
