@@ -17,6 +17,9 @@ from .repository import COPY_FROM, copy_rows, insert_values
 COLUMNS = ("object_id", "record_id", "action", "changes", "user_id", "at")
 INSERT = f"INSERT INTO {RecordChange._meta.db_table} ({', '.join(COLUMNS)}) VALUES"
 ROW = "(%s, %s, %s, %s::jsonb, %s, %s)"
+#: A merge's entry on the surviving record keeps the merged record's id under this key
+#: (tessera.records.merge): {"_merged": [id, null]}.
+MERGED_KEY = "_merged"
 
 
 def api_form(field: FieldMeta, value: Any) -> Any:
@@ -71,6 +74,9 @@ def history_of(obj: ObjectMeta, record_id: int, readable: Callable[[FieldMeta], 
             fields.append({"field": field.api_name, "old": old, "new": new})
         if change.action == "update" and not fields:
             continue
-        entries.append({"id": change.pk, "action": change.action, "at": change.at, "user": change.user_id,
-                        "changes": fields})
+        entry = {"id": change.pk, "action": change.action, "at": change.at, "user": change.user_id,
+                 "changes": fields}
+        if MERGED_KEY in (change.changes or {}):
+            entry["merged"] = change.changes[MERGED_KEY][0]
+        entries.append(entry)
     return entries

@@ -411,6 +411,25 @@ def clear_lookup(child: ObjectMeta, lookup: FieldMeta, ids: Iterable[int], user_
         return [row[0] for row in cursor.fetchall()]
 
 
+def repoint_lookup(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMeta, from_id: int, to_id: int,
+                   user_id: int | None) -> list[int]:
+    """Records of `child` (live and in the recycle bin) whose `lookup` points at `from_id` point at
+    `to_id` instead (a merge); returns their ids."""
+    stored = lookup.type.to_storage(to_id, lookup)
+    assignments = [sql.SQL("data = data || {}::jsonb").format(sql.Literal(dumps({lookup.key: stored}))),
+                   sql.SQL("version = r.version + 1"), sql.SQL("updated_at = now()"),
+                   sql.SQL("updated_by = {}").format(sql.Literal(user_id))]
+    if lookup.slot:
+        assignments.append(sql.SQL("{} = {}").format(sql.Identifier(lookup.slot),
+                                                     sql.Literal(lookup.type.to_projection(to_id, lookup))))
+    statement = sql.SQL("UPDATE {t} AS r SET {a} WHERE {ref} = {old} RETURNING r.id").format(
+        t=sql.Identifier(child.table), a=sql.SQL(", ").join(assignments),
+        ref=RecordQuery(tenant, child).field_sql(lookup), old=sql.Literal(from_id))
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return sorted(row[0] for row in cursor.fetchall())
+
+
 #: One statement: the records deleted before the cut-off, then their history rows.
 PURGE = f"""
 WITH gone AS (

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from tessera.api.base import ApiView, bool_param, documented, int_param, json_object
 from tessera.errors import NotFound, ValidationFailed
-from tessera.records import forms, service
+from tessera.records import forms, merge, service
 from tessera.records.serialize import history_json, readable_fields, record_json, records_json
 from tessera.security.actor import Actor
 
@@ -190,6 +190,29 @@ class RecordHistoryView(ApiView):
     def get(self, request: Request, object_api_name: str, record_id: str) -> Response:
         entries = service.record_history(object_api_name, _record_id(record_id), request.user)
         return Response({"results": history_json(entries)})
+
+
+class RecordMergeView(ApiView):
+    @_doc("records_merge", "Merge two duplicate records: field → \"survivor\" or \"loser\"; related records, "
+          "activities and history move to the survivor, the loser goes to the recycle bin",
+          request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
+    def post(self, request: Request, object_api_name: str) -> Response:
+        body = json_object(request, _("Give {\"survivor\": id, \"loser\": id, \"choices\": {field: side}}."))
+        ids = {}
+        for key in ("survivor", "loser"):
+            value = body.get(key)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValidationFailed.single(key, "required", _("Give the id of a record."))
+            ids[key] = value
+        versions = body.get("versions") or {}
+        if not isinstance(versions, dict) or not all(str(k).isdigit() and isinstance(v, int)
+                                                     for k, v in versions.items()):
+            raise ValidationFailed.single("versions", "invalid", _("Give {record id: version}."))
+        done = merge.merge_records(object_api_name, ids["survivor"], ids["loser"], body.get("choices") or {},
+                                   request.user, versions={int(k): v for k, v in versions.items()})
+        record = record_json(done.record, readable_fields(done.record.object, request.user))
+        return _with_etag(Response({"record": record, "loser": ids["loser"], "taken": done.taken,
+                                    "moved": done.moved}), done.record.version)
 
 
 class RecordFormView(ApiView):
