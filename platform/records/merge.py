@@ -72,7 +72,7 @@ def merge_records(object_api_name: str, survivor_id: int, loser_id: int, choices
         survivor = _lock(tenant, obj, survivor_id, access, "edit")
         loser = _lock(tenant, obj, loser_id, access, "delete")
         for record in (survivor, loser):
-            expected = (versions or {}).get(record.id)  # type: ignore[call-overload]
+            expected = (versions or {}).get(record.id or 0)
             if expected is not None and int(expected) != record.version:
                 raise StaleVersion(_("“%(name)s” was changed by someone else since you compared; compare again.")
                                    % {"name": record.name or f"#{record.id}"})

@@ -44,9 +44,11 @@ def rep_client(in_tenant_a, admin_a):
     secret = service.create_record("account", {"name": UNREADABLE_NAME, "owner": admin_a.pk}, SYSTEM)
     contact = service.create_record("contact", {"name": "Visible Person", "owner": rep.pk, "account": secret.id,
                                                 "mobile": "13900001111"}, SYSTEM)
+    twin = service.create_record("account", {"name": "Visible Co 2", "owner": rep.pk, "industry": "retail",
+                                             "internal_note": HIDDEN_VALUE + "3"}, SYSTEM, confirm_duplicates=True)
     client = Client(HTTP_HOST=host_of(in_tenant_a))
     client.force_login(rep)
-    return client, {"mine": mine.id, "secret": secret.id, "contact": contact.id}
+    return client, {"mine": mine.id, "secret": secret.id, "contact": contact.id, "twin": twin.id}
 
 
 def _urls(ids: dict) -> list[str]:
@@ -62,6 +64,9 @@ def _urls(ids: dict) -> list[str]:
               "/app/contact/?columns=name,account", f"/app/contact/{contact}/cell/account/",
               f"/app/account/{mine}/cell/internal_note/", f"/app/account/{mine}/cell/note_copy/",
               f"/app/account/{secret}/cell/name/"]
+    pages += [f"/app/account/{mine}/merge/", f"/app/account/{mine}/merge/?other={secret}",
+              f"/app/account/{mine}/merge/?other={ids['twin']}", f"/app/account/{secret}/merge/?other={mine}",
+              f"/app/contact/{contact}/merge/"]
     for field in ("name", "industry", "internal_note", "note_copy", "owner", "created_at"):
         pages.append(f"/app/account/filter-inputs/?fb_field={field}")
         pages.append(f"/app/account/{mine}/cell/{field}/")
@@ -93,3 +98,25 @@ def test_the_salesperson_cannot_write_or_sort_through_the_hidden_field(rep_clien
     from tessera.security.access import SYSTEM
 
     assert service.get_record("account", ids["mine"], SYSTEM).values["internal_note"] == HIDDEN_VALUE + "2"
+
+
+def test_a_merge_never_shows_or_takes_the_hidden_field(rep_client):
+    client, ids = rep_client
+    page = client.get(f"/app/account/{ids['mine']}/merge/?other={ids['twin']}")
+    assert page.status_code == 200 and "Visible Co 2" in page.content.decode()
+    done = client.post(f"/app/account/{ids['mine']}/merge/", {
+        "other": ids["twin"], "survivor": ids["mine"], "pick.industry": ids["twin"],
+        "pick.internal_note": ids["twin"]})
+    assert done.status_code == 400  # the hidden field is not a field for this user: nothing merged
+    assert HIDDEN_VALUE not in done.content.decode() and HIDDEN_LABEL not in done.content.decode()
+    done = client.post(f"/app/account/{ids['mine']}/merge/", {
+        "other": ids["twin"], "survivor": ids["mine"], "pick.industry": ids["twin"]})
+    assert done.status_code == 302
+    from tessera.records import service
+    from tessera.security.access import SYSTEM
+
+    kept = service.get_record("account", ids["mine"], SYSTEM)
+    assert kept.values["industry"] == "retail" and kept.values["internal_note"] == HIDDEN_VALUE + "2"
+    secret = client.post(f"/app/account/{ids['mine']}/merge/", {"other": ids["secret"], "survivor": ids["mine"]})
+    assert UNREADABLE_NAME not in secret.content.decode()
+    assert service.get_record("account", ids["secret"], SYSTEM).deleted_at is None

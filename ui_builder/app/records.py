@@ -225,6 +225,7 @@ def record_detail(request, object_name: str, record_id: int):
         "categories": [{"value": c.api_name, "label": c.label(language)} for c in obj.categories.values()
                        if c.active and c.api_name != record.category],
         "can_delete": access.can(obj, "delete"),
+        "can_merge": access.can(obj, "edit") and access.can(obj, "delete"),
     }, obj=obj)
 
 
