@@ -11,8 +11,9 @@ class RecordsConfig(AppConfig):
         # Django imports this module before any model is loaded; what registers here imports models.
         from tessera.core.jobs import job_kinds  # noqa: PLC0415 - AppConfig.ready()
 
-        from . import indexing, sqlfunctions  # noqa: PLC0415 - AppConfig.ready()
+        from . import bulk_actions, indexing, sqlfunctions  # noqa: PLC0415 - AppConfig.ready()
 
         job_kinds.register("records.build_field_index", indexing.build_field_index_job)
         job_kinds.register("records.build_duplicate_index", indexing.build_duplicate_index_job)
+        job_kinds.register(bulk_actions.KIND, bulk_actions.bulk_action_job)
         post_migrate.connect(sqlfunctions.install_after_migrate, sender=self)

@@ -5,19 +5,26 @@ history), and a result per row: what was done, or why not."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tessera.errors import TesseraError, ValidationFailed
-from tessera.records import service
+from metadata.meta import ObjectMeta
+from metadata.services.list_views import visible_list_views
+from tessera.errors import NotFound, TesseraError, ValidationFailed
+from tessera.records import bulk_actions, service
 from tessera.security import services as security
 
 from ..messages import error_messages
+from .filters import resolve_words
 from .forms import prepare_item
+from .lists import chosen_view
 from .pages import object_or_404, render_page
+from .query_string import url_filters
 from .widgets import UNCHANGED, widget_for
 
 #: Rows one request may act on (a page of the list).
@@ -34,11 +41,13 @@ def _children(obj) -> list[str]:
 def bulk_action(request, object_name: str):
     language = get_language()
     _tenant, obj = object_or_404(object_name, request)
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:MAX_ROWS]
     action = request.POST.get("action", "")
-    results = []
     field = obj.field(request.POST.get("field", "")) if action == "field" else None
     value = widget_for(field).value_from(request.POST, "value") if field is not None else None
+    if request.POST.get("all_matching") == "1":
+        return _queue_all_matching(request, obj, action, value)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:MAX_ROWS]
+    results = []
     for record_id in ids:
         try:
             name = service.get_record(object_name, record_id, request.user).name
@@ -79,3 +88,67 @@ def bulk_value_input(request, object_name: str):
             "required": False, "type": field.type.key, "widget": dict(field.type.widget_descriptor(field, language))}
     prepare_item(request, item, None, [], field_meta=field)
     return render(request, "ui_builder/app/bulk_input.html", {"f": item})
+
+
+def _list_filters(request, obj: ObjectMeta, params: QueryDict) -> list[tuple[str, object]]:
+    """The filters of the list the action was asked from (its saved view, its URL filters, its
+    search), with words such as "me" and "this_quarter" resolved now, when the user asked."""
+    access = service.access_for(request.user)
+    view = chosen_view(visible_list_views(obj, request.user.pk), params.get("view"))
+    filters = resolve_words(list(view.filters.items()) if view is not None else [], access)
+    filters += resolve_words(url_filters(params), access)
+    search = params.get("q", "").strip()
+    if search:
+        filters.append((f"{obj.name_field}__startswith", search))
+    return filters
+
+
+def _queue_all_matching(request, obj: ObjectMeta, action: str, value):
+    """"All N matching": the action runs as a background job; its page shows the progress."""
+    back = request.POST.get("back", "")
+    post = request.POST
+    try:
+        if value is UNCHANGED:
+            raise ValidationFailed.single("value", "required", _("Give the new value."))
+        job = bulk_actions.queue_bulk_action(
+            obj.api_name, request.user, action=action, filters=_list_filters(request, obj, QueryDict(back.lstrip("?"))),
+            field=post.get("field") or None, value=value, to=post.get("to") or None,
+            children=bool(post.get("children")), language=get_language())
+    except TesseraError as exc:
+        target = reverse("app:list", kwargs={"object_name": obj.api_name})
+        params = QueryDict(back.lstrip("?"), mutable=True)
+        params["problem"] = " ".join(error_messages(exc))
+        return HttpResponseRedirect(target + "?" + params.urlencode())
+    return HttpResponseRedirect(reverse("app:bulk_job", kwargs={"object_name": obj.api_name, "job_id": job.pk})
+                                + ("?" + urlencode({"back": back}) if back else ""))
+
+
+@login_required
+def bulk_job_page(request, object_name: str, job_id: int):
+    """A bulk job's progress (htmx polls the status part until it is finished), then its result:
+    counts and the first records not done, with why. The page survives a reload: it is the job's URL."""
+    language = get_language()
+    _tenant, obj = object_or_404(object_name, request)
+    try:
+        job = bulk_actions.bulk_job(job_id, request.user)
+    except NotFound:
+        raise Http404(str(job_id)) from None
+    if job.params.get("object") != obj.api_name:
+        raise Http404(str(job_id))
+    finished = job.status in (job.Status.DONE, job.Status.FAILED)
+    context = {"object": obj, "label_plural": obj.label(language, plural=True), "job": job, "finished": finished,
+               "result": job.result or {}, "action": _action_label(obj, job.params, language),
+               "back": request.GET.get("back", ""), "url": request.get_full_path()}
+    template = "ui_builder/app/bulk_job_status.html" if request.headers.get("HX-Request") else \
+        "ui_builder/app/bulk_job.html"
+    return render_page(request, template, context, obj=obj)
+
+
+def _action_label(obj: ObjectMeta, params: dict, language: str | None) -> str:
+    action = params.get("action")
+    if action == "delete":
+        return _("Delete")
+    if action == "owner":
+        return _("Change owner")
+    field = obj.field(params.get("field") or "")
+    return _("Set “%(field)s”") % {"field": field.label(language) if field is not None else ""}

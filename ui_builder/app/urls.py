@@ -43,6 +43,7 @@ urlpatterns = [
     path("<str:object_name>/views/", views_saved.save_view, name="save_view"),
     path("<str:object_name>/bulk/", bulk.bulk_action, name="bulk"),
     path("<str:object_name>/bulk/value/", bulk.bulk_value_input, name="bulk_value"),
+    path("<str:object_name>/bulk/<int:job_id>/", bulk.bulk_job_page, name="bulk_job"),
     path("<str:object_name>/kanban/", kanban.board, name="kanban"),
     path("<str:object_name>/import/", imports.upload, name="import"),
     path("<str:object_name>/import/template/", imports.template_file, name="import_template"),

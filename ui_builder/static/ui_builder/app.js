@@ -84,7 +84,7 @@
     /* The bulk bar of a list: how many rows are selected, which inputs the action needs. */
     Alpine.data("bulk", function () {
       return {
-        action: "", selected: 0,
+        action: "", selected: 0, allMatching: false,
         init: function () {
           var self = this;
           document.addEventListener("change", function (e) {
@@ -97,7 +97,7 @@
         count: function () { this.selected = document.querySelectorAll("input[name=ids][form=bulk-form]:checked").length; },
         get isOwner() { return this.action === "owner"; },
         get isField() { return this.action === "field"; },
-        get disabled() { return !this.selected || !this.action; }
+        get disabled() { return (!this.selected && !this.allMatching) || !this.action; }
       };
     });
     /* Warn before leaving a form with unsaved changes. */
