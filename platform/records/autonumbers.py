@@ -52,3 +52,25 @@ def take_numbers(requests: Iterable[tuple[FieldMeta, int]]) -> dict[int, list[in
                     sql.Literal(sequence_name(field.id)), sql.Literal(count)))
                 numbers[field.id] = [row[0] for row in cursor.fetchall()]
     return numbers
+
+
+def peek_numbers(fields: Iterable[FieldMeta]) -> dict[int, int]:
+    """`{field id: the number the next record would take}` without taking it (a form's preview);
+    a field whose sequence is missing is left out."""
+    peeked: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        for field in fields:
+            sequence = sql.Identifier(sequence_name(field.id))
+            from_sequence = sql.SQL("(SELECT CASE WHEN s.is_called THEN s.last_value + 1 ELSE s.last_value END "
+                                    "FROM {} s)").format(sequence)
+            if field.type.gap_free(field):  # type: ignore[attr-defined]  # auto-number fields only
+                statement = sql.SQL("SELECT COALESCE((SELECT next_value FROM records_autonumbercounter "
+                                    "WHERE field_id = {}), {})").format(sql.Literal(field.id), from_sequence)
+            else:
+                statement = sql.SQL("SELECT {}").format(from_sequence)
+            cursor.execute("SELECT to_regclass(%s)", [sequence_name(field.id)])
+            if cursor.fetchone()[0] is None:
+                continue
+            cursor.execute(statement)
+            peeked[field.id] = cursor.fetchone()[0]
+    return peeked

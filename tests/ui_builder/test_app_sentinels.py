@@ -33,6 +33,8 @@ def rep_client(in_tenant_a, admin_a):
                           "labels": {"en": HIDDEN_LABEL}}, admin_a)
     add_field("account", {"api_name": "note_copy", "type": "formula", "labels": {"en": "Note copy"},
                           "options": {"formula": 'internal_note & "!"', "result_type": "text"}}, admin_a)
+    add_field("contact", {"api_name": "account_name", "type": "formula", "labels": {"en": "Account's name"},
+                          "options": {"formula": "account.name", "result_type": "text"}}, admin_a)
     spec = dict(Profile.objects.get(api_name="salesperson").spec)
     spec["objects"] = {"account": {"fields": {"internal_note": "hidden"}}}
     create_spec("profile", {"api_name": "sales_sentinel", "spec": spec}, admin_a)
@@ -120,3 +122,20 @@ def test_a_merge_never_shows_or_takes_the_hidden_field(rep_client):
     secret = client.post(f"/app/account/{ids['mine']}/merge/", {"other": ids["secret"], "survivor": ids["mine"]})
     assert UNREADABLE_NAME not in secret.content.decode()
     assert service.get_record("account", ids["secret"], SYSTEM).deleted_at is None
+
+
+def test_the_form_previews_never_show_a_hidden_value_or_an_unreadable_record(rep_client):
+    client, ids = rep_client
+    posts = [(f"/app/account/{ids['mine']}/edit/?formulas=1", {"name": "Visible Co"}),
+             ("/app/account/new/?formulas=1", {"name": "New", "internal_note": "x"}),
+             (f"/app/contact/{ids['contact']}/edit/?formulas=1", {"name": "Visible Person"}),
+             ("/app/contact/new/?formulas=1", {"name": "P", "account": ids["secret"]}),
+             ("/app/contact/new/?formulas=1", {"name": "P", "account": ids["mine"]})]
+    for url, data in posts:
+        response = client.post(url, data)
+        assert response.status_code == 200, (url, response.status_code)
+        body = response.content.decode()
+        for secret in (HIDDEN_VALUE, UNREADABLE_NAME, HIDDEN_LABEL):
+            assert secret not in body, (url, body[:300])
+    mine = client.post("/app/contact/new/?formulas=1", {"name": "P", "account": ids["mine"]}).content.decode()
+    assert "Visible Co" in mine and 'id="id_account_name"' in mine

@@ -40,15 +40,26 @@ def display(record: Record, field: FieldMeta, language: str | None, expanded: di
     return widget.display(field, value, expanded=expanded, language=language)
 
 
+class Referred(dict):
+    """value → what it refers to; a value that cannot be a key (a file's JSON) refers to nothing."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        try:
+            return super().get(key, default)
+        except TypeError:
+            return default
+
+
 def expansions(records: Sequence[Record], fields: Sequence[FieldMeta], actor: Any) -> dict[str, dict]:
     """field → value → what it refers to, asked of each field's widget once per page."""
-    found = {}
+    found: dict[str, dict] = {}
     for f in fields:
-        values = {r.values.get(f.api_name) for r in records} - {None}
+        values = {v for r in records if (v := r.values.get(f.api_name)) is not None
+                  and not isinstance(v, dict | list)}  # files are values, not references
         if not values or any(f.api_name in r.expanded for r in records):  # the query expanded it
-            found[f.api_name] = {}
+            found[f.api_name] = Referred()
             continue
-        found[f.api_name] = widget_for(f).expand(f, values, actor)
+        found[f.api_name] = Referred(widget_for(f).expand(f, values, actor))
     return found
 
 

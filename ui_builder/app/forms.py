@@ -13,18 +13,19 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tessera.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from tessera.records import service
+from tessera.errors import Conflict, NotFound, PermissionDenied, TesseraError, ValidationFailed
+from tessera.records import previews, service
 from tessera.records.errors import DuplicatesFound
 from tessera.records.forms import form_descriptor
 
 from .cells import plain_text
 from .pages import object_or_404, render_page
-from .widgets import UNCHANGED, widgets
+from .widgets import UNCHANGED, widget_for, widgets
 
 
 def _descriptor(request, object_name: str, record_id: int | None, category: str | None) -> dict:
@@ -92,6 +93,8 @@ def record_form(request, object_name: str, record_id: int | None = None):
     conflict = None
     if data is not None:
         typed = payload_from(descriptor, data)
+        if request.GET.get("formulas"):
+            return _formula_values(request, obj, descriptor, typed, record_id)
         if request.GET.get("refresh") or data.get("_refresh"):
             return _render_form(request, obj, descriptor, typed, {}, [], [], None, record_id, partial=True)
         try:
@@ -155,6 +158,7 @@ def prepare_item(request, item: dict, chosen: Any, errors: list[str], *, control
     widget = _widget(item)
     item["template"] = f"ui_builder/widgets/{widget.template}.html"
     item["input_type"] = widget.input_type
+    item["accept"] = getattr(widget, "accept", "")
     item["input_value"] = widget.input_value(chosen)
     item["selected_values"] = [str(v) for v in chosen] if isinstance(chosen, list | tuple) else [str(chosen)]
     item["controls"] = controls
@@ -164,6 +168,40 @@ def prepare_item(request, item: dict, chosen: Any, errors: list[str], *, control
         item["display"] = referred["name"] if referred else item["display"]
     item["errors"] = errors
     return item
+
+
+def _formula_values(request, obj, descriptor: dict, typed: dict, record_id: int | None):
+    """The form's formula fields computed from what is typed so far (one request for all of them,
+    htmx swaps each into place): only those the form shows, which are those the user may read."""
+    shown = {item["api_name"] for s in descriptor["sections"] for item in s["fields"]}
+    try:
+        values = previews.preview_formulas(obj.api_name, {k: v for k, v in typed.items() if v is not UNCHANGED},
+                                           request.user, record_id=record_id)
+    except TesseraError:
+        values = {}
+    language = get_language()
+    items = []
+    for name, value in values.items():
+        field = obj.field(name)
+        if name in shown and field is not None:
+            items.append({"api_name": name, "html": widget_for(field).display(field, value, language=language)})
+    return render(request, "ui_builder/app/formula_values.html", {"items": items})
+
+
+def _previews(request, obj, descriptor: dict, record_id: int | None) -> bool:
+    """Mark the form's auto-number fields with the next number (new records) and say whether the
+    form shows formula fields (recomputed as the user types)."""
+    items = {item["api_name"]: item for s in descriptor["sections"] for item in s["fields"]}
+    access = service.access_for(request.user)
+    if record_id is None:
+        try:
+            numbers = previews.next_numbers(obj.api_name, request.user)
+        except TesseraError:
+            numbers = {}
+        for name, number in numbers.items():
+            if name in items:
+                items[name]["preview"] = number
+    return any(f.api_name in items for f in previews.formula_fields(obj, access))
 
 
 def _render_form(request, obj, descriptor, typed, errors, general, duplicates, conflict, record_id, *,
@@ -190,6 +228,7 @@ def _render_form(request, obj, descriptor, typed, errors, general, duplicates, c
         "conflict": conflict,
         "version": (conflict or {}).get("version") or (descriptor["record"] or {}).get("version"),
         "cancel_url": cancel,
+        "computes": not partial and _previews(request, obj, descriptor, record_id),
         "title": (_("Edit %(object)s") if record_id else _("New %(object)s")) % {"object": obj.label(get_language())},
     }
     template = "ui_builder/app/form_fields.html" if partial else "ui_builder/app/form.html"

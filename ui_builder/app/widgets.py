@@ -278,6 +278,10 @@ class FileWidget(Widget):
     template = "file"
     filter_kind = "presence"
 
+    def __init__(self, accept: str = ""):
+        #: What the file chooser offers (the server checks what it receives).
+        self.accept = accept
+
     def value_from(self, data, name):
         """The form keeps the held file unless the user removes it (uploads come with the upload
         API: a token the form posts back)."""
@@ -311,7 +315,7 @@ for _name, _widget in {
     "number": NumberWidget(), "currency": CurrencyWidget(), "percent": PercentWidget(),
     "date": DateWidget(), "datetime": DateTimeWidget(), "checkbox": CheckboxWidget(),
     "select": SelectWidget(), "multiselect": SelectWidget(multiple=True), "lookup": LookupWidget(), "user": UserWidget(),
-    "file": FileWidget(), "image": FileWidget(), "readonly": ReadonlyWidget(),
+    "file": FileWidget(), "image": FileWidget(accept="image/*"), "readonly": ReadonlyWidget(),
 }.items():
     widgets.register(_name, _widget)
 

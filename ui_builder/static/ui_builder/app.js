@@ -50,6 +50,58 @@
   document.addEventListener("htmx:load", function (e) { enhance(e.target); });
   window.addEventListener("load", function () { pickers(document); sortables(document); });
 
+  /* File and image fields: the file goes to the upload API as soon as it is chosen, with a progress
+     bar; the form then posts the upload's token (the record takes the file when it is saved). */
+  function firstError(body) {
+    var errors = (body && body.errors) || {};
+    for (var key in errors) { if (errors[key] && errors[key][0]) return errors[key][0].message; }
+    var general = (body && body.non_field_errors) || [];
+    return general[0] ? general[0].message : "";
+  }
+  function upload(input) {
+    var file = input.files && input.files[0];
+    var box = input.closest(".upload");
+    if (!file || !box) return;
+    var bar = box.querySelector("progress"), status = box.querySelector(".upload-status");
+    var token = box.querySelector("[data-upload-token]"), form = input.form;
+    var csrf = form && form.querySelector("input[name=csrfmiddlewaretoken]");
+    var buttons = form ? form.querySelectorAll("button[type=submit]") : [];
+    var data = new FormData();
+    data.append("file", file);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", input.getAttribute("data-upload-url"));
+    if (csrf) xhr.setRequestHeader("X-CSRFToken", csrf.value);
+    xhr.setRequestHeader("Accept", "application/json");
+    token.value = ""; bar.hidden = false; bar.value = 0;
+    box.classList.remove("has-error"); status.textContent = box.getAttribute("data-uploading");
+    buttons.forEach(function (b) { b.disabled = true; });
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total);
+    });
+    function finish(ok, message) {
+      buttons.forEach(function (b) { b.disabled = false; });
+      box.classList.toggle("has-error", !ok);
+      input.setAttribute("aria-invalid", ok ? "false" : "true");
+      status.textContent = message;
+    }
+    xhr.addEventListener("load", function () {
+      var body = {};
+      try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
+      if (xhr.status === 201 && body.token) {
+        token.value = body.token; bar.value = 100;
+        finish(true, box.getAttribute("data-uploaded").replace("%s", body.name || file.name));
+      } else {
+        bar.hidden = true;
+        finish(false, firstError(body) || box.getAttribute("data-failed"));
+      }
+    });
+    xhr.addEventListener("error", function () { bar.hidden = true; finish(false, box.getAttribute("data-failed")); });
+    xhr.send(data);
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("input[type=file][data-upload-url]")) upload(e.target);
+  });
+
   /* Keyboard: "/" focuses search, Ctrl/Cmd+S saves the form on the page. */
   document.addEventListener("keydown", function (e) {
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement && document.activeElement.tagName);
