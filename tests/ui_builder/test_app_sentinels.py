@@ -68,7 +68,8 @@ def _urls(ids: dict) -> list[str]:
               f"/app/account/{secret}/cell/name/"]
     pages += [f"/app/account/{mine}/merge/", f"/app/account/{mine}/merge/?other={secret}",
               f"/app/account/{mine}/merge/?other={ids['twin']}", f"/app/account/{secret}/merge/?other={mine}",
-              f"/app/contact/{contact}/merge/"]
+              f"/app/contact/{contact}/merge/", "/app/account/new/?_dialog=account",
+              "/app/account/new/?_dialog=account&category=retail", f"/app/contact/new/?_dialog=contact&account={secret}"]
     for field in ("name", "industry", "internal_note", "note_copy", "owner", "created_at"):
         pages.append(f"/app/account/filter-inputs/?fb_field={field}")
         pages.append(f"/app/account/{mine}/cell/{field}/")

@@ -28,6 +28,10 @@ from .pages import object_or_404, render_page
 from .widgets import UNCHANGED, widget_for, widgets
 
 
+#: Element ids of a form in a dialog start with this (the page's own form is under it).
+DIALOG_IDS = "dlg-"
+
+
 def _descriptor(request, object_name: str, record_id: int | None, category: str | None) -> dict:
     try:
         return form_descriptor(object_name, request.user, category=category or None, record_id=record_id,
@@ -76,11 +80,9 @@ def record_form(request, object_name: str, record_id: int | None = None):
     _tenant, obj = object_or_404(object_name, request)
     data = request.POST if request.method == "POST" else None
     category = (data or request.GET).get("category", "")
+    dialog = (data or request.GET).get("_dialog", "") if record_id is None else ""
     if record_id is None and not category and any(c.active for c in obj.categories.values()):
-        return render_page(request, "ui_builder/app/choose_category.html", {
-            "object": obj, "label": obj.label(language),
-            "categories": [{"value": c.api_name, "label": c.label(language)} for c in obj.categories.values() if c.active],
-            "query": request.GET.urlencode()}, obj=obj)
+        return _choose_category(request, obj, dialog)
     try:
         descriptor = _descriptor(request, object_name, record_id, category)
     except PermissionDenied:
@@ -110,12 +112,26 @@ def record_form(request, object_name: str, record_id: int | None = None):
         except PermissionDenied as exc:
             general = [str(exc.message)]
         else:
+            if dialog:  # the lookup that opened the dialog takes the new record
+                return render(request, "ui_builder/app/form_dialog_done.html", {"dialog": dialog, "record": record})
             return HttpResponseRedirect(reverse("app:record", kwargs={"object_name": object_name, "record_id": record.id}))
     elif record_id is None:
-        typed = {key: value for key, value in request.GET.items() if key != "category"}
+        typed = {key: value for key, value in request.GET.items() if key not in ("category", "_dialog")}
     status = 409 if conflict or duplicates else 400 if errors or general else 200
     return _render_form(request, obj, descriptor, typed, errors, general, duplicates, conflict, record_id,
-                        status=status)
+                        status=422 if dialog and status == 400 else status, dialog=dialog)
+
+
+def _choose_category(request, obj, dialog: str):
+    """A new record of an object with categories: the category first (in the dialog, when in one)."""
+    language = get_language()
+    context = {"object": obj, "label": obj.label(language), "query": request.GET.urlencode(), "dialog": dialog,
+               "categories": [{"value": c.api_name, "label": c.label(language)}
+                              for c in obj.categories.values() if c.active],
+               "title": _("New %(object)s") % {"object": obj.label(language)}}
+    if dialog:
+        return render(request, "ui_builder/app/form_dialog.html", context)
+    return render_page(request, "ui_builder/app/choose_category.html", context, obj=obj)
 
 
 def _save(request, object_name: str, record_id: int | None, payload: dict, data):
@@ -152,10 +168,13 @@ def _as_id(value: Any) -> Any:
 
 
 def prepare_item(request, item: dict, chosen: Any, errors: list[str], *, controls: bool = False,
-                 field_meta=None) -> dict:
+                 field_meta=None, dom: str = "") -> dict:
     """Add to a form descriptor's field what its widget template draws: the template, the input's
-    value, the selected choices, the text shown for a reference, its errors."""
+    value, the selected choices, the text shown for a reference, its errors; `dom` prefixes its
+    element ids (a form in a dialog over another form), which then offers no dialog of its own."""
     widget = _widget(item)
+    item["dom"] = dom
+    item["create_url"] = widget.create_url(field_meta, request.user) if field_meta is not None and not dom else None
     item["template"] = f"ui_builder/widgets/{widget.template}.html"
     item["input_type"] = widget.input_type
     item["accept"] = getattr(widget, "accept", "")
@@ -205,7 +224,7 @@ def _previews(request, obj, descriptor: dict, record_id: int | None) -> bool:
 
 
 def _render_form(request, obj, descriptor, typed, errors, general, duplicates, conflict, record_id, *,
-                 partial=False, status=200):
+                 partial=False, status=200, dialog=""):
     values = {item["api_name"]: item["value"] for s in descriptor["sections"] for item in s["fields"]}
     values.update({k: v for k, v in typed.items() if v is not UNCHANGED})
     _narrow_dependent(descriptor["sections"], values)
@@ -213,7 +232,8 @@ def _render_form(request, obj, descriptor, typed, errors, general, duplicates, c
     for section in descriptor["sections"]:
         for item in section["fields"]:
             prepare_item(request, item, values.get(item["api_name"]), errors.get(item["api_name"], []),
-                         controls=item["api_name"] in controlling, field_meta=obj.field(item["api_name"]))
+                         controls=item["api_name"] in controlling, field_meta=obj.field(item["api_name"]),
+                         dom=DIALOG_IDS if dialog else "")
     shown = {item["api_name"] for s in descriptor["sections"] for item in s["fields"]}
     unplaced = [message for name, messages in errors.items() if name not in shown for message in messages]
     cancel = (reverse("app:record", kwargs={"object_name": obj.api_name, "record_id": record_id})
@@ -228,8 +248,11 @@ def _render_form(request, obj, descriptor, typed, errors, general, duplicates, c
         "conflict": conflict,
         "version": (conflict or {}).get("version") or (descriptor["record"] or {}).get("version"),
         "cancel_url": cancel,
-        "computes": not partial and _previews(request, obj, descriptor, record_id),
+        "computes": _previews(request, obj, descriptor, record_id) and not partial and not dialog,
+        "dialog": dialog, "dom": DIALOG_IDS if dialog else "",
         "title": (_("Edit %(object)s") if record_id else _("New %(object)s")) % {"object": obj.label(get_language())},
     }
-    template = "ui_builder/app/form_fields.html" if partial else "ui_builder/app/form.html"
-    return render_page(request, template, context, obj=obj, status=status)
+    if partial or dialog:
+        return render(request, "ui_builder/app/form_fields.html" if partial else "ui_builder/app/form_dialog.html",
+                      context, status=status)
+    return render_page(request, "ui_builder/app/form.html", context, obj=obj, status=status)

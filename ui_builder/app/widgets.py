@@ -75,6 +75,10 @@ class Widget:
         """What the filter builder's template for this widget needs besides the field."""
         return {}
 
+    def create_url(self, field: FieldMeta, actor: Any) -> str | None:
+        """Where a form makes a new record for this field in a dialog (lookups), if the actor may."""
+        return None
+
     def value_from(self, data, name: str) -> Any:
         """What the submitted form says for the field (`data` is request.POST), as the records API
         takes it; "" is blank."""
@@ -183,6 +187,16 @@ class LookupWidget(Widget):
 
     def filter_context(self, field, language):
         return {"target": field.type.target(field)}
+
+    def create_url(self, field, actor):
+        target = field.type.target(field)
+        try:
+            _tenant, obj = records.get_object_meta(target or "")
+        except TesseraError:
+            return None
+        if not records.access_for(actor).can(obj, "create"):
+            return None
+        return reverse("app:new", kwargs={"object_name": obj.api_name})
 
     def expand(self, field, values, actor):
         """Names of referenced records the actor may read (a form prefilled with `?account=12`);

@@ -107,3 +107,25 @@ def test_a_photo_is_uploaded_with_progress_and_saved_with_the_contact(world, bas
     page.click("button:has-text('Save')")
     page.locator("#field-photo.has-error").wait_for()  # refused in place when saved, nothing typed lost
     assert page.input_value("#id_title") == "采购总监"
+
+
+def test_a_lookup_creates_its_record_in_a_dialog(world, base, english):
+    page = english
+    world.login(page, base)
+    page.goto(f"{base}/app/contact/new/")
+    page.wait_for_load_state()
+    page.fill("#id_name", "赵六")
+    page.click("#field-account button:has-text('New Account')")
+    dialog = page.locator("dialog#lookup-dialog")
+    dialog.locator("button:has-text('Next')").click()  # the account's category first
+    dialog.locator("#dlg-id_name").wait_for()
+    dialog.locator("button:has-text('Save')").click()  # no name: the error shows in the dialog
+    dialog.locator("#dlg-field-name.has-error").wait_for()
+    assert dialog.is_visible() and page.input_value("#id_name") == "赵六"
+    dialog.locator("#dlg-id_name").fill("新客户有限公司")
+    dialog.locator("button:has-text('Save')").click()
+    dialog.wait_for(state="hidden")
+    assert "新客户有限公司" in page.inner_text("#field-account")
+    page.click("form.record-form > .form-actions button:has-text('Save')")
+    page.wait_for_url(re.compile(r".*/app/contact/\d+/$"))
+    assert "新客户有限公司" in page.inner_text(".record-main")

@@ -102,6 +102,41 @@
     if (e.target.matches && e.target.matches("input[type=file][data-upload-url]")) upload(e.target);
   });
 
+  /* "New …" next to a lookup: the target object's form in a dialog (htmx loads it into
+     #lookup-dialog-body); when it saves, the lookup takes the new record and the dialog closes. */
+  function takeCreated(done) {
+    var select = document.getElementById("id_" + done.getAttribute("data-created-for"));
+    var value = done.getAttribute("data-created-id"), text = done.getAttribute("data-created-name");
+    if (!select) return;
+    if (select.tomselect) {
+      select.tomselect.addOption({value: value, text: text});
+      select.tomselect.setValue(value);
+    } else {
+      select.add(new Option(text, value, true, true));
+    }
+    select.dispatchEvent(new Event("change", {bubbles: true}));
+  }
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var body = document.getElementById("lookup-dialog-body");
+    if (!body || e.detail.target !== body) return;
+    var dialog = body.closest("dialog");
+    var done = body.querySelector("[data-created-id]");
+    if (done) {
+      takeCreated(done);
+      dialog.close();
+      body.textContent = "";
+      return;
+    }
+    if (!dialog.open) dialog.showModal();
+    var first = body.querySelector(".has-error input, .has-error select, input:not([type=hidden]), select, textarea");
+    if (first) first.focus();
+  });
+  document.addEventListener("click", function (e) {
+    var closer = e.target.closest && e.target.closest("[data-dialog-close]");
+    var dialog = closer && closer.closest("dialog");
+    if (dialog) { dialog.close(); dialog.querySelector("#lookup-dialog-body").textContent = ""; }
+  });
+
   /* Keyboard: "/" focuses search, Ctrl/Cmd+S saves the form on the page. */
   document.addEventListener("keydown", function (e) {
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement && document.activeElement.tagName);
