@@ -27,7 +27,6 @@ from .cells import plain_text
 from .pages import object_or_404, render_page
 from .widgets import UNCHANGED, widget_for, widgets
 
-
 #: Element ids of a form in a dialog start with this (the page's own form is under it).
 DIALOG_IDS = "dlg-"
 
