@@ -89,7 +89,7 @@
       try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
       if (xhr.status === 201 && body.token) {
         token.value = body.token; bar.value = 100;
-        finish(true, box.getAttribute("data-uploaded").replace("%s", body.name || file.name));
+        finish(true, box.getAttribute("data-uploaded").replace("{name}", body.name || file.name));
       } else {
         bar.hidden = true;
         finish(false, firstError(body) || box.getAttribute("data-failed"));
