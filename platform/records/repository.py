@@ -422,12 +422,17 @@ def repoint_lookup(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMeta, fro
     if lookup.slot:
         assignments.append(sql.SQL("{} = {}").format(sql.Identifier(lookup.slot),
                                                      sql.Literal(lookup.type.to_projection(to_id, lookup))))
-    statement = sql.SQL("UPDATE {t} AS r SET {a} WHERE {ref} = {old} RETURNING r.id").format(
-        t=sql.Identifier(child.table), a=sql.SQL(", ").join(assignments),
-        ref=RecordQuery(tenant, child).field_sql(lookup), old=sql.Literal(from_id))
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-        return sorted(row[0] for row in cursor.fetchall())
+    moved = []
+    # Live records first, by the lookup's partial index; then those in the recycle bin (no index
+    # covers them: a scan of the partition, bounded by the size of the object).
+    for live in (sql.SQL("r.deleted_at IS NULL"), sql.SQL("r.deleted_at IS NOT NULL")):
+        statement = sql.SQL("UPDATE {t} AS r SET {a} WHERE {ref} = {old} AND {live} RETURNING r.id").format(
+            t=sql.Identifier(child.table), a=sql.SQL(", ").join(assignments),
+            ref=RecordQuery(tenant, child).field_sql(lookup), old=sql.Literal(from_id), live=live)
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+            moved += [row[0] for row in cursor.fetchall()]
+    return sorted(moved)
 
 
 #: One statement: the records deleted before the cut-off, then their history rows.

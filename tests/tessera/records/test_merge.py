@@ -149,3 +149,12 @@ def test_the_api_merges_and_answers_in_the_one_error_shape(client_a, rep, twins)
     assert body["record"]["employees"] == "120" and body["moved"]["contact"] == 1 and body["taken"] == ["employees"]
     again = client_a.post(url, {"survivor": twins["keep"], "loser": twins["other"]}, content_type="application/json")
     assert again.status_code == 404
+
+
+def test_records_in_the_recycle_bin_follow_the_merge_too(rep, twins):
+    gone = service.create_record("contact", {"name": "离职联系人", "owner": rep.pk, "account": twins["other"]}, SYSTEM)
+    service.delete_record("contact", gone.id, SYSTEM)
+    done = merge.merge_records("account", twins["keep"], twins["other"], {}, rep)
+    assert done.moved["contact"] == 1  # counted: the live one the rep reads (the bin's is not listed)
+    restored = service.restore_record("contact", gone.id, SYSTEM)
+    assert restored.values["account"] == twins["keep"]
