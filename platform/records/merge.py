@@ -27,7 +27,7 @@ from tessera.security.access import RecordAccess, access_for
 from tessera.security.actor import Actor
 from tessera.security.repository import visible_ids
 
-from . import history, repository, service
+from . import history, repository, service, uploads
 from .errors import StaleVersion
 from .models import RecordChange
 from .record import Record
@@ -50,10 +50,8 @@ class Merged:
 
 def mergeable(obj: ObjectMeta, f: FieldMeta, access: RecordAccess) -> bool:
     """Whether the user may take `f`'s value from the other record: a field they may read and edit
-    that the update path writes (not computed, not an auto-number, not a system column but the owner).
-    Files stay with their record: the update path takes a file only from a new upload."""
-    return (access.readable(obj, f) and access.editable(obj, f) and (f.writable or f.api_name == "owner")
-            and not f.type.holds_files)
+    that the update path writes (not computed, not an auto-number, not a system column but the owner)."""
+    return access.readable(obj, f) and access.editable(obj, f) and (f.writable or f.api_name == "owner")
 
 
 def merge_records(object_api_name: str, survivor_id: int, loser_id: int, choices: Mapping[str, str], actor: Actor,
@@ -79,7 +77,7 @@ def merge_records(object_api_name: str, survivor_id: int, loser_id: int, choices
         moved = _repoint(tenant, obj, loser_id, survivor_id, access)
         _move_history(obj, loser_id, survivor_id)
         service.delete_record(object_api_name, loser_id, actor)  # to the recycle bin; nothing points at it now
-        payload = {name: _as_input(obj.fields_by_name[name], loser.values.get(name)) for name in taken
+        payload = {name: _as_input(obj.fields_by_name[name], loser.values.get(name), actor) for name in taken
                    if not obj.fields_by_name[name].type.equal(loser.values.get(name), survivor.values.get(name))}
         if payload:
             record = service.update_record(object_api_name, survivor_id, payload, actor,
@@ -125,9 +123,14 @@ def _lock(tenant: TenantMeta, obj: ObjectMeta, record_id: int, access: RecordAcc
     return record
 
 
-def _as_input(f: FieldMeta, value: Any) -> Any:
-    """A value read from the loser, in the form the update path reads (the API's)."""
-    return None if value is None else f.type.to_api(value, f)
+def _as_input(f: FieldMeta, value: Any, actor: Actor) -> Any:
+    """A value read from the loser, in the form the update path reads (the API's; a file as a new
+    upload of its copy: the loser keeps its own)."""
+    if value is None:
+        return None
+    if f.type.holds_files:
+        return {"token": uploads.copy_as_upload(value, actor)}
+    return f.type.to_api(value, f)
 
 
 def _repoint(tenant: TenantMeta, obj: ObjectMeta, loser_id: int, survivor_id: int,

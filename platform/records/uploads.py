@@ -9,13 +9,34 @@ maintenance, an explicit actor of its own).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Mapping
 
+from django.core.files.storage import default_storage
+from django.db import connection
 from django.utils import timezone
 
+from metadata.fieldtypes.files import DESCRIPTOR_KEYS, make_file_token
 from tessera.security.access import RecordAccess, user_id
 from tessera.security.actor import Actor
 
 from .models import Upload
+
+
+def new_upload_path(name: str) -> str:
+    """Where a new upload named `name` (a clean file name) is stored: under the tenant's own prefix."""
+    schema = connection.schema_name  # type: ignore[attr-defined]
+    return f"tenants/{schema}/files/{dt.date.today():%Y/%m}/{uuid.uuid4().hex}/{name}"
+
+
+def copy_as_upload(descriptor: Mapping, actor: Actor) -> str:
+    """A copy of a file a record holds, as a new upload of `actor`; returns its token. (A merge
+    gives the kept record the other one's file through the update path, which takes files only
+    from uploads; the other record keeps its own file in the recycle bin.)"""
+    with default_storage.open(descriptor["path"], "rb") as source:
+        saved = default_storage.save(new_upload_path(descriptor.get("name") or "file"), source)
+    copied = {**{k: descriptor[k] for k in DESCRIPTOR_KEYS if k in descriptor}, "path": saved}
+    return make_file_token(copied, record_upload(saved, actor))
 
 
 def record_upload(path: str, actor: Actor) -> int | None:

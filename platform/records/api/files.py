@@ -11,10 +11,8 @@ is reached through a record, never on its own (an upload token downloads nothing
 
 from __future__ import annotations
 
-import datetime as dt
 import mimetypes
 import os
-import uuid
 
 from django.conf import settings
 from django.core.files import File
@@ -72,9 +70,7 @@ def store_upload(uploaded: UploadedFile | None, actor: Actor) -> dict:
         raise ValidationFailed.single("file", "empty", _("The file is empty."))
     name = clean_name(uploaded.name)
     content_type = sniff_content_type(uploaded, name)
-    today = dt.date.today()
-    path = f"tenants/{connection.schema_name}/files/{today:%Y/%m}/{uuid.uuid4().hex}/{name}"  # type: ignore[attr-defined]
-    saved = default_storage.save(path, uploaded)
+    saved = default_storage.save(uploads.new_upload_path(name), uploaded)
     descriptor = {"path": saved, "name": name, "size": int(uploaded.size), "content_type": content_type}
     uploaded_by = uploads.record_upload(saved, actor)
     return {"token": make_file_token(descriptor, uploaded_by), "name": name, "size": descriptor["size"],

@@ -158,3 +158,19 @@ def test_records_in_the_recycle_bin_follow_the_merge_too(rep, twins):
     assert done.moved["contact"] == 1  # counted: the live one the rep reads (the bin's is not listed)
     restored = service.restore_record("contact", gone.id, SYSTEM)
     assert restored.values["account"] == twins["keep"]
+
+
+def test_a_file_of_the_loser_survives_as_a_copy(rep, twins, admin_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from metadata.services import add_field
+    from tessera.records.api.files import store_upload
+
+    add_field("account", {"api_name": "license", "type": "file", "labels": {"en": "Business licence"}}, admin_a)
+    upload = store_upload(SimpleUploadedFile("营业执照.pdf", b"%PDF-1.4 licence"), SYSTEM)
+    service.update_record("account", twins["other"], {"license": upload["token"]}, SYSTEM)
+    held = service.get_record("account", twins["other"], SYSTEM).values["license"]
+    done = merge.merge_records("account", twins["keep"], twins["other"], {"license": "loser"}, rep)
+    kept = done.record.values["license"]
+    assert kept["name"] == "营业执照.pdf" and kept["path"] != held["path"]
+    assert service.get_record("account", twins["other"], SYSTEM, include_deleted=True).values["license"] == held
