@@ -73,6 +73,7 @@ TENANT_APPS = [
     "tessera.security",
     "tessera.records",
     "metadata",
+    "reports_engine",
     "reports_engine.dashboards",
     "tessera.transfer",
 ]

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from .models import SupportGrant
 
 ACTIONS = ("create", "read", "edit", "delete", "view_all", "modify_all")
-ADMIN_RIGHTS = ("customize", "manage_users", "export", "import", "view_audit_log", "view_all_data", "modify_all_data")
+ADMIN_RIGHTS = ("customize", "manage_users", "export", "import", "view_audit_log", "view_all_data", "modify_all_data",
+                "create_reports", "share_reports", "build_dashboards")
 #: Field access levels, weakest first; the union of rights takes the strongest.
 LEVELS = {"hidden": 0, "read_only": 1, "editable": 2}
 LEVEL_NAMES = ("hidden", "read", "edit")

@@ -17,6 +17,7 @@ from tessera.api.base import ApiView, json_object
 from tessera.errors import ValidationFailed
 from tessera.security import services
 from tessera.security.access import access_for
+from tessera.security.rights import ADMIN_RIGHTS
 from tessera.security.throttle import SharedRateThrottle
 
 from .base import doc
@@ -53,8 +54,7 @@ class MeView(ApiView):
     def get(self, request: Request) -> Response:
         access = access_for(request.user)
         objects = {o.api_name: sorted(access.actions(o)) for o in get_meta().objects.values() if access.can(o, "read")}
-        admin = sorted(r for r in ("customize", "manage_users", "export", "import", "view_audit_log", "view_all_data",
-                                   "modify_all_data") if access.has_right(r))
+        admin = sorted(r for r in ADMIN_RIGHTS if access.has_right(r))
         user = cast("User", request.user)  # IsAuthenticated (the default permission) let it through
         return Response({"user": user_json(user), "admin": admin, "objects": objects})
 

@@ -1,0 +1,63 @@
+"""Prepared reports (Frappe's name): a report that takes longer than PREPARE_AFTER_SECONDS runs as a
+background job (tessera.core.jobs, kind "reports.prepare") as the same viewer, and the page picks
+the result up from the job when it is ready — the same `ReportResult`, as JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import OperationalError, connection, transaction
+from django.utils.translation import gettext as _
+
+from tessera.core.jobs import Progress, queue_job
+from tessera.core.models import Job
+from tessera.errors import NotFound
+from tessera.security.access import user_id
+from tessera.security.actor import Actor
+
+from .services import run_report
+
+PREPARE_AFTER_SECONDS = 5
+KIND = "reports.prepare"
+
+
+def run_or_prepare(spec_or_api_name: dict | str, actor: Actor, *, extra_filters: Sequence[tuple[str, Any]] = (),
+                   timeout_seconds: float = PREPARE_AFTER_SECONDS) -> dict:
+    """The result now ({"status": "done", "result": …}) when the statement finishes within the
+    timeout; otherwise a queued job ({"status": "queued", "job": id}) that runs it in the background."""
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [int(timeout_seconds * 1000)])
+            result = run_report(spec_or_api_name, actor, extra_filters=extra_filters)
+        return {"status": "done", "result": result.to_json()}
+    except OperationalError as exc:
+        if getattr(getattr(exc, "__cause__", None), "pgcode", None) != "57014":  # query_canceled
+            raise
+    job = queue_job(KIND, {"report": spec_or_api_name, "user_id": user_id(actor),
+                           "extra_filters": [list(item) for item in extra_filters]},
+                    user=actor if user_id(actor) else None)  # type: ignore[arg-type]
+    return {"status": "queued", "job": job.pk}
+
+
+def prepared_result(job_id: int, actor: Actor) -> dict:
+    """A prepared report's state: queued / running (with progress), done (with its result) or failed.
+    Only the viewer it runs as may read it."""
+    job = Job.objects.filter(pk=job_id, kind=KIND, created_by_id=user_id(actor)).first()
+    if job is None:
+        raise NotFound(_("No such prepared report."), code="unknown_job")
+    found: dict[str, Any] = {"status": job.status, "job": job.pk}
+    if job.status == Job.Status.DONE:
+        found["result"] = (job.result or {}).get("result")
+    elif job.status == Job.Status.FAILED:
+        found["message"] = job.message
+    return found
+
+
+def prepare_report_job(job: Job, progress: Progress) -> dict:
+    viewer = get_user_model().objects.get(pk=job.params["user_id"])
+    result = run_report(job.params["report"], viewer,
+                        extra_filters=[tuple(item) for item in job.params.get("extra_filters", ())])
+    return {"result": result.to_json()}

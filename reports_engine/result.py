@@ -1,0 +1,110 @@
+"""What running a report returns, for every shape: `ReportResult`.
+
+One structure serves the API (`to_json()`), the builder's preview, charts, dashboards and exports:
+
+- `columns`: every column the viewer may see, in order: `key` (the key of the values in rows,
+  groups and cells), `label` (in the viewer's language), `type` (the field type key of its values —
+  "currency", "picklist", "date"… — or a formula type: "number", "percent"…), `kind` ("field",
+  "formula", "child", "group", "aggregate", "summary_formula"), and `missing` with a `problem` when
+  the column reads a field deleted since (its values are blank; the report still runs). A column
+  over a field the viewer may not read is not there at all.
+- tabular: `rows` (dicts: "_id" = the record id, then each column's key), `total_rows` (all rows
+  matching, not just those returned), `truncated`, and `grand_total` (each aggregate over every row).
+- summary: `groups`, a tree (up to three levels) of `Group`: `key` (the grouping's key: g0, g1,
+  g2), `value` (the API form: a picklist key, a record or user id, a period's first day, a bucket's
+  index; None = blank), `label` (what to show), `values` (each aggregate's and summary formula's key
+  → the subtotal), `count`, `cell` (the group values from the root down: the drill-down's
+  coordinates) and `filters` (the same as the list page's filters, or None when a list cannot say
+  them: a bucket's "other", OR logic, cross filters), `children`. `grand_total` holds the totals.
+- matrix: `matrix` with `rows` and `columns` (each an `Axis`: header entries, the leaves of the row
+  or column grouping with their own totals: an entry has `values` (its labels, one per level),
+  `cell`, `filters`, `totals`), and `cells[i][j]` (aggregates of row i × column j; 0 where no record
+  falls). `grand_total` is the corner.
+
+Drill-down: `run_report(..., extra_filters=cell filters)`, `drill_down(report, cell)` (the exact
+records, paged) and `drill_down_url(object, filters)` (the list page) take what a group or cell
+carries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    type: str
+    kind: str
+    missing: bool = False
+    problem: str = ""
+
+
+@dataclass
+class Group:
+    key: str
+    value: Any
+    label: str
+    values: dict[str, Any]
+    count: int
+    cell: dict[str, Any]
+    filters: list[tuple[str, str]] | None
+    children: list[Group] = field(default_factory=list)
+
+
+@dataclass
+class AxisEntry:
+    values: list[Any]
+    labels: list[str]
+    cell: dict[str, Any]
+    filters: list[tuple[str, str]] | None
+    totals: dict[str, Any]
+    count: int
+
+
+@dataclass
+class Matrix:
+    rows: list[AxisEntry]
+    columns: list[AxisEntry]
+    #: cells[i][j]: aggregate key → value for rows[i] × columns[j] (0 where no record falls).
+    cells: list[list[dict[str, Any]]]
+    counts: list[list[int]]
+
+
+@dataclass
+class ReportResult:
+    object: str
+    shape: str
+    columns: list[Column]
+    report: str | None = None
+    label: str = ""
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    matrix: Matrix | None = None
+    grand_total: dict[str, Any] = field(default_factory=dict)
+    total_rows: int = 0
+    truncated: bool = False
+    #: The report's own conditions as list filters (None when a list page cannot say them).
+    filters: list[tuple[str, str]] | None = None
+    #: The list page showing every record of the report (None when its filters cannot be said there).
+    drill_down_url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return _json(asdict(self))
+
+
+def _json(value: Any) -> Any:
+    """Decimals as exact strings, dates as ISO text, tuples as lists: what the API sends."""
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
