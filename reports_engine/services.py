@@ -29,6 +29,7 @@ from metadata import schemas
 from metadata.cache import get_meta
 from metadata.labels import with_language_properties
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
+from metadata.models import MetadataChange
 from metadata.versioning import lock_metadata, record_change
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied, ValidationFailed
 from tessera.records.query import RecordQuery
@@ -130,7 +131,8 @@ def create_report(spec: dict, actor: Actor) -> Report:
             raise ValidationFailed.single("api_name", "taken", _("“%(name)s” exists already.") % {"name": spec["api_name"]})
         row = Report.objects.create(api_name=spec["api_name"], object=spec["object"], owner_id=access.user_id,
                                     spec={k: copy.deepcopy(v) for k, v in spec.items() if k not in IDENTITY})
-        record_change(entity="report", action="create", entity_id=row.pk, after=spec, user=actor)
+        record_change(entity="report", action="create", entity_id=row.pk, after=spec, user=actor,
+                      object_id=_object_id(row.object))
     return row
 
 
@@ -154,7 +156,8 @@ def update_report(api_name: str, changes: dict, actor: Actor) -> Report:
         errors.raise_if_any()
         row.spec = {k: v for k, v in spec.items() if k not in IDENTITY}
         row.save()
-        record_change(entity="report", action="update", entity_id=row.pk, before=before, after=spec, user=actor)
+        record_change(entity="report", action="update", entity_id=row.pk, before=before, after=spec, user=actor,
+                      object_id=_object_id(row.object))
     return row
 
 
@@ -169,7 +172,31 @@ def delete_report(api_name: str, actor: Actor) -> None:
         before = full_spec(row)
         pk = row.pk
         row.delete()
-        record_change(entity="report", action="delete", entity_id=pk, before=before, user=actor)
+        record_change(entity="report", action="delete", entity_id=pk, before=before, user=actor,
+                      object_id=_object_id(before["object"]))
+
+
+def _object_id(object_api_name: str) -> int | None:
+    """The report's object, so the metadata history lists the report's changes with its object."""
+    obj = get_meta().object(object_api_name)
+    return obj.id if obj is not None else None
+
+
+def revert_change(change: MetadataChange, actor: Actor) -> None:
+    """Undo a report's change in the metadata history through these same services (see
+    metadata.services.history): created → deleted, deleted → created as it was, changed → the
+    properties the change touched, as they were."""
+    before, after = change.before or {}, change.after or {}
+    if change.action == "create":
+        delete_report(after["api_name"], actor)
+    elif change.action == "delete":
+        create_report(dict(before), actor)
+    else:
+        touched = {k: before.get(k) for k in dict.fromkeys([*before, *after])
+                   if k not in IDENTITY and before.get(k) != after.get(k)}
+        if not touched:
+            raise ValidationFailed.single(None, "nothing_to_revert", _("This change changed nothing to revert."))
+        update_report(before["api_name"], touched, actor)
 
 
 def _get_row(api_name: str, access: RecordAccess, *, for_update: bool = False) -> Report:

@@ -70,3 +70,19 @@ def test_reserved_names_and_identity_never_change(world, admin_a):
     with pytest.raises(ValidationFailed) as moved:
         services.update_report("by_stage", {"object": "account"}, admin_a)
     assert codes(moved.value) == {"object": ["immutable"]}
+
+
+def test_report_changes_are_reverted_from_the_metadata_history(world, admin_a):
+    from metadata.services.history import change_history, revert_change
+
+    services.create_report(BY_STAGE, admin_a)
+    services.update_report("by_stage", {"groups": [{"field": "type"}]}, admin_a)
+    entries, _next = change_history(admin_a, entity="report")
+    update, create = entries
+    assert update.revertible and update.object.api_name == "opportunity" and update.name == "by_stage"
+    revert_change(update.change.pk, admin_a)
+    assert services.get_report("by_stage", admin_a)["groups"] == [{"field": "stage"}]
+    services.delete_report("by_stage", admin_a)
+    deleted = change_history(admin_a, entity="report")[0][0]
+    revert_change(deleted.change.pk, admin_a)
+    assert services.get_report("by_stage", admin_a)["labels"] == {"en": "By stage"}
