@@ -29,9 +29,11 @@ from psycopg2 import sql
 from metadata.formula_scope import MetaScope, formula_type_of
 from metadata.formulas import FormulaError, FormulaType, compile_formula, compile_sql
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
-from tessera.errors import ErrorCollector
+from tessera.errors import ErrorCollector, ValidationFailed
 from tessera.records.filters import filter_conditions, split_key
+from tessera.records.models import RecordChange
 from tessera.records.query import RecordQuery
+from tessera.security.models import Department, User
 
 from .periods import expand_period
 
@@ -190,8 +192,8 @@ class ReportCompiler:
             checked = compile_formula(source, MetaScope(self.tenant, self.obj, visible=visible),
                                       result_type=FormulaType(result_type) if result_type else None)
         except FormulaError as exc:
-            if hidden:
-                return Expression(key, None, result_type or "number", label=label, hidden=True,
+            if hidden:  # blank for this viewer, but still there: the definition is the report's
+                return Expression(key, None, result_type or "number", label=label, kind="formula",
                                   problem=_("This column reads a field you may not see."))
             self.errors.add(f"columns.{key}", "invalid_formula", str(exc))
             return Expression(key, None, result_type or "number", label=label)
@@ -340,8 +342,9 @@ class ReportCompiler:
             conditions.append(predicate)
         return conditions
 
-    def list_filters(self) -> list[tuple[str, str]] | None:
-        """The report's own conditions as the list page's filters, when AND alone says them."""
+    def list_filters(self, extra: Sequence[tuple[str, Any]] = ()) -> list[tuple[str, str]] | None:
+        """The report's own conditions (and the extra filters it runs with) as the list page's
+        filters, when AND alone says them."""
         spec = self.spec
         if spec.get("cross_filters") or not _only_and(spec.get("filter_logic", ""), len(spec.get("filters", ()))):
             return None
@@ -358,7 +361,7 @@ class ReportCompiler:
             found.append(("owner", "me"))
         elif scope == "my_team":
             found.append(("owner__in", "my_team"))
-        return found
+        return found + [(key, _text(value)) for key, value in extra]
 
     # --- groups --------------------------------------------------------------------------------
     def axis(self, group: dict, index: int, prefix: str) -> Axis | None:
@@ -370,6 +373,9 @@ class ReportCompiler:
             if source.sql is None:
                 return None
             return Axis(key, source, self._bucket_sql(bucket, source), bucket=bucket)
+        department = self._department(name, key)
+        if department is not None:
+            return department
         source = self._columns.get(name) or self.path_expression(name, key)
         if source.sql is None:
             return None
@@ -382,6 +388,21 @@ class ReportCompiler:
             return Axis(key, source, period_sql(day, granularity, self.fiscal_start), granularity=granularity)
         return Axis(key, source, source.sql, label_sql=self._label_sql(source))
 
+    def _department(self, name: str, key: str) -> Axis | None:
+        """`owner.department` (any user field's): the department of the user it names."""
+        head, _dot, tail = name.rpartition(".")
+        if tail != "department" or not head:
+            return None
+        user = self.path_expression(head, key)
+        f = user.field
+        if user.sql is None or f is None or not f.type.is_reference or f.type.target(f) is not None:
+            return None
+        users, departments = sql.Identifier(User._meta.db_table), sql.Identifier(Department._meta.db_table)
+        expression = sql.SQL("(SELECT u.department_id FROM {t} u WHERE u.id = {v})").format(t=users, v=user.sql)
+        source = Expression(key, expression, "number", label=f"{user.label} › {_('Department')}")
+        return Axis(key, source, expression, label_sql=lambda value: sql.SQL(
+            "(SELECT d.name FROM {t} d WHERE d.id = {v})").format(t=departments, v=value))
+
     def _label_sql(self, source: Expression) -> Callable[[sql.Composable], sql.Composable] | None:
         """The name shown for a reference's group (the record's name, the user's full name)."""
         f = source.field
@@ -389,7 +410,8 @@ class ReportCompiler:
             return None
         target = f.type.target(f)
         if target is None:  # a user
-            return lambda value: sql.SQL("(SELECT u.full_name FROM security_user u WHERE u.id = {})").format(value)
+            users = sql.Identifier(User._meta.db_table)
+            return lambda value: sql.SQL("(SELECT u.full_name FROM {} u WHERE u.id = {})").format(users, value)
         obj = self.tenant.objects.get(target)
         name_field = obj.field(obj.name_field) if obj is not None else None
         if obj is None or name_field is None or not self.viewer.readable(obj, name_field):
@@ -476,18 +498,20 @@ class ReportCompiler:
             self.errors.add("groups", "no_groups", _("None of the groups can be shown."))
         self.errors.raise_if_any()
         limit = int(limit or spec.get("limit") or DEFAULT_LIMIT)
-        if shape == "tabular":
+        if shape == "stage_progress":
+            statement = self._stage_progress(row_axes, where)
+        elif shape == "tabular":
             statement = self._tabular(columns, aggregates, where, limit)
         else:
             statement = self._grouped(row_axes, col_axes, aggregates, where)
         return Compiled(statement=statement, params=self.query.params(), shape=shape,
                         columns=[c for c in columns if not c.hidden], axes=[*row_axes, *col_axes],
                         row_axes=len(row_axes), aggregates=aggregates, limit=limit,
-                        list_filters=self.list_filters())
+                        list_filters=self.list_filters(extra))
 
     def _column(self, item: dict, index: int) -> Expression:
         label = _label(item, self.language)
-        if "formula" in item:
+        if item.get("formula") is not None:
             found = self.formula_expression(item["key"], item["formula"], item.get("type"), label or item["key"])
         elif "child" in item:
             found = self.child_expression(item["key"], item["child"], label or item["key"])
@@ -560,6 +584,27 @@ class ReportCompiler:
         labels = [a.label_sql(sql.SQL("s.{}").format(sql.Identifier(a.key))) if a.label_sql is not None
                   else sql.SQL("NULL") for a in axes]
         return sql.SQL("SELECT s.*, {l} FROM ({g}) s").format(l=sql.SQL(", ").join(labels), g=grouped)
+
+    def _stage_progress(self, axes: list[Axis], where: list[sql.Composable]) -> sql.Composable:
+        """From the field history of the report's records: for each value the stage field took, how
+        many records entered it, their average days in it (until the next change, or now) and how
+        many are in it still."""
+        stage = axes[0].source.field if axes else None
+        if stage is None or not stage.history_tracked or len(axes) != 1:
+            raise ValidationFailed.single("groups", "invalid_stage_field",
+                                          _("Group by one field whose history is kept (an opportunity's stage)."))
+        key = sql.Literal(stage.key)
+        return sql.SQL(
+            "WITH v AS (SELECT {id} {f} WHERE {w}), "
+            "e AS (SELECT h.record_id, (h.changes -> {k} ->> 1) AS stage, h.at, "
+            "lead(h.at) OVER (PARTITION BY h.record_id ORDER BY h.id) AS left_at "
+            "FROM {h} h JOIN v ON v.id = h.record_id WHERE h.object_id = {o} AND h.changes ? {k}) "
+            "SELECT stage, count(DISTINCT record_id), "
+            "avg(extract(epoch FROM (coalesce(left_at, now()) - at))) / 86400.0, "
+            "count(DISTINCT record_id) FILTER (WHERE left_at IS NULL) "
+            "FROM e WHERE stage IS NOT NULL GROUP BY stage").format(
+            id=self.query.column("id"), f=self._from(), w=self._where_sql(where), k=key,
+            h=sql.Identifier(RecordChange._meta.db_table), o=sql.Literal(self.obj.id))
 
     def ids_statement(self, extra: Sequence[tuple[str, Any]], cell: dict[str, Any], *, after: int | None,
                       limit: int) -> sql.Composable:

@@ -100,10 +100,37 @@ class Reader:
         else:
             found = [Column(a.key, a.source.label, a.source.type_key if not (a.granularity or a.bucket) else "text",
                             "group") for a in compiled.axes]
+        if compiled.shape == "stage_progress":
+            words = {"entered": _("Entered"), "avg_days": _("Average days in stage"), "current": _("In it now"),
+                     "conversion": _("Conversion to the next")}
+            return found + [Column(key, str(words[key]), "percent" if key == "conversion" else "number",
+                                   "aggregate") for key in self.STAGE_COLUMNS]
         found += [Column(a.key, a.label, a.type_key, "aggregate") for a in compiled.aggregates]
         found += [Column(key, _label_of(self.spec, key, self.language), kind_type, "summary_formula")
                   for key, _checked, kind_type in self.formulas]
         return found
+
+    # --- stage progress ------------------------------------------------------------------------
+    STAGE_COLUMNS = ("entered", "avg_days", "current", "conversion")
+
+    def stage_progress(self, rows: list[tuple], result: ReportResult) -> ReportResult:
+        """One group per stage, in the picklist's order: records that entered it, average days in
+        it, records in it now, and the share of those that entered it that entered the next one."""
+        axis = self.compiled.axes[0]
+        found = {row[0]: row for row in rows}
+        order = _choice_order(axis)
+        keys = sorted(found, key=lambda k: _sort_key(k, order))
+        for i, key in enumerate(keys):
+            _stage, entered, seconds_days, current = found[key]
+            following = found[keys[i + 1]][1] if i + 1 < len(keys) else None
+            values = {"entered": entered, "avg_days": seconds_days, "current": current,
+                      "conversion": Decimal(following) / Decimal(entered) if following is not None and entered
+                      else None}
+            result.groups.append(Group(key=axis.key, value=key, label=self._label(axis, key, None), values=values,
+                                       count=entered, cell={axis.key: key},
+                                       filters=self._filters([axis], [key])))
+        result.total_rows = sum(row[3] for row in rows)  # each record is in one stage now
+        return result
 
     # --- tabular -------------------------------------------------------------------------------
     def tabular(self, rows: list[tuple], result: ReportResult) -> ReportResult:

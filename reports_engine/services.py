@@ -27,6 +27,8 @@ from jsonschema import Draft202012Validator
 
 from metadata import schemas
 from metadata.cache import get_meta
+from metadata.formula_scope import MetaScope
+from metadata.formulas import FormulaError, compile_formula
 from metadata.labels import with_language_properties
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from metadata.models import MetadataChange
@@ -144,11 +146,7 @@ def update_report(api_name: str, changes: dict, actor: Actor) -> Report:
             errors.add(key, "immutable", _("This property cannot be changed."))
     errors.raise_if_any()
     with transaction.atomic():
-        lock_metadata()
-        row = _get_row(api_name, access, for_update=True)
-        if not _may_change(row, access):
-            raise PermissionDenied(_("Only its owner or an administrator may change this report."),
-                                   code="no_change_report_right")
+        row = _locked_row(api_name, access)
         before = full_spec(row)
         spec = {**before, **changes}
         spec = {k: v for k, v in spec.items() if v is not None}
@@ -161,14 +159,20 @@ def update_report(api_name: str, changes: dict, actor: Actor) -> Report:
     return row
 
 
+def _locked_row(api_name: str, access: RecordAccess) -> Report:
+    """The report to change, under the metadata lock, if `access` may change it."""
+    lock_metadata()
+    row = _get_row(api_name, access, for_update=True)
+    if not _may_change(row, access):
+        raise PermissionDenied(_("Only its owner or an administrator may change this report."),
+                               code="no_change_report_right")
+    return row
+
+
 def delete_report(api_name: str, actor: Actor) -> None:
     access = _require_user(actor)
     with transaction.atomic():
-        lock_metadata()
-        row = _get_row(api_name, access, for_update=True)
-        if not _may_change(row, access):
-            raise PermissionDenied(_("Only its owner or an administrator may delete this report."),
-                                   code="no_change_report_right")
+        row = _locked_row(api_name, access)
         before = full_spec(row)
         pk = row.pk
         row.delete()
@@ -229,21 +233,51 @@ def list_reports(actor: Actor, *, object_api_name: str | None = None) -> list[di
 
 
 def reports_using(obj: ObjectMeta, field: FieldMeta) -> list[str]:
-    """api_names of the reports whose definition names `field` of `obj` (its "where used")."""
-    name = field.api_name
-    found = []
-    for row in Report.objects.all().only("api_name", "object", "spec"):
-        if _names_field(row.object, row.spec, obj.api_name, name):
-            found.append(row.api_name)
+    """The reports whose definition names `field` of `obj` (its "where used"), as descriptions."""
+    tenant = get_meta()
+    return [_("the report “%(name)s”") % {"name": row.api_name}
+            for row in Report.objects.all().only("api_name", "object", "spec").order_by("api_name")
+            if field.id in fields_named(tenant, full_spec(row))]
+
+
+def fields_named(tenant: TenantMeta, spec: dict) -> set[int]:
+    """Ids of every field a definition names: along each path from the primary object (columns,
+    groups, buckets, aggregates, filters, formulas) and in the child objects it reads."""
+    root = tenant.object(spec.get("object", ""))
+    if root is None:
+        return set()
+    keys = {c.get("key") for c in spec.get("columns", ())} | {b["key"] for b in spec.get("buckets", ())}
+    paths = [c["field"] for c in spec.get("columns", ()) if "field" in c]
+    paths += [g["field"] for g in (*spec.get("groups", ()), *spec.get("column_groups", ())) if g["field"] not in keys]
+    paths += [b["field"] for b in spec.get("buckets", ())]
+    for item in spec.get("aggregates", ()):
+        paths += [p for p in (item.get("of"), item.get("weight")) if p and p not in keys]
+        paths += [f["field"] for f in item.get("filters", ())]
+    paths += [f["field"] for f in spec.get("filters", ())]
+    found = _ids_along(tenant, root, paths)
+    for column in spec.get("columns", ()):
+        if column.get("formula") is not None:
+            try:
+                checked = compile_formula(column["formula"], MetaScope(tenant, root))
+            except FormulaError:
+                continue
+            found |= _ids_along(tenant, root, [".".join(p) for p in checked.references])
+    for child in [*spec.get("cross_filters", ()), *(c["child"] for c in spec.get("columns", ()) if "child" in c)]:
+        child_obj = tenant.object(child["object"])
+        if child_obj is not None:
+            found |= _ids_along(tenant, child_obj, [child["via"], *([child["field"]] if child.get("field") else []),
+                                                    *(f["field"] for f in child.get("filters", ()))])
     return found
 
 
-def _names_field(root: str, spec: Any, object_api_name: str, field_name: str) -> bool:
-    """Whether a definition refers to the field: a path from the primary object that ends in it,
-    or any path or formula mentioning it (a loose test, erring on the side of listing)."""
-    text = json.dumps(spec)
-    return (root == object_api_name and f'"{field_name}' in text) or f".{field_name}\"" in text \
-        or f"\"{object_api_name}\"" in text and f"\"{field_name}\"" in text
+def _ids_along(tenant: TenantMeta, root: ObjectMeta, paths: Sequence[str]) -> set[int]:
+    found: set[int] = set()
+    for path in paths:
+        try:
+            found.update(f.id for f in MetaScope(tenant, root).walk(tuple(path.split("."))))
+        except FormulaError:
+            continue
+    return found
 
 
 # --- running -----------------------------------------------------------------------------------
@@ -323,6 +357,8 @@ def read_result(compiled: Compiled, spec: dict, tenant: TenantMeta, name: str | 
         return reader.tabular(rows, result)
     if compiled.shape == "matrix":
         return reader.matrix(rows, result)
+    if compiled.shape == "stage_progress":
+        return reader.stage_progress(rows, result)
     return reader.summary(rows, result)
 
 

@@ -8,7 +8,7 @@ for an auto-number. Adding a field rewrites no record, whatever the object's siz
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connection, transaction
@@ -29,6 +29,7 @@ from metadata.versioning import lock_metadata, record_change
 from tessera.core.jobs import queue_job
 from tessera.errors import ErrorCollector, NotFound, ValidationFailed
 from tessera.records import field_values, indexing
+from tessera.registry import Registry
 from tessera.security.access import require_customise
 from tessera.security.actor import Actor
 
@@ -447,6 +448,20 @@ def _remove_from_categories(obj: ObjectMeta, api_name: str) -> None:
         spec.get("picklist_values", {}).pop(api_name, None)
         if spec != before:
             category.save(update_fields=["spec"])
+
+
+#: Definitions of other apps that name a field without depending on it (a report over a deleted
+#: field shows that column as missing): key → (object, field) → descriptions, for `where_used`.
+field_users: Registry[Callable[[ObjectMeta, FieldMeta], list[str]]] = Registry("field users")
+
+
+def where_used(meta: TenantMeta, obj: ObjectMeta, field: FieldMeta) -> list[str]:
+    """Everything that names the field: what depends on it (and keeps it from being deleted), then
+    what merely uses it (reports…)."""
+    found = dependents(meta, obj, field)
+    for users in field_users.all().values():
+        found += users(obj, field)
+    return found
 
 
 def dependents(meta: TenantMeta, obj: ObjectMeta, field: FieldMeta) -> list[str]:

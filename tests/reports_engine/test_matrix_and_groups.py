@@ -122,3 +122,18 @@ def test_filter_logic_and_cross_filters(world, admin_a):
     assert [r["name"] for r in services.run_report(with_calls, admin_a).rows] == ["d1", "d4"]
     without = {**with_calls, "cross_filters": [{"object": "activity", "via": "opportunity", "with": False}]}
     assert [r["name"] for r in services.run_report(without, admin_a).rows] == ["d2", "d3", "d5", "d6", "d7"]
+
+
+def test_every_shape_exports_as_one_table(world, admin_a):
+    from reports_engine.export import table_of
+
+    header, rows = table_of(services.run_report(MATRIX, admin_a))
+    rows = list(rows)
+    assert header[:3] == ["Account › Region", "2025 Q4 · won", "2025 Q4 · n"] and len(header) == 1 + 6 * 2
+    assert rows[0][:1] == ["East"] and rows[-1][0] == "Total" and rows[-1][-2:] == [Decimal("4250.50"), 7]
+    summary = {**MATRIX, "shape": "summary", "groups": MATRIX["groups"] + MATRIX["column_groups"]}
+    header, rows = table_of(services.run_report(summary, admin_a))
+    rows = list(rows)
+    assert header == ["Account › Region", "Expected close date", "won", "n"]
+    assert rows[0] == ["East", None, Decimal("1000"), 3] and rows[1][:2] == [None, "2026 Q1"]
+    assert rows[-1] == ["Grand total", None, Decimal("4250.50"), 7]
