@@ -27,7 +27,8 @@ from tessera.security.access import RecordAccess, access_for
 from tessera.security.actor import Actor
 from tessera.security.repository import visible_ids
 
-from . import history, repository, service, uploads
+from . import duplicates, history, repository, service, uploads
+from .draft import Draft
 from .errors import StaleVersion
 from .models import RecordChange
 from .record import Record
@@ -89,6 +90,21 @@ def merge_records(object_api_name: str, survivor_id: int, loser_id: int, choices
                             {"loser": loser_id, "loser_name": loser.name, "taken": sorted(payload),
                              "moved": moved})
     return Merged(record=record, moved=_readable_counts(tenant, moved, access), taken=sorted(payload))
+
+
+def possible_duplicates(object_api_name: str, record_id: int, actor: Actor) -> list[dict]:
+    """Records the object's duplicate rules match with this one, among those `actor` may read
+    ({"id", "name"}): what a merge starts from (others are not named, as anywhere)."""
+    tenant, obj = service.get_object_meta(object_api_name)
+    access = access_for(actor)
+    record = service.get_record(object_api_name, record_id, actor)
+    if not obj.duplicate_rules:
+        return []
+    draft = Draft(index=0, current=record, values=dict(record.values), changed=set(record.values))
+    matches = duplicates.find_duplicates(obj, [draft]).get(0, [])
+    ids = [m["id"] for m in matches if m.get("id") is not None]
+    seen = visible_ids(obj, ids, access.row_predicate(obj, "read", "r", tenant)) if ids else set()
+    return [{"id": m["id"], "name": m["name"]} for m in matches if m.get("id") in seen]
 
 
 def _check_choices(obj: ObjectMeta, choices: Mapping[str, str], access: RecordAccess) -> list[str]:

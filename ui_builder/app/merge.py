@@ -99,6 +99,8 @@ def merge_records(request, object_name: str, record_id: int):
     if other_id and (other is None or other.id == this.id):
         context["problems"] = [_("Choose another record of this object that you can see.")]
         other = None
+    if other is None and context["allowed"]:
+        context["suggested"] = merge.possible_duplicates(object_name, this.id, request.user)
     shown: dict = {"field_errors": {}, "status": 200}
     if other is not None and request.method == "POST" and context["allowed"]:
         done, shown = _merge(request, obj, this, other)

@@ -174,3 +174,12 @@ def test_a_file_of_the_loser_survives_as_a_copy(rep, twins, admin_a):
     kept = done.record.values["license"]
     assert kept["name"] == "营业执照.pdf" and kept["path"] != held["path"]
     assert service.get_record("account", twins["other"], SYSTEM, include_deleted=True).values["license"] == held
+
+
+def test_possible_duplicates_are_offered_among_the_records_one_may_read(rep, twins, admin_a):
+    same = service.create_record("account", {"name": "华信科技", "owner": rep.pk}, SYSTEM, confirm_duplicates=True)
+    theirs = service.create_record("account", {"name": "华信科技", "owner": admin_a.pk}, SYSTEM,
+                                   confirm_duplicates=True)
+    offered = merge.possible_duplicates("account", twins["keep"], rep)
+    assert [m["id"] for m in offered] == [same.id]
+    assert theirs.id in [m["id"] for m in merge.possible_duplicates("account", twins["keep"], admin_a)]
