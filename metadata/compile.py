@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from .fieldtypes import field_types
+from .labels import ui_languages
 from .meta import (
     CategoryMeta,
     DuplicateRule,
@@ -78,6 +79,8 @@ def compile_tenant_meta(schema: str, version: int, token: str) -> TenantMeta:
         currency=getattr(tenant, "currency", None) or "CNY",
         time_zone=getattr(tenant, "time_zone", None) or "Asia/Shanghai",
         objects=MappingProxyType(compiled),
+        fiscal_year_start_month=getattr(tenant, "fiscal_year_start_month", None) or 1,
+        languages=tuple(getattr(tenant, "languages", None) or ui_languages()),
     )
 
 

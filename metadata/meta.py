@@ -210,6 +210,10 @@ class TenantMeta:
     currency: str
     time_zone: str
     objects: Mapping[str, ObjectMeta]
+    #: The organisation's settings (tenants.organization): the month its fiscal year starts in
+    #: (relative periods, reports) and the UI languages it offers.
+    fiscal_year_start_month: int = 1
+    languages: tuple[str, ...] = ()
 
     @cached_property
     def objects_by_id(self) -> Mapping[int, ObjectMeta]:

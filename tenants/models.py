@@ -1,5 +1,6 @@
 """Public-schema models: plans, tenants and their domains."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -33,6 +34,14 @@ class Tenant(TenantMixin):
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    #: The month (1–12) the tenant's fiscal year starts in: relative periods ("this fiscal quarter")
+    #: and reports read it from the metadata snapshot (TenantMeta.fiscal_year_start_month).
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year starts in"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)])
+    #: The UI languages the tenant offers its users (codes of settings.LANGUAGES).
+    languages = models.JSONField(_("languages offered"), default=list, blank=True)
+    #: The logo's path in the default storage (tenants/<schema>/logo/…), served by the setup pages.
+    logo = models.CharField(_("logo"), max_length=300, blank=True, default="")
     created_on = models.DateTimeField(_("created on"), auto_now_add=True)
 
     # Provisioning creates the schema itself (tenants.provisioning), inside its own transaction.

@@ -7,6 +7,7 @@ from . import signin, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("app/", include("ui_builder.app.urls")),
+    path("setup/", include("ui_builder.setup.urls")),
     path("login/", signin.LoginView.as_view(), name="login"),
     path("login/two-factor/", signin.two_factor, name="two_factor"),
     path("login/two-factor/set-up/", signin.two_factor_setup, name="two_factor_setup"),

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -248,9 +249,33 @@ def relative_period(name: str, today: dt.date | None = None) -> tuple[dt.date, d
         "next_year": (today.replace(year=today.year + 1, month=1, day=1),
                       today.replace(year=today.year + 1, month=12, day=31)),
     }
+    periods.update(_fiscal_periods(today))
     if name not in periods:
         raise FieldValueError("invalid_period", _("Give a range as low,high or a period such as this_month."))
     return periods[name]
+
+
+def fiscal_year_start_month() -> int:
+    """The month the tenant's fiscal year starts in (its organisation settings, also compiled into
+    TenantMeta.fiscal_year_start_month); January without a tenant."""
+    month = getattr(getattr(connection, "tenant", None), "fiscal_year_start_month", None)
+    return month if isinstance(month, int) and 1 <= month <= 12 else 1
+
+
+def _fiscal_periods(today: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """this/last/next fiscal quarter and year, from the tenant's fiscal-year start month (a fiscal
+    year starting in April 2026 is "fiscal 2026": 2026-04-01 … 2027-03-31)."""
+    start = fiscal_year_start_month()
+    months_in = (today.month - start) % 12
+    year_start = _add_months(today.replace(day=1), -months_in)
+    quarter_start = _add_months(year_start, 3 * (months_in // 3))
+    periods = {}
+    for word, shift in (("this", 0), ("last", -1), ("next", 1)):
+        first_q = _add_months(quarter_start, 3 * shift)
+        periods[f"{word}_fiscal_quarter"] = (first_q, _add_months(first_q, 3) - dt.timedelta(days=1))
+        first_y = _add_months(year_start, 12 * shift)
+        periods[f"{word}_fiscal_year"] = (first_y, _add_months(first_y, 12) - dt.timedelta(days=1))
+    return periods
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

@@ -56,7 +56,7 @@ PICKLIST_OPTIONS_SCHEMA = {
     "type": "object",
     "required": ["values"],
     "properties": {
-        "values": {"type": "array", "items": VALUE_SCHEMA, "maxItems": 1000},
+        "values": {"type": "array", "items": VALUE_SCHEMA, "maxItems": 5000},
         "controlling_field": {"type": "string"},
         "dependency": {
             "type": "object",

@@ -70,6 +70,11 @@ def create_system_fields(obj: ObjectDef, name_spec: dict) -> None:
     errors = ErrorCollector()
     schemas.collect(schemas.options_validator(field_type), name_options, errors, prefix="name_field.options")
     errors.raise_if_any()
+    context = OptionsContext(tenant=get_meta(), object_api_name=obj.api_name, field_api_name=name_spec["api_name"],
+                             sibling_fields={}, current=None)
+    for code, message in field_type.check_options(name_options, context):
+        errors.add("name_field.options", code, message)
+    errors.raise_if_any()
     name = _new_field_row(obj, name_spec["api_name"], name_type, is_system=True, position=0, spec={
         "labels": name_spec.get("labels") or in_every_language(NAME_LABEL),
         "required": field_type.supports_required,
@@ -157,12 +162,28 @@ def _check_name_and_flags(obj: ObjectMeta, spec: dict, field_type: FieldType, *,
         elif obj.field(api_name) is not None or any(f.api_name == api_name for f in obj.deleted_fields):
             errors.add("api_name", "taken", _("This object has a field named “%(name)s” already (perhaps deleted).")
                        % {"name": api_name})
+    _check_labels_free(obj, spec, current=current, errors=errors)
     if spec.get("unique") and not field_type.supports_unique:
         errors.add("unique", "unsupported", _("A field of this type cannot be unique."))
     if spec.get("required") and not field_type.supports_required:
         errors.add("required", "unsupported", _("A field of this type cannot be required."))
     if spec.get("indexed") and not (field_type.slot_family or field_type.sortable) :
         errors.add("indexed", "unsupported", _("A field of this type cannot be indexed."))
+
+
+def _check_labels_free(obj: ObjectMeta, spec: dict, *, current: FieldMeta | None, errors: ErrorCollector) -> None:
+    """Two fields of one object never share a label in one language (people tell fields apart by
+    their labels: in forms, filters, reports). Only a label being set is checked, so an old clash
+    does not block an unrelated change."""
+    for language, label in (spec.get("labels") or {}).items():
+        wanted = " ".join(str(label).split()).casefold()
+        if not wanted or (current is not None and current.labels.get(language) == label):
+            continue
+        for other in obj.fields:
+            if other.api_name != spec["api_name"] and " ".join(other.labels.get(language, "").split()).casefold() == wanted:
+                errors.add(f"labels.{language}", "label_taken",
+                           _("The field “%(name)s” of this object has this label already.") % {"name": other.api_name})
+                break
 
 
 def _check_default(field_type: FieldType, default: Any, compiled: FieldMeta, errors: ErrorCollector) -> None:
@@ -221,6 +242,21 @@ def add_field(object_api_name: str, spec: dict, actor: Actor, *, add_to_layouts:
         sync_storage(row, before=None)
         record_change(entity="field", action="create", entity_id=row.id, after=field_snapshot(row), user=actor)
     return get_meta().objects[object_api_name].fields_by_name[spec["api_name"]]
+
+
+def check_field(object_api_name: str, spec: dict, actor: Actor, *,
+                field_api_name: str | None = None) -> tuple[FieldMeta | None, ErrorCollector]:
+    """Check a field spec as add_field (or update_field, for `field_api_name`) would, writing
+    nothing: the designer's preview and its errors while the administrator types. Returns the field
+    compiled as it would be (None when not valid enough to compile) and the errors."""
+    require_customise(actor)
+    tenant = get_meta()
+    obj = get_object(object_api_name, tenant)
+    current = active_field(obj, field_api_name) if field_api_name else None
+    checked = copy.deepcopy(spec)
+    if current is not None:
+        checked.update({"api_name": current.api_name, "type": current.type.key})
+    return _check_spec(obj, checked, current=current, tenant=tenant)
 
 
 def update_field(object_api_name: str, field_api_name: str, changes: dict, actor: Actor, *,

@@ -18,6 +18,7 @@ from tessera.errors import ErrorCollector
 from tessera.records import indexing, storage
 from tessera.security.access import require_customise
 from tessera.security.actor import Actor
+from tessera.security.services.forget import forget_object
 
 from .common import RESERVED_OBJECT_NAMES, get_object, merged
 from .fields import create_system_fields, validate_rules
@@ -83,6 +84,47 @@ def update_object(api_name: str, changes: dict, actor: Actor) -> ObjectMeta:
             indexing.ensure_duplicate_indexes(get_meta().objects[api_name])
         record_change(entity="object", action="update", entity_id=row.id, before=before, after=spec, user=actor)
     return get_meta().objects[api_name]
+
+
+def delete_object(api_name: str, actor: Actor, *, confirm_name: str) -> None:
+    """Delete a custom object with its records, for good: refused for standard objects, while
+    another object's lookup or roll-up refers to it (metadata.services.usage.object_usage lists
+    them), and unless `confirm_name` repeats its api_name or one of its labels. Related lists
+    showing it are taken off other objects' layouts; profiles and permission sets forget it."""
+    require_customise(actor)
+    errors = ErrorCollector()
+    with transaction.atomic():
+        lock_metadata()
+        tenant = get_meta()
+        obj = get_object(api_name, tenant)
+        if obj.is_standard:
+            errors.add(None, "standard_object", _("A standard object cannot be deleted; hide it from navigation instead."))
+        if confirm_name.strip() not in {api_name, *(v.get("singular", "") for v in obj.labels.values())} - {""}:
+            errors.add("confirm_name", "mismatch", _("Type the object's name to confirm."))
+        for other in tenant.objects.values():
+            if other is not obj and any(f.type.target(f) == api_name or any(o == api_name for o, _f in f.type.depends_on(f))
+                                        for f in other.fields):
+                errors.add(None, "in_use", _("%(object)s refers to this object; remove that field first.")
+                           % {"object": other.label()})
+        errors.raise_if_any()
+        row = ObjectDef.objects.get(pk=obj.id)
+        before = {"api_name": api_name, **copy.deepcopy(row.spec)}
+        _forget_object(obj)
+        with connection.cursor() as cursor:
+            storage.drop_partition(cursor, obj.id)
+        row.delete()
+        record_change(entity="object", action="delete", entity_id=obj.id, before=before, user=actor)
+
+
+def _forget_object(obj: ObjectMeta) -> None:
+    """Take a deleted object off what names it outside its own rows."""
+    for layout in Layout.objects.exclude(object_id=obj.id):
+        related = layout.spec.get("related_lists") or []
+        kept = [r for r in related if r.get("object") != obj.api_name]
+        if kept != related:
+            layout.spec["related_lists"] = kept
+            layout.save(update_fields=["spec"])
+    forget_object(obj.id, obj.api_name)
 
 
 def system_section() -> dict:

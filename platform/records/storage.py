@@ -68,6 +68,11 @@ def create_partition(cursor: CursorWrapper, object_id: int) -> None:
     cursor.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (id)").format(table))
 
 
+def drop_partition(cursor: CursorWrapper, object_id: int) -> None:
+    """Drop a deleted object's partition with every record in it (its indexes go with it)."""
+    cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(partition_name(object_id))))
+
+
 def field_index_name(object_id: int, field_id: int, unique: bool = False) -> str:
     return f"record_o{int(object_id)}_{'u' if unique else 'i'}{int(field_id)}"
 

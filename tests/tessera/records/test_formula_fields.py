@@ -266,7 +266,7 @@ def test_only_formulas_over_the_records_own_fields_can_be_stored(deal, admin_a, 
 def test_numeric_results_are_rounded_to_the_field_scale_in_both_back_ends(deal, admin_a):
     add_field("deal", {"api_name": "third", "type": "formula", "labels": {"en": "Third"},
                        "options": {"formula": "amount / 3", "result_type": "currency"}}, admin_a)
-    add_field("deal", {"api_name": "third_stored", "type": "formula", "labels": {"en": "Third"},
+    add_field("deal", {"api_name": "third_stored", "type": "formula", "labels": {"en": "Third stored"},
                        "options": {"formula": "amount / 3", "result_type": "number", "scale": 3,
                                    "materialized": True}}, admin_a)
     obj = get_meta().objects["deal"]
