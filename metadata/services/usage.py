@@ -19,7 +19,7 @@ from tessera.security.actor import Actor
 from tessera.security.models import SharingRule
 
 from .common import get_object
-from .fields import active_field, dependents
+from .fields import active_field, dependents, field_users
 
 
 @dataclass
@@ -28,6 +28,9 @@ class Usage:
     blocking: list[str] = field(default_factory=list)
     #: Definitions the delete takes it off (layouts, list views, categories, related lists).
     removed_from: list[str] = field(default_factory=list)
+    #: What uses it without depending on it (reports, through the `field_users` registry): they
+    #: lose it as a missing column.
+    used_by: list[str] = field(default_factory=list)
 
 
 def field_usage(object_api_name: str, field_api_name: str, actor: Actor, *, language: str | None = None) -> Usage:
@@ -37,6 +40,8 @@ def field_usage(object_api_name: str, field_api_name: str, actor: Actor, *, lang
     target = active_field(obj, field_api_name)
     usage = Usage(blocking=dependents(tenant, obj, target))
     usage.removed_from = _definitions_naming(tenant, obj, target, language)
+    for users in field_users.all().values():
+        usage.used_by += users(obj, target)
     for rule in SharingRule.objects.filter(object_id=obj.id).only("name", "filters"):
         if any(str(key).partition("__")[0].split(".")[0] == target.api_name for key in _filter_keys(rule.filters)):
             usage.blocking.append(_("the sharing rule “%(name)s”") % {"name": rule.name})

@@ -178,3 +178,15 @@ def test_the_china_preset_adds_a_three_level_cascade_with_official_codes(admin_c
         "values.json": page.context["options"][0]["json"], "dependency.json": page.context["options"][2]["json"]})
     assert resave.status_code == 302, resave.content.decode()[:2000]
     assert len(_meta().objects["gadget"].field("district").options["values"]) > 3000
+
+
+def test_deleting_a_field_names_the_reports_that_use_it(admin_client, make_object, admin_a):
+    from reports_engine import services as reports
+
+    make_object("gadget", fields=[{"api_name": "price", "type": "number", "labels": {"en": "Price"}},
+                                  {"api_name": "kind", "type": "text", "labels": {"en": "Kind"}}])
+    reports.create_report({"api_name": "by_kind", "object": "gadget", "shape": "summary", "labels": {"en": "By kind"},
+                           "groups": [{"field": "kind"}],
+                           "aggregates": [{"key": "total", "function": "sum", "of": "price"}]}, admin_a)
+    page = admin_client.get("/setup/objects/gadget/fields/price/delete/").content.decode()
+    assert "by_kind" in page and "missing column" in page
