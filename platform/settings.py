@@ -199,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "args": ("tessera.core.tasks.clear_expired_sessions",),
     },
+    "scheduled-reports-every-tenant": {
+        "task": "tenants.tasks.run_for_every_tenant",
+        "schedule": 3600.0,
+        "args": ("reports_engine.dashboards.tasks.send_scheduled_reports",),
+    },
     "records-housekeeping-every-tenant": {
         "task": "tenants.tasks.run_for_every_tenant",
         "schedule": 24 * 3600.0,

@@ -31,3 +31,29 @@ class Dashboard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.api_name}"
+
+
+class ReportSchedule(models.Model):
+    """A report e-mailed weekly or monthly to chosen users, each receiving it run as themselves."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly"
+        MONTHLY = "monthly"
+
+    #: The report's api_name (reports are named, never renamed).
+    report = models.CharField(max_length=63, db_index=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices)
+    #: Weekly: the day (0 = Monday); monthly: the day of the month (1-28); at `hour`, the tenant's time.
+    weekday = models.SmallIntegerField(default=0)
+    day = models.SmallIntegerField(default=1)
+    hour = models.SmallIntegerField(default=8)
+    recipients = models.JSONField(default=list)
+    #: Where links in the e-mail point (the tenant's address as its creator reached it).
+    base_url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]

@@ -21,7 +21,7 @@ from reports_engine.dashboards.services import PanelSpec, desktop_for, reset_des
 from tessera.errors import TesseraError
 
 from ..messages import error_messages
-from . import list_view_panel  # noqa: F401 - registers the "list view" panel
+from . import list_view_panel, reports_panel  # noqa: F401 - register the "list view" and "report chart" panels
 from .pages import render_page
 from .panels import added, choices_for, default_panels, drawn
 

@@ -19,6 +19,8 @@ from . import (
     merge,
     records,
     recycle_bin,
+    reports,
+    reports_builder,
     search,
     timeline,
     views_saved,
@@ -28,6 +30,11 @@ app_name = "app"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("reports/", reports.report_list, name="reports"),
+    path("reports/new/", reports_builder.builder, name="report_new"),
+    path("reports/preview/<str:object_name>/", reports_builder.preview, name="report_preview"),
+    path("reports/<str:api_name>/", reports.report_page, name="report"),
+    path("reports/<str:api_name>/edit/", reports_builder.builder, name="report_edit"),
     path("dashboards/", dashboards.dashboard_list, name="dashboards"),
     path("dashboards/desktop/", home.arrange, name="arrange"),
     path("dashboards/<int:dashboard_id>/", dashboards.dashboard_detail, name="dashboard"),

@@ -22,6 +22,7 @@
     if (format.style === "currency" && format.currency) {
       options.style = "currency";
       options.currency = format.currency;
+      options.currencyDisplay = "narrowSymbol";
     } else if (format.style === "percent") {
       return function (v) { return v === null || v === undefined ? "" : new Intl.NumberFormat(spec.locale, {maximumFractionDigits: 1}).format(v) + "%"; };
     }

