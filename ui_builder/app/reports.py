@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.translation import get_language, gettext_lazy
@@ -21,9 +22,10 @@ from metadata.cache import get_meta
 from metadata.fieldtypes import field_types
 from metadata.meta import pick_label
 from reports_engine import services as reports
-from reports_engine.dashboards import schedules
+from reports_engine.dashboards import exports, schedules
 from reports_engine.dashboards import services as dashboards
 from reports_engine.result import Column, Group, ReportResult
+from tessera.core.models import Job
 from tessera.errors import NotFound, TesseraError
 from tessera.records import service
 from tessera.security.services import directory
@@ -152,6 +154,10 @@ def _report_action(request, api_name: str):
         reports.get_report(api_name, request.user)
         added = add_panel(request.user, chosen, f"report_chart:report={api_name}")
         return HttpResponseRedirect(reverse("app:dashboard", args=[added.id]))
+    if action == "export":
+        job = exports.start_report_export(api_name, request.user, file_format=request.POST.get("format", ""),
+                                          language=get_language())
+        return HttpResponseRedirect(reverse("app:report_export", args=[api_name, job.pk]))
     if action == "schedule":
         def number_of(name: str, default: int) -> int:
             value = request.POST.get(name, "")
@@ -193,10 +199,33 @@ def report_page(request, api_name: str):
         "edit_url": reverse("app:report_edit", args=[api_name]) if may_create else None,
         "dashboards": [{"id": d.id, "label": d.label(language)} for d in dashboards.dashboards_for(request.user)
                        if dashboards.can_change(d, request.user)] if context["chart"] else [],
-        "can_schedule": may_create, "users": sorted(user_names.items(), key=lambda u: u[1]),
+        "can_schedule": may_create,
+        "can_export": service.access_for(request.user).can_export(service.get_object_meta(result.object)[1]), "users": sorted(user_names.items(), key=lambda u: u[1]),
         "schedules": [{"id": s.id, "frequency": s.frequency, "weekday": s.weekday, "day": s.day, "hour": s.hour,
                        "recipients": ", ".join(user_names.get(r, str(r)) for r in s.recipients)}
                       for s in schedules.schedules_for(api_name, request.user)] if may_create else [],
         "weekdays": WEEKDAYS, "hours": range(24), "days": range(1, 29),
     })
     return render_page(request, "ui_builder/app/reports/report.html", context, status=400 if problems else 200)
+
+
+@login_required
+def report_export(request, api_name: str, job_id: int):
+    """A report export's progress (polled by htmx), then its download."""
+    try:
+        job = exports.get_report_export(job_id, request.user)
+        if request.GET.get("download"):
+            exported = exports.finished_report_export(job_id, request.user)
+            response = FileResponse(default_storage.open(exported.stored, "rb"), as_attachment=True,
+                                    filename=exported.name, content_type=exported.content_type)
+            response["X-Content-Type-Options"] = "nosniff"
+            return response
+    except TesseraError:
+        raise Http404(api_name) from None
+    active = job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
+    response = render_page(request, "ui_builder/app/reports/export_job.html",
+                           {"job": job, "active": active, "api_name": api_name,
+                            "percent": int(100 * job.done / job.total) if job.total else 0})
+    if request.headers.get("HX-Request") and not active:
+        response["HX-Refresh"] = "true"  # finished: the whole page shows the download
+    return response

@@ -35,6 +35,7 @@ urlpatterns = [
     path("reports/preview/<str:object_name>/", reports_builder.preview, name="report_preview"),
     path("reports/<str:api_name>/", reports.report_page, name="report"),
     path("reports/<str:api_name>/edit/", reports_builder.builder, name="report_edit"),
+    path("reports/<str:api_name>/export/<int:job_id>/", reports.report_export, name="report_export"),
     path("dashboards/", dashboards.dashboard_list, name="dashboards"),
     path("dashboards/desktop/", home.arrange, name="arrange"),
     path("dashboards/<int:dashboard_id>/", dashboards.dashboard_detail, name="dashboard"),
