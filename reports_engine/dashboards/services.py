@@ -1,10 +1,10 @@
 """Dashboards and desktops as use cases: create, change, delete, read what a user may see, and run
 a dashboard as another user.
 
-A shared dashboard is tenant metadata: changing it needs the customise right, takes the metadata
-lock and is recorded in the metadata history. A personal dashboard and a user's desktop are that
-user's preferences (as personal list views are): no lock, no new metadata version, no one else
-reads them. Panels only name what they show (a report, a list view); what a viewer sees in them is
+A shared dashboard is tenant metadata: changing it needs the build-dashboards right (or
+customise), takes the metadata lock and is recorded in the metadata history. A personal dashboard
+and a user's desktop are that user's preferences (as personal list views are): no lock, no new
+metadata version, no one else reads them. Panels only name what they show (a report, a list view); what a viewer sees in them is
 decided when they are drawn, by the services that read the data, as that viewer.
 """
 
@@ -29,7 +29,7 @@ from metadata.meta import pick_label
 from metadata.versioning import lock_metadata, record_change
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied
 from tessera.security import audit
-from tessera.security.access import access_for, is_system, require_customise, user_id
+from tessera.security.access import access_for, authenticated, is_system, user_id
 from tessera.security.actor import Actor
 
 from .models import Dashboard
@@ -133,10 +133,28 @@ def _validate(spec: dict, errors: ErrorCollector) -> None:
     errors.raise_if_any()
 
 
+#: The profile right to build shared dashboards (administrators' customise right includes it).
+BUILD_DASHBOARDS = "build_dashboards"
+
+
+def may_share(actor: Actor) -> bool:
+    if is_system(actor):
+        return True
+    access = access_for(actor)
+    return access.has_right(BUILD_DASHBOARDS) or access.has_right("customize")
+
+
+def require_share(actor: Actor) -> None:
+    if not is_system(actor) and not authenticated(actor):
+        raise PermissionDenied(_("Log in first."), code="not_authenticated")
+    if not may_share(actor):
+        raise PermissionDenied(_("Shared dashboards need the “build dashboards” right."), code="no_build_dashboards_right")
+
+
 def _owner_for(shared: bool, actor: Actor) -> int | None:
-    """Shared dashboards belong to nobody and need the customise right; others to their creator."""
+    """Shared dashboards belong to nobody and need the build-dashboards right; others to their creator."""
     if shared or is_system(actor):
-        require_customise(actor)
+        require_share(actor)
         return None
     owner = user_id(actor)
     if owner is None:
@@ -195,7 +213,7 @@ def _changeable(dashboard_id: int, actor: Actor) -> Dashboard:
     """The dashboard's row, locked, when the actor may change it (else NotFound or PermissionDenied)."""
     row = _row(dashboard_id, actor)
     if row.owner_id is None:
-        require_customise(actor)
+        require_share(actor)
         lock_metadata()
     return Dashboard.objects.select_for_update().get(pk=row.pk)
 
@@ -214,7 +232,7 @@ def get_dashboard(dashboard_id: int, actor: Actor) -> DashboardMeta:
 
 def can_change(dashboard: DashboardMeta, actor: Actor) -> bool:
     if dashboard.shared:
-        return access_for(actor).has_right("customize")
+        return may_share(actor)
     return dashboard.owner_id == user_id(actor)
 
 

@@ -82,7 +82,7 @@ def dashboard_list(request):
             return HttpResponseRedirect(reverse("app:dashboard", args=[created.id]) + "?edit=1")
     shown = [{"id": d.id, "label": d.label(language), "shared": d.shared, "panels": len(d.items)}
              for d in services.dashboards_for(request.user)]
-    can_share = service.access_for(request.user).has_right("customize")
+    can_share = services.may_share(request.user)
     return render_page(request, "ui_builder/app/dashboards/list.html",
                        {"dashboards": shown, "can_share": can_share, "problems": problems},
                        status=400 if problems else 200)

@@ -90,3 +90,10 @@ def test_desktop_is_kept_per_user(admin_a, rep):
     assert [p.id for p in services.desktop_for(rep).items] == ["p2"]
     services.reset_desktop(rep)
     assert services.desktop_for(rep) is None
+
+
+def test_the_build_dashboards_right_shares_dashboards(in_tenant_a):
+    manager = get_user_model().objects.create_user("mgr-dash@alpha.test", "pass-word-42", full_name="Manager",
+                                                    profile=Profile.objects.get(api_name="sales_manager"))
+    board = services.create_dashboard({**SPEC, "api_name": "team_board"}, manager)
+    assert board.shared and services.can_change(board, manager)
