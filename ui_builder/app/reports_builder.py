@@ -149,7 +149,7 @@ def state_of(spec: dict) -> BuilderState:
         colgroup=[(g["field"], g.get("granularity", "")) for g in spec.get("column_groups", ())],
         aggregates=[(a["function"], a.get("of", "")) for a in spec.get("aggregates", ())],
         calcs=[(pick_label(c.get("labels") or {}, get_language()), c["formula"], c.get("type", "number"))
-               for c in columns if "formula" in c],
+               for c in columns if c.get("formula")],
         filters=[(f"{f['field']}__{f.get('op', 'eq')}" if f.get("op", "eq") != "eq" else f["field"], str(f.get("value", "")))
                  for f in spec.get("filters", ())],
         chart_kind=chart.get("kind", ""), chart_stacked=bool(chart.get("stacked")), scope=spec.get("scope", "all"),
