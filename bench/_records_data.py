@@ -411,14 +411,27 @@ def copy_records(obj, rows: Iterable[dict], *, today: dt.date | None = None) -> 
     from tessera.records.jsonio import dumps
     from tessera.records.pipeline import Draft, storage_rows
     from tessera.records.repository import copy_rows
+    from tessera.records.search_keys import INITIALS_COLUMN, PINYIN_COLUMN, compact, name_keys
 
     rows = list(rows)
     if not rows:
         return []
     today = today or timezone.localdate()
     slot_columns = sorted({f.slot for f in obj.fields if f.slot})
-    columns = ["id", "object_id", "owner_id", "created_by", "updated_by", "category", "name", *slot_columns, "data"]
+    columns = ["id", "object_id", "owner_id", "created_by", "updated_by", "category", "name", PINYIN_COLUMN,
+               INITIALS_COLUMN, *slot_columns, "data"]
     auto = [f for f in obj.fields if f.type.key == "auto_number"]
+    prefix_keys: dict[str, tuple] = {}
+
+    def keys(name):
+        """search_keys.name_keys(name), from the keys of its pooled part (names are "<pool> #<n>")."""
+        head, _sep, tail = (name or "").rpartition(" #")
+        if not head:
+            return name_keys(name)
+        if head not in prefix_keys:
+            prefix_keys[head] = name_keys(head)
+        return tuple(None if k is None else k + compact(tail) for k in prefix_keys[head])
+
     with connection.cursor() as cursor:
         first_id = reserve_ids(cursor, "record_id_seq", len(rows))
         numbers = {f.api_name: reserve_ids(cursor, sequence_name(f.id), len(rows)) for f in auto}
@@ -431,7 +444,7 @@ def copy_records(obj, rows: Iterable[dict], *, today: dt.date | None = None) -> 
         drafts.append(draft)
     stored = storage_rows(obj, drafts, user_id=None)
     copy_rows(obj.table, columns, (
-        (record_id, obj.id, row["owner_id"], None, None, row["category"], row["name"],
+        (record_id, obj.id, row["owner_id"], None, None, row["category"], row["name"], *keys(row["name"]),
          *[row["slots"].get(c) for c in slot_columns], dumps(row["data"]))
         for record_id, row in zip(ids, stored, strict=True)))
     return ids

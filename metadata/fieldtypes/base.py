@@ -111,6 +111,13 @@ class FieldType:
     #: New records take a number from the field's own counter (auto-numbers: a sequence, or a
     #: gap-free counter, see tessera.records.autonumbers) and hold `format_number` of it.
     numbered: ClassVar[bool] = False
+    #: Global search finds a record by this field's normalised value (case, spaces and punctuation
+    #: ignored: `public.tessera_normalize`), so "138 1234-5678" finds "13812345678"; the field then
+    #: gets an index on that value (tessera.records.indexing.needs_normalized_index).
+    searched_normalized: ClassVar[bool] = False
+    #: Values add up to something meaningful (amounts, quantities): boards and lists may show
+    #: their sum (a formula field: its value_type() decides).
+    summable: ClassVar[bool] = False
 
     def slot_family_for(self, field: FieldMeta) -> str | None:
         """The projection family of this field (a formula's depends on its result and options)."""

@@ -24,6 +24,7 @@ POWERS_OF_TEN = tuple(Decimal(10) ** digits for digits in range(0, 19))
 class NumberFieldType(FieldType):
     key = "number"
     label = pgettext_lazy("field type", "Number")
+    summable = True
     supports_unique = True
     filter_ops = COMPARISON_OPS
     sql_type = "numeric"
@@ -163,6 +164,7 @@ class PercentFieldType(NumberFieldType):
 
     key = "percent"
     label = pgettext_lazy("field type", "Percent")
+    summable = False  # 15% + 20% means nothing
     formula_type = "PERCENT"
     widget = "percent"
     default_scale = 2

@@ -60,10 +60,10 @@ class TextFieldType(FieldType):
 
     def compile_filter(self, op: str, expr: sql.Composable, value: Any, field: FieldMeta) -> sql.Composable:
         if op == "contains":
-            return sql.SQL("{} ILIKE {}").format(expr, sql.Literal("%" + _escape_like(value) + "%"))
+            return sql.SQL("{} ILIKE {}").format(expr, sql.Literal("%" + escape_like(value) + "%"))
         if op == "startswith":
             # Case-sensitive prefix: served by a text_pattern_ops index.
-            return sql.SQL("{} LIKE {}").format(expr, sql.Literal(_escape_like(value) + "%"))
+            return sql.SQL("{} LIKE {}").format(expr, sql.Literal(escape_like(value) + "%"))
         return super().compile_filter(op, expr, value, field)
 
     def widget_descriptor(self, field: FieldMeta, language: str | None) -> dict:
@@ -76,7 +76,7 @@ class TextFieldType(FieldType):
         return ContractSamples({"max_length": 40}, ("Acme 有限公司", "50%_off\\x"))
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
     return str(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -140,6 +140,7 @@ class PhoneFieldType(TextFieldType):
     key = "phone"
     label = pgettext_lazy("field type", "Phone")
     widget = "tel"
+    searched_normalized = True
     default_max_length = 40
     converts_to = frozenset({"text"})
     options_schema = {"type": "object", "properties": {}, "additionalProperties": False}

@@ -16,4 +16,5 @@ class RecordsConfig(AppConfig):
         job_kinds.register("records.build_field_index", indexing.build_field_index_job)
         job_kinds.register("records.build_duplicate_index", indexing.build_duplicate_index_job)
         job_kinds.register(bulk_actions.KIND, bulk_actions.bulk_action_job)
+        job_kinds.register("records.fill_search_keys", indexing.fill_search_keys_job)
         post_migrate.connect(sqlfunctions.install_after_migrate, sender=self)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import connection, transaction
 from psycopg2 import sql
+from psycopg2.extras import execute_values
 
 from metadata.cache import get_meta
 from metadata.models import FieldDef
@@ -24,8 +25,11 @@ from metadata.versioning import record_change
 from tessera.core.jobs import queue_job
 
 from .query import RecordQuery
+from .search_keys import HAN, INITIALS_COLUMN, PINYIN_COLUMN, name_keys
 
 if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
+
     from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
     from tessera.core.jobs import Progress
     from tessera.core.models import Job
@@ -197,6 +201,8 @@ def drop_field_indexes(field: FieldMeta, *, concurrently: bool = False) -> None:
 def build_inline(field: FieldMeta) -> None:
     """Fill the slot and build the indexes now, inside the caller's transaction (small objects)."""
     with connection.cursor() as cursor:
+        if needs_normalized_index(field):
+            cursor.execute(_duplicate_index_statement(field, concurrently=False))
         if field.slot:
             backfill_slot(field)
         if needs_index(field):
@@ -217,6 +223,8 @@ def indexes_complete(field: FieldMeta) -> bool:
         if field.unique and not index_exists(cursor, field_index_name(field.object_id, field.id, True)):
             return False
         if needs_owner_index(field) and not index_exists(cursor, owner_index_name(field.object_id, field.id)):
+            return False
+        if needs_normalized_index(field) and not index_exists(cursor, duplicate_index_name(field.object_id, field.id)):
             return False
     return True
 
@@ -264,6 +272,9 @@ def build_field_index_job(job: Job, progress: Progress) -> dict:
             if row and row[0]:
                 cursor.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(sql.Identifier(name)))
             cursor.execute(_owner_index_statement(field, concurrently=True))
+        if needs_normalized_index(field):
+            _drop_if_invalid(cursor, duplicate_index_name(field.object_id, field.id))
+            cursor.execute(_duplicate_index_statement(field, concurrently=True))
         statistics = _statistics_statement(field) if (field.indexed or field.unique) else None
         if statistics is not None:
             cursor.execute(statistics)
@@ -346,10 +357,20 @@ def _duplicate_index_statement(field: FieldMeta, *, concurrently: bool) -> sql.C
         table=sql.Identifier(partition_name(field.object_id)), expr=normalized_expression(field))
 
 
+def needs_normalized_index(field: FieldMeta) -> bool:
+    """Fields found by their normalised value (phone numbers in any format, see
+    FieldType.searched_normalized) get that index whatever the duplicate rules say: global search
+    compares them at every keystroke."""
+    return field.column is None and field.type.searched_normalized and not field.type.computed
+
+
 def ensure_duplicate_indexes(obj: ObjectMeta) -> None:
-    """Every field of an active duplicate rule gets an index on its normalised value, so the check
-    on each create is an index lookup at any record count: inline for small objects, else a job."""
+    """Every field of an active duplicate rule, and every field global search finds by its
+    normalised value, gets an index on that value, so the duplicate check on each create and a
+    search for a phone number are index lookups at any record count: inline for small objects,
+    else a job."""
     fields = {f for rule in obj.duplicate_rules for name in rule.fields if (f := obj.field(name)) is not None}
+    fields |= {f for f in obj.fields if needs_normalized_index(f)}
     if not fields:
         return
     small = estimated_rows(obj.id) <= INLINE_LIMIT
@@ -371,10 +392,68 @@ def build_duplicate_index_job(job: Job, progress: Progress) -> dict:
     progress.set_total(1)
     name = duplicate_index_name(field.object_id, field.id)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [name])
-        row = cursor.fetchone()
-        if row and row[0]:
-            cursor.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(sql.Identifier(name)))
+        _drop_if_invalid(cursor, name)
         cursor.execute(_duplicate_index_statement(field, concurrently=True))
     progress.advance(1)
     return {"index": name}
+
+
+def _drop_if_invalid(cursor: CursorWrapper, name: str) -> None:
+    """An index left INVALID by an interrupted CONCURRENTLY build is dropped, to be built again."""
+    cursor.execute("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [name])
+    row = cursor.fetchone()
+    if row and row[0]:
+        cursor.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(sql.Identifier(name)))
+
+
+# --- global search's name keys -----------------------------------------------------------------
+
+
+def fill_search_keys(object_id: int, *, after_id: int = 0, batch: int | None = None) -> tuple[int, int | None]:
+    """Compute the pinyin keys (search_keys.name_keys) of the records of an object whose name has
+    Chinese characters and no keys yet, for ids in (after_id, …]; returns (rows updated, last id
+    read) or (0, None) when done. The write path keeps them from then on."""
+    table = sql.Identifier(partition_name(object_id))
+    statement = sql.SQL("SELECT id, name FROM {t} WHERE id > %s AND name ~ %s AND {p} IS NULL ORDER BY id").format(
+        t=table, p=sql.Identifier(PINYIN_COLUMN))
+    if batch is not None:
+        statement = sql.SQL("{} LIMIT {}").format(statement, sql.Literal(int(batch)))
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [after_id, HAN.pattern])
+        rows = cursor.fetchall()
+        if not rows:
+            return 0, None
+        update = sql.SQL("UPDATE {t} AS r SET {p} = v.p, {i} = v.i FROM (VALUES %s) AS v (id, p, i) "
+                         "WHERE r.id = v.id").format(t=table, p=sql.Identifier(PINYIN_COLUMN),
+                                                     i=sql.Identifier(INITIALS_COLUMN))
+        values = [(record_id, *name_keys(name)) for record_id, name in rows]
+        execute_values(cursor, update.as_string(cursor.cursor.connection), values,
+                       template="(%s::bigint, %s::text, %s::text)", page_size=max(len(values), 1))
+    return len(rows), rows[-1][0]
+
+
+def ensure_search_keys(object_id: int) -> None:
+    """Fill the object's missing search keys: inline when it is small, else a background job."""
+    if estimated_rows(object_id) <= INLINE_LIMIT:
+        fill_search_keys(object_id)
+    else:
+        queue_job("records.fill_search_keys", {"object_id": object_id})
+
+
+def fill_search_keys_job(job: Job, progress: Progress) -> dict:
+    """Background job: the search keys of an object's existing records, in batches (each its own
+    short statement; run again after a crash, it goes on where the keys are missing)."""
+    object_id = job.params["object_id"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("SELECT count(*) FROM {t} WHERE name ~ %s AND {p} IS NULL").format(
+            t=sql.Identifier(partition_name(object_id)), p=sql.Identifier(PINYIN_COLUMN)), [HAN.pattern])
+        progress.set_total(max(cursor.fetchone()[0], 1))
+    filled, last = 0, 0
+    while True:
+        count, found = fill_search_keys(object_id, after_id=last, batch=BACKFILL_BATCH)
+        if found is None:
+            break
+        filled += count
+        last = found
+        progress.advance(count, message="filling")
+    return {"filled": filled}

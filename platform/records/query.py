@@ -19,10 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg2 import sql
 
+from metadata.fieldtypes.text import escape_like
 from metadata.formula_scope import MetaScope, checked_formula
 from metadata.formulas import compile_sql, sql_params
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from tessera.errors import ValidationFailed
+
+from .search_keys import INITIALS_COLUMN, PINYIN_COLUMN, query_key
 
 SYSTEM_SELECT = ("id", "version", "category", "deleted_at", "name", "owner_id", "created_by", "created_at",
                  "updated_by", "updated_at")
@@ -175,6 +178,42 @@ class RecordQuery:
             conditions.insert(0, sql.SQL("{} IS NULL").format(self.column("deleted_at")))
         return conditions
 
+    # --- global search -----------------------------------------------------------------------
+    def name_matches(self, text: str) -> list[tuple[sql.Composable, sql.Composable]]:
+        """(condition, key) of each way a record's name can start with `text`: its lower-cased
+        name, and for text without Chinese characters the name's full pinyin and its initials
+        (search_keys). Each key is an index in byte order (storage.SEARCH_INDEXES), so the first
+        hits of a prefix are read in order from its range."""
+        keys = [(sql.SQL('(lower({}) COLLATE "C")').format(self.column("name")), text.strip().lower())]
+        compact = query_key(text)
+        if compact:
+            keys += [(sql.SQL('({} COLLATE "C")').format(self.column(column)), compact)
+                     for column in (PINYIN_COLUMN, INITIALS_COLUMN)]
+        return [(sql.SQL("{} LIKE {}").format(key, sql.Literal(escape_like(prefix) + "%")), key)
+                for key, prefix in keys if prefix]
+
+    def normalized_sql(self, field: FieldMeta) -> sql.Composable:
+        """A stored field's value with case, white space and punctuation ignored, the expression of
+        its normalised-value index (indexing.normalized_expression)."""
+        return sql.SQL("public.tessera_normalize({})").format(field.type.json_sql(self.column("data"), field.key))
+
+    def normalized_equals(self, field: FieldMeta, text: str) -> sql.Composable:
+        return sql.SQL("{} = public.tessera_normalize({})").format(self.normalized_sql(field), sql.Literal(text))
+
+    def first_of(self, matches: list[tuple[sql.Composable, sql.Composable]], limit: int, *,
+                 where: Iterable[sql.Composable] = ()) -> sql.Composable:
+        """`r.id IN (…)`: for each (condition, key) of `matches`, the first `limit` live records
+        under `where` (the reader's row predicate) that meet the condition, in the key's order, so
+        each is read from the key's index and stops at `limit`; united."""
+        conditions = self._with_deleted(where, False)
+        parts = [
+            sql.SQL("(SELECT {a}.id FROM {t} {a} WHERE {c} ORDER BY {k}, {a}.id LIMIT {n})").format(
+                a=sql.Identifier(self.alias), t=sql.Identifier(self.obj.table),
+                c=sql.SQL(" AND ").join([*conditions, condition]), k=key, n=sql.Literal(int(limit)))
+            for condition, key in matches
+        ]
+        return sql.SQL("{}.id IN ({})").format(sql.Identifier(self.alias), sql.SQL(" UNION ").join(parts))
+
     # --- statements ---------------------------------------------------------------------------
     def select(self, fields: Iterable[FieldMeta], *, where: Iterable[sql.Composable] = (),
                expand: Iterable[FieldMeta] = (), order: list[SortTerm] | None = None, limit: int | None = None,
@@ -225,12 +264,29 @@ class RecordQuery:
         ]
         return sql.SQL("{}.id IN ({})").format(sql.Identifier(self.alias), sql.SQL(" UNION ").join(parts))
 
-    def count(self, *, where: Iterable[sql.Composable] = (), include_deleted: bool | str = False) -> sql.Composable:
+    def count(self, *, where: Iterable[sql.Composable] = (), include_deleted: bool | str = False,
+              limit: int | None = None) -> sql.Composable:
+        """SELECT count(*) of the records matching `where`; with `limit`, counting stops there
+        (`SELECT count(*) FROM (SELECT 1 … LIMIT n)`: exact below it, and never reads more rows)."""
         conditions = self._with_deleted(where, include_deleted)
-        statement = sql.SQL("SELECT count(*) FROM {t} {a} {joins}").format(
-            t=sql.Identifier(self.obj.table), a=sql.Identifier(self.alias), joins=sql.SQL(" ").join(self._join_sql))
+        statement = sql.SQL("SELECT {what} FROM {t} {a} {joins}").format(
+            what=sql.SQL("1" if limit is not None else "count(*)"), t=sql.Identifier(self.obj.table),
+            a=sql.Identifier(self.alias), joins=sql.SQL(" ").join(self._join_sql))
         if conditions:
             statement = sql.SQL("{} WHERE {}").format(statement, sql.SQL(" AND ").join(conditions))
+        if limit is not None:
+            statement = sql.SQL("SELECT count(*) FROM ({} LIMIT {}) counted").format(statement, sql.Literal(int(limit)))
+        return statement
+
+    def group_totals(self, by: FieldMeta, total: FieldMeta | None, *,
+                     where: Iterable[sql.Composable] = ()) -> sql.Composable:
+        """SELECT value, count(*), sum(total) of the live records matching `where`, grouped by the
+        value of `by` (a board's columns: one statement whatever the number of columns)."""
+        value = self.field_sql(by)
+        summed = sql.SQL("sum({})").format(self.field_sql(total)) if total is not None else sql.SQL("NULL")
+        statement = sql.SQL("SELECT {v}, count(*), {s} FROM {t} {a} {joins} WHERE {c} GROUP BY 1").format(
+            v=value, s=summed, t=sql.Identifier(self.obj.table), a=sql.Identifier(self.alias), joins=self.joins,
+            c=sql.SQL(" AND ").join(self._with_deleted(where, False)))
         return statement
 
     def ids(self, *, where: Iterable[sql.Composable] = (), limit: int | None = None,

@@ -25,6 +25,7 @@ from .jsonio import conversion, dumps, loads
 from .models import RecordChange
 from .query import SYSTEM_SELECT, RecordQuery
 from .record import Record
+from .search_keys import INITIALS_COLUMN, PINYIN_COLUMN, name_key_columns, name_keys
 
 #: Columns of a system field → the field's api_name.
 SYSTEM_FIELD_COLUMNS = {"owner_id": "owner", "created_by": "created_by", "created_at": "created_at",
@@ -65,6 +66,13 @@ def count_records(statement: sql.Composable, params: dict | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement, params or None)
         return cursor.fetchone()[0]
+
+
+def fetch_rows(statement: sql.Composable, params: dict | None = None) -> list[tuple]:
+    """The rows of a statement of plain values (RecordQuery.group_totals)."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params or None)
+        return cursor.fetchall()
 
 
 def stored_decoders(obj: ObjectMeta) -> dict[str, tuple[str, FieldMeta, Any]]:
@@ -113,12 +121,13 @@ COPY_FROM = 50
 def insert_rows(obj: ObjectMeta, rows: list[dict]) -> list[tuple[int, int, Any, Any]]:
     """Insert records; each row: owner_id, created_by, category, name, slots {column: value},
     data {key: stored value}. One statement; returns [(id, version, created_at, updated_at)] in
-    input order."""
+    input order. The name's search keys are written with it (search_keys.name_keys)."""
     slot_columns = sorted({column for row in rows for column in row["slots"]})
-    columns = ["object_id", "owner_id", "created_by", "updated_by", "category", "name", *slot_columns, "data"]
+    columns = ["object_id", "owner_id", "created_by", "updated_by", "category", "name", PINYIN_COLUMN,
+               INITIALS_COLUMN, *slot_columns, "data"]
     values = [
         (obj.id, row["owner_id"], row["created_by"], row["created_by"], row["category"], row["name"],
-         *[row["slots"].get(c) for c in slot_columns], dumps(row["data"]))
+         *name_keys(row["name"]), *[row["slots"].get(c) for c in slot_columns], dumps(row["data"]))
         for row in rows
     ]
     if len(values) >= COPY_FROM:
@@ -196,7 +205,9 @@ def update_row(obj: ObjectMeta, record_id: int, *, set_data: dict[str, Any], uns
                columns: dict[str, Any], user_id: int | None, expected_version: int | None,
                predicate: sql.Composable | None = None) -> int | None:
     """Apply a change to one live record; returns the new version, or None when the record is gone,
-    not visible through `predicate`, or not at `expected_version`."""
+    not visible through `predicate`, or not at `expected_version`. A new name brings its search keys."""
+    if "name" in columns:
+        columns = {**columns, **name_key_columns(columns["name"])}
     assignments = [
         sql.SQL("data = (data || {}::jsonb) - {}::text[]").format(sql.Literal(dumps(set_data)),
                                                                   sql.Literal(list(unset_keys))),

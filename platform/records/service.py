@@ -35,6 +35,10 @@ from .signals import records_changed
 MAX_BULK = 1000
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
+#: Counts are exact up to this many records; beyond, a list says "10,000+" (Page.count_capped).
+#: Never an estimate: the planner's statistics count every record, and so would reveal the size of
+#: what the reader may not see.
+COUNT_LIMIT = 10_000
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -119,6 +123,8 @@ class Page:
     fields: list[FieldMeta]
     total: int | None = None
     expand: list[FieldMeta] = field(default_factory=list)
+    #: More than COUNT_LIMIT records match: `total` is COUNT_LIMIT.
+    count_capped: bool = False
 
 
 def list_records(object_api_name: str, actor: Actor, *, filters: Sequence[tuple[str, object]] = (),
@@ -150,10 +156,11 @@ def list_records(object_api_name: str, actor: Actor, *, filters: Sequence[tuple[
     branches = access.row_branches(obj, "read", "r", tenant) or []
     permission: list[sql.Composable] = (
         [access.row_predicate(obj, "read", "r", tenant)] if branches else [])  # type: ignore[list-item]
-    total = None
-    if count:  # with several branches, counted with their OR (every row is read anyway)
-        total = repository.count_records(query.count(where=[*filtered, *permission], include_deleted=include_deleted),
-                                         query.params())
+    total, capped = None, False
+    if count:  # with several branches, counted with their OR; never more than COUNT_LIMIT + 1 rows read
+        counted = repository.count_records(query.count(where=[*filtered, *permission], include_deleted=include_deleted,
+                                                       limit=COUNT_LIMIT + 1), query.params())
+        total, capped = min(counted, COUNT_LIMIT), counted > COUNT_LIMIT
     where = [*filtered, *(permission if len(branches) == 1 else []), *_cursor_part(query, cursor, terms)]
     if len(branches) > 1:
         where.append(query.any_of(branches, terms, int(limit) + 1, where=where, include_deleted=include_deleted))
@@ -164,7 +171,40 @@ def list_records(object_api_name: str, actor: Actor, *, filters: Sequence[tuple[
     if len(records) > limit:
         records = records[:limit]
         next_cursor = encode_cursor(terms, records[-1])
-    return Page(records=records, next_cursor=next_cursor, fields=selected, total=total, expand=expand_fields)
+    return Page(records=records, next_cursor=next_cursor, fields=selected, total=total, expand=expand_fields,
+                count_capped=capped)
+
+
+@dataclass(frozen=True)
+class GroupTotal:
+    count: int
+    total: Any  # the sum of the summed field (None without one, or when every value is blank)
+
+
+def group_totals(object_api_name: str, actor: Actor, by: str, *, total: str | None = None,
+                 filters: Sequence[tuple[str, object]] = ()) -> dict[Any, GroupTotal]:
+    """value of `by` → how many records the actor may see hold it, and the sum of `total` over them
+    (a board's column headers): one grouped statement under the reader's row predicate."""
+    tenant, obj = get_object_meta(object_api_name)
+    access = access_for(actor)
+    access.require(obj, "read")
+    errors = ErrorCollector()
+    fields = {}
+    for key, name in (("by", by), ("total", total)):
+        found = obj.field(name) if name else None
+        if name and (found is None or not access.readable(obj, found)):
+            errors.add(key, "unknown_field", _("No field “%(name)s”.") % {"name": name})
+        elif key == "total" and found is not None and not found.type.value_type(found).summable:
+            errors.add(key, "invalid", _("“%(name)s” cannot be summed.") % {"name": name})
+        fields[key] = found
+    query = RecordQuery(tenant, obj)
+    query.visibility = _visibility(access, tenant)
+    filtered = _filter_part(query, filters, access, errors) if not errors else []
+    errors.raise_if_any()
+    predicate = access.row_predicate(obj, "read", "r", tenant)
+    statement = query.group_totals(fields["by"], fields["total"],  # type: ignore[arg-type]  # checked above
+                                   where=[*filtered, *([predicate] if predicate is not None else [])])
+    return {value: GroupTotal(count, summed) for value, count, summed in repository.fetch_rows(statement, query.params())}
 
 
 def _page_fields(obj: ObjectMeta, access: RecordAccess, names: Sequence[str] | None, limit: int,

@@ -5,7 +5,8 @@ their own partition `record_o<object id>`, so a scan, an aggregate or an index b
 never reads another object's rows. Columns:
 
 - system columns: id, object_id, version, owner, created/updated by and at, deleted at/by,
-  category, name (the object's name field);
+  category, name (the object's name field), and the name's search keys (`name_pinyin`,
+  `name_initials`: see search_keys.py and SEARCH_INDEXES);
 - typed projection columns ("slots": t1… text, n1… numeric, d1… date, ts1… timestamptz, r1… bigint,
   b1… boolean), each holding a copy of one field's value for the fields that are filtered, sorted,
   aggregated or unique (indexed fields, lookups). They give real column statistics, index-only
@@ -26,7 +27,7 @@ from psycopg2 import sql
 from metadata.tables import partition_name
 
 __all__ = [
-    "ALL_SLOTS", "SLOT_FAMILIES", "SYSTEM_COLUMNS", "create_partition",
+    "ALL_SLOTS", "SEARCH_INDEXES", "SLOT_FAMILIES", "SYSTEM_COLUMNS", "create_partition",
     "duplicate_index_name", "field_index_name", "index_exists", "owner_index_name", "partition_name", "slot_columns",
 ]
 
@@ -45,8 +46,19 @@ SLOT_FAMILIES: dict[str, tuple[str, int]] = {
 
 SYSTEM_COLUMNS = (
     "id", "object_id", "version", "owner_id", "created_by", "created_at", "updated_by", "updated_at",
-    "deleted_at", "deleted_by", "category", "name",
+    "deleted_at", "deleted_by", "category", "name", "name_pinyin", "name_initials",
 )
+
+#: Global search's indexes on the parent table (so every partition has them, new ones too): the
+#: lower-cased name and the name's pinyin keys, each compared by prefix in byte order (COLLATE "C":
+#: `LIKE 'wj%'` becomes an index range, read in order), partial on live records and ending with the
+#: id, so the first hits of a prefix are the first entries of its range (migration 0006).
+SEARCH_INDEXES: dict[str, str] = {
+    "record_search_name_idx": '((lower(name) COLLATE "C"), id) WHERE deleted_at IS NULL',
+    "record_search_pinyin_idx": '((name_pinyin COLLATE "C"), id) WHERE deleted_at IS NULL AND name_pinyin IS NOT NULL',
+    "record_search_initials_idx":
+        '((name_initials COLLATE "C"), id) WHERE deleted_at IS NULL AND name_initials IS NOT NULL',
+}
 
 
 def slot_columns(family: str) -> list[str]:

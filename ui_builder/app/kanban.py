@@ -1,9 +1,15 @@
 """The kanban board (`/app/<object>/kanban/?by=<picklist>`): a column per value of a picklist, cards
 with the layout's compact fields; dragging a card saves the new value through the record service
 (validation, cascades and required fields apply), and a refused move says why and goes back.
+Column headers show how many records the user may see in each column and, for a chosen amount
+(`?sum=<field>`), their sum; when the values have probabilities (opportunity stages) also the
+probability and the weighted sum, with the board's forecast (Σ amount × probability) above it. The
+counts and sums come from one grouped statement under the reader's row predicate, not from cards.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -53,22 +59,64 @@ def board(request, object_name: str):
         raise Http404(_("This object has no picklist to group by."))
     shown = card_fields(obj, readable, by)
     filters = url_filters(request.GET)
+    choices = [c for c in by.type.choices(by, language) if c.get("active", True)]
+    weighted = any(c.get("probability") is not None for c in choices)
+    summable = sum_fields(readable)
+    summed = chosen_sum(summable, request.GET.get("sum"), weighted)
+    totals = service.group_totals(object_name, request.user, by.api_name, filters=filters,
+                                  total=summed.api_name if summed is not None else None)
     columns = []
-    for choice in by.type.choices(by, language):
-        if not choice.get("active", True):
-            continue
+    for choice in choices:
         page = service.list_records(object_name, request.user, filters=[*filters, (by.api_name, choice["value"])],
-                                    sort=["-updated_at"], limit=CARDS_PER_COLUMN, count=True,
+                                    sort=["-updated_at"], limit=CARDS_PER_COLUMN,
                                     fields=list(dict.fromkeys([obj.name_field, by.api_name, *[f.api_name for f in shown]])),
                                     expand=[f.api_name for f in shown if f.type.target(f)])
         columns.append({"value": choice["value"], "label": choice["label"], "color": choice.get("color", ""),
-                        "probability": choice.get("probability"), "total": page.total,
+                        **_column_totals(totals.get(choice["value"]), choice.get("probability"), summed, language),
                         "cards": rows(page.records, shown, language, request.user)})
     return render_page(request, "ui_builder/app/kanban.html", {
         "object": obj, "label_plural": obj.label(language, plural=True), "by": by, "columns": columns,
         "groupings": [{"api_name": f.api_name, "label": f.label(language)} for f in candidates],
+        "sums": [{"api_name": f.api_name, "label": f.label(language)} for f in summable],
+        "summed": summed, "summed_label": summed.label(language) if summed is not None else "",
+        "board_totals": _board_totals(columns, summed, weighted, language),
         "can_edit": access.can(obj, "edit") and access.editable(obj, by),
     }, obj=obj)
+
+
+def sum_fields(readable: list[FieldMeta]) -> list[FieldMeta]:
+    """Fields a board can sum per column: amounts and quantities the user may read."""
+    return [f for f in readable if f.type.value_type(f).summable]
+
+
+def chosen_sum(summable: list[FieldMeta], name: str | None, weighted: bool) -> FieldMeta | None:
+    """`?sum=<field>`; without it, a board whose columns have probabilities (a sales pipeline) sums
+    its first amount; `?sum=` (empty) sums nothing."""
+    if name is None:
+        return summable[0] if weighted and summable else None
+    return next((f for f in summable if f.api_name == name), None)
+
+
+def _column_totals(found: service.GroupTotal | None, probability, summed: FieldMeta | None,
+                   language: str | None) -> dict:
+    """A column's count, sum and (with a probability) weighted sum, as numbers and as shown."""
+    count = found.count if found is not None else 0
+    total = (found.total if found is not None else None) or Decimal(0)
+    weighted = total * Decimal(probability) / 100 if probability is not None else None
+    display = widget_for(summed).display if summed is not None else None
+    return {"count": count, "probability": probability, "sum": total, "weighted": weighted,
+            "sum_html": display(summed, total, language=language) if display else "",
+            "weighted_html": display(summed, weighted, language=language) if display and weighted is not None else ""}
+
+
+def _board_totals(columns: list[dict], summed: FieldMeta | None, weighted: bool, language: str | None) -> dict:
+    """The whole board's count, sum and weighted sum (the pipeline's forecast)."""
+    display = widget_for(summed).display if summed is not None else None
+    total = sum((c["sum"] for c in columns), Decimal(0))
+    forecast = sum((c["weighted"] for c in columns if c["weighted"] is not None), Decimal(0))
+    return {"count": sum(c["count"] for c in columns),
+            "sum_html": display(summed, total, language=language) if display else "",
+            "weighted_html": display(summed, forecast, language=language) if display and weighted else ""}
 
 
 @login_required

@@ -28,9 +28,6 @@ from .pages import object_or_404, render_page
 from .query_string import FILTER_PREFIX, url_filters, with_changes
 
 PAGE_SIZE = 50
-#: Counts are exact up to this many records, then shown as "10,000+" (an estimate would reveal the
-#: size of what the user may not see).
-COUNT_LIMIT = 10_000
 DEFAULT_COLUMNS = 6
 
 
@@ -50,6 +47,13 @@ def default_columns(obj: ObjectMeta, readable: list[FieldMeta]) -> list[FieldMet
     names.append("owner")
     by_name = {f.api_name: f for f in readable}
     return [by_name[n] for n in dict.fromkeys(names) if n in by_name]
+
+
+def count_text(page: service.Page | None) -> str:
+    """A list's count as shown: exact, or "10,000+" past the service's COUNT_LIMIT."""
+    if page is None or page.total is None:
+        return ""
+    return f"{page.total:,}+" if page.count_capped else f"{page.total:,}"
 
 
 def chosen_view(views: list[ListViewMeta], name: str | None) -> ListViewMeta | None:
@@ -122,8 +126,7 @@ def object_list(request, object_name: str):
         "columns": columns,
         "rows": rows(page.records, column_fields, language, request.user, editable) if page is not None else [],
         "total": total,
-        "total_text": (f"{COUNT_LIMIT:,}+" if total is not None and total > COUNT_LIMIT
-                       else (f"{total:,}" if total is not None else "")),
+        "total_text": count_text(page),
         "next_url": with_changes(request.GET, cursor=page.next_cursor) if page is not None and page.next_cursor else None,
         "first_url": with_changes(request.GET, cursor=None) if request.GET.get("cursor") else None,
         "search": search,

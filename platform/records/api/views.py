@@ -108,8 +108,9 @@ class RecordListView(ApiView):
             query = params.copy()
             query["cursor"] = page.next_cursor
             body["next_url"] = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        if count:
+        if count:  # exact up to service.COUNT_LIMIT; beyond, that number and count_capped
             body["count"] = page.total
+            body["count_capped"] = page.count_capped
         return Response(body)
 
     @_doc("records_create", "Create a record", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT},

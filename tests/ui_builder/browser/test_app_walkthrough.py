@@ -50,6 +50,16 @@ def test_search_finds_a_customer_and_opens_it(world, base, page):
     assert "张伟" in page.inner_text(".record-main")  # the contacts related list
 
 
+def test_search_finds_a_chinese_name_by_its_pinyin_initials(world, base, page):
+    world.login(page, base)
+    page.fill("[data-search-box]", "zw")  # 张伟, typed without an input method
+    page.wait_for_selector("#search-popup a:has-text('张伟')")
+    page.fill("[data-search-box]", "huaxin")  # 华信科技有限公司, by its full pinyin
+    page.wait_for_selector("#search-popup a:has-text('华信科技有限公司')")
+    page.click("#search-popup a:has-text('华信科技有限公司')")
+    page.wait_for_url(re.compile(r".*/app/account/\d+/$"))
+
+
 def test_filter_by_a_relative_period_and_save_the_view(world, base, english):
     page = english
     world.login(page, base)
@@ -121,6 +131,33 @@ def test_kanban_moves_a_card_and_explains_a_refused_move(world, base, english):
     finally:
         with tenant_context(world.tenant):
             update_object("opportunity", {"validation_rules": []}, SYSTEM)
+
+
+def test_kanban_sums_amounts_and_weighs_them_by_stage_probability(world, base, browser):
+    from tessera.records import service
+    from tessera.security.access import SYSTEM
+
+    context = browser.new_context(locale="en-US", viewport={"width": 2200, "height": 900})  # every column shown
+    page = context.new_page()
+    world.login(page, base)
+    page.goto(base + "/app/opportunity/kanban/?by=stage")  # a pipeline sums its amounts by default
+    negotiation = page.locator(".board-column", has=page.locator("ol.cards[data-value=negotiation]"))
+    assert "80%" in negotiation.locator("header").inner_text()
+    assert negotiation.locator("[data-sum]").inner_text() == "¥400,000.00"
+    assert "¥320,000.00" in negotiation.locator("[data-weighted]").inner_text()
+    assert "Weighted forecast" in page.inner_text("[data-totals=board]")
+    won = page.locator(".board-column", has=page.locator("ol.cards[data-value=closed_won]"))
+    try:
+        drag(page, page.locator(".card-item", has_text="华信扩容项目 4"), page.locator("ol.cards[data-value=closed_won]"))
+        expect_text(won.locator("[data-sum]"), "¥400,000.00")  # the totals follow the move
+        expect_text(negotiation.locator("[data-sum]"), "¥0.00")
+    finally:
+        with tenant_context(world.tenant):
+            service.update_record("opportunity", world.ids["deal_negotiation"], {"stage": "negotiation"}, SYSTEM)
+    page.select_option("#sum-select", "")
+    page.wait_for_url(re.compile(r".*sum=(&|$).*"))
+    assert page.locator("[data-sum]").count() == 0
+    context.close()
 
 
 def test_log_a_visit_from_the_timeline_at_phone_width(world, base, browser):

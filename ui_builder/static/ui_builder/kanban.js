@@ -7,6 +7,18 @@
     var el = column.closest(".board-column").querySelector("[data-count]");
     if (el) el.textContent = String(parseInt(el.textContent || "0", 10) + delta);
   }
+  function refreshTotals() {
+    /* Sums and weighted totals are the server's (one grouped query): read them again after a move. */
+    fetch(window.location.href, {credentials: "same-origin"})
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        document.querySelectorAll("[data-totals]").forEach(function (el) {
+          var found = fresh.querySelector('[data-totals="' + el.getAttribute("data-totals") + '"]');
+          if (found) el.innerHTML = found.innerHTML;
+        });
+      });
+  }
   function init() {
     var board = document.querySelector("[data-board]");
     if (!board || !window.Sortable || board.getAttribute("data-editable") !== "1") return;
@@ -24,7 +36,7 @@
                       headers: {"X-CSRFToken": csrf(board), "Content-Type": "application/x-www-form-urlencoded"}})
             .then(function (r) { return r.json(); })
             .then(function (answer) {
-              if (answer.ok) return;
+              if (answer.ok) { refreshTotals(); return; }
               from.insertBefore(card, from.children[evt.oldIndex] || null);
               count(to, -1); count(from, 1);
               message.textContent = answer.message; message.hidden = false;

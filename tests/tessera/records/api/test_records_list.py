@@ -286,6 +286,15 @@ def test_count_only_when_asked(api, catalog):
     assert api.get(f"{URL}?count=maybe").status_code == 400
 
 
+def test_counts_are_exact_up_to_the_limit_then_capped(api, catalog, monkeypatch):
+    """Exact to service.COUNT_LIMIT (10,000), then that number with count_capped: never an estimate."""
+    monkeypatch.setattr(service, "COUNT_LIMIT", 3)
+    exact = api.get(f"{URL}?count=true&price__gte=20").json()
+    assert exact["count"] == 3 and exact["count_capped"] is False
+    capped = api.get(f"{URL}?count=true&limit=1").json()
+    assert capped["count"] == 3 and capped["count_capped"] is True and len(capped["results"]) == 1
+
+
 def test_recycle_bin_listing(api, catalog, admin_a):
     service.delete_record("gadget", catalog["B"], admin_a)
     live = api.get(f"{URL}?sort=code&count=true").json()

@@ -1,0 +1,106 @@
+"""Global search finds a Chinese name by its pinyin and its initials, a phone number in any format,
+and never a record the searcher may not read; the keys follow the name through updates and are
+filled for records written before they existed."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from metadata.cache import get_meta
+from tessera.records import indexing, service
+from tessera.records.search import search_names, search_records
+from tessera.records.search_keys import name_keys
+from tessera.security.access import SYSTEM
+from tessera.security.models import Profile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rep(in_tenant_a):
+    return get_user_model().objects.create_user("search-rep@alpha.test", None, full_name="Rep",
+                                                profile=Profile.objects.get(api_name="salesperson"))
+
+
+def found(actor, text: str, object_name: str = "contact") -> list[str]:
+    return [r.name for group in search_records(actor, text) if group.object.api_name == object_name
+            for r in group.records]
+
+
+def test_name_keys():
+    assert name_keys("王建国") == ("wangjianguo", "wjg")
+    assert name_keys("重庆 Renewal #12") == ("chongqingrenewal12", "cqrenewal12")
+    assert name_keys("Acme Inc") == (None, None)
+    assert name_keys(None) == (None, None)
+
+
+def test_pinyin_initials_and_full_pinyin_find_a_chinese_name(rep):
+    service.create_record("contact", {"name": "王建国", "owner": rep.pk}, SYSTEM)
+    service.create_record("contact", {"name": "汪洋", "owner": rep.pk}, SYSTEM)
+    assert found(rep, "wjg") == ["王建国"]
+    assert found(rep, "WJ") == ["王建国"]
+    assert found(rep, "wangjianguo") == ["王建国"]
+    assert found(rep, "wang jian") == ["王建国"]
+    assert sorted(found(rep, "w")) == ["汪洋", "王建国"]
+    assert found(rep, "王建") == ["王建国"]
+    assert found(rep, "jianguo") == []  # a prefix, not a part
+    assert [r.name for r in search_names("contact", rep, "wy", limit=20)] == ["汪洋"]
+
+
+def test_names_match_without_case(rep):
+    service.create_record("account", {"name": "Acme Trading", "owner": rep.pk}, SYSTEM)
+    assert found(rep, "acme t", "account") == ["Acme Trading"]
+    assert found(rep, "ACME", "account") == ["Acme Trading"]
+    assert found(rep, "a%", "account") == []  # LIKE's wildcards are text
+
+
+def test_a_renamed_record_is_found_by_its_new_name(rep):
+    record = service.create_record("contact", {"name": "李雷", "owner": rep.pk}, SYSTEM)
+    service.update_record("contact", record.id, {"name": "韩梅梅"}, SYSTEM)
+    assert found(rep, "ll") == []
+    assert found(rep, "hmm") == ["韩梅梅"]
+
+
+@pytest.mark.parametrize("typed", ["138 1234 5678", "138-1234-5678", "(138)1234.5678", "13812345678"])
+def test_a_phone_number_is_found_in_any_format(rep, typed):
+    service.create_record("contact", {"name": "Phone Person", "owner": rep.pk, "mobile": "138-1234 5678"}, SYSTEM)
+    assert found(rep, typed) == ["Phone Person"]
+
+
+def test_phone_fields_have_their_normalised_index(in_tenant_a):
+    contact = get_meta().objects["contact"]
+    mobile = contact.fields_by_name["mobile"]
+    assert indexing.needs_normalized_index(mobile) and indexing.indexes_complete(mobile)
+
+
+def test_records_the_searcher_may_not_read_are_never_returned(rep, admin_a):
+    service.create_record("contact", {"name": "王建国", "owner": admin_a.pk, "mobile": "13900001111"}, SYSTEM)
+    service.create_record("contact", {"name": "王建刚", "owner": rep.pk}, SYSTEM)
+    assert found(rep, "wjg") == ["王建刚"]
+    assert found(rep, "13900001111") == []
+    assert [r.name for r in search_names("contact", rep, "wj", limit=20)] == ["王建刚"]
+    assert sorted(found(admin_a, "wjg")) == ["王建刚", "王建国"]
+
+
+def test_a_hidden_phone_field_finds_nothing(rep, admin_a):
+    from tessera.security.services import create_spec
+
+    spec = dict(Profile.objects.get(api_name="salesperson").spec)
+    spec["objects"] = {"contact": {"fields": {"mobile": "hidden"}}}
+    create_spec("profile", {"api_name": "no_mobile", "spec": spec}, admin_a)
+    rep.profile = Profile.objects.get(api_name="no_mobile")
+    rep.save()
+    service.create_record("contact", {"name": "Hidden Mobile", "owner": rep.pk, "mobile": "13700001111"}, SYSTEM)
+    assert found(rep, "13700001111") == []
+
+
+def test_records_written_before_the_keys_get_them(rep):
+    record = service.create_record("contact", {"name": "张三丰", "owner": rep.pk}, SYSTEM)
+    obj = get_meta().objects["contact"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {obj.table} SET name_pinyin = NULL, name_initials = NULL WHERE id = %s", [record.id])
+    assert found(rep, "zsf") == []
+    indexing.ensure_search_keys(obj.id)
+    assert found(rep, "zsf") == ["张三丰"]
