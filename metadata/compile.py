@@ -180,4 +180,5 @@ def compile_list_view(row: ListView) -> ListViewMeta:
         columns=tuple(spec.get("columns", ())),
         filters=freeze(spec.get("filters", {})),
         sort=tuple(spec.get("sort", ())),
+        widths=freeze(spec.get("widths", {})),
     )

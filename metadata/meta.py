@@ -149,6 +149,7 @@ class ListViewMeta:
     columns: tuple[str, ...]
     filters: Mapping[str, Any]
     sort: tuple[str, ...]
+    widths: Mapping[str, int] = field(default_factory=dict)  # column → width in CSS pixels
 
 
 @dataclass(frozen=True, eq=False)

@@ -182,6 +182,10 @@ TESSERA_JOB_MAX_ATTEMPTS = env.int("TESSERA_JOB_MAX_ATTEMPTS", default=3)
 #: job, which fills the field's column this many rows at a time (tessera.records.indexing).
 TESSERA_INDEX_INLINE_LIMIT = env.int("TESSERA_INDEX_INLINE_LIMIT", default=20_000)
 TESSERA_INDEX_BATCH = env.int("TESSERA_INDEX_BATCH", default=5_000)
+#: Objects with more records than this are never sorted on a field without an index: the list is
+#: refused, with an offer to index the field (an in-memory sort of 50,000 rows takes about 100 ms on
+#: our machines, and it would be paid on every page; see docs/architecture.md, "Sorting").
+TESSERA_SORT_UNINDEXED_LIMIT = env.int("TESSERA_SORT_UNINDEXED_LIMIT", default=50_000)
 #: Tests use a queue of their own so a running `tessera run` worker never takes their tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("TESSERA_TASK_QUEUE", default="tessera")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

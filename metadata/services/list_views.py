@@ -17,6 +17,10 @@ from . import specs
 
 def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector) -> None:
     specs.check_field_names(obj, spec.get("columns", ()), errors, "columns")
+    stray = [name for name in spec.get("widths", {}) if name not in spec.get("columns", ())]
+    if stray:
+        errors.add("widths", "unknown_column", _("Widths of columns the view does not show: %(names)s.")
+                   % {"names": ", ".join(stray)})
     for i, term in enumerate(spec.get("sort", ())):
         field = obj.field(term.lstrip("-"))
         if field is None or not field.type.sortable:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 from tessera.core.models import Job
 
 from .storage import (
+    SORTED_BY_INDEX,
     duplicate_index_name,
     field_index_name,
     index_exists,
@@ -51,6 +52,10 @@ logger = logging.getLogger(__name__)
 INLINE_LIMIT = settings.TESSERA_INDEX_INLINE_LIMIT
 #: Rows the job fills per statement (each its own short transaction).
 BACKFILL_BATCH = settings.TESSERA_INDEX_BATCH
+
+
+#: Objects with more records than this are never sorted on a field without an index.
+SORT_UNINDEXED_LIMIT = settings.TESSERA_SORT_UNINDEXED_LIMIT
 
 
 def is_materialized(field: FieldMeta) -> bool:
@@ -81,6 +86,32 @@ def needs_owner_index(field: FieldMeta) -> bool:
     salesperson's list page at 1M records: 25x the unrestricted query without it, 0.9x with it; see
     bench/security.py). Lookups and user fields are filtered, not sorted: none for them."""
     return field.indexed and needs_index(field) and not field.type.is_reference
+
+
+def sort_is_indexed(field: FieldMeta) -> bool:
+    """Whether a list sorted on the field reads an index in order: a system column with one, or a
+    field whose indexed slot is built (a slot still being filled does not count yet)."""
+    if field.column:
+        return field.column in SORTED_BY_INDEX
+    return bool(field.slot and field.slot_ready and needs_index(field))
+
+
+def can_be_indexed(field: FieldMeta) -> bool:
+    """Whether marking the field `indexed` gives it a sort index (computed-on-read values cannot
+    have one: a formula is stored first)."""
+    return field.column is None and not field.type.computed and field.type.sortable and \
+        field.type.slot_family_for(field) is not None
+
+
+def too_large_to_sort_unindexed(object_id: int) -> bool:
+    """Whether the object holds more than SORT_UNINDEXED_LIMIT records (the planner's estimate of
+    the partition's size: this decides a refusal, it is never shown as a count)."""
+    return estimated_rows(object_id) > SORT_UNINDEXED_LIMIT
+
+
+def latest_index_job(field_id: int) -> Job | None:
+    """The field's most recent index build, if it ever had one in the background."""
+    return Job.objects.filter(kind="records.build_field_index", params__field_id=field_id).order_by("-id").first()
 
 
 def _owner_index_statement(field: FieldMeta, *, concurrently: bool) -> sql.Composable:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from psycopg2 import sql
 
 from metadata.cache import get_meta
@@ -22,7 +22,7 @@ from tessera.security.access import RecordAccess, access_for
 from tessera.security.actor import Actor
 from tessera.security.repository import visible_ids
 
-from . import history, pipeline, repository, upsert
+from . import history, indexing, pipeline, repository, upsert
 from .cursor import decode_cursor, encode_cursor
 from .draft import Draft
 from .duplicates import blocking_message, find_duplicates
@@ -258,7 +258,22 @@ def _sort_part(query: RecordQuery, sort: Sequence[str], access: RecordAccess, er
     if hidden_sort:
         errors.add("sort", "invalid_sort", _("Cannot sort by: %(names)s.")
                    % {"names": ", ".join(t.field.api_name for t in hidden_sort if t.field)})
+    unindexed = [t.field for t in terms if t.field is not None and not indexing.sort_is_indexed(t.field)]
+    if unindexed and not errors and indexing.too_large_to_sort_unindexed(query.obj.id):
+        errors.add("sort", "sort_needs_index", _(
+            "“%(names)s” has no index, and sorting more than %(limit)s records without one would read them all "
+            "on every page. Sort by another column, or ask an administrator to index the field.")
+            % {"names": ", ".join(f.label(get_language()) for f in unindexed),
+               "limit": f"{indexing.SORT_UNINDEXED_LIMIT:,}"})
     return terms
+
+
+def unindexed_sort_fields(object_api_name: str, sort: Sequence[str]) -> list[FieldMeta]:
+    """The fields of a sort that have no sort index (what a refused list offers to index)."""
+    _tenant, obj = get_object_meta(object_api_name)
+    names = [name.lstrip("-") for name in sort]
+    fields = [f for name in names if (f := obj.field(name)) is not None]
+    return [f for f in fields if not indexing.sort_is_indexed(f)]
 
 
 def _cursor_part(query: RecordQuery, cursor: str | None, terms: list) -> list[sql.Composable]:

@@ -27,7 +27,7 @@ from psycopg2 import sql
 from metadata.tables import partition_name
 
 __all__ = [
-    "ALL_SLOTS", "SEARCH_INDEXES", "SLOT_FAMILIES", "SYSTEM_COLUMNS", "create_partition",
+    "ALL_SLOTS", "SEARCH_INDEXES", "SLOT_FAMILIES", "SORTED_BY_INDEX", "SYSTEM_COLUMNS", "create_partition",
     "duplicate_index_name", "field_index_name", "index_exists", "owner_index_name", "partition_name", "slot_columns",
 ]
 
@@ -48,6 +48,10 @@ SYSTEM_COLUMNS = (
     "id", "object_id", "version", "owner_id", "created_by", "created_at", "updated_by", "updated_at",
     "deleted_at", "deleted_by", "category", "name", "name_pinyin", "name_initials",
 )
+
+#: System columns whose indexes serve a sort (record_name_idx, record_created_idx,
+#: record_updated_idx; security's (owner_id, created_at) index, which also orders by owner).
+SORTED_BY_INDEX = frozenset({"name", "created_at", "updated_at", "owner_id"})
 
 #: Global search's indexes on the parent table (so every partition has them, new ones too): the
 #: lower-cased name and the name's pinyin keys, each compared by prefix in byte order (COLLATE "C":

@@ -10,17 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from metadata.meta import FieldMeta, ListViewMeta, ObjectMeta, pick_label
 from metadata.services.list_views import visible_list_views
-from tessera.errors import ValidationFailed
-from tessera.records import service
+from tessera.errors import TesseraError, ValidationFailed
+from tessera.records import service, sort_indexes
 from tessera.records.filters import split_key
 
+from ..messages import error_messages
 from .cells import rows
 from .filters import ME, MY_TEAM, PERIODS, condition_from, filterable_fields, resolve_words
 from .kanban import board_fields
@@ -31,12 +34,31 @@ PAGE_SIZE = 50
 DEFAULT_COLUMNS = 6
 
 
+#: Column widths a person may drag to, in CSS pixels (list_view.json's bounds).
+MIN_WIDTH, MAX_WIDTH = 40, 1200
+
+
 @dataclass(frozen=True)
 class Column:
     field: FieldMeta
     label: str
     sort_url: str
     sorted: str  # "", "asc" or "desc"
+    width: int | None = None  # CSS pixels, when resized
+
+
+def parse_widths(text: str) -> dict[str, int]:
+    """`name:240,amount:96` (the URL's `widths`) → {column: width}; what is not a width is dropped."""
+    widths = {}
+    for part in text.split(","):
+        name, _sep, value = part.partition(":")
+        if name and value.isdigit():
+            widths[name] = min(MAX_WIDTH, max(MIN_WIDTH, int(value)))
+    return widths
+
+
+def format_widths(widths: dict[str, int]) -> str:
+    return ",".join(f"{name}:{width}" for name, width in widths.items())
 
 
 def default_columns(obj: ObjectMeta, readable: list[FieldMeta]) -> list[FieldMeta]:
@@ -92,6 +114,7 @@ def object_list(request, object_name: str):
         filters.append((f"{obj.name_field}__startswith", search))
     expand = [f.api_name for f in column_fields if f.type.target(f)]
     errors: dict[str, list[str]] = {}
+    index_offers: list[sort_indexes.IndexOffer] = []
     page = None
     try:
         page = service.list_records(
@@ -102,16 +125,22 @@ def object_list(request, object_name: str):
     except ValidationFailed as exc:
         errors = {name: [str(d.message) for d in details] for name, details in exc.field_errors.items()}
         errors.update({"": [str(d.message) for d in exc.non_field_errors]} if exc.non_field_errors else {})
+        if any(d.code == "sort_needs_index" for d in exc.field_errors.get("sort", ())):
+            index_offers = sort_indexes.sort_index_offers(object_name, [s for s in sort.split(",") if s])
 
     sort_terms = [s for s in sort.split(",") if s]
     first = sort_terms[0] if sort_terms else ""
+    shown_names = {f.api_name for f in column_fields}
+    widths = {name: width for name, width in (parse_widths(request.GET["widths"]) if "widths" in request.GET
+                                              else dict(view.widths) if view is not None else {}).items()
+              if name in shown_names}
     columns = []
     for f in column_fields:
         state = "asc" if first == f.api_name else "desc" if first == f"-{f.api_name}" else ""
         next_sort = f"-{f.api_name}" if state == "asc" else f.api_name
         sortable = f.type.value_type(f).sortable
         columns.append(Column(f, f.label(language), with_changes(request.GET, sort=next_sort, cursor=None) if sortable else "",
-                              state))
+                              state, widths.get(f.api_name)))
     chips = [{"label": _chip_label(by_name, key, value, language), "remove": with_changes(request.GET, **{FILTER_PREFIX + key: None})}
              for key, value in url_filters(request.GET)]
     total = page.total if page is not None else None
@@ -137,21 +166,56 @@ def object_list(request, object_name: str):
         "kanban_url": reverse("app:kanban", kwargs={"object_name": obj.api_name}) if board_fields(obj, readable) else None,
         "sort": sort,
         "column_names": ",".join(f.api_name for f in column_fields),
+        "widths": format_widths(widths),
         "column_choices": [{"api_name": f.api_name, "label": f.label(language), "shown": True} for f in column_fields]
         + [{"api_name": f.api_name, "label": f.label(language), "shown": False}
            for f in readable if f not in column_fields],
         "state": request.GET.urlencode(),
         "can_share": access.has_right("customize"),
+        "can_customize": access.has_right("customize"),
         "bulk_fields": [{"api_name": f.api_name, "label": f.label(language)} for f in readable
                         if f.writable and access.editable(obj, f) and f.api_name != "owner"],
         "can_edit": access.can(obj, "edit"), "can_delete": access.can(obj, "delete"),
         "can_import": access.can_import(obj), "can_export": access.can_export(obj),
         "query": "?" + request.GET.urlencode() if request.GET else "",
         "problem": request.GET.get("problem", ""),
+        "index_offers": [{"api_name": o.field.api_name, "label": o.field.label(language), "progress": o.progress,
+                          "indexable": o.indexable} for o in index_offers],
     }
     template = "ui_builder/app/list_rows.html" if request.headers.get("HX-Target") == "list-body" else \
         "ui_builder/app/list.html"
     return render_page(request, template, context, obj=obj, status=400 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def index_field(request, object_name: str):
+    """POST: index a field a refused list would sort on (administrators: the customise right), then
+    back to the list, which shows the build's progress. GET: that progress (an htmx partial the
+    list polls; once the index is ready it reloads the list, now sorted)."""
+    language = get_language()
+    object_or_404(object_name, request)
+    name = request.POST.get("field") or request.GET.get("field", "")
+    if request.method == "POST":
+        back = request.POST.get("back", "")
+        back = back if back.startswith("?") else ""
+        try:
+            sort_indexes.index_for_sorting(object_name, name, request.user)
+        except TesseraError as exc:
+            return HttpResponseRedirect(reverse("app:list", kwargs={"object_name": object_name}) + with_changes(
+                QueryDict(back[1:]), problem=" ".join(error_messages(exc))))
+        return HttpResponseRedirect(reverse("app:list", kwargs={"object_name": object_name}) + back)
+    progress = sort_indexes.sort_index_progress(object_name, name)
+    if progress.state == "ready":
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    _tenant, obj = service.get_object_meta(object_name)
+    field = obj.field(name)
+    return render(request, "ui_builder/app/index_progress.html", {
+        "object": obj, "offer": {"api_name": name, "label": field.label(language) if field else name,
+                                 "progress": progress, "indexable": True},
+        "can_customize": service.access_for(request.user).has_right("customize"), "back": ""})
 
 
 def _apply_builder(request, obj: ObjectMeta, access):

@@ -59,6 +59,7 @@ urlpatterns = [
     path("<str:object_name>/import/<int:run_id>/errors/", imports.error_file, name="import_errors"),
     path("<str:object_name>/export/", imports.export_page, name="export"),
     path("<str:object_name>/export/<int:job_id>/", imports.export_job_page, name="export_job"),
+    path("<str:object_name>/index-field/", lists.index_field, name="index_field"),
     path("<str:object_name>/kanban/<int:record_id>/move/", kanban.move_card, name="move"),
     path("<str:object_name>/<int:record_id>/", records.record_detail, name="record"),
     path("<str:object_name>/<int:record_id>/edit/", forms.record_form, name="edit"),

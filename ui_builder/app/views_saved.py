@@ -1,4 +1,4 @@
-"""Saving a list's current state (columns, filters, sort) as a list view: personal, or shared with
+"""Saving a list's current state (columns, their widths, filters, sort) as a list view: personal, or shared with
 everyone when the user has the customise right - through the metadata service like the API."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from metadata.services.list_views import create_list_view
 from tessera.errors import PermissionDenied, ValidationFailed
 from tessera.records import service
 
+from .lists import parse_widths
 from .pages import object_or_404
 from .query_string import url_filters
 
@@ -32,8 +33,9 @@ def save_view(request, object_name: str):
     columns = [c for c in request.POST.get("columns", "").split(",") if c]
     sort = [s for s in request.POST.get("sort", "").split(",") if s][:3]
     filters = dict(url_filters(QueryDict(state)))
+    widths = {c: w for c, w in parse_widths(request.POST.get("widths", "")).items() if c in columns}
     spec = {"api_name": f"view_{uuid.uuid4().hex[:10]}", "labels": {get_language(): name or obj.label(get_language())},
-            "columns": columns, "filters": filters, "sort": sort,
+            "columns": columns, "filters": filters, "sort": sort, **({"widths": widths} if widths else {}),
             "shared": request.POST.get("shared") == "1" and service.access_for(request.user).has_right("customize")}
     try:
         view = create_list_view(object_name, spec, request.user)

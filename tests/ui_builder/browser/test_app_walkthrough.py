@@ -83,6 +83,25 @@ def test_filter_by_a_relative_period_and_save_the_view(world, base, english):
     assert "去年的维保合同" not in page.inner_text("#list-table")  # the saved view keeps its filter
 
 
+def test_resize_a_column_and_keep_its_width(world, base, english):
+    page = english
+    world.login(page, base)
+    page.goto(base + "/app/opportunity/?sort=name")
+    header = page.locator("#list-table th[data-column=name]")
+    before = header.bounding_box()["width"]
+    edge = header.locator("[data-col-resize]").bounding_box()
+    page.mouse.move(edge["x"] + edge["width"] / 2, edge["y"] + edge["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(edge["x"] + 120, edge["y"] + edge["height"] / 2, steps=8)
+    page.mouse.up()
+    page.wait_for_url(re.compile(r".*widths=name%3A\d+.*"))
+    widened = header.bounding_box()["width"]
+    assert widened > before + 80
+    page.reload()  # the width lives in the URL
+    assert abs(page.locator("#list-table th[data-column=name]").bounding_box()["width"] - widened) < 3
+    assert "widths=name" in page.get_attribute("#list-table th[data-column=amount] a", "href")
+
+
 def test_inline_edit_refuses_a_bad_value_then_saves(world, base, english):
     page = english
     world.login(page, base)
