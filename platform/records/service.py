@@ -130,12 +130,15 @@ class Page:
 def list_records(object_api_name: str, actor: Actor, *, filters: Sequence[tuple[str, object]] = (),
                  sort: Sequence[str] = (), limit: int = DEFAULT_PAGE, cursor: str | None = None,
                  fields: Sequence[str] | None = None, expand: Iterable[str] = (), count: bool = False,
-                 deleted: str | bool = False) -> Page:
+                 deleted: str | bool = False, guard_sort: bool = False) -> Page:
     """A keyset page of the records `actor` may see, filtered and sorted in SQL.
 
     The statement is built from parts, as DRF builds a list from its filter backends and its
     paginator: the filters' conditions (with the reader's row predicate over every record they
-    reach through a lookup), the permission service's row predicate, and the cursor's condition."""
+    reach through a lookup), the permission service's row predicate, and the cursor's condition.
+    `guard_sort` (the API and list pages, where anyone chooses the sort): refuse to sort a large
+    object on a field without an index (callers with a fixed, selective filter, such as a related
+    list, leave it off)."""
     tenant, obj = get_object_meta(object_api_name)
     access = access_for(actor)
     access.require(obj, "read")
@@ -144,7 +147,7 @@ def list_records(object_api_name: str, actor: Actor, *, filters: Sequence[tuple[
     query = RecordQuery(tenant, obj)
     query.visibility = _visibility(access, tenant)  # before any path joins (filters, sorts, formulas)
     filtered = _filter_part(query, filters, access, errors)
-    terms = _sort_part(query, sort, access, errors)
+    terms = _sort_part(query, sort, access, errors, guard=guard_sort)
     expand_fields = []
     if not errors:
         try:
@@ -246,8 +249,10 @@ def _filter_part(query: RecordQuery, filters: Sequence[tuple[str, object]], acce
     return conditions
 
 
-def _sort_part(query: RecordQuery, sort: Sequence[str], access: RecordAccess, errors: ErrorCollector) -> list:
-    """The page's order (newest first by default), ending with the id; never by a hidden field."""
+def _sort_part(query: RecordQuery, sort: Sequence[str], access: RecordAccess, errors: ErrorCollector, *,
+               guard: bool = False) -> list:
+    """The page's order (newest first by default), ending with the id; never by a hidden field, and
+    (`guard`) never by a field without an index on a large object."""
     terms = []
     if not errors:
         try:
@@ -258,8 +263,8 @@ def _sort_part(query: RecordQuery, sort: Sequence[str], access: RecordAccess, er
     if hidden_sort:
         errors.add("sort", "invalid_sort", _("Cannot sort by: %(names)s.")
                    % {"names": ", ".join(t.field.api_name for t in hidden_sort if t.field)})
-    unindexed = [t.field for t in terms if t.field is not None and not indexing.sort_is_indexed(t.field)]
-    if unindexed and not errors and indexing.too_large_to_sort_unindexed(query.obj.id):
+    unindexed = [t.field for t in terms if guard and t.field is not None and not indexing.sort_is_indexed(t.field)]
+    if guard and unindexed and not errors and indexing.too_large_to_sort_unindexed(query.obj.id):
         errors.add("sort", "sort_needs_index", _(
             "“%(names)s” has no index, and sorting more than %(limit)s records without one would read them all "
             "on every page. Sort by another column, or ask an administrator to index the field.")

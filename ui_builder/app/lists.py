@@ -121,7 +121,7 @@ def object_list(request, object_name: str):
             object_name, request.user, filters=filters, sort=[s for s in sort.split(",") if s],
             limit=PAGE_SIZE, cursor=request.GET.get("cursor") or None,
             fields=list(dict.fromkeys([obj.name_field, *[f.api_name for f in column_fields]])),
-            expand=expand, count=True)
+            expand=expand, count=True, guard_sort=True)
     except ValidationFailed as exc:
         errors = {name: [str(d.message) for d in details] for name, details in exc.field_errors.items()}
         errors.update({"": [str(d.message) for d in exc.non_field_errors]} if exc.non_field_errors else {})

@@ -101,7 +101,7 @@ class RecordListView(ApiView):
             object_api_name, request.user, filters=filters, sort=_csv(params, "sort"),
             limit=int_param(request, "limit", default=service.DEFAULT_PAGE), cursor=params.get("cursor") or None,
             fields=_csv(params, "fields") or None, expand=_csv(params, "expand"), count=count,
-            deleted="only" if deleted else False)
+            deleted="only" if deleted else False, guard_sort=True)
         body: dict[str, Any] = {"results": records_json(page.records, page.fields, deleted_at=bool(deleted)),
                 "next": page.next_cursor}
         if page.next_cursor:
