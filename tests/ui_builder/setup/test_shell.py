@@ -117,3 +117,14 @@ def test_service_refuses_without_the_customise_right(in_tenant_a):
                                                profile=Profile.objects.get(api_name="salesperson"))
     with pytest.raises(PermissionDenied):
         update_organization({"currency": "USD"}, rep)
+
+
+def test_the_language_switch_offers_the_languages_the_organisation_offers(admin_client, admin_a, in_tenant_a):
+    assert 'value="en"' in admin_client.get("/app/").content.decode()
+    admin_client.post("/setup/organization/", {
+        "name": in_tenant_a.name, "time_zone": "Asia/Shanghai", "currency": "CNY", "fiscal_year_start_month": "1",
+        "languages": ["zh-hans"], "language": "zh-hans"})
+    chinese = Client(HTTP_HOST=host_of(in_tenant_a), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    chinese.force_login(admin_a)
+    html = chinese.get("/app/").content.decode()
+    assert 'value="zh-hans"' in html and 'value="en"' not in html
