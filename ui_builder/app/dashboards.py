@@ -178,6 +178,18 @@ def _laid_out(items: list[dict], layout: str) -> list[dict]:
     return items
 
 
+#: The keyboard's way to place a panel (the grid's drag and resize need a pointer): x, y, w, h steps.
+NUDGES = {"left": (-1, 0, 0, 0), "right": (1, 0, 0, 0), "up": (0, -1, 0, 0), "down": (0, 1, 0, 0),
+          "wider": (0, 0, 1, 0), "narrower": (0, 0, -1, 0), "taller": (0, 0, 0, 1), "shorter": (0, 0, 0, -1)}
+
+
+def nudged(item: dict, action: str) -> dict:
+    dx, dy, dw, dh = NUDGES[action]
+    w = min(GRID_COLUMNS, max(1, item["w"] + dw))
+    return {**item, "w": w, "h": min(24, max(1, item["h"] + dh)), "x": min(GRID_COLUMNS - w, max(0, item["x"] + dx)),
+            "y": max(0, item["y"] + dy)}
+
+
 def with_panel(items: list[dict], token: str) -> list[dict]:
     """`items` with the panel a choice's token names added below the others."""
     grown = added(items, token, GRID_COLUMNS)
@@ -204,6 +216,8 @@ def _changes(request, dashboard: DashboardMeta, op: str) -> dict[str, Any]:
         return {"items": with_panel(items, request.POST.get("add", ""))}
     if action == "remove":
         return {"items": [i for i in items if i["id"] != target]}
+    if action in NUDGES:
+        return {"items": [nudged(i, action) if i["id"] == target else i for i in items]}
     if action == "rename":
         name = request.POST.get("name", "").strip()[:MAX_NAME]
         return {"labels": {**dashboard.labels, get_language(): name}} if name else {}

@@ -63,6 +63,8 @@ class BuilderState:
     colgroup: list[tuple[str, str]] = field(default_factory=list)
     aggregates: list[tuple[str, str]] = field(default_factory=list)
     calcs: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Group-level formulas over the values' keys (win rate = value1 / value2).
+    ratios: list[tuple[str, str, str]] = field(default_factory=list)
     filters: list[tuple[str, str]] = field(default_factory=list)
     chart_kind: str = ""
     chart_stacked: bool = False
@@ -82,6 +84,8 @@ def state_from(post, object_name: str) -> BuilderState:
         aggregates=list(zip(post.getlist("agg_function"), post.getlist("agg_of"), strict=False)),
         calcs=[(label.strip()[:100], formula.strip(), kind) for label, formula, kind in
                zip(post.getlist("calc_label"), post.getlist("calc_formula"), post.getlist("calc_type"), strict=False)],
+        ratios=[(label.strip()[:100], formula.strip(), kind) for label, formula, kind in
+                zip(post.getlist("ratio_label"), post.getlist("ratio_formula"), post.getlist("ratio_type"), strict=False)],
         filters=[(k, v) for k, _sep, v in (f.partition("=") for f in post.getlist("filter")) if k],
         chart_kind=post.get("chart_kind", "") if post.get("chart_kind", "") in chart_kinds else "",
         chart_stacked=post.get("chart_stacked") == "1", scope=post.get("scope", "all"),
@@ -125,6 +129,11 @@ def spec_of(state: BuilderState, language: str | None, labels: dict[str, str] | 
                   for i, (function, of) in enumerate(state.aggregates) if function in names]
     if aggregates:
         spec["aggregates"] = aggregates
+    ratios = [{"key": f"ratio{i + 1}", "formula": formula, "type": kind or "number",
+               **({"labels": {language or "en": label}} if label else {})}
+              for i, (label, formula, kind) in enumerate(state.ratios) if formula]
+    if ratios and state.shape != "tabular":
+        spec["summary_formulas"] = ratios
     if state.filters:
         spec["filters"] = [{"field": name, "op": op or "eq", "value": value}
                            for name, op, value in ((*split_key(k), v) for k, v in state.filters)]
@@ -150,6 +159,8 @@ def state_of(spec: dict) -> BuilderState:
         aggregates=[(a["function"], a.get("of", "")) for a in spec.get("aggregates", ())],
         calcs=[(pick_label(c.get("labels") or {}, get_language()), c["formula"], c.get("type", "number"))
                for c in columns if c.get("formula")],
+        ratios=[(pick_label(r.get("labels") or {}, get_language()), r["formula"], r.get("type", "number"))
+                for r in spec.get("summary_formulas", ())],
         filters=[(f"{f['field']}__{f.get('op', 'eq')}" if f.get("op", "eq") != "eq" else f["field"], str(f.get("value", "")))
                  for f in spec.get("filters", ())],
         chart_kind=chart.get("kind", ""), chart_stacked=bool(chart.get("stacked")), scope=spec.get("scope", "all"),
@@ -178,12 +189,14 @@ def apply_op(state: BuilderState, op: str, post, obj: ObjectMeta, access: Record
         items = getattr(state, target)
         if path and len(items) < LISTS[target]:
             items.append(path if target == "column" else (path, ""))
-    elif action in ("up", "down", "remove") and target in (*LISTS, "aggregates", "calcs", "filters"):
+    elif action in ("up", "down", "remove") and target in (*LISTS, "aggregates", "calcs", "ratios", "filters"):
         setattr(state, target, _moved(getattr(state, target), action, int(index) if index.isdigit() else -1))
     elif action == "add_value":
         state.aggregates.append(("sum", ""))
     elif action == "add_calc":
         state.calcs.append(("", "", "number"))
+    elif action == "add_ratio":
+        state.ratios.append(("", "", "number"))
     elif action == "add_filter":
         condition = condition_of(post, obj, access)
         if condition is not None:
@@ -257,6 +270,9 @@ def builder_context(request, obj: ObjectMeta, state: BuilderState, errors: list[
         "filter_chips": [{"index": i, "value": f"{k}={v}", "label": chip_label(readable, k, v, language)}
                          for i, (k, v) in enumerate(state.filters)],
         "calc_keys": [calc_key(i) for i in range(len(state.calcs))],
+        "value_keys": [(agg_key(i), f"{dict(FUNCTIONS).get(function, function)}: {dict(value_choices).get(of, of)}"
+                        if of and function != "count" else str(dict(FUNCTIONS).get(function, function)))
+                       for i, (function, of) in enumerate(state.aggregates)],
         "errors": errors or [],
         "can_share": access.has_right(reports.SHARE_REPORTS) or access.has_right("customize"),
     }

@@ -93,3 +93,17 @@ def test_personal_dashboards_stay_personal(world):
     assert not re.search(r">Mine<", clients["admin"].get("/app/dashboards/").content.decode())
     assert clients["rep"].post(url + "change/", {"op": "delete"}).status_code == 302
     assert clients["rep"].get(url).status_code == 404
+
+
+def test_panels_are_placed_from_the_keyboard_too(world):
+    clients, rep, admin = world
+    board = services.create_dashboard({"api_name": "keys_board", "shared": True, "labels": {"en": "K"},
+                                       "items": [{"id": "p", "panel": "recent", "x": 0, "y": 0, "w": 6, "h": 4}]}, admin)
+    change = f"/app/dashboards/{board.id}/change/"
+    for op in ("right", "right", "wider", "taller", "down", "left"):
+        clients["admin"].post(change, {"op": f"{op}:p"})
+    panel = services.get_dashboard(board.id, admin).items[0]
+    assert (panel.x, panel.y, panel.w, panel.h) == (1, 1, 7, 5)
+    for _ in range(8):
+        clients["admin"].post(change, {"op": "right:p"})
+    assert services.get_dashboard(board.id, admin).items[0].x == 5  # stays inside the 12 columns

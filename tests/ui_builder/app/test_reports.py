@@ -204,3 +204,31 @@ def test_a_report_exports_to_xlsx_and_csv_in_the_background(world):
         else:
             assert "Grand total" in body.decode("utf-8-sig") and "3400" in body.decode("utf-8-sig")
     assert clients["rep"].get(job_url).status_code == 404  # another user's export
+
+
+def test_a_report_chart_on_the_desktop_loads_echarts_there_only(world):
+    clients, rep, admin = world
+    reports.create_report({"api_name": "my_pipeline", "object": "opportunity", "shape": "summary",
+                           "labels": {"en": "My pipeline"}, "groups": [{"field": "stage"}], "chart": {"kind": "funnel"},
+                           "aggregates": [{"key": "value1", "function": "sum", "of": "amount"}]}, rep)
+    arrange = clients["rep"].get("/app/?arrange=1").content.decode()
+    assert 'value="report_chart:report=my_pipeline"' in arrange
+    clients["rep"].post("/app/dashboards/desktop/", {"op": "add", "add": "report_chart:report=my_pipeline"})
+    home = clients["rep"].get("/app/").content.decode()
+    assert "echarts.min.js" in home and '"kind": "funnel"' in home and ">My pipeline<" in home
+    assert "echarts" not in clients["admin"].get("/app/").content.decode()  # their desktop has no chart
+
+
+def test_a_summary_formula_in_the_builder(world):
+    clients, rep, admin = world
+    form = {"object": "opportunity", "name": "Win rate", "shape": "summary", "group": ["region"], "group_period": [""],
+            "agg_function": ["sum", "sum"], "agg_of": ["amount", "amount"],
+            "ratio_label": ["Share"], "ratio_formula": ["value1 / total.value1"], "ratio_type": ["percent"]}
+    preview = clients["admin"].post("/app/reports/preview/opportunity/", form).content.decode()
+    assert "Share" in preview and "cannot run yet" not in preview
+    response = clients["admin"].post("/app/reports/new/", {**form, "op": "save"})
+    api_name = response["Location"].rstrip("/").rsplit("/", 1)[1]
+    saved = reports.get_report(api_name, admin)
+    assert saved["summary_formulas"] == [{"key": "ratio1", "formula": "value1 / total.value1", "type": "percent",
+                                          "labels": {"en": "Share"}}]
+    assert "value1 / total.value1" in clients["admin"].get(f"/app/reports/{api_name}/edit/").content.decode()
