@@ -168,6 +168,19 @@ def test_administrator_builds_charts_and_shares_a_matrix_report_the_salesperson_
     assert "赢单" in rep.locator(".grid-stack").inner_text() or True
     assert axe_blocking(rep, base) == []
     shot(rep, "dashboard-rep-zh")
+    # A click on a segment opens the records behind it: the salesperson's own East deals of Q1.
+    point = rep.evaluate("""() => {
+        const el = document.querySelector('.grid-stack .chart');
+        const chart = echarts.getInstanceByDom(el);
+        const series = chart.getOption().series[0];
+        const [x, y] = chart.convertToPixel({seriesIndex: 0}, [0, series.data[0] / 2]);
+        const box = el.getBoundingClientRect();
+        return [box.left + x, box.top + y];
+    }""")
+    rep.mouse.click(point[0], point[1])
+    rep.wait_for_url(re.compile(r".*/app/opportunity/\?.*f\.region=east.*"))
+    listed = rep.locator("#list-table").inner_text()
+    assert "赢单 A" in listed and "赢单 B" in listed and "总部大单" not in listed and "赢单 C" not in listed
     rep.goto(report_url)
     assert "¥777,000.00" not in rep.locator("table.report-matrix").inner_text()
     assert "华东" in rep.locator("table.report-matrix").inner_text()
