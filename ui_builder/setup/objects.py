@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -26,9 +26,9 @@ from .access import setup_view
 from .forms import error_map, languages, unplaced
 from .pages import object_or_404, render_setup
 
-SHARING_MODELS = (("private", _("Private: owners, their managers and whom they share with")),
-                  ("public_read", _("Public read only: everyone reads, owners edit")),
-                  ("public_read_write", _("Public read/write: everyone reads and edits")))
+SHARING_MODELS = (("private", gettext_lazy("Private: owners, their managers and whom they share with")),
+                  ("public_read", gettext_lazy("Public read only: everyone reads, owners edit")),
+                  ("public_read_write", gettext_lazy("Public read/write: everyone reads and edits")))
 #: Inputs of the object form (for errors the form shows in place).
 FORM_INPUTS = {"api_name", "description", "icon", "color", "sharing_model", "name_field", "name_format",
                "name_start", "in_navigation", "in_search"}
