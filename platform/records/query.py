@@ -192,6 +192,14 @@ class RecordQuery:
         return [(sql.SQL("{} LIKE {}").format(key, sql.Literal(escape_like(prefix) + "%")), key)
                 for key, prefix in keys if prefix]
 
+    def name_starts_with(self, text: str) -> sql.Composable:
+        """One condition: the name starts with `text` in any of the ways of name_matches() (a list's
+        own search box; each alternative is a range of its index, OR-ed into a bitmap)."""
+        matches = self.name_matches(text)
+        if not matches:
+            return sql.SQL("TRUE")
+        return sql.SQL("({})").format(sql.SQL(" OR ").join(condition for condition, _key in matches))
+
     def normalized_sql(self, field: FieldMeta) -> sql.Composable:
         """A stored field's value with case, white space and punctuation ignored, the expression of
         its normalised-value index (indexing.normalized_expression)."""

@@ -130,7 +130,7 @@ class Page:
 def list_records(object_api_name: str, actor: Actor, *, filters: Sequence[tuple[str, object]] = (),
                  sort: Sequence[str] = (), limit: int = DEFAULT_PAGE, cursor: str | None = None,
                  fields: Sequence[str] | None = None, expand: Iterable[str] = (), count: bool = False,
-                 deleted: str | bool = False, guard_sort: bool = False) -> Page:
+                 deleted: str | bool = False, guard_sort: bool = False, name_prefix: str = "") -> Page:
     """A keyset page of the records `actor` may see, filtered and sorted in SQL.
 
     The statement is built from parts, as DRF builds a list from its filter backends and its
@@ -138,7 +138,8 @@ def list_records(object_api_name: str, actor: Actor, *, filters: Sequence[tuple[
     reach through a lookup), the permission service's row predicate, and the cursor's condition.
     `guard_sort` (the API and list pages, where anyone chooses the sort): refuse to sort a large
     object on a field without an index (callers with a fixed, selective filter, such as a related
-    list, leave it off)."""
+    list, leave it off). `name_prefix`: only records whose name, or its pinyin or initials, starts
+    with it (a list's search box, like global search)."""
     tenant, obj = get_object_meta(object_api_name)
     access = access_for(actor)
     access.require(obj, "read")
@@ -147,6 +148,8 @@ def list_records(object_api_name: str, actor: Actor, *, filters: Sequence[tuple[
     query = RecordQuery(tenant, obj)
     query.visibility = _visibility(access, tenant)  # before any path joins (filters, sorts, formulas)
     filtered = _filter_part(query, filters, access, errors)
+    if name_prefix.strip():
+        filtered.append(query.name_starts_with(name_prefix))
     terms = _sort_part(query, sort, access, errors, guard=guard_sort)
     expand_fields = []
     if not errors:

@@ -110,8 +110,6 @@ def object_list(request, object_name: str):
     filters = resolve_words([(key, value) for key, value in (view.filters.items() if view is not None else ())], access)
     filters += resolve_words(url_filters(request.GET), access)
     search = request.GET.get("q", "").strip()
-    if search:
-        filters.append((f"{obj.name_field}__startswith", search))
     expand = [f.api_name for f in column_fields if f.type.target(f)]
     errors: dict[str, list[str]] = {}
     index_offers: list[sort_indexes.IndexOffer] = []
@@ -121,7 +119,7 @@ def object_list(request, object_name: str):
             object_name, request.user, filters=filters, sort=[s for s in sort.split(",") if s],
             limit=PAGE_SIZE, cursor=request.GET.get("cursor") or None,
             fields=list(dict.fromkeys([obj.name_field, *[f.api_name for f in column_fields]])),
-            expand=expand, count=True, guard_sort=True)
+            expand=expand, count=True, guard_sort=True, name_prefix=search)
     except ValidationFailed as exc:
         errors = {name: [str(d.message) for d in details] for name, details in exc.field_errors.items()}
         errors.update({"": [str(d.message) for d in exc.non_field_errors]} if exc.non_field_errors else {})

@@ -104,3 +104,19 @@ def test_records_written_before_the_keys_get_them(rep):
     assert found(rep, "zsf") == []
     indexing.ensure_search_keys(obj.id)
     assert found(rep, "zsf") == ["张三丰"]
+
+
+def test_a_list_search_box_finds_by_pinyin_too(rep, in_tenant_a):
+    from django.test import Client
+
+    from tests.helpers.tenants import host_of
+
+    service.create_record("contact", {"name": "王建国", "owner": rep.pk}, SYSTEM)
+    service.create_record("contact", {"name": "Wang Lei", "owner": rep.pk}, SYSTEM)
+    assert [r.name for r in service.list_records("contact", rep, name_prefix="wjg").records] == ["王建国"]
+    assert sorted(r.name for r in service.list_records("contact", rep, name_prefix="wang").records) == \
+        ["Wang Lei", "王建国"]
+    client = Client(HTTP_HOST=host_of(in_tenant_a))
+    client.force_login(rep)
+    body = client.get("/app/contact/?q=wjg").content.decode()
+    assert "王建国" in body and "Wang Lei" not in body
