@@ -7,7 +7,7 @@
   str, Decimal, date, bool, int ids, picklist keys), seeded, so every run loads the same data; and
   their API form (`payload`) for the runtime and HTTP paths.
 - copy_records(): writes rows straight into an object's partition with COPY, encoded by the
-  runtime's own code (pipeline.storage_rows for name/slots/data, records.jsonio.dumps for the JSON),
+  runtime's own code (pipeline.storage_rows for name/slots and the JSON of data),
   auto-numbers drawn from the field's own sequence and ids from record_id_seq. bench/records.py
   checks that such rows read back through service.get_record identical to runtime-written ones.
 
@@ -408,7 +408,6 @@ def copy_records(obj, rows: Iterable[dict], *, today: dt.date | None = None) -> 
     from django.utils import timezone
 
     from metadata.fieldtypes.autonumber import render, sequence_name
-    from tessera.records.jsonio import dumps
     from tessera.records.pipeline import Draft, storage_rows
     from tessera.records.repository import copy_rows
     from tessera.records.search_keys import INITIALS_COLUMN, PINYIN_COLUMN, compact, name_keys
@@ -445,6 +444,6 @@ def copy_records(obj, rows: Iterable[dict], *, today: dt.date | None = None) -> 
     stored = storage_rows(obj, drafts, user_id=None)
     copy_rows(obj.table, columns, (
         (record_id, obj.id, row["owner_id"], None, None, row["category"], row["name"], *keys(row["name"]),
-         *[row["slots"].get(c) for c in slot_columns], dumps(row["data"]))
+         *[row["slots"].get(c) for c in slot_columns], row["data"])
         for record_id, row in zip(ids, stored, strict=True)))
     return ids

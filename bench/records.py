@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import gc
 import json
 import os
@@ -87,6 +88,8 @@ TARGET_SQL_RATIO = 2.0
 TARGET_INSERT_RATE = 5_000
 TARGET_CREATE_P95 = 0.030
 TARGET_ADD_FIELD = 0.100
+#: --profile: where the (d) samples' cProfile statistics go (None: not profiled).
+PROFILE_TO: str | None = None
 
 
 # --- results --------------------------------------------------------------------------------------
@@ -161,6 +164,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="(h) bulk batches of 1,000 per object and round (default 10)")
     parser.add_argument("--autonumbers-only", action="store_true",
                         help="measure (h) alone, in a fresh tenant, without loading the deals")
+    parser.add_argument("--insert-only", action="store_true",
+                        help="load and measure (d) only (runtime bulk insert and the COPY reference), then stop")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="cProfile the (d) runtime samples into FILE (pstats); the timing then includes the "
+                             "profiler's overhead")
     args = parser.parse_args(argv)
     if args.records < 2_000:
         parser.error("--records must be at least 2,000")
@@ -317,8 +325,20 @@ def load_world(world: World, args: argparse.Namespace, results: Results) -> None
                        f"{copy_meter.per(done_d // 1000)}")
         results.rows.append(Row("(d)   reference: COPY in the runtime encoding, per CPU-s ***",
                                 f"{per_cpu:,.0f} rec/s", target="-", verdict="-"))
+        results.copy_rate, results.copy_per_cpu = done_d / copy_meter.wall, per_cpu
+        results.rows.append(Row("(d)   reference: COPY in the runtime encoding, wall", f"{results.copy_rate:,.0f} rec/s"))
+        for sample in ("runtime_early",):
+            early = getattr(results, sample, None)
+            if early:
+                results.rows.append(Row("(d)   runtime bulk insert (empty partition) / COPY, wall",
+                                        f"{early / results.copy_rate:.2f}",
+                                        ratio=f"{results.runtime_early_per_cpu / per_cpu:.2f} per CPU-s"))
     say(f"(d) {args.late_sample:,} more deals through the runtime, partition full …")
     runtime_sample(deals, args.late_sample, "runtime-late", results, label="(d) runtime bulk insert, full partition")
+    if getattr(results, "copy_rate", None):
+        results.rows.append(Row("(d)   runtime bulk insert (full partition) / COPY, wall",
+                                f"{results.runtime_late / results.copy_rate:.2f}",
+                                ratio=f"{results.runtime_late_per_cpu / results.copy_per_cpu:.2f} per CPU-s"))
 
     say("VACUUM ANALYZE …")
     start = time.perf_counter()
@@ -402,11 +422,16 @@ def runtime_sample(deals, count: int, seed: str, results: Results, *, label: str
     rng = random.Random(seed)
     timings = []
     meter = CpuMeter()
+    profiler = cProfile.Profile(time.process_time) if PROFILE_TO else None  # CPU: not the waits of a loaded machine
     for batch_no in range(count // BATCH):
         payloads = [deals.payload(deals.values(rng)) for _ in range(BATCH)]
         start = time.perf_counter()
         with meter:
+            if profiler is not None:
+                profiler.enable()
             written = service.create_records("deal", payloads, SYSTEM)
+            if profiler is not None:
+                profiler.disable()
         timings.append(time.perf_counter() - start)
         assert all(w.record is not None for w in written), "a runtime write failed"
         if (batch_no + 1) % 10 == 0:
@@ -422,6 +447,10 @@ def runtime_sample(deals, count: int, seed: str, results: Results, *, label: str
                             target=f"(>= {TARGET_INSERT_RATE:,} rec/s)",
                             verdict=f"({verdict(per_cpu >= TARGET_INSERT_RATE)})"))
     setattr(results, seed.replace("-", "_"), rate)
+    setattr(results, seed.replace("-", "_") + "_per_cpu", per_cpu)
+    if profiler is not None:
+        profiler.dump_stats(f"{PROFILE_TO}.{seed}")
+        say(f"  profile of {seed} in {PROFILE_TO}.{seed} (python -m pstats)")
 
 
 # --- the typed baseline ----------------------------------------------------------------------------
@@ -1501,6 +1530,11 @@ def measure(args: argparse.Namespace, url: str) -> tuple[Results, str]:
         return results, "service.create_record / create_records (forked writer processes)"
     if not args.reuse:
         load_world(world, args, results)
+        if args.insert_only:
+            results.facts["Code"] = code_version()
+            results.facts["Load average"] = load_average()
+            connection.set_schema_to_public()
+            return results, "service.create_records"
     else:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT id FROM {world.obj('account').table}")
@@ -1547,7 +1581,9 @@ def measure(args: argparse.Namespace, url: str) -> tuple[Results, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global PROFILE_TO
     args = parse_args(argv)
+    PROFILE_TO = args.profile
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tessera.settings")
     os.environ.setdefault("TESSERA_LOG_LEVEL", "WARNING")
     started = time.perf_counter()

@@ -12,7 +12,7 @@ tuples of keys); `to_storage` / `from_storage` convert to and from the JSON kept
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -207,6 +207,23 @@ class FieldType:
 
     def validate(self, value: Any, field: FieldMeta) -> None:
         """Constraints on a coerced, non-blank value (length, range…). Raise FieldValueError."""
+
+    def batch_coercer(self, field: FieldMeta) -> Callable[[Any], Any]:
+        """`coerce()` then `validate()` of one input value of `field`, as one function made once per
+        batch: the write path calls it for every value of the field in a batch, so a type hoists
+        what depends only on the field (its options, limits, keys) out of the per-value work. Gives
+        what coerce() gives, raises FieldValueError for what coerce() or validate() refuse."""
+        coerce, validate, is_blank = self.coerce, self.validate, self.is_blank
+        if type(self).validate is FieldType.validate:
+            return lambda raw: coerce(raw, field)
+
+        def read(raw: Any) -> Any:
+            value = coerce(raw, field)
+            if not is_blank(value):
+                validate(value, field)
+            return value
+
+        return read
 
     def is_blank(self, value: Any) -> bool:
         return value is None or value == "" or value == ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -101,6 +102,30 @@ class NumberFieldType(FieldType):
                                                               rounding=ROUND_HALF_UP), target)
         return super().convert_value(value, source, target)
 
+    def batch_coercer(self, field: FieldMeta) -> Callable[[Any], Any]:
+        """Plain numbers (a JSON number, or text without separators) parsed without the general
+        path's steps; anything else, and every refusal, through coerce() and validate()."""
+        general = super().batch_coercer(field)
+        quantum = QUANTA[self.scale(field)]
+        limit = POWERS_OF_TEN[max(self.precision(field) - self.scale(field), 0)]
+        low, high = (None if field.options.get(k) is None else Decimal(str(field.options[k])) for k in ("min", "max"))
+
+        def read(raw: Any) -> Any:
+            kind = type(raw)
+            if kind is str and "," not in raw and "，" not in raw or kind is int:
+                try:
+                    value = Decimal(raw)
+                except (InvalidOperation, ValueError):
+                    return general(raw)
+                if value.is_finite() and (not value or value.adjusted() < MAX_DIGITS):
+                    rounded = value.quantize(quantum) + 0
+                    if rounded == value and abs(rounded) < limit and (low is None or rounded >= low) and (
+                            high is None or rounded <= high):
+                        return rounded
+            return general(raw)
+
+        return read
+
     def validate(self, value: Decimal, field: FieldMeta) -> None:
         integer_digits = self.precision(field) - self.scale(field)
         if abs(value) >= POWERS_OF_TEN[max(integer_digits, 0)]:
@@ -113,8 +138,7 @@ class NumberFieldType(FieldType):
         if high is not None and value > Decimal(str(high)):
             raise FieldValueError("too_large", _("Must be at most %(max)s.") % {"max": high})
 
-    def to_storage(self, value: Any, field: FieldMeta) -> Any:
-        return value  # serialised as a JSON number by records.jsonio (exactly, never through float)
+    # to_storage: FieldType's (the Decimal itself), written as an exact JSON number by records.jsonio.
 
     def from_storage(self, stored: Any, field: FieldMeta) -> Any:
         return None if stored is None else Decimal(str(stored))

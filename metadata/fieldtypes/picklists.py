@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -220,6 +220,11 @@ class PicklistFieldType(FieldType):
         text = raw.strip()
         return text if text in _choices(field).keys else resolve_choice(field, text) if text else None
 
+    def batch_coercer(self, field: FieldMeta) -> Callable[[Any], Any]:
+        """An active key, as it is, is taken at once; anything else goes through coerce and validate."""
+        general, active = super().batch_coercer(field), frozenset(value_keys(field, active_only=True))
+        return lambda raw: raw if type(raw) is str and raw in active else general(raw)
+
     def validate(self, value: Any, field: FieldMeta) -> None:
         if value not in value_keys(field, active_only=True):
             raise FieldValueError(
@@ -335,6 +340,9 @@ class MultiPicklistFieldType(PicklistFieldType):
         order = {key: i for i, key in enumerate(value_keys(field))}
         unique = sorted(chosen, key=lambda k: (order.get(k, len(order)), k))
         return tuple(unique) or None
+
+    def batch_coercer(self, field: FieldMeta) -> Callable[[Any], Any]:
+        return FieldType.batch_coercer(self, field)  # a key alone is a list of one here
 
     def validate(self, value: Any, field: FieldMeta) -> None:
         active = set(value_keys(field, active_only=True))

@@ -40,10 +40,11 @@ def changes_of(obj: ObjectMeta, draft: Draft, tracked: Mapping[str, FieldMeta] |
         tracked = tracked_fields(obj)
     changes = {}
     current = draft.current.values if draft.current else None
-    for name in sorted(draft.changed):
-        field = tracked.get(name)
-        if field is None:
+    changed = draft.changed
+    for name in sorted(tracked):  # the few tracked fields, not every changed one
+        if name not in changed:
             continue
+        field = tracked[name]
         old = current.get(name) if current is not None else None
         changes[field.key] = [api_form(field, old), api_form(field, draft.values.get(name))]
     return changes

@@ -9,13 +9,15 @@ nothing is written until every step has run and no draft has an error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from metadata.fieldtypes import FieldValueError
+from metadata.fieldtypes import FieldType, FieldValueError
 from metadata.fieldtypes.files import NewUpload
 from metadata.fieldtypes.lookup import RecordRef
 from metadata.meta import CategoryMeta, FieldMeta, ObjectMeta, TenantMeta, pick_label
@@ -25,7 +27,7 @@ from . import repository, uploads
 from .autonumbers import take_numbers
 from .draft import Draft
 from .formula_values import DraftValues, evaluate_rule
-from .jsonio import conversion
+from .jsonio import conversion, key_prefix, value_encoder
 
 #: Input keys that are not fields.
 META_KEYS = frozenset({"id", "version", "category", "deleted_at"})
@@ -33,18 +35,42 @@ META_KEYS = frozenset({"id", "version", "category", "deleted_at"})
 USERS = "__user__"
 
 
+@dataclass(frozen=True)
+class InputField:
+    """A payload key that names a field the actor may read."""
+
+    field: FieldMeta
+    #: Whether this actor may write it.
+    writable: bool
+    #: The type's batch coercer (coerce and validate, FieldType.batch_coercer).
+    read: Callable[[Any], Any]
+    is_owner: bool
+    holds_files: bool
+
+    @property
+    def plain(self) -> bool:
+        """Nothing to check but the value: a new record takes it as read."""
+        return self.writable and not self.is_owner and not self.holds_files
+
+
 class InputFields:
     """What each payload key is, decided once per key for a whole batch: a field the actor may
-    read (else the key is unknown), and whether the actor may write it. The per-value work left
-    to read_input is coercion and the checks that depend on the value."""
+    read (else the key is unknown), whether the actor may write it, and the type's batch coercer.
+    The per-value work left to read_input is that coercer and the checks that depend on the value."""
 
     def __init__(self, obj: ObjectMeta, access: RecordAccess) -> None:
         self.obj = obj
         self.access = access
-        self._keys: dict[str, tuple[FieldMeta, bool] | None] = {}
+        self._keys: dict[str, InputField | None] = {}
+        #: key → batch coercer, for the keys whose value a new record takes as read (InputField.plain).
+        self.plain: dict[str, Callable[[Any], Any]] = {}
 
     def get(self, key: str) -> tuple[FieldMeta, bool] | None:
         """(field, writable by this actor), or None for a key that names no field the actor may read."""
+        found = self.input(key)
+        return None if found is None else (found.field, found.writable)
+
+    def input(self, key: str) -> InputField | None:
         try:
             return self._keys[key]
         except KeyError:
@@ -54,15 +80,19 @@ class InputFields:
         if target is None or not access.readable(obj, target):
             found = None
         else:
-            found = (target, (target.writable or target.api_name == "owner") and access.editable(obj, target))
+            is_owner = target.api_name == "owner"
+            found = InputField(target, (target.writable or is_owner) and access.editable(obj, target),
+                               target.type.batch_coercer(target), is_owner, target.type.holds_files)
+            if found.plain and key not in META_KEYS:
+                self.plain[key] = found.read
         self._keys[key] = found
         return found
 
 
 def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess,
                fields: InputFields | None = None) -> None:
-    """Coerce every given field by its type; refuse unknown, system, read-only and computed fields.
-    `fields`: the batch's InputFields (one is made for this payload when not given)."""
+    """Coerce and validate every given field by its type; refuse unknown, system, read-only and
+    computed fields. `fields`: the batch's InputFields (one is made for this payload when not given)."""
     errors = draft.errors
     if not isinstance(payload, dict):
         errors.add(None, "invalid", _("A record is a JSON object of field values."))
@@ -73,42 +103,74 @@ def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess
     if current is not None:
         draft.values = dict(current.values)
         draft.category = current.category
-    values, changed = draft.values, draft.changed
+    values, changed, known, plain = draft.values, draft.changed, fields.input, fields.plain
     for key, raw in payload.items():
-        if _read_meta_key(draft, key, raw):
+        read = plain.get(key) if current is None else None
+        if read is not None:  # the common case, first: a new record's value, nothing to check but it
+            try:
+                values[key] = read(raw)
+            except FieldValueError as exc:
+                errors.add(key, exc.code, str(exc.message))
+                continue
+            changed.add(key)
             continue
-        found = fields.get(key)
+        if key in META_KEYS:
+            _read_meta_key(draft, key, raw)
+            continue
+        found = known(key)
         if found is None:
             errors.add(key, "unknown_field", _("This object has no field “%(name)s”.") % {"name": key})
             continue
-        target, writable = found
         try:
-            value = target.type.coerce(raw, target)
+            value = found.read(raw)
         except FieldValueError as exc:
-            errors.add(key, exc.code, str(exc.message))
+            if current is None or not _sent_back(found.field, raw, current.values.get(key)):
+                errors.add(key, exc.code, str(exc.message))
             continue
-        old = current.values.get(key) if current is not None else None
-        if current is not None and target.type.equal(value, old):
+        if current is not None and found.field.type.equal(value, current.values.get(key)):
             continue  # sending a record back unchanged is fine, read-only fields included
-        if not writable:
-            errors.add(key, "read_only", _("This field cannot be changed."))
-            continue
-        if target.api_name == "owner" and not (
-                access.can_assign_owner(obj, value) if current is None else access.can_reassign(obj, current)):
-            errors.add(key, "read_only", _("You may not give this record to that user."))
-            continue
-        if target.type.holds_files and isinstance(raw, dict) and "token" not in raw and value != old:
-            errors.add(key, "invalid_file", _("Upload the file first and give its token."))
-            continue
-        values[key] = value
-        changed.add(key)
+        _read_checked(obj, draft, found, raw, value, access)
 
 
-def attach_uploads(drafts: list[Draft], access: RecordAccess) -> None:
+def _sent_back(f: FieldMeta, raw: Any, old: Any) -> bool:
+    """Whether `raw`, refused as input, is the value the record holds (an inactive picklist value
+    kept, a value valid when it was written): sending it back unchanged is fine."""
+    try:
+        return old is not None and f.type.equal(f.type.coerce(raw, f), old)
+    except FieldValueError:
+        return False
+
+
+def _read_checked(obj: ObjectMeta, draft: Draft, found: InputField, raw: Any, value: Any,
+                  access: RecordAccess) -> None:
+    """A value that changes the record, for a field with something more to check: whether the
+    actor may write it, give the record to that user, attach that file."""
+    key, errors, current = found.field.api_name, draft.errors, draft.current
+    if not found.writable:
+        errors.add(key, "read_only", _("This field cannot be changed."))
+        return
+    if found.is_owner and not (
+            access.can_assign_owner(obj, value) if current is None else access.can_reassign(obj, current)):
+        errors.add(key, "read_only", _("You may not give this record to that user."))
+        return
+    old = current.values.get(key) if current is not None else None
+    if found.holds_files and isinstance(raw, dict) and "token" not in raw and value != old:
+        errors.add(key, "invalid_file", _("Upload the file first and give its token."))
+        return
+    draft.values[key] = value
+    draft.changed.add(key)
+
+
+def attach_uploads(obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -> None:
     """Files given by upload token (NewUpload values) are attached here, in the write's transaction:
     once, and only by their uploader; a token used already or someone else's is refused."""
+    files = sorted(f.api_name for f in obj.fields if f.type.holds_files)
+    if not files:
+        return
     for draft in drafts:
-        for name in sorted(draft.changed):
+        for name in files:
+            if name not in draft.changed:
+                continue
             value = draft.values.get(name)
             if isinstance(value, NewUpload) and not uploads.attach(value["path"], value.uploaded_by, access):
                 draft.errors.add(name, "invalid_file", _("This upload was used already, or is not yours: "
@@ -116,7 +178,7 @@ def attach_uploads(drafts: list[Draft], access: RecordAccess) -> None:
 
 
 def _read_meta_key(draft: Draft, key: str, raw: Any) -> bool:
-    """Read a key that is not a field (the version, the category, an id…); False for a field's key."""
+    """Read a key that is not a field (the version, the category; an id is read by the service)."""
     if key == "version":
         try:
             draft.expected_version = int(raw)
@@ -134,7 +196,8 @@ def _read_meta_key(draft: Draft, key: str, raw: Any) -> bool:
 
 def apply_defaults(obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -> None:
     """New records get each field's default where the input gave no value (not even a blank one),
-    and the writer as their owner."""
+    and the writer as their owner. A default is checked once for the batch (an inactive picklist
+    value kept as a default is refused on each record that would get it)."""
     new = [d for d in drafts if d.is_new]
     if not new:
         return
@@ -146,20 +209,31 @@ def apply_defaults(obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -
             value = f.type.default_value(f)
         except FieldValueError:
             continue
-        if value is not None:
-            defaults.append((f.api_name, value))
+        if value is None:
+            continue
+        refused = None
+        try:
+            if not f.type.is_blank(value):
+                f.type.validate(value, f)
+        except FieldValueError as exc:
+            refused = exc
+        defaults.append((f.api_name, value, refused))
     owner = access.user_id
     for draft in new:
         values, changed = draft.values, draft.changed
-        for name, value in defaults:
+        for name, value, refused in defaults:
             if name not in values:
+                if refused is not None:
+                    draft.errors.add(name, refused.code, str(refused.message))
+                    continue
                 values[name] = value
                 changed.add(name)
         values.setdefault("owner", owner)
 
 
 def validate_values(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) -> None:
-    """Required (object and category), choices, category rules, cascades, type constraints."""
+    """Required (object and category), category rules, cascades. Values were checked by their type
+    as they were read (read_input, through the types' batch coercers) and defaults once (apply_defaults)."""
     required = sorted(f.api_name for f in obj.fields if f.required and f.type.supports_required)
     cascades = [f for f in obj.fields if f.type.controlling_field(f)]
     for draft in drafts:
@@ -168,7 +242,6 @@ def validate_values(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft]) ->
 
 def _validate(obj: ObjectMeta, draft: Draft, object_required: list[str], cascades: list[FieldMeta]) -> None:
     errors = draft.errors
-    fields = obj.fields_by_name
     category = None
     if draft.category is not None:
         category = obj.categories.get(draft.category)
@@ -181,24 +254,18 @@ def _validate(obj: ObjectMeta, draft: Draft, object_required: list[str], cascade
     if category is not None and category.required_fields:
         required = sorted(set(object_required) | set(category.required_fields))
     _check_required(obj, draft, required)
-    for name in sorted(draft.changed):
-        f = fields[name]
-        value = draft.values.get(name)
-        if errors.has(name) or f.type.is_blank(value):
-            continue
-        try:
-            f.type.validate(value, f)
-        except FieldValueError as exc:
-            errors.add(name, exc.code, str(exc.message))
-            continue
-        if category is not None and name in category.picklist_values:
-            allowed = category.picklist_values[name]
+    if category is not None:
+        for name, allowed in category.picklist_values.items():
+            value = draft.values.get(name)
+            if name not in draft.changed or errors.has(name) or value is None or value == ():
+                continue
             chosen = value if isinstance(value, tuple) else (value,)
             if any(v not in allowed for v in chosen):
                 errors.add(name, "invalid_choice", _("Not available for this category."))
-    if category is not None and draft.category_changed:
-        _check_kept_values(obj, draft, category)
-    _check_cascades(obj, draft, cascades)
+        if draft.category_changed:
+            _check_kept_values(obj, draft, category)
+    if cascades:
+        _check_cascades(obj, draft, cascades)
 
 
 def _check_required(obj: ObjectMeta, draft: Draft, required: list[str]) -> None:
@@ -466,10 +533,12 @@ def _formula_slot_value(f: FieldMeta, value: Any) -> Any:
 
 
 def storage_rows(obj: ObjectMeta, drafts: list[Draft], *, user_id: int | None) -> list[dict]:
-    """The rows to insert for new records: name column, slot values, data by key."""
+    """The rows to insert for new records: owner_id, created_by, category, name, slots {column:
+    value}, data (the JSON text of `data`, written by jsonio's encoders) and written (the api_names
+    of the fields in it). What depends only on the fields is worked out once for the batch."""
     name_field = None
     formula_slots = []
-    stored = []  # (api_name, key, field, to_storage, to_projection) of the fields kept in `data`
+    stored = []  # (api_name, '"key":', encode, blank, slot, to_projection, field) of the fields kept in `data`
     for f in obj.fields:
         if f.column == "name":
             name_field = f.api_name
@@ -477,23 +546,29 @@ def storage_rows(obj: ObjectMeta, drafts: list[Draft], *, user_id: int | None) -
             if f.slot:  # a materialised formula
                 formula_slots.append(f)
         elif not f.column:
-            stored.append((f.api_name, f.key, f, conversion(f, "to_storage"),
-                           conversion(f, "to_projection") if f.slot else None))
+            own_blank = type(f.type).is_blank is not FieldType.is_blank
+            stored.append((f.api_name, key_prefix(f.key), value_encoder(f), f.type.is_blank if own_blank else None,
+                           f.slot, conversion(f, "to_projection") if f.slot else None, f))
     rows = []
     for draft in drafts:
         values = draft.values
-        data, slots = {}, {}
+        parts, written, slots = [], [], {}
         for f in formula_slots:
             slots[f.slot] = _formula_slot_value(f, values.get(f.api_name))
-        for api_name, key, f, to_storage, to_projection in stored:
+        for api_name, prefix, encode, blank, slot, to_projection, f in stored:
             value = values.get(api_name)
-            if value is None or f.type.is_blank(value):
+            if value is None or value == "" or (blank is not None and blank(value)):
                 continue
-            data[key] = value if to_storage is None else to_storage(value, f)
-            if f.slot:
-                slots[f.slot] = value if to_projection is None else to_projection(value, f)
+            text = encode(value)
+            if text is None:
+                continue
+            parts.append(prefix + text)
+            written.append(api_name)
+            if slot:
+                slots[slot] = value if to_projection is None else to_projection(value, f)
         rows.append({"owner_id": values.get("owner") or user_id, "created_by": user_id, "category": draft.category,
-                     "name": values.get(name_field) if name_field else None, "slots": slots, "data": data})
+                     "name": values.get(name_field) if name_field else None, "slots": slots,
+                     "data": "{" + ",".join(parts) + "}", "written": written})
     return rows
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -120,14 +121,14 @@ COPY_FROM = 50
 
 def insert_rows(obj: ObjectMeta, rows: list[dict]) -> list[tuple[int, int, Any, Any]]:
     """Insert records; each row: owner_id, created_by, category, name, slots {column: value},
-    data {key: stored value}. One statement; returns [(id, version, created_at, updated_at)] in
+    data (JSON text, see pipeline.storage_rows). One statement; returns [(id, version, created_at, updated_at)] in
     input order. The name's search keys are written with it (search_keys.name_keys)."""
     slot_columns = sorted({column for row in rows for column in row["slots"]})
     columns = ["object_id", "owner_id", "created_by", "updated_by", "category", "name", PINYIN_COLUMN,
                INITIALS_COLUMN, *slot_columns, "data"]
     values = [
         (obj.id, row["owner_id"], row["created_by"], row["created_by"], row["category"], row["name"],
-         *name_keys(row["name"]), *[row["slots"].get(c) for c in slot_columns], dumps(row["data"]))
+         *name_keys(row["name"]), *[row["slots"].get(c) for c in slot_columns], row["data"])
         for row in rows
     ]
     if len(values) >= COPY_FROM:
@@ -168,14 +169,13 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
 
 def copy_text(value: Any) -> str:
     """One value in COPY's text format."""
+    encode = _COPY_BY_TYPE.get(type(value))  # one look-up for the usual types
+    if encode is not None:
+        return encode(value)
     if value is None:
         return "\\N"
     if isinstance(value, str):
-        if "\\" in value:
-            value = value.replace("\\", "\\\\")
-        if "\t" in value or "\n" in value or "\r" in value:
-            value = value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-        return value
+        return _copy_str(value)
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, Decimal):
@@ -185,6 +185,25 @@ def copy_text(value: Any) -> str:
     if isinstance(value, dt.date):  # dates and aware datetimes
         return value.isoformat()
     raise TypeError(f"no COPY text form for {type(value).__name__}")
+
+
+def _copy_str(value: str) -> str:
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+_COPY_BY_TYPE: dict[type, Callable[[Any], str]] = {
+    str: _copy_str,
+    type(None): lambda value: "\\N",
+    int: str,
+    Decimal: operator.methodcaller("__format__", "f"),
+    bool: lambda value: "t" if value else "f",
+    dt.date: dt.date.isoformat,
+    dt.datetime: dt.datetime.isoformat,
+}
 
 
 def insert_values(head: sql.Composable | str, template: str, rows: list[tuple], *,

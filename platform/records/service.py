@@ -424,7 +424,7 @@ def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Rec
         for draft in drafts:
             pipeline.scrub_hidden(obj, draft, access)
             _mask_duplicates(obj, draft, access, tenant)
-        pipeline.attach_uploads([d for d in drafts if d.ok and not d.duplicates], access)
+        pipeline.attach_uploads(obj, [d for d in drafts if d.ok and not d.duplicates], access)
         bad = [d for d in drafts if not d.ok]
         if bad and (all_or_nothing or len(drafts) == 1):
             if len(drafts) == 1:
@@ -526,9 +526,7 @@ def _created_record(obj: ObjectMeta, draft: Draft, row: dict, returned: tuple) -
     values["created_by"] = values["updated_by"] = row["created_by"]
     values["created_at"] = created_at
     values["updated_at"] = updated_at
-    by_key = obj.fields_by_key
-    for key in row["data"]:
-        name = by_key[key].api_name
+    for name in row["written"]:
         values[name] = draft.values[name]
     return record
 
