@@ -258,7 +258,7 @@ def builder_context(request, obj: ObjectMeta, state: BuilderState, errors: list[
     readable = {f.api_name: f for f in service.readable_fields(obj, access)}
     filter_labels = {f.api_name: f.label(language) for f in filterable_fields(obj, access)}
     return {
-        "object": obj, "object_label": obj.label(language, plural=True), "state": state,
+        "object": obj, "object_plural": obj.label(language, plural=True), "state": state,
         "lists": [{"name": "column", "label": _("Columns"), "items": entries("column"), "shown": state.shape == "tabular"},
                   {"name": "group", "label": _("Group rows by"), "items": entries("group"), "shown": state.shape != "tabular"},
                   {"name": "colgroup", "label": _("Group columns by"), "items": entries("colgroup"),
