@@ -167,6 +167,9 @@ def _report_action(request, api_name: str):
                                   recipients=request.POST.getlist("recipients"), weekday=number_of("weekday", 0),
                                   day=number_of("day", 1), hour=number_of("hour", 8),
                                   base_url=request.build_absolute_uri("/"))
+    elif action == "delete":
+        reports.delete_report(api_name, request.user)
+        return HttpResponseRedirect(reverse("app:reports"))
     elif action == "unschedule":
         schedules.delete_schedule(chosen, request.user)
     return HttpResponseRedirect(reverse("app:report", args=[api_name]) + "#schedules")

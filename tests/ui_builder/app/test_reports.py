@@ -232,3 +232,12 @@ def test_a_summary_formula_in_the_builder(world):
     assert saved["summary_formulas"] == [{"key": "ratio1", "formula": "value1 / total.value1", "type": "percent",
                                           "labels": {"en": "Share"}}]
     assert "value1 / total.value1" in clients["admin"].get(f"/app/reports/{api_name}/edit/").content.decode()
+
+
+def test_only_who_may_change_a_report_deletes_it(world):
+    clients, rep, admin = world
+    reports.create_report({"api_name": "to_delete", "object": "opportunity", "shape": "summary",
+                           "groups": [{"field": "region"}], "shared": {"everyone": True}}, admin)
+    assert clients["rep"].post("/app/reports/to_delete/", {"action": "delete"}).status_code == 400
+    assert clients["admin"].post("/app/reports/to_delete/", {"action": "delete"})["Location"] == "/app/reports/"
+    assert clients["admin"].get("/app/reports/to_delete/").status_code == 404
