@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from metadata.meta import FieldMeta, ObjectMeta
+from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from tessera.records import service
 from tessera.security.access import RecordAccess
 
@@ -33,6 +33,18 @@ PERIODS = [
     ("this_quarter", _("This quarter")), ("last_quarter", _("Last quarter")), ("next_quarter", _("Next quarter")),
     ("this_year", _("This year")), ("last_year", _("Last year")),
 ]
+#: Fiscal periods (the organisation's fiscal-year start, setup): offered only when the fiscal year does
+#: not start in January, where they would repeat the calendar ones.
+FISCAL_PERIODS = [
+    ("this_fiscal_quarter", _("This fiscal quarter")), ("last_fiscal_quarter", _("Last fiscal quarter")),
+    ("next_fiscal_quarter", _("Next fiscal quarter")),
+    ("this_fiscal_year", _("This fiscal year")), ("last_fiscal_year", _("Last fiscal year")),
+]
+
+
+def periods_for(tenant: TenantMeta) -> list[tuple[str, str]]:
+    """The relative periods a date condition offers in this tenant."""
+    return PERIODS + FISCAL_PERIODS if tenant.fiscal_year_start_month != 1 else PERIODS
 TEXT_OPS = [("contains", _("contains")), ("startswith", _("starts with")), ("eq", _("is"))]
 #: Words for the current user and their team in an owner/user filter.
 ME, MY_TEAM = "me", "my_team"
@@ -90,7 +102,7 @@ def resolve_words(filters: list[tuple[str, str]], access: RecordAccess) -> list[
 def condition_inputs(request, object_name: str):
     """The condition inputs for one field (htmx, when the builder's field changes)."""
     language = get_language()
-    _tenant, obj = object_or_404(object_name, request)
+    tenant, obj = object_or_404(object_name, request)
     access = service.access_for(request.user)
     field = next((f for f in filterable_fields(obj, access) if f.api_name == request.GET.get("fb_field")), None)
     if field is None:
@@ -98,6 +110,6 @@ def condition_inputs(request, object_name: str):
     value_type = field.type.value_type(field)
     widget = filter_widget_for(field)
     context = {"field": field, "label": field.label(language), "ops": value_type.filter_ops, "object": obj,
-               "periods": PERIODS, "text_ops": [(op, label) for op, label in TEXT_OPS if op in value_type.filter_ops]}
+               "periods": periods_for(tenant), "text_ops": [(op, label) for op, label in TEXT_OPS if op in value_type.filter_ops]}
     context.update(widget.filter_context(field, language))
     return render(request, f"ui_builder/filters/{widget.filter_kind}.html", context)

@@ -25,7 +25,7 @@ from tessera.records.filters import split_key
 
 from ..messages import error_messages
 from .cells import rows
-from .filters import ME, MY_TEAM, PERIODS, condition_from, filterable_fields, resolve_words
+from .filters import FISCAL_PERIODS, ME, MY_TEAM, PERIODS, condition_from, filterable_fields, resolve_words
 from .kanban import board_fields
 from .pages import object_or_404, render_page
 from .query_string import FILTER_PREFIX, url_filters, with_changes
@@ -242,7 +242,7 @@ def _chip_label(readable: dict[str, FieldMeta], key: str, value: str, language: 
         value_type = field.type.value_type(field)
         choices = {c["value"]: c["label"] for c in value_type.choices(field, language)} \
             if value_type.choice_keys(field) is not None else {}
-        periods = dict(PERIODS)
+        periods = dict(PERIODS + FISCAL_PERIODS)
         words_for = {ME: _("me"), MY_TEAM: _("my team")}
         parts = value.split(",") if op in ("in", "range") else [value]
         shown = (" – " if op == "range" else ", ").join(
