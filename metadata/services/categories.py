@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from metadata.cache import get_meta
-from metadata.meta import CategoryMeta, ObjectMeta
+from metadata.meta import CategoryMeta, ObjectMeta, TenantMeta
 from metadata.models import RecordCategory
 from tessera.errors import ErrorCollector
 from tessera.security.access import require_customise
@@ -14,7 +14,7 @@ from tessera.security.actor import Actor
 from . import specs
 
 
-def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector) -> None:
+def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector, tenant: TenantMeta) -> None:
     specs.check_field_names(obj, spec.get("required_fields", ()), errors, "required_fields")
     specs.check_field_names(obj, spec.get("fields", ()), errors, "fields")
     for name, chosen in spec.get("picklist_values", {}).items():

@@ -55,6 +55,8 @@ PROPERTY_NAMES: Mapping[str, Any] = {
     "validation_rules": gettext_lazy("Validation rules"), "duplicate_rules": gettext_lazy("Duplicate rules"),
     "sharing_model": gettext_lazy("Organisation-wide default"), "icon": gettext_lazy("Icon"),
     "color": gettext_lazy("Colour"), "category": gettext_lazy("Category"), "is_default": gettext_lazy("Default"),
+    "kind": gettext_lazy("Kind"), "items": gettext_lazy("Fields"), "values": gettext_lazy("Values"),
+    "shared": gettext_lazy("Shared"), "name_field": gettext_lazy("Name field"),
 }
 #: Keys of a change's snapshot that say where it belongs, not what it is.
 IDENTITY = frozenset({"api_name", "object_id"})
@@ -80,6 +82,8 @@ class ChangeEntry:
     revertible: bool
     #: Ids of the changes that reverted this one.
     reverted_by: tuple[int, ...] = ()
+    #: The labels of what changed, as the change left them (or as they were, for a deletion).
+    labels: Mapping[str, Any] | None = None
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -129,7 +133,8 @@ def _entry(meta: TenantMeta, change: MetadataChange, reverted_by: tuple[int, ...
     return ChangeEntry(
         change=change, object=_object_of(meta, change), name=str(snapshot.get("api_name", "")),
         differences=differences(change.before, change.after),
-        revertible=(change.entity, change.action) in REVERTS, reverted_by=reverted_by)
+        revertible=(change.entity, change.action) in REVERTS, reverted_by=reverted_by,
+        labels=snapshot.get("labels") if isinstance(snapshot.get("labels"), dict) else None)
 
 
 def _object_of(meta: TenantMeta, change: MetadataChange) -> ObjectMeta | None:
@@ -148,9 +153,10 @@ def differences(before: Any, after: Any) -> list[Difference]:
     old, new = _flatten(before or {}), _flatten(after or {})
     found = []
     for path in dict.fromkeys([*old, *new]):
-        if path.split(".")[0] in IDENTITY or old.get(path) == new.get(path):
+        before_text, after_text = _text(old.get(path)), _text(new.get(path))
+        if not path or path.split(".")[0] in IDENTITY or before_text == after_text:
             continue
-        found.append(Difference(_path_text(path), _text(old.get(path)), _text(new.get(path))))
+        found.append(Difference(_path_text(path), before_text, after_text))
     return found
 
 
@@ -190,9 +196,8 @@ def _text(value: Any) -> str:
 
 
 def _path_text(path: str) -> str:
-    head, *rest = path.split(".")
-    word = str(PROPERTY_NAMES.get(head, head))
-    return " › ".join([word, *rest])
+    """`sections.2.items` → "Section › 2 › Fields" (known property names in words)."""
+    return " › ".join(str(PROPERTY_NAMES.get(part, part)) for part in path.split("."))
 
 
 # --- reverting ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from metadata.cache import get_meta
-from metadata.meta import LayoutMeta, ObjectMeta
+from metadata.meta import LayoutMeta, ObjectMeta, TenantMeta
 from metadata.models import Layout
 from tessera.errors import ErrorCollector
 from tessera.security.access import require_customise
@@ -17,7 +17,7 @@ from tessera.security.actor import Actor
 from . import specs
 
 
-def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector) -> None:
+def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector, tenant: TenantMeta) -> None:
     seen = set()
     for s, section in enumerate(spec.get("sections", ())):
         for i, item in enumerate(section.get("items", ())):
@@ -37,7 +37,6 @@ def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector) -> None:
                    % {"name": spec["path_field"]})
     if spec.get("category") and spec["category"] not in obj.categories:
         errors.add("category", "unknown_category", _("No category named “%(name)s”.") % {"name": spec["category"]})
-    tenant = get_meta()
     for r, related in enumerate(spec.get("related_lists", ())):
         child = tenant.objects.get(related["object"])
         link = child.field(related["field"]) if child else None

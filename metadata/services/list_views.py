@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from metadata.compile import compile_list_view
 from metadata.fieldtypes import FieldValueError
-from metadata.meta import ListViewMeta, ObjectMeta
+from metadata.meta import ListViewMeta, ObjectMeta, TenantMeta
 from metadata.models import ListView
 from tessera.errors import ErrorCollector, PermissionDenied
 from tessera.security.access import is_system, require_customise, user_id
@@ -15,7 +15,7 @@ from tessera.security.actor import Actor
 from . import specs
 
 
-def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector) -> None:
+def _check(obj: ObjectMeta, spec: dict, errors: ErrorCollector, tenant: TenantMeta) -> None:
     specs.check_field_names(obj, spec.get("columns", ()), errors, "columns")
     stray = [name for name in spec.get("widths", {}) if name not in spec.get("columns", ())]
     if stray:

@@ -13,7 +13,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from metadata import schemas
-from metadata.meta import ObjectMeta
+from metadata.cache import get_meta
+from metadata.meta import ObjectMeta, TenantMeta
 from metadata.versioning import lock_metadata, record_change
 from tessera.errors import ErrorCollector, NotFound
 from tessera.security.actor import Actor
@@ -29,8 +30,9 @@ class SpecKind(Generic[M]):
     model: type[M]
     schema: str
     entity: str
-    #: Semantic checks against the object (fields exist…): add errors to the collector.
-    check: Callable[[ObjectMeta, dict, ErrorCollector], None]
+    #: Semantic checks against the object (fields exist…) in the change's snapshot of the tenant
+    #: (other objects, for related lists): add errors to the collector.
+    check: Callable[[ObjectMeta, dict, ErrorCollector, TenantMeta], None]
     #: Spec properties also kept in real columns of the row.
     columns: tuple[str, ...] = ()
     #: Properties that never change after creation.
@@ -61,11 +63,12 @@ def create(kind: SpecKind[M], object_api_name: str, spec: dict, actor: Actor, *,
     errors.raise_if_any()
     with transaction.atomic():
         _begin(extra)
-        obj = get_object(object_api_name)
+        tenant = get_meta()  # one snapshot for every check of this change (compiled afresh under the lock)
+        obj = get_object(object_api_name, tenant)
         lookup = {"object_id": obj.id, "api_name": spec["api_name"], **(extra or {})}
         if kind.model._default_manager.filter(**lookup).exists():
             errors.add("api_name", "taken", _("“%(name)s” exists already.") % {"name": spec["api_name"]})
-        kind.check(obj, spec, errors)
+        kind.check(obj, spec, errors, tenant)
         errors.raise_if_any()
         stored = {k: copy.deepcopy(v) for k, v in spec.items() if k != "api_name" and k not in kind.columns}
         row = kind.model._default_manager.create(
@@ -86,13 +89,14 @@ def update(kind: SpecKind[M], object_api_name: str, api_name: str, changes: dict
     errors.raise_if_any()
     with transaction.atomic():
         _begin(extra)
-        obj = get_object(object_api_name)
+        tenant = get_meta()
+        obj = get_object(object_api_name, tenant)
         row: Any = _get(kind, obj, api_name, extra)  # an M, with api_name and spec
         before = full_spec(kind, row)
         spec = merged(before, changes)
         schemas.collect(kind.schema, spec, errors)
         errors.raise_if_any()
-        kind.check(obj, spec, errors)
+        kind.check(obj, spec, errors, tenant)
         errors.raise_if_any()
         row.spec = {k: v for k, v in spec.items() if k != "api_name" and k not in kind.columns}
         for column in kind.columns:

@@ -74,8 +74,8 @@ def test_layout_changes_and_deletions_are_reverted(gadget, admin_a):
     update_layout("gadget", "default_edit", {"sections": sections}, admin_a)
     change = _last()
     shown = {(d.path, d.before, d.after) for d in history.get_change(change.pk, admin_a).differences}
-    assert ("Section › 1 › labels › en", "Details", "Main") in shown
-    assert ("Section › 1 › items", "name, owner, code, size", "name, size") in shown
+    assert ("Section › 1 › Label › en", "Details", "Main") in shown
+    assert ("Section › 1 › Fields", "name, owner, code, size", "name, size") in shown
 
     history.revert_change(change.pk, admin_a)
     after = get_meta().objects["gadget"].layouts["default_edit"]

@@ -15,6 +15,7 @@ from tessera.security.actor import Actor
 from .. import audit
 from ..access import authenticated
 from ..models import Invitation, PermissionSet, Profile, SupportGrant
+from ..rights import ACTIONS, implied
 from ..specs import validate_spec
 from .common import require_manage_users
 
@@ -94,3 +95,15 @@ def delete_spec(kind: str, api_name: str, actor: Actor) -> None:
                 raise Conflict(_("Support grants or invitations still use it."), code="in_use")
         audit.log(actor, f"{kind}.delete", target_type=kind, target_id=api_name, detail={"spec": row.spec})
         row.delete()
+
+
+def profile_view_of(api_name: str, object_api_name: str, actor: Actor) -> tuple[frozenset[str], dict[str, str]]:
+    """What a profile alone grants on one object: its actions, and the level of each field it names
+    (a field it does not name is editable). For "preview as profile" in the layout designer."""
+    spec = get_spec("profile", api_name, actor).spec
+    default = spec.get("default_object") or {}
+    entry = (spec.get("objects") or {}).get(object_api_name) or {}
+    actions = implied(a for a in ACTIONS if entry.get(a, default.get(a, False)))
+    if (spec.get("admin") or {}).get("view_all_data"):
+        actions |= {"read", "view_all"}
+    return actions, dict(entry.get("fields") or {})
