@@ -24,6 +24,8 @@ ENTITIES = {
     "object": gettext_lazy("Object"), "field": gettext_lazy("Field"), "layout": gettext_lazy("Layout"),
     "category": gettext_lazy("Category"), "list_view": gettext_lazy("List view"),
 }
+#: Changes per page (each drawn with its differences).
+PAGE = 25
 ACTIONS = {
     "create": gettext_lazy("created"), "update": gettext_lazy("changed"), "delete": gettext_lazy("deleted"),
     "restore": gettext_lazy("restored"), "change_type": gettext_lazy("type changed"),
@@ -39,7 +41,7 @@ def change_list(request):
     before = request.GET.get("before", "")
     entries, next_before = history.change_history(
         request.user, object_api_name=object_name or None, entity=entity or None,
-        before=int(before) if before.isdigit() else None)
+        before=int(before) if before.isdigit() else None, limit=PAGE)
     filters = {k: v for k, v in (("object", object_name), ("entity", entity)) if v}
     context = {
         "title": _("History"), "language": language, "entities": list(ENTITIES.items()),
