@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 from tessera.errors import TesseraError
 from tessera.security import services
 
-from .access import setup_view
 from .form_state import errors_in_place
 from .pages import render_setup
+from .rights import manage_users_view
 
 TITLES = {"department": gettext_lazy("Departments"), "role": gettext_lazy("Roles")}
 SECTIONS = {"department": "departments", "role": "roles"}
@@ -43,7 +43,7 @@ def _flat(branch: list[dict]) -> list[dict]:
     return [item for entry in branch for item in (entry, *_flat(entry["children"]))]
 
 
-@setup_view
+@manage_users_view
 @require_http_methods(["GET", "POST"])
 def org_tree(request, kind: str):
     errors: dict[str, list[str]] = {}

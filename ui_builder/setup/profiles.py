@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from metadata.cache import get_meta
-from tessera.errors import TesseraError
+from tessera.errors import NotFound, TesseraError
 from tessera.security import services
 
-from .access import setup_view
 from .form_state import errors_in_place, labels_in_every_language
 from .names import languages, new_api_name
 from .pages import render_setup
+from .rights import manage_users_view
 from .users import profile_label
 
 KINDS = {"profile": gettext_lazy("Profile"), "permission_set": gettext_lazy("Permission set")}
@@ -34,7 +34,7 @@ ADMIN = [("customize", gettext_lazy("Customise the CRM (setup)")), ("manage_user
 LEVELS = [("hidden", gettext_lazy("Hidden")), ("read_only", gettext_lazy("Read-only")), ("editable", gettext_lazy("Editable"))]
 
 
-@setup_view
+@manage_users_view
 @require_http_methods(["GET", "POST"])
 def profile_list(request):
     language = get_language()
@@ -60,13 +60,16 @@ def profile_list(request):
                         status=400 if errors or form_errors else 200)
 
 
-@setup_view
+@manage_users_view
 @require_http_methods(["GET", "POST"])
 def profile_edit(request, kind: str, api_name: str):
     if kind not in KINDS:
         raise Http404(kind)
     language = get_language()
-    row = services.get_spec(kind, api_name, request.user)
+    try:
+        row = services.get_spec(kind, api_name, request.user)
+    except NotFound:
+        raise Http404(api_name) from None
     meta = get_meta()
     objects = sorted(meta.objects.values(), key=lambda o: o.label(language))
     chosen = meta.object(request.GET.get("object") or request.POST.get("object") or "") or (objects[0] if objects else None)

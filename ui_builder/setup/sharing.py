@@ -20,16 +20,16 @@ from tessera.security.models import Department, Role
 
 from ..app.filters import condition_from, filterable_fields
 from ..app.query_string import FILTER_PREFIX
-from .access import setup_view
 from .form_state import act_then_redirect, errors_in_place
 from .pages import render_setup
+from .rights import manage_users_view
 
 MODELS = [("private", gettext_lazy("Private: owners, their managers and shares")),
           ("public_read", gettext_lazy("Public read: everyone reads, owners edit")),
           ("public_read_write", gettext_lazy("Public read and write"))]
 
 
-@setup_view
+@manage_users_view
 @require_http_methods(["GET", "POST"])
 def sharing(request):
     language = get_language()
@@ -84,7 +84,7 @@ def _draft(post) -> dict:
             "access": post.get("access", "read"), "include_sub": post.get("include_sub") == "on", "filters": filters}
 
 
-@setup_view
+@manage_users_view
 @require_POST
 def org_defaults(request):
     """Save the organisation-wide default of every object whose choice changed."""
@@ -100,13 +100,13 @@ def org_defaults(request):
     return redirect("setup:sharing")
 
 
-@setup_view
+@manage_users_view
 @require_POST
 def rule_delete(request, rule_id: int):
     return act_then_redirect(request, lambda: services.delete_rule(rule_id, request.user), "setup:sharing")
 
 
-@setup_view
+@manage_users_view
 @require_POST
 def rule_toggle(request, rule_id: int):
     def toggle() -> None:

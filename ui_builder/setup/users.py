@@ -6,19 +6,20 @@ those (or refuses, when records changed hands meanwhile)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from metadata.cache import get_meta
-from tessera.errors import Conflict, TesseraError
+from tessera.errors import Conflict, NotFound, TesseraError
 from tessera.security import services
 from tessera.security.models import Department, Profile, Role
 
-from .access import setup_view
 from .form_state import act_then_redirect, errors_in_place
 from .pages import render_setup
+from .rights import manage_users_view
 
 
 def profile_label(profile: Profile | None, language: str) -> str:
@@ -36,6 +37,13 @@ def _choices(language: str) -> dict:
     }
 
 
+def _user_or_404(user_id: int, actor):
+    try:
+        return services.get_user_detail(user_id, actor)
+    except NotFound:
+        raise Http404(str(user_id)) from None
+
+
 def _assignments(post) -> dict:
     data: dict = {"profile": post.get("profile") or None}
     for key in ("role", "department"):
@@ -43,7 +51,7 @@ def _assignments(post) -> dict:
     return data
 
 
-@setup_view
+@manage_users_view
 @require_http_methods(["GET", "POST"])
 def user_list(request):
     """The users, the pending invitations, and the invitation form (POST: invite)."""
@@ -76,18 +84,18 @@ def user_list(request):
                         status=400 if errors or form_errors else 200)
 
 
-@setup_view
+@manage_users_view
 @require_POST
 def revoke_invitation(request, invitation_id: int):
     return act_then_redirect(request, lambda: services.revoke_invitation(invitation_id, request.user), "setup:users")
 
 
-@setup_view
+@manage_users_view
 @require_http_methods(["GET", "POST"])
 def user_edit(request, user_id: int):
     """A user's profile, role and department."""
     language = get_language()
-    user = services.get_user_detail(user_id, request.user)
+    user = _user_or_404(user_id, request.user)
     errors: dict[str, list[str]] = {}
     form_errors: list[str] = []
     if request.method == "POST":
@@ -105,13 +113,13 @@ def user_edit(request, user_id: int):
                         status=400 if errors or form_errors else 200)
 
 
-@setup_view
+@manage_users_view
 @require_http_methods(["GET", "POST"])
 def user_deactivate(request, user_id: int):
     """The deactivation wizard: choose who receives the records, see how many of each object move,
     confirm. The counts shown travel with the confirmation: the service moves exactly those."""
     language = get_language()
-    user = services.get_user_detail(user_id, request.user)
+    user = _user_or_404(user_id, request.user)
     receiver = request.POST.get("transfer_to", "")
     errors: dict[str, list[str]] = {}
     form_errors: list[str] = []
@@ -143,7 +151,7 @@ def user_deactivate(request, user_id: int):
                         status=400 if errors or form_errors else 200)
 
 
-@setup_view
+@manage_users_view
 @require_POST
 def user_reactivate(request, user_id: int):
     return act_then_redirect(request, lambda: services.reactivate_user(user_id, request.user), "setup:users")

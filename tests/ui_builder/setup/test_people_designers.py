@@ -51,6 +51,23 @@ def test_a_salesperson_opens_none_of_them(in_tenant_a, staff):
         assert client.get(url).status_code == 403
 
 
+def test_people_pages_need_the_manage_users_right_and_answer_404_for_what_is_not_there(admin_client, in_tenant_a,
+                                                                                      staff):
+    from tessera.security.models import Profile
+
+    assert admin_client.get("/setup/users/999999/").status_code == 404
+    assert admin_client.get("/setup/users/999999/deactivate/").status_code == 404
+    assert admin_client.get("/setup/profiles/profile/nope/").status_code == 404
+    customiser = Profile.objects.create(api_name="customiser", spec={"admin": {"customize": True}})
+    staff["rep"].profile = customiser
+    staff["rep"].save()
+    client = Client(HTTP_HOST=host_of(in_tenant_a))
+    client.force_login(staff["rep"])
+    assert client.get("/setup/objects/account/layouts/").status_code == 200
+    for url in ("/setup/users/", "/setup/departments/", "/setup/profiles/", "/setup/sharing/"):
+        assert client.get(url).status_code == 403
+
+
 def test_invite_keeps_what_was_typed_on_an_error(admin_client, staff):
     response = admin_client.post("/setup/users/", {"email": "not-an-address", "full_name": "Zhang San",
                                                    "profile": "salesperson"})
