@@ -220,7 +220,8 @@ def test_two_categories_with_their_own_layouts_a_list_view_a_related_list_and_a_
         assert rep.locator("#id_site").count() == 0
         rep.goto(base + "/app/account/")
         rep.click("table#list-table a:has-text('南方建设有限公司')")
-        assert rep.locator("section, .related", has_text="Projects").count() >= 1
+        rep.wait_for_url(re.compile(r".*/app/account/\d+/$"))
+        rep.locator("section.related h2", has_text="Projects").wait_for()
 
         # the administrator reverts the consulting form's change; the salesperson's form follows
         page.goto(base + "/setup/history/?object=project&entity=layout")
