@@ -22,7 +22,7 @@ from .pages import render_setup
 #: What a change was made to, in words.
 ENTITIES = {
     "object": gettext_lazy("Object"), "field": gettext_lazy("Field"), "layout": gettext_lazy("Layout"),
-    "category": gettext_lazy("Category"), "list_view": gettext_lazy("List view"),
+    "category": gettext_lazy("Category"), "list_view": gettext_lazy("List view"), "report": gettext_lazy("Report"),
 }
 #: Changes per page (each drawn with its differences).
 PAGE = 25
