@@ -638,7 +638,9 @@ def cell_condition(expression: sql.Composable, value: Any) -> sql.Composable:
         return sql.SQL("{} IS NULL").format(expression)
     if isinstance(value, bool):
         return sql.SQL("{} = {}").format(expression, sql.Literal(value))
-    if isinstance(value, int | float):
+    if isinstance(value, int):  # an integer literal keeps an index on a bigint column (owner, lookups) usable
+        return sql.SQL("{} = {}").format(expression, sql.Literal(value))
+    if isinstance(value, float):
         return sql.SQL("{} = {}::numeric").format(expression, sql.Literal(str(value)))
     return sql.SQL("({})::text = {}").format(expression, sql.Literal(str(value)))
 

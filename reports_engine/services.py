@@ -37,6 +37,7 @@ from tessera.errors import ErrorCollector, NotFound, PermissionDenied, Validatio
 from tessera.records.query import RecordQuery
 from tessera.records.record import Record
 from tessera.records.repository import fetch_records
+from tessera.security import audit
 from tessera.security.access import RecordAccess, access_for, authenticated, is_system
 from tessera.security.actor import Actor
 
@@ -326,13 +327,23 @@ def _resolve(spec_or_api_name: dict | str, access: RecordAccess) -> tuple[Tenant
 
 
 def run_report(spec_or_api_name: dict | str, actor: Actor, *, extra_filters: Sequence[tuple[str, Any]] = (),
-               limit: int | None = None) -> ReportResult:
+               limit: int | None = None, run_as: Actor | None = None) -> ReportResult:
     """Run a report as `actor`: one SQL statement; only the rows and fields `actor` may read.
 
     `extra_filters` (records-API filters, `stage__in=…`) narrow it further: a dashboard's filters,
-    or a cell to drill into."""
+    or a cell to drill into. `run_as`: run it as that user instead (a dashboard shown as someone
+    else sees what they see): allowed for oneself and for holders of the view-all-data right, and
+    recorded in the audit log."""
     access = _require_user(actor)
     tenant, obj, spec, name = _resolve(spec_or_api_name, access)
+    if run_as is not None and getattr(run_as, "pk", None) != access.user_id:
+        if not access.has_right("view_all_data"):
+            raise PermissionDenied(_("Running a report as someone else needs the view-all-data right."),
+                                   code="no_view_all_data_right")
+        audit.log(actor, "report.run_as", target_type="report", target_id=name or spec["api_name"],
+                  detail={"as_user": getattr(run_as, "pk", None)})
+        access = _require_user(run_as)
+        access.require(obj, "read")
     compiled = _compiler(tenant, obj, spec, access).compile(extra_filters, limit=limit)
     return read_result(compiled, spec, tenant, name, _execute(compiled))
 

@@ -97,3 +97,17 @@ def test_deleted_field_shows_the_missing_column_and_where_used_lists_the_report(
     missing = result.columns[1]
     assert (missing.key, missing.missing) == ("region_code", True) and "region_code" in missing.problem
     assert all(r["region_code"] is None for r in result.rows) and len(result.rows) == 7
+
+
+def test_running_as_someone_else_needs_view_all_and_is_audited(world, admin_a):
+    from tessera.errors import PermissionDenied
+    from tessera.security.models import AuditEntry
+
+    org = world.org
+    as_rep = services.run_report(BY_OWNER, admin_a, run_as=org.rep)
+    assert as_rep.grand_total == services.run_report(BY_OWNER, org.rep).grand_total
+    entry = AuditEntry.objects.filter(action="report.run_as").latest("id")
+    assert entry.detail == {"as_user": org.rep.pk}
+    assert services.run_report(BY_OWNER, org.rep, run_as=org.rep).grand_total["n"] == 3  # oneself: fine
+    with pytest.raises(PermissionDenied):
+        services.run_report(BY_OWNER, org.rep, run_as=org.mgr)
