@@ -550,6 +550,8 @@ class ReportCompiler:
             expression = by_key.get(name) or by_key.get(name.replace(".", "__"))
             if expression is None:
                 found = self.path_expression(name)
+                if found.hidden or found.problem:  # a field the viewer may not read, or deleted: not sorted by
+                    continue
                 expression = found if found.sql is not None else None
             if expression is None:
                 self.errors.add("sort", "invalid_sort", _("Cannot sort by: %(names)s.") % {"names": name})
