@@ -227,8 +227,7 @@ def report_export(request, api_name: str, job_id: int):
         raise Http404(api_name) from None
     active = job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
     response = render_page(request, "ui_builder/app/reports/export_job.html",
-                           {"job": job, "active": active, "api_name": api_name,
-                            "percent": int(100 * job.done / job.total) if job.total else 0})
+                           {"job": job, "active": active, "api_name": api_name})
     if request.headers.get("HX-Request") and not active:
         response["HX-Refresh"] = "true"  # finished: the whole page shows the download
     return response
