@@ -213,17 +213,17 @@ def open_export(exported: ExportFile) -> IO[bytes]:
     return default_storage.open(exported.stored, "rb")
 
 
-def get_export_job(job_id: int, actor: Actor) -> Job:
-    """An export job `actor` started (anyone else's is NotFound)."""
-    job = Job.objects.filter(pk=job_id, kind="transfer.export", created_by_id=access_for(actor).user_id).first()
+def get_export_job(job_id: int, actor: Actor, *, kind: str = "transfer.export") -> Job:
+    """An export job of `kind` (a list's, or a report's) that `actor` started (anyone else's is NotFound)."""
+    job = Job.objects.filter(pk=job_id, kind=kind, created_by_id=access_for(actor).user_id).first()
     if job is None:
         raise NotFound(_("No such export."), code="unknown_export")
     return job
 
 
-def finished_export(job_id: int, actor: Actor) -> ExportFile:
-    """The file of a finished export job started by `actor`."""
-    job = get_export_job(job_id, actor)
+def finished_export(job_id: int, actor: Actor, *, kind: str = "transfer.export") -> ExportFile:
+    """The file of a finished export job of `kind` started by `actor`."""
+    job = get_export_job(job_id, actor, kind=kind)
     if job.status != Job.Status.DONE or not job.result or not job.result.get("file"):
         raise NotFound(_("No such export, or it is not finished."), code="unknown_export")
     result = job.result

@@ -27,7 +27,7 @@ from tessera.records import service as records
 from tessera.security import audit
 from tessera.security.access import access_for
 from tessera.security.actor import Actor
-from tessera.transfer.export import ExportFile
+from tessera.transfer.export import ExportFile, finished_export, get_export_job
 from tessera.transfer.tables import CONTENT_TYPES, FORMATS, write_table
 
 KIND = "reports.export"
@@ -71,15 +71,9 @@ def report_export_job(job: Job, progress: Progress) -> dict[str, Any]:
 
 def get_report_export(job_id: int, actor: Actor) -> Job:
     """A report export the actor started (anyone else's is NotFound)."""
-    job = Job.objects.filter(pk=job_id, kind=KIND, created_by_id=access_for(actor).user_id).first()
-    if job is None:
-        raise NotFound(_("No such export."), code="unknown_export")
-    return job
+    return get_export_job(job_id, actor, kind=KIND)
 
 
 def finished_report_export(job_id: int, actor: Actor) -> ExportFile:
-    job = get_report_export(job_id, actor)
-    if job.status != Job.Status.DONE or not job.result or not job.result.get("file"):
-        raise NotFound(_("No such export, or it is not finished."), code="unknown_export")
-    return ExportFile(stored=job.result["file"], name=job.result["name"], content_type=job.result["content_type"],
-                      rows=int(job.result.get("rows") or 0))
+    """The file of a finished report export the actor started."""
+    return finished_export(job_id, actor, kind=KIND)
