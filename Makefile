@@ -23,10 +23,10 @@ migrate: $(STAMP)
 	$(BIN)/tessera migrate
 
 # `make lint`: mypy (typecheck, below) and `make style`: ruff (style, complexity, imports at the
-# top), at most 20 imports inside functions in the application's code (each says why), and
+# top), at most 10 imports inside functions in the application's code (each says why), and
 # import-linter (the layers: pyproject.toml).
 APP_CODE := platform metadata tenants ui_builder reports_engine
-MAX_LATE_IMPORTS := 20
+MAX_LATE_IMPORTS := 10
 
 lint: typecheck style
 

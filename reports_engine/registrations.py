@@ -1,4 +1,4 @@
-"""What the reports app registers once Django's apps are loaded (see ReportsEngineConfig.ready):
+"""What the reports app registers once Django's apps are loaded (see tessera.core's AppConfig):
 the prepared-report job kind, and how the metadata history reverts a report's change."""
 
 from metadata.services import fields, history

@@ -1,4 +1,4 @@
-"""The field-type registry: one class per type, registered explicitly in MetadataConfig.ready().
+"""The field-type registry: one class per type, registered explicitly in metadata.registrations.
 
 A new field type is one new class and one line in BUILTIN_TYPES; nothing else in the runtime changes.
 """

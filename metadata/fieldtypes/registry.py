@@ -1,4 +1,4 @@
-"""The registry of field types (filled by MetadataConfig.ready(), through register_builtin_types)."""
+"""The registry of field types (filled by metadata.registrations, through register_builtin_types)."""
 
 from __future__ import annotations
 

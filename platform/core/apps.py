@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
@@ -7,9 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Tessera core"
 
     def ready(self) -> None:
-        # Django imports this module before any model is loaded; what registers here imports models.
-        from tessera.api import spectacular  # noqa: PLC0415, F401 - AppConfig.ready(); registers the authentication schemes
-
-        from . import jobs, tasks  # noqa: PLC0415 - AppConfig.ready()
-
-        jobs.job_kinds.register("core.clear_expired_sessions", tasks.clear_expired_sessions_job)
+        # Each app's `registrations` module fills the shared registries with what the app brings
+        # (job kinds, field users, history reverts, system checks, signal receivers). Those modules
+        # import services and models, so they are loaded here, once every model is, in
+        # INSTALLED_APPS order — the way Django's admin autodiscovers each app's `admin` module.
+        autodiscover_modules("registrations")

@@ -3,7 +3,7 @@
 Services call `queue_job(kind, params)` inside their transaction. The job row and its task message
 (through the outbox, tessera.outbox) are written in that transaction, so a rolled-back write queues
 nothing and a committed one always runs, even when the broker is down at the time. A job kind is a
-function registered under a stable key (in its app's `AppConfig.ready()`); it receives the Job and
+function registered under a stable key (in its app's `registrations` module); it receives the Job and
 a `Progress` to report through.
 
 Faults: the task is acknowledged only after it ran (acks_late) and given back when its worker

@@ -1,5 +1,3 @@
-from importlib import import_module
-
 from django.apps import AppConfig
 
 
@@ -11,7 +9,3 @@ class DashboardsConfig(AppConfig):
     label = "dashboards"
     verbose_name = "Dashboards"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        # The job kind's module imports the services (and the models): loaded once the apps are.
-        import_module(f"{self.name}.registrations")
