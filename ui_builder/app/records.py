@@ -22,7 +22,7 @@ from tessera.security.access import RecordAccess
 from ..messages import error_messages
 from . import recent
 from .cells import display, expansions, plain_text, rows
-from .lists import default_columns
+from .lists import count_text, default_columns
 from .pages import object_or_404, render_page
 from .timeline import timeline
 from .widgets import widget_for
@@ -81,6 +81,7 @@ def _related(request, obj: ObjectMeta, layout: LayoutMeta | None, record: Record
             "columns": [c.label(language) for c in columns],
             "rows": rows(page.records, columns, language, request.user),
             "total": page.total,
+            "count": count_text(page),
             "new_url": (reverse("app:new", kwargs={"object_name": child.api_name}) + "?" +
                         urlencode({related.field: record.id})) if access.can(child, "create") else None,
             "all_url": reverse("app:list", kwargs={"object_name": child.api_name}) + "?" +

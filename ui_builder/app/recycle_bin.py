@@ -13,6 +13,7 @@ from metadata.cache import get_meta
 from tessera.errors import NotFound, PermissionDenied, TesseraError
 from tessera.records import service
 
+from .lists import count_text
 from .pages import object_or_404, render_page
 
 ROWS_PER_OBJECT = 50
@@ -33,7 +34,7 @@ def recycle_bin(request):
             continue
         if page.records:
             groups.append({"object": obj, "label": obj.label(language, plural=True), "records": page.records,
-                           "total": page.total, "can_restore": access.can(obj, "edit")})
+                           "count": count_text(page), "can_restore": access.can(obj, "edit")})
     return render_page(request, "ui_builder/app/recycle_bin.html", {
         "groups": groups, "days": getattr(settings, "TESSERA_RECYCLE_BIN_DAYS", 30)})
 
