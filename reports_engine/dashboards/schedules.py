@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -19,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from metadata.cache import get_meta
 from reports_engine import services as reports
 from reports_engine.result import ReportResult
 from tessera.errors import ErrorCollector, NotFound, PermissionDenied, TesseraError
@@ -87,7 +89,9 @@ def last_slot(schedule: ReportSchedule, now: dt.datetime) -> dt.datetime:
 
 
 def is_due(schedule: ReportSchedule, now: dt.datetime) -> bool:
-    slot = last_slot(schedule, timezone.localtime(now))
+    # The hour is the organisation's, read in its own time zone: never the zone the worker (or
+    # whichever tenant it ran last) happens to have active.
+    slot = last_slot(schedule, now.astimezone(ZoneInfo(get_meta().time_zone)))
     return slot >= schedule.created_at and (schedule.last_sent_at is None or schedule.last_sent_at < slot)
 
 
