@@ -75,14 +75,17 @@ def merge_records(object_api_name: str, survivor_id: int, loser_id: int, choices
             if expected is not None and int(expected) != record.version:
                 raise StaleVersion(_("“%(name)s” was changed by someone else since you compared; compare again.")
                                    % {"name": record.name or f"#{record.id}"})
-        moved = _repoint(tenant, obj, loser_id, survivor_id, access)
+        cleared = _self_references(obj, survivor, loser, taken, access)
+        moved = _repoint(tenant, obj, loser_id, survivor_id, access, keep_survivor=cleared)
         _move_history(obj, loser_id, survivor_id)
         service.delete_record(object_api_name, loser_id, actor)  # to the recycle bin; nothing points at it now
         payload = {name: _as_input(obj.fields_by_name[name], loser.values.get(name), actor) for name in taken
                    if not obj.fields_by_name[name].type.equal(loser.values.get(name), survivor.values.get(name))}
+        payload.update(dict.fromkeys(cleared))
         if payload:
-            record = service.update_record(object_api_name, survivor_id, payload, actor,
-                                           expected_version=survivor.version, confirm_duplicates=True)
+            # No expected version: both records are locked and were compared above; the repointing
+            # may have counted the survivor's own version up (a lookup of another field to itself).
+            record = service.update_record(object_api_name, survivor_id, payload, actor, confirm_duplicates=True)
         else:
             record = service.get_record(object_api_name, survivor_id, actor)
         history.write(obj, [(survivor_id, MERGE_ACTION, {history.MERGED_KEY: [loser_id, None]})], access.user_id)
@@ -149,13 +152,31 @@ def _as_input(f: FieldMeta, value: Any, actor: Actor) -> Any:
     return f.type.to_api(value, f)
 
 
+def _self_references(obj: ObjectMeta, survivor: Record, loser: Record, taken: list[str],
+                     access: RecordAccess) -> list[str]:
+    """The object's lookups to itself (a parent account) that would leave the survivor pointing at
+    itself — its own value pointing at the loser, or the loser's chosen value pointing at either
+    record: the merge clears them instead (a customer is not its own parent)."""
+    pair = {survivor.id, loser.id}
+    cleared = []
+    for f in obj.fields:
+        if f.type.target(f) != obj.api_name or not mergeable(obj, f, access):
+            continue
+        value = (loser if f.api_name in taken else survivor).values.get(f.api_name)
+        if value in pair:
+            cleared.append(f.api_name)
+    return cleared
+
+
 def _repoint(tenant: TenantMeta, obj: ObjectMeta, loser_id: int, survivor_id: int,
-             access: RecordAccess) -> dict[str, list[int]]:
+             access: RecordAccess, *, keep_survivor: list[str]) -> dict[str, list[int]]:
     """Every record (any object, the recycle bin too) whose lookup points at the loser now points at
-    the survivor; the change is in their history where the lookup is tracked."""
+    the survivor; the change is in their history where the lookup is tracked. The survivor's own
+    lookups named in `keep_survivor` are left to the update that clears them."""
     moved: dict[str, list[int]] = {}
     for child, lookup in service.lookups_to(tenant, obj):
-        ids = repository.repoint_lookup(tenant, child, lookup, loser_id, survivor_id, access.user_id)
+        skip = survivor_id if child.api_name == obj.api_name and lookup.api_name in keep_survivor else None
+        ids = repository.repoint_lookup(tenant, child, lookup, loser_id, survivor_id, access.user_id, skip=skip)
         if not ids:
             continue
         moved.setdefault(child.api_name, []).extend(ids)

@@ -442,9 +442,9 @@ def clear_lookup(child: ObjectMeta, lookup: FieldMeta, ids: Iterable[int], user_
 
 
 def repoint_lookup(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMeta, from_id: int, to_id: int,
-                   user_id: int | None) -> list[int]:
+                   user_id: int | None, *, skip: int | None = None) -> list[int]:
     """Records of `child` (live and in the recycle bin) whose `lookup` points at `from_id` point at
-    `to_id` instead (a merge); returns their ids."""
+    `to_id` instead (a merge), except record `skip`; returns their ids."""
     stored = lookup.type.to_storage(to_id, lookup)
     assignments = [sql.SQL("data = data || {}::jsonb").format(sql.Literal(dumps({lookup.key: stored}))),
                    sql.SQL("version = r.version + 1"), sql.SQL("updated_at = now()"),
@@ -456,9 +456,10 @@ def repoint_lookup(tenant: TenantMeta, child: ObjectMeta, lookup: FieldMeta, fro
     # Live records first, by the lookup's partial index; then those in the recycle bin (no index
     # covers them: a scan of the partition, bounded by the size of the object).
     for live in (sql.SQL("r.deleted_at IS NULL"), sql.SQL("r.deleted_at IS NOT NULL")):
-        statement = sql.SQL("UPDATE {t} AS r SET {a} WHERE {ref} = {old} AND {live} RETURNING r.id").format(
+        statement = sql.SQL("UPDATE {t} AS r SET {a} WHERE {ref} = {old} AND {live} AND r.id <> {skip} RETURNING r.id").format(
             t=sql.Identifier(child.table), a=sql.SQL(", ").join(assignments),
-            ref=RecordQuery(tenant, child).field_sql(lookup), old=sql.Literal(from_id), live=live)
+            ref=RecordQuery(tenant, child).field_sql(lookup), old=sql.Literal(from_id), live=live,
+            skip=sql.Literal(skip if skip is not None else 0))
         with connection.cursor() as cursor:
             cursor.execute(statement)
             moved += [row[0] for row in cursor.fetchall()]

@@ -183,3 +183,26 @@ def test_possible_duplicates_are_offered_among_the_records_one_may_read(rep, twi
     offered = merge.possible_duplicates("account", twins["keep"], rep)
     assert [m["id"] for m in offered] == [same.id]
     assert theirs.id in [m["id"] for m in merge.possible_duplicates("account", twins["keep"], admin_a)]
+
+
+@pytest.mark.parametrize("case", ["survivor points at the loser", "loser's chosen parent is the survivor"])
+def test_a_merged_customer_is_never_its_own_parent(rep, admin_a, case):
+    """A lookup of the object to itself (parent account) that would make the survivor point at
+    itself after the merge is cleared, and the merge still goes through (no stale-version error)."""
+    from metadata.services import add_field
+
+    add_field("account", {"api_name": "parent", "type": "lookup", "options": {"target": "account"},
+                          "labels": {"en": "Parent account"}}, admin_a)
+    keep = service.create_record("account", {"name": "Keep", "owner": rep.pk}, SYSTEM)
+    other = service.create_record("account", {"name": "Other", "owner": rep.pk}, SYSTEM)
+    daughter = service.create_record("account", {"name": "Daughter", "owner": rep.pk, "parent": other.id}, SYSTEM)
+    if case == "survivor points at the loser":
+        service.update_record("account", keep.id, {"parent": other.id}, SYSTEM)
+        choices = {"name": "loser"}
+    else:
+        service.update_record("account", other.id, {"parent": keep.id}, SYSTEM)
+        choices = {"name": "loser", "parent": "loser"}
+    done = merge.merge_records("account", keep.id, other.id, choices, rep)
+    assert done.record.values.get("parent") is None and done.record.values["name"] == "Other"
+    assert service.get_record("account", keep.id, rep).values.get("parent") is None
+    assert service.get_record("account", daughter.id, rep).values["parent"] == keep.id
