@@ -156,6 +156,11 @@ class FieldType:
         roll-up's child lookup and value field)."""
         return ()
 
+    def record_filter(self, field: FieldMeta) -> Mapping[str, Any] | None:
+        """Which records of its target a reference may point at (a lookup filter: records-API
+        filters over the target, see tessera.records.lookup_filters), or None: any record."""
+        return None
+
     def controlling_field(self, field: FieldMeta) -> str | None:
         """The field whose value limits this one's choices (a dependent picklist), or None."""
         return None

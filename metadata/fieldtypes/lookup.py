@@ -19,8 +19,10 @@ from psycopg2 import sql
 from .base import EQUALITY_OPS, ContractSamples, FieldType, FieldValueError, OptionsContext, nullable
 
 if TYPE_CHECKING:
-    from metadata.meta import FieldMeta
+    from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 
+#: A lookup filter's value {"field": "account"}: the value of that field of the record being written.
+SOURCE_KEY = "field"
 #: The OpenAPI schema of an id.
 ID_SCHEMA = {"type": "integer", "format": "int64"}
 #: A lookup's input given by a field of the target record.
@@ -95,6 +97,21 @@ class LookupFieldType(FieldType):
             "on_delete": {"enum": ["restrict", "set_null", "cascade"]},
             "relationship_name": {"type": "string", "pattern": "^[a-z][a-z0-9_]{1,62}$"},
             "related_labels": {"$ref": "common.json#/$defs/labels"},
+            "filter": {
+                "type": "object",
+                "description": "Which records of the target may be chosen: the records API's filters over the target "
+                               "object, as list views store them ({\"type\": \"customer\"}, "
+                               "{\"stage__in\": [\"won\"]}); a value {\"field\": \"account\"} compares with that "
+                               "field of the record being written (eq or ne only).",
+                "propertyNames": {"$ref": "common.json#/$defs/filter_key"},
+                "additionalProperties": {"anyOf": [
+                    {"type": ["string", "number", "boolean"]},
+                    {"type": "array", "items": {"type": ["string", "number"]}, "minItems": 1},
+                    {"type": "object", "required": [SOURCE_KEY], "additionalProperties": False,
+                     "properties": {SOURCE_KEY: {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}}},
+                ]},
+                "maxProperties": 10,
+            },
         },
         "additionalProperties": False,
     }
@@ -116,6 +133,9 @@ class LookupFieldType(FieldType):
     def on_delete(self, field: FieldMeta) -> str:
         return field.options.get("on_delete", "set_null")
 
+    def record_filter(self, field: FieldMeta) -> Mapping[str, Any] | None:
+        return field.options.get("filter") or None
+
     def target(self, field: FieldMeta) -> str | None:
         return field.options["target"]
 
@@ -133,7 +153,15 @@ class LookupFieldType(FieldType):
         return sql.SQL("(({} ->> {})::bigint)").format(data, sql.Literal(key))
 
     def widget_descriptor(self, field: FieldMeta, language: str | None) -> dict:
-        return {"widget": self.widget, "target": self.target(field)}
+        """With a filter, the picker asks for the records this lookup allows (`for`), sending the
+        values of the record's fields the filter compares with (`compares_with`)."""
+        descriptor: dict[str, Any] = {"widget": self.widget, "target": self.target(field)}
+        filters = self.record_filter(field)
+        if filters:
+            descriptor["for"] = f"{field.object_api_name}.{field.api_name}"
+            descriptor["compares_with"] = sorted({str(v[SOURCE_KEY]) for v in filters.values()
+                                                  if isinstance(v, Mapping) and SOURCE_KEY in v})
+        return descriptor
 
     def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({"target": "account", "on_delete": "restrict"}, (42, {"id": 7}))
@@ -153,6 +181,9 @@ class UserFieldType(LookupFieldType):
     def on_delete(self, field: FieldMeta) -> str:
         return "restrict"  # users are deactivated, never deleted
 
+    def record_filter(self, field: FieldMeta) -> None:
+        return None
+
     def target(self, field: FieldMeta) -> None:
         return None  # users are not records of an object
 
@@ -167,3 +198,56 @@ class UserFieldType(LookupFieldType):
 
     def contract_samples(self) -> ContractSamples | None:
         return ContractSamples({}, (3,))
+
+
+#: How a lookup filter's operators read in a sentence ("Type is “Customer”").
+_OP_WORDS = {
+    "eq": pgettext_lazy("filter", "is"), "ne": pgettext_lazy("filter", "is not"),
+    "in": pgettext_lazy("filter", "is one of"), "contains": pgettext_lazy("filter", "contains"),
+    "startswith": pgettext_lazy("filter", "starts with"), "lt": "<", "lte": "≤", "gt": ">", "gte": "≥",
+    "range": pgettext_lazy("filter", "is between"),
+}
+
+
+def describe_filter(tenant: TenantMeta, target: str, filters: Mapping[str, Any], source: ObjectMeta | None,
+                    language: str | None) -> list[tuple[str, str]]:
+    """(key, sentence) for each condition of a lookup filter over the object `target`, in the
+    reader's words: “Type is “Customer””, “Account is this record's Account”. `source` is the
+    object the lookup belongs to (for the labels of its fields a condition compares with)."""
+    sentences = []
+    for key, raw in filters.items():
+        name, sep, op = key.rpartition("__")
+        name, op = (name, op) if sep else (key, "eq")
+        field, label = _walk_labels(tenant, target, name, language)
+        if isinstance(raw, Mapping) and SOURCE_KEY in raw:
+            other = source.field(str(raw[SOURCE_KEY])) if source is not None else None
+            value = _("this record's %(field)s") % {"field": other.label(language) if other else raw[SOURCE_KEY]}
+        elif op == "isnull":
+            sentences.append((key, (_("%(field)s is empty") if str(raw).lower() in ("true", "1")
+                                    else _("%(field)s is not empty")) % {"field": label}))
+            continue
+        else:
+            items = list(raw) if isinstance(raw, list | tuple) else [raw]
+            value = ", ".join(f"“{_value_text(field, item, language)}”" for item in items)
+        sentences.append((key, f"{label} {_OP_WORDS.get(op, op)} {value}"))
+    return sentences
+
+
+def _walk_labels(tenant: TenantMeta, target: str, path: str, language: str | None) -> tuple[FieldMeta | None, str]:
+    """The field at the end of `path` (through lookups) and its label as a reader says it
+    (“Account › Type”)."""
+    obj, field, labels = tenant.object(target), None, list[str]()
+    for part in path.split("."):
+        field = obj.field(part) if obj is not None else None
+        if field is None:
+            return None, " › ".join([*labels, part])
+        labels.append(field.label(language))
+        obj = tenant.object(field.type.target(field) or "")
+    return field, " › ".join(labels)
+
+
+def _value_text(field: FieldMeta | None, value: Any, language: str | None) -> str:
+    if field is None:
+        return str(value)
+    choices = {c["value"]: c["label"] for c in field.type.widget_descriptor(field, language).get("choices", ())}
+    return str(choices.get(value, value))

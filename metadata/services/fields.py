@@ -8,7 +8,7 @@ for an auto-number. Adding a field rewrites no record, whatever the object's siz
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import connection, transaction
@@ -20,6 +20,7 @@ from metadata import custom_links, schemas
 from metadata.cache import get_meta
 from metadata.compile import compile_field
 from metadata.fieldtypes import FieldType, FieldValueError, OptionsContext, field_types
+from metadata.fieldtypes.lookup import SOURCE_KEY
 from metadata.formula_scope import MetaScope
 from metadata.formulas import FormulaError, FormulaType, compile_formula
 from metadata.labels import in_every_language
@@ -28,7 +29,7 @@ from metadata.models import FieldDef, Layout, ListView, ObjectDef, RecordCategor
 from metadata.versioning import lock_metadata, record_change
 from tessera.core.jobs import queue_job
 from tessera.errors import ErrorCollector, NotFound, ValidationFailed
-from tessera.records import field_values, indexing
+from tessera.records import field_values, indexing, lookup_filters
 from tessera.registry import Registry
 from tessera.security.access import require_customise
 from tessera.security.actor import Actor
@@ -144,6 +145,8 @@ def _check_spec(obj: ObjectMeta, spec: dict, *, current: FieldMeta | None,
                              sibling_fields=siblings, current=current)
     for code, message in field_type.check_options(compiled.options, context):
         errors.add("options", code, message)
+    if not errors:
+        lookup_filters.check_filter(tenant, compiled, siblings, errors)
     if "default" in spec and spec["default"] is not None:
         _check_default(field_type, spec["default"], compiled, errors)
     if not errors:
@@ -208,6 +211,10 @@ def validate_rules(obj: ObjectMeta, spec: dict) -> ErrorCollector:
             if field is None or field.type.slot_family != "t":
                 errors.add(f"duplicate_rules.{i}.fields", "invalid_field",
                            _("“%(name)s” is not a text field of this object.") % {"name": name})
+        for name in rule.get("match") or {}:
+            if name not in rule["fields"]:
+                errors.add(f"duplicate_rules.{i}.match.{name}", "invalid_field",
+                           _("“%(name)s” is not one of the rule's fields.") % {"name": name})
 
     check_validation_rules(obj, spec.get("validation_rules", ()), errors)
     custom_links.check(spec.get("custom_links", ()), set(obj.fields_by_name), errors.add, {
@@ -514,6 +521,9 @@ def dependents(meta: TenantMeta, obj: ObjectMeta, field: FieldMeta) -> list[str]
         for other in other_obj.fields:
             if (obj.api_name, field.api_name) in other.type.depends_on(other):
                 found.append(_("the roll-up “%(object)s.%(name)s”") % {"object": other_obj.api_name, "name": other.api_name})
+            if _filter_names(meta, other, obj, field):
+                found.append(_("the filter of the lookup “%(object)s.%(name)s”")
+                             % {"object": other_obj.api_name, "name": other.api_name})
             # formulas of any object, through lookups too (contact: account.rating)
             formula = other.type.formula(other)
             if formula is not None and other.id != field.id and field.id in _formula_field_ids(
@@ -523,6 +533,27 @@ def dependents(meta: TenantMeta, obj: ObjectMeta, field: FieldMeta) -> list[str]
             if field.id in _formula_field_ids(meta, other_obj, rule["formula"], "boolean"):
                 found.append(_("the validation rule “%(name)s”") % {"name": prefix + rule["api_name"]})
     return found
+
+
+def _filter_names(meta: TenantMeta, lookup: FieldMeta, obj: ObjectMeta, field: FieldMeta) -> bool:
+    """Whether the lookup's filter names `field` of `obj`: a field of its target (the first step of
+    a path, or a field a path goes through), or a field of its own record it compares with."""
+    filters = lookup.type.record_filter(lookup)
+    if not filters:
+        return False
+    target = meta.object(lookup.type.target(lookup) or "")
+    for key, value in filters.items():
+        if lookup.object_api_name == obj.api_name and isinstance(value, Mapping) and value.get(SOURCE_KEY) == field.api_name:
+            return True
+        walked, step = target, None
+        for part in (key.rpartition("__")[0] or key).split("."):
+            step = walked.field(part) if walked is not None else None
+            if step is None:
+                break
+            if step.id == field.id:
+                return True
+            walked = meta.object(step.type.target(step) or "")
+    return False
 
 
 def _formula_field_ids(meta: TenantMeta, obj: ObjectMeta, source: str, result_type: str) -> set[int]:

@@ -1,5 +1,7 @@
 """Duplicate check (查重): an object's matching rules over normalised fields (case, white space and
-punctuation ignored, by public.tessera_normalize in SQL, so the comparison can use an index).
+punctuation ignored, by public.tessera_normalize in SQL, so the comparison can use an index), or,
+for the fields a rule's `match` says are `exact`, over the values as typed (the normalised index
+still finds the candidates; the values must then be equal too).
 
 A batch is checked in one statement (repository.duplicate_matches): each draft against the stored
 records, and the drafts against each other, so two rows of one bulk call or import that look the
@@ -25,6 +27,7 @@ def find_duplicates(obj: ObjectMeta, drafts: list[Draft]) -> dict[int, list[dict
     (records, then earlier drafts of the batch), for the drafts that have any."""
     checked: list[tuple[DuplicateRule, list[Draft]]] = []
     groups = []
+    exact = []
     for rule in obj.duplicate_rules:
         named = [obj.field(name) for name in rule.fields]
         fields = [f for f in named if f is not None]
@@ -41,10 +44,11 @@ def find_duplicates(obj: ObjectMeta, drafts: list[Draft]) -> dict[int, list[dict
             keys.append((draft.current.id if draft.current is not None else None, tuple(values)))
         checked.append((rule, subjects))
         groups.append((fields, keys))
+        exact.append(exact_fields(obj, rule))
     found: dict[int, dict[int | None, dict]] = {}
     firsts: dict[tuple[int, str], Draft] = {}
-    for group, n, record_id, name, key in sorted(repository.duplicate_matches(obj, groups, limit=MAX_MATCHES),
-                                                 key=lambda row: (row[0], row[1], row[2] is not None)):
+    matches = repository.duplicate_matches(obj, groups, limit=MAX_MATCHES, exact=exact)
+    for group, n, record_id, name, key in sorted(matches, key=lambda row: (row[0], row[1], row[2] is not None)):
         rule, subjects = checked[group]
         draft = subjects[n]
         if record_id is not None:
@@ -55,6 +59,15 @@ def find_duplicates(obj: ObjectMeta, drafts: list[Draft]) -> dict[int, list[dict
                 _add(found.setdefault(draft.index, {}), -first.index - 1,
                      {"id": None, "index": first.index, "name": _name_of(obj, first)}, rule)
     return {index: list(matches.values()) for index, matches in found.items()}
+
+
+def exact_fields(obj: ObjectMeta, rule: DuplicateRule) -> frozenset[str]:
+    """The rule's fields compared as typed (`"match": {"<field>": "exact"}`; by default a field is
+    normalised), read from the object's spec: the compiled DuplicateRule predates the option."""
+    for spec in obj.spec.get("duplicate_rules", ()):
+        if spec.get("api_name") == rule.api_name:
+            return frozenset(name for name, how in (spec.get("match") or {}).items() if how == "exact")
+    return frozenset()
 
 
 def _add(matches: dict[Any, dict], key: Any, match: dict, rule: DuplicateRule) -> None:

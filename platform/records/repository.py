@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,7 @@ from psycopg2.extras import execute_values
 
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 
-from .indexing import normalized_expression
+from .indexing import normalized_expression, value_expression
 from .jsonio import conversion, dumps, loads
 from .models import RecordChange
 from .query import SYSTEM_SELECT, RecordQuery
@@ -326,24 +326,31 @@ def duplicate_candidates(obj: ObjectMeta, values: Sequence[tuple[FieldMeta, str]
 
 
 def duplicate_matches(obj: ObjectMeta, groups: Sequence[tuple[Sequence[FieldMeta], Sequence[tuple[int | None, tuple]]]],
-                      *, limit: int) -> list[tuple[int, int, int | None, str | None, str]]:
+                      *, limit: int, exact: Sequence[Collection[str]] = ()) -> list[tuple[int, int, int | None, str | None, str]]:
     """For duplicate rules over a batch, in one statement: `groups` are (the rule's fields, a
     (record id to leave out or None, values) per draft). Returns (group, n, id, name, key) for
     up to `limit` live records whose fields equal draft n's values with case, white space and
     punctuation ignored (public.tessera_normalize, as the duplicate-rule indexes store them), and
     one row with id None per draft, `key` being its values so normalised (joined by U+001F), for
-    the rows of the batch that look the same as each other."""
+    the rows of the batch that look the same as each other. `exact[group]` names the fields of a
+    group compared as typed instead: the normalised index still finds the candidates, then the
+    values must be equal too."""
     parts = []
     for number, (fields, drafts) in enumerate(groups):
         if not drafts:
             continue
+        as_typed = exact[number] if number < len(exact) else ()
         names = [sql.Identifier(f"v{i}") for i in range(len(fields))]
         rows = sql.SQL(", ").join(
             sql.SQL("({}, {}::bigint, {})").format(sql.Literal(n), sql.Literal(exclude), sql.SQL(", ").join(
-                sql.SQL("public.tessera_normalize({})").format(sql.Literal(str(v))) for v in values))
+                sql.SQL("{}::text").format(sql.Literal(str(v))) if f.api_name in as_typed
+                else sql.SQL("public.tessera_normalize({})").format(sql.Literal(str(v)))
+                for f, v in zip(fields, values, strict=True)))
             for n, (exclude, values) in enumerate(drafts))
         matches = sql.SQL(" AND ").join(
-            sql.SQL("{} = k.{}").format(normalized_expression(f, alias="r"), name)
+            sql.SQL("{} = public.tessera_normalize(k.{}) AND {} = k.{}").format(
+                normalized_expression(f, alias="r"), name, value_expression(f, from_json=True, alias="r"), name)
+            if f.api_name in as_typed else sql.SQL("{} = k.{}").format(normalized_expression(f, alias="r"), name)
             for f, name in zip(fields, names, strict=True))
         parts.append(sql.SQL(
             "SELECT {g}, k.n, NULL::bigint, NULL::text, concat_ws(chr(31), {keys}) FROM (VALUES {rows}) AS k (n, x, {names}) "

@@ -12,18 +12,21 @@ the reader may see (docs/benchmarks.md, "Global search").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.utils.translation import gettext as _
 from psycopg2 import sql
 
 from metadata.cache import get_meta
+from metadata.fieldtypes import FieldValueError
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
-from tessera.errors import ErrorCollector
+from tessera.errors import ErrorCollector, NotFound
 from tessera.security.access import RecordAccess, access_for
 from tessera.security.actor import Actor
 
-from . import repository
+from . import lookup_filters, repository
 from .filters import filter_conditions
 from .query import RecordQuery
 from .record import Record
@@ -66,17 +69,48 @@ def search_names(object_api_name: str, actor: Actor, text: str, *, limit: int) -
     return _search_object(tenant, obj, access, text.strip(), limit, by_values=False)
 
 
+def lookup_choices(object_api_name: str, field_api_name: str, actor: Actor, text: str, values: Mapping[str, Any], *,
+                   limit: int) -> list[Record]:
+    """What the picker of a lookup offers: records of its target the actor may read that its filter
+    allows (tessera.records.lookup_filters), whose name starts with `text` (all of them, by name, for
+    no text). `values`: the record's own fields as the form holds them (raw), for a filter comparing
+    with them; a value its field cannot hold counts as not given."""
+    tenant, obj = get_object_meta(object_api_name)
+    access = access_for(actor)
+    field = obj.field(field_api_name)
+    target = tenant.object(field.type.target(field) or "") if field is not None else None
+    if field is None or target is None or not access.readable(obj, field):
+        raise NotFound(_("No such lookup."))
+    access.require(target, "read")
+    given = {}
+    for name, raw in values.items():
+        source = obj.field(name)
+        if source is None or not access.readable(obj, source):
+            continue
+        try:
+            given[name] = source.type.coerce(raw, source) if raw not in ("", None) else None
+        except FieldValueError:
+            continue
+    allowed = lookup_filters.allowed_predicate(tenant, field, given, "r")
+    return _search_object(tenant, target, access, text.strip(), limit, by_values=False,
+                          where=[] if allowed is None else [allowed], everything=not text.strip())
+
+
 def _search_object(tenant: TenantMeta, obj: ObjectMeta, access: RecordAccess, text: str, limit: int, *,
-                   by_values: bool) -> list[Record]:
+                   by_values: bool, where: Sequence[sql.Composable] = (), everything: bool = False) -> list[Record]:
+    """`everything`: no text, the first records by name."""
     query = RecordQuery(tenant, obj)
+    predicate = access.row_predicate(obj, "read", "r", tenant)
+    conditions = [*where, *([] if predicate is None else [predicate])]
+    order = query.sort_terms([obj.name_field])
+    if everything:
+        return repository.fetch_records(obj, query.select([], where=conditions, order=order, limit=limit), query.params())
     matches = query.name_matches(text)
     if by_values:
         matches += _value_matches(query, readable_fields(obj, access), text)
     if not matches:
         return []
-    predicate = access.row_predicate(obj, "read", "r", tenant)
-    where = [query.first_of(matches, limit, where=[] if predicate is None else [predicate])]
-    statement = query.select([], where=where, order=query.sort_terms([obj.name_field]), limit=limit)
+    statement = query.select([], where=[query.first_of(matches, limit, where=conditions)], order=order, limit=limit)
     return repository.fetch_records(obj, statement, query.params())
 
 

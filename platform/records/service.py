@@ -22,7 +22,7 @@ from tessera.security.access import RecordAccess, access_for
 from tessera.security.actor import Actor
 from tessera.security.repository import visible_ids
 
-from . import history, indexing, pipeline, repository, upsert
+from . import history, indexing, lookup_filters, pipeline, repository, upsert
 from .cursor import decode_cursor, encode_cursor
 from .draft import Draft
 from .duplicates import blocking_message, find_duplicates
@@ -408,6 +408,7 @@ def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Rec
         pipeline.resolve_references(tenant, obj, candidates, access)
         candidates = [d for d in candidates if d.ok]
         pipeline.check_lookups(tenant, obj, candidates, access=access)
+        lookup_filters.check_references(tenant, obj, [d for d in candidates if d.ok])
         pipeline.check_unique(tenant, obj, [d for d in candidates if d.ok])
         pipeline.check_validation_rules(tenant, obj, [d for d in candidates if d.ok])
         warnings = []

@@ -74,7 +74,7 @@ def compile_filters(tenant: TenantMeta, obj: ObjectMeta, filters: Iterable[tuple
     if errors:
         return None
     if query.uses_now:
-        errors.add("filters", "uses_now", "Sharing criteria cannot depend on the current time.")
+        errors.add("filters", "uses_now", "These conditions cannot depend on the current time.")
         return None
     if not conditions:
         return sql.SQL("TRUE")

@@ -36,10 +36,16 @@ def search(request):
 @login_required
 def lookup_options(request, object_name: str):
     """Records of `object_name` whose name (or its pinyin, or initials) starts with `q`, for a
-    lookup's search-as-you-type (Tom Select): JSON [{value, text}], under the same rights as any list."""
+    lookup's search-as-you-type (Tom Select): JSON [{value, text}], under the same rights as any list.
+    `for=<object>.<lookup>`: only the records that lookup's filter allows, `v.<field>` giving the
+    form's values of the fields the filter compares with."""
     text = request.GET.get("q", "").strip()
+    source, _sep, lookup = request.GET.get("for", "").partition(".")
     try:
-        if text:
+        if source and lookup:
+            values = {key[2:]: value for key, value in request.GET.items() if key.startswith("v.")}
+            records = record_search.lookup_choices(source, lookup, request.user, text, values, limit=LOOKUP_CHOICES)
+        elif text:
             records = record_search.search_names(object_name, request.user, text, limit=LOOKUP_CHOICES)
         else:
             _tenant, obj = service.get_object_meta(object_name)

@@ -22,14 +22,30 @@
     root.querySelectorAll("select[data-lookup]").forEach(function (el) {
       if (el.tomselect) return;
       var url = el.getAttribute("data-lookup");
-      new window.TomSelect(el, {
+      /* A lookup filter comparing with fields of this record: send the form's values of them, and
+         forget what was loaded when one of them changes. */
+      var compared = (el.getAttribute("data-lookup-with") || "").split(" ").filter(Boolean);
+      function values() {
+        return compared.map(function (name) {
+          var input = el.form && el.form.elements[name];
+          return input ? "&v." + name + "=" + encodeURIComponent(input.value || "") : "";
+        }).join("");
+      }
+      var picker = new window.TomSelect(el, {
         valueField: "value", labelField: "text", searchField: ["text"], maxOptions: 20, preload: "focus",
         load: function (query, callback) {
-          fetch(url + "?q=" + encodeURIComponent(query), {credentials: "same-origin"})
+          fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(query) + values(),
+                {credentials: "same-origin"})
             .then(function (r) { return r.json(); }).then(function (d) { callback(d.results || []); })
             .catch(function () { callback(); });
         }
       });
+      if (compared.length && el.form) {
+        el.form.addEventListener("change", function (e) {
+          if (compared.indexOf(e.target.name) < 0) return;
+          picker.clearOptions(); picker.loadedSearches = {}; picker.wrapper.classList.remove("preloaded");
+        });
+      }
     });
     root.querySelectorAll("select[data-tom]").forEach(function (el) {
       if (!el.tomselect) new window.TomSelect(el, {plugins: ["remove_button"]});
