@@ -100,6 +100,14 @@ def test_resize_a_column_and_keep_its_width(world, base, english):
     page.reload()  # the width lives in the URL
     assert abs(page.locator("#list-table th[data-column=name]").bounding_box()["width"] - widened) < 3
     assert "widths=name" in page.get_attribute("#list-table th[data-column=amount] a", "href")
+    # without a mouse: the edge is a focusable separator; ← narrows by 16 px, Shift+← by 64
+    edge = page.locator("#list-table th[data-column=name] [data-col-resize]")
+    kept = int(page.get_attribute("#list-table th[data-column=name]", "data-width"))
+    edge.focus()
+    page.keyboard.press("Shift+ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_url(re.compile(rf".*widths=name%3A{kept - 80}\b.*"))
+    assert edge.get_attribute("aria-valuenow") == str(kept - 80)
 
 
 def test_inline_edit_refuses_a_bad_value_then_saves(world, base, english):

@@ -1,14 +1,17 @@
-/* List columns: drag a header's right edge to resize its column. Widths live in the URL
+/* List columns: drag a header's right edge to resize its column, or focus that edge (a separator,
+   as in WAI-ARIA's window splitter) and press ←/→ (16 px; with Shift 64 px). Widths live in the URL
    (`widths=name:240,amount:96`), so a reload, a shared link or a saved view keeps them; sizes are
    set through the CSSOM (the CSP allows no style attributes). */
 (function () {
   "use strict";
-  var MIN = 40, MAX = 1200;
+  var MIN = 40, MAX = 1200, STEP = 16, BIG_STEP = 64;
 
   function table() { return document.getElementById("list-table"); }
 
   function setWidth(th, width) {
     var px = width + "px";
+    var handle = th.querySelector("[data-col-resize]");
+    if (handle) { handle.setAttribute("aria-valuenow", String(width)); }
     th.style.width = px; th.style.minWidth = px; th.style.maxWidth = px;
     var index = Array.prototype.indexOf.call(th.parentNode.children, th);
     table().querySelectorAll("tbody tr").forEach(function (row) {
@@ -21,6 +24,10 @@
     if (!table()) return;
     table().querySelectorAll("th[data-width]").forEach(function (th) {
       setWidth(th, parseInt(th.getAttribute("data-width"), 10));
+    });
+    /* a separator that can be focused tells its current value (the width as drawn) */
+    table().querySelectorAll("[data-col-resize]:not([aria-valuenow])").forEach(function (handle) {
+      handle.setAttribute("aria-valuenow", String(Math.round(handle.closest("th").getBoundingClientRect().width)));
     });
   }
 
@@ -50,6 +57,22 @@
     });
   }
 
+  function resizeBy(th, delta) {
+    var current = parseInt(th.getAttribute("data-width"), 10) || th.getBoundingClientRect().width;
+    var width = Math.round(Math.min(MAX, Math.max(MIN, current + delta)));
+    th.setAttribute("data-width", String(width));
+    setWidth(th, width);
+  }
+
+  function keyResize(event) {
+    var handle = event.target.closest && event.target.closest("[data-col-resize]");
+    if (!handle || (event.key !== "ArrowLeft" && event.key !== "ArrowRight")) return;
+    event.preventDefault();
+    var step = event.shiftKey ? BIG_STEP : STEP;
+    resizeBy(handle.closest("th"), event.key === "ArrowRight" ? step : -step);
+    remember();
+  }
+
   function startDrag(event) {
     var handle = event.target.closest("[data-col-resize]");
     if (!handle) return;
@@ -75,6 +98,7 @@
   function init() {
     applyAll();
     document.addEventListener("pointerdown", startDrag);
+    document.addEventListener("keydown", keyResize);
     document.addEventListener("click", function (e) {  /* a drag that ends on the header is no sort */
       if (e.target.closest("[data-col-resize]")) { e.preventDefault(); }
     });
