@@ -90,6 +90,8 @@ TARGET_CREATE_P95 = 0.030
 TARGET_ADD_FIELD = 0.100
 #: --profile: where the (d) samples' cProfile statistics go (None: not profiled).
 PROFILE_TO: str | None = None
+#: --statements: print the (d) samples' statements from pg_stat_statements (per 1,000 records).
+STATEMENTS = False
 
 
 # --- results --------------------------------------------------------------------------------------
@@ -166,6 +168,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="measure (h) alone, in a fresh tenant, without loading the deals")
     parser.add_argument("--insert-only", action="store_true",
                         help="load and measure (d) only (runtime bulk insert and the COPY reference), then stop")
+    parser.add_argument("--statements", action="store_true",
+                        help="print what PostgreSQL spent on each statement of the (d) runtime samples "
+                             "(pg_stat_statements: the server must preload it)")
     parser.add_argument("--profile", metavar="FILE",
                         help="cProfile the (d) runtime samples into FILE (pstats); the timing then includes the "
                              "profiler's overhead")
@@ -422,17 +427,19 @@ def runtime_sample(deals, count: int, seed: str, results: Results, *, label: str
     rng = random.Random(seed)
     timings = []
     meter = CpuMeter()
+    statements = StatementMeter() if STATEMENTS else contextlib.nullcontext()
     profiler = cProfile.Profile(time.process_time) if PROFILE_TO else None  # CPU: not the waits of a loaded machine
     for batch_no in range(count // BATCH):
         payloads = [deals.payload(deals.values(rng)) for _ in range(BATCH)]
-        start = time.perf_counter()
-        with meter:
-            if profiler is not None:
-                profiler.enable()
-            written = service.create_records("deal", payloads, SYSTEM)
-            if profiler is not None:
-                profiler.disable()
-        timings.append(time.perf_counter() - start)
+        with statements:
+            start = time.perf_counter()
+            with meter:
+                if profiler is not None:
+                    profiler.enable()
+                written = service.create_records("deal", payloads, SYSTEM)
+                if profiler is not None:
+                    profiler.disable()
+            timings.append(time.perf_counter() - start)
         assert all(w.record is not None for w in written), "a runtime write failed"
         if (batch_no + 1) % 10 == 0:
             say(f"  {(batch_no + 1) * BATCH:>8,}/{count:,}  {BATCH * len(timings) / sum(timings):,.0f} records/s")
@@ -448,9 +455,62 @@ def runtime_sample(deals, count: int, seed: str, results: Results, *, label: str
                             verdict=f"({verdict(per_cpu >= TARGET_INSERT_RATE)})"))
     setattr(results, seed.replace("-", "_"), rate)
     setattr(results, seed.replace("-", "_") + "_per_cpu", per_cpu)
+    if isinstance(statements, StatementMeter):
+        results.details += statements.report(label, count)
     if profiler is not None:
         profiler.dump_stats(f"{PROFILE_TO}.{seed}")
         say(f"  profile of {seed} in {PROFILE_TO}.{seed} (python -m pstats)")
+
+
+class StatementMeter:
+    """What PostgreSQL spent per statement of this database during the timed blocks
+    (--statements): pg_stat_statements read before and after each block, the differences added
+    up by statement (the server's entries are shared with every other database on it and may be
+    evicted between two reads far apart; read around each block of ~1 s they are not)."""
+
+    QUERY = ("SELECT queryid, calls, total_exec_time + total_plan_time, rows, shared_blks_dirtied, wal_bytes, "
+             "regexp_replace(query, '\\s+', ' ', 'g') FROM public.pg_stat_statements "
+             "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())")
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self.connection = connection
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA public")
+        self.totals: dict[int, list] = {}
+
+    def _read(self) -> dict[int, tuple]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.QUERY)
+            return {row[0]: row[1:] for row in cursor.fetchall()}
+
+    def __enter__(self) -> StatementMeter:
+        self._before = self._read()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for queryid, (calls, ms, rows, dirtied, wal, query) in self._read().items():
+            old = self._before.get(queryid, (0, 0.0, 0, 0, 0, query))
+            if calls == old[0]:
+                continue
+            total = self.totals.setdefault(queryid, [0.0, 0.0, 0.0, 0.0, 0.0, query])
+            for i, (new_value, old_value) in enumerate(zip((calls, ms, rows, dirtied, wal), old[:5], strict=True)):
+                total[i] += float(new_value) - float(old_value)
+
+    def report(self, label: str, count: int) -> list[str]:
+        """Per 1,000 records: planning + execution time, calls, rows, blocks dirtied, WAL."""
+        per = max(count / 1000, 1e-9)
+        rows = sorted(self.totals.values(), key=lambda t: -t[1])
+        lines = [f"{label}: PostgreSQL per 1,000 records, by statement (pg_stat_statements, planning + execution; "
+                 f"{sum(t[1] for t in rows) / per:,.1f} ms in all, the meter's own reads left out)",
+                 "      ms    calls      rows   dirtied    WAL kB  statement"]
+        for calls, ms_total, n, dirtied, wal, query in rows[:20]:
+            if "pg_stat_statements" in query:
+                continue
+            lines.append(f"  {ms_total / per:7.1f} {calls / per:8.1f} {n / per:9.0f} {dirtied / per:9.0f} "
+                         f"{wal / per / 1024:9.0f}  {query[:150]}")
+        return lines
 
 
 # --- the typed baseline ----------------------------------------------------------------------------
@@ -1581,9 +1641,10 @@ def measure(args: argparse.Namespace, url: str) -> tuple[Results, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global PROFILE_TO
+    global PROFILE_TO, STATEMENTS
     args = parse_args(argv)
     PROFILE_TO = args.profile
+    STATEMENTS = args.statements
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tessera.settings")
     os.environ.setdefault("TESSERA_LOG_LEVEL", "WARNING")
     started = time.perf_counter()

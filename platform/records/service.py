@@ -361,16 +361,15 @@ def update_records(object_api_name: str, payloads: Sequence[Mapping], actor: Act
         drafts = []
         read = []  # the drafts of records found, to validate
         fields = pipeline.InputFields(obj, access)
-        for i, payload in enumerate(payloads):
+        ids = [_record_id(payload) for payload in payloads]
+        editable = _lock_for_edit(tenant, obj, [i for i in ids if i is not None], access)
+        for i, (payload, record_id) in enumerate(zip(payloads, ids, strict=True)):
             draft = Draft(index=i)
             drafts.append(draft)
-            record_id: Any = payload.get("id") if isinstance(payload, Mapping) else None
-            try:
-                record_id = int(record_id)
-            except (TypeError, ValueError):
+            if record_id is None:
                 draft.errors.add("id", "required", _("Give the id of the record to update."))
                 continue
-            current = load_record(tenant, obj, record_id, access=access, action="edit", for_update=True)
+            current = editable.get(record_id)
             if current is None:
                 if len(payloads) == 1:
                     if load_record(tenant, obj, record_id, access=access) is not None:
@@ -390,6 +389,22 @@ def update_records(object_api_name: str, payloads: Sequence[Mapping], actor: Act
         pipeline.validate_values(tenant, obj, read)
         return _write(tenant, obj, drafts, access, all_or_nothing=all_or_nothing,
                       confirm_duplicates=confirm_duplicates)
+
+
+def _record_id(payload: Any) -> int | None:
+    """The id an update's payload names, or None when it names none."""
+    raw: Any = payload.get("id") if isinstance(payload, Mapping) else None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _lock_for_edit(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], access: RecordAccess) -> dict[int, Record]:
+    """The live records among `ids` that the writer may edit, locked, in one query: id → record."""
+    records = repository.lock_records(tenant, obj, ids, predicate=access.row_predicate(obj, "edit", "r"),
+                                      visibility=_visibility(access, tenant))
+    return {r.id: r for r in records if r.id is not None}
 
 
 def _check_batch_size(payloads: object) -> None:
@@ -477,16 +492,11 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
                 ids.append(returned[0])
                 id_of[draft.index] = returned[0]
                 entries.append((returned[0], "create", history.changes_of(obj, draft, tracked)))
-        predicate = access.row_predicate(obj, "edit", "r")
+        if existing:
+            _update(obj, existing, access)
         for draft in existing:
             current = draft.current
             assert current is not None and current.id is not None  # an update of a stored record
-            set_data, unset, columns = pipeline.storage_changes(obj, draft)
-            version = repository.update_row(obj, current.id, set_data=set_data, unset_keys=unset,
-                                            columns=columns, user_id=user_id,
-                                            expected_version=current.version, predicate=predicate)
-            if version is None:
-                raise StaleVersion(_("This record was changed by someone else; reload it and try again."))
             ids.append(current.id)
             id_of[draft.index] = current.id
             changes = history.changes_of(obj, draft, tracked)
@@ -508,6 +518,21 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
         by_id = {r.id: r for r in _reload(tenant, obj, ids, access)}
         return [by_id[id_of[d.index]] for d in drafts]
     return created
+
+
+def _update(obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -> None:
+    """Write the drafts' changes to their records, in one statement for the batch; every record
+    must still be at the version read (a record changed by someone since fails the whole write)."""
+    changes = []
+    for draft in drafts:
+        current = draft.current
+        assert current is not None and current.id is not None  # an update of a stored record
+        set_data, unset, columns = pipeline.storage_changes(obj, draft)
+        changes.append(repository.RowChange(current.id, set_data, unset, columns, current.version))
+    versions = repository.update_rows(obj, changes, user_id=access.user_id,
+                                      predicate=access.row_predicate(obj, "edit", "r"))
+    if len(versions) != len(changes) or any(c.record_id not in versions for c in changes):
+        raise StaleVersion(_("This record was changed by someone else; reload it and try again."))
 
 
 def _computed_on_read(obj: ObjectMeta) -> bool:

@@ -27,7 +27,7 @@ from psycopg2 import sql
 from metadata.tables import partition_name
 
 __all__ = [
-    "ALL_SLOTS", "SEARCH_INDEXES", "SLOT_FAMILIES", "SORTED_BY_INDEX", "SYSTEM_COLUMNS", "create_partition",
+    "ALL_SLOTS", "SEARCH_INDEXES", "SLOT_FAMILIES", "SORTED_BY_INDEX", "SYSTEM_COLUMNS", "column_type", "create_partition",
     "duplicate_index_name", "field_index_name", "index_exists", "owner_index_name", "partition_name", "slot_columns",
 ]
 
@@ -71,6 +71,19 @@ def slot_columns(family: str) -> list[str]:
 
 
 ALL_SLOTS = [column for family in SLOT_FAMILIES for column in slot_columns(family)]
+
+#: The PostgreSQL types of the system columns a write sets besides the slots.
+_WRITTEN_COLUMN_TYPES = {"owner_id": "bigint", "category": "text", "name": "text", "name_pinyin": "text",
+                         "name_initials": "text"}
+
+
+def column_type(column: str) -> str:
+    """The PostgreSQL type of a record column a write sets (a slot, the name and its keys, the
+    owner, the category): what a value is cast to in a multi-row UPDATE."""
+    known = _WRITTEN_COLUMN_TYPES.get(column)
+    if known is not None:
+        return known
+    return SLOT_FAMILIES[column.rstrip("0123456789")][0]
 
 
 

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
-from psycopg2 import sql
 
 from metadata.fieldtypes import FieldValueError
 from metadata.fieldtypes.lookup import RecordRef
@@ -25,7 +24,6 @@ from tessera.security.access import RecordAccess
 from . import repository
 from .draft import Draft
 from .pipeline import InputFields
-from .query import RecordQuery
 
 
 def key_fields(obj: ObjectMeta, names: Sequence[str], fields: InputFields) -> list[FieldMeta]:
@@ -79,12 +77,7 @@ def match_existing(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], pay
             matched[ids[0]] = draft
     if not matched:
         return
-    query = RecordQuery(tenant, obj)
-    predicate = access.row_predicate(obj, "edit", "r")
-    statement = query.select(obj.fields, where=[query.id_in(list(matched)), *([predicate] if predicate else [])],
-                             order=None)
-    statement = sql.SQL("{} FOR UPDATE OF r").format(statement)
-    for record in repository.fetch_records(obj, statement, query.params(), computed=obj.fields):
+    for record in repository.lock_records(tenant, obj, list(matched), predicate=access.row_predicate(obj, "edit", "r")):
         assert record.id is not None  # read from the table
         matched.pop(record.id).current = record
     for draft in matched.values():
