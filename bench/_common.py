@@ -7,8 +7,10 @@ and re-creates that database, and drops it again at the end.
 
 from __future__ import annotations
 
+import cProfile
 import math
 import os
+import pstats
 import re
 import statistics
 import subprocess
@@ -152,3 +154,16 @@ def code_version() -> str:
         exported = os.environ.get("TESSERA_SOURCE_COMMIT")
         return f"commit {exported} (exported tree)" if exported else "unknown (no git)"
     return f"commit {head}" + (f" + {len(changed)} modified files" if changed else "")
+
+
+def print_profile(call, label: str) -> None:
+    """One call of `call` under cProfile, to stderr, after two unprofiled ones (the first request
+    of a process builds URL patterns and compiles templates): where a case's time goes."""
+    for _ in range(2):
+        call()
+    say(f"cProfile of {label}:")
+    profiler = cProfile.Profile()
+    profiler.runcall(call)
+    stats = pstats.Stats(profiler, stream=sys.stderr)
+    stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(15)

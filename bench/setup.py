@@ -26,7 +26,7 @@ import sys
 import time
 
 import security as world_of
-from _common import code_version, cpu_facts, median, percentile, say, secs, server_label
+from _common import code_version, cpu_facts, median, percentile, print_profile, say, secs, server_label
 
 BUDGETS_MS = {"fields list (300 fields)": 150, "field designer (picklist)": 150, "designer preview (htmx)": 150,
               "field save (update_field)": 150, "object designer": 150, "setup home, search": 100,
@@ -149,14 +149,7 @@ def measure(admin, tenant, big_admin, big, args) -> list[str]:
     lines = ["\nserver time p50 / p95 (ms)                 p50      p95   budget"]
     for name, call in cases:
         if args.profile and name.startswith(args.profile):
-            import cProfile
-            import pstats
-
-            profiler = cProfile.Profile()
-            profiler.runcall(call)
-            stats = pstats.Stats(profiler, stream=sys.stderr)
-            stats.sort_stats("cumulative").print_stats(30)
-            stats.sort_stats("tottime").print_stats(15)
+            print_profile(call, name)
         values = timed(call, args.repeat)
         verdict = "met" if percentile(values, 95) * 1000 <= BUDGETS_MS[name] else "MISSED"
         lines.append(f"  {name:<36} {median(values) * 1000:7.1f}  {percentile(values, 95) * 1000:7.1f}   "

@@ -26,7 +26,7 @@ import sys
 import time
 
 import security as world_of
-from _common import code_version, cpu_facts, median, percentile, say, secs, server_label
+from _common import code_version, cpu_facts, median, percentile, print_profile, say, secs, server_label
 
 BUDGET_MS = 150
 FIELDS = 300
@@ -40,6 +40,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=40, metavar="R", help="requests per page (default 40)")
     parser.add_argument("--database", default="tessera_bench_setup_people", metavar="NAME",
                         help="the benchmark's own database, dropped and re-created")
+    parser.add_argument("--only", metavar="CASE", action="append",
+                        help="measure only the cases whose name starts with CASE (repeatable)")
+    parser.add_argument("--profile", metavar="CASE", action="append",
+                        help="print a cProfile of the cases whose name starts with CASE (repeatable)")
     return parser.parse_args(argv)
 
 
@@ -126,7 +130,7 @@ def timed_after(change, call, repeat: int) -> list[float]:
     return times
 
 
-def measure(world: dict, repeat: int) -> list[str]:
+def measure(world: dict, args: argparse.Namespace) -> list[str]:
     from django.test import Client
 
     from metadata.models import MetadataChange
@@ -157,19 +161,26 @@ def measure(world: dict, repeat: int) -> list[str]:
     ]
     # The same run's anchor: the metadata API's description of the object (its 300 fields), a
     # plain read of the same snapshot; the ratio holds where absolute times drift with the load.
+    repeat = args.repeat
     anchor = median(timed(lambda n: get("/api/v1/meta/objects/wide/"), repeat))
     lines = [f"\nserver time p50 / p95 (ms), budget p95 <= {BUDGET_MS} ms; ratio: p50 / the metadata API's "
              f"GET of the object ({anchor * 1000:.1f} ms p50, same run)"]
+
+    def wanted(name: str, call) -> bool:
+        if call is not None and any(name.startswith(case) for case in args.profile or ()):
+            print_profile(lambda: call(0), name)
+        return not args.only or any(name.startswith(case) for case in args.only)
 
     def line(name: str, values: list[float]) -> None:
         verdict = "met" if percentile(values, 95) * 1000 <= BUDGET_MS else "MISSED"
         lines.append(f"  {name:<46} {median(values) * 1000:7.1f} / {percentile(values, 95) * 1000:7.1f}  "
                      f"{median(values) / anchor:5.1f}x  {verdict}")
 
-    for name, call in reads:
-        line(name, timed(call, repeat))
     keyboard = designer_form(world["sections"], op="down:field_010", flip=False)
-    line("designer: a keyboard move (redrawn, unsaved)", timed(lambda n: client.post(designer, keyboard), repeat))
+    reads.append(("designer: a keyboard move (redrawn, unsaved)", lambda n: client.post(designer, keyboard)))
+    for name, call in reads:
+        if wanted(name, call):
+            line(name, timed(call, repeat))
 
     saves = [
         ("save a layout (300 fields)", lambda n: client.post(designer, designer_form(world["sections"], op="save",
@@ -185,9 +196,12 @@ def measure(world: dict, repeat: int) -> list[str]:
             **{f"level_{f}": "read_only" for f in world["names"][:20]}})),
     ]
     for name, call in saves:
-        line(name, timed(call, repeat))
-        line("  the designer page right after it", timed_after(call, lambda n: get(designer), max(5, repeat // 4)))
+        if wanted(name, call):
+            line(name, timed(call, repeat))
+            line("  the designer page right after it", timed_after(call, lambda n: get(designer), max(5, repeat // 4)))
 
+    if not wanted("revert a change (history)", None):
+        return lines
     for n in range(repeat + 2):
         update_field("wide", "field_000", {"labels": {"en": f"Field 0 ({n})"}}, world["admin"])
     changes = list(MetadataChange.objects.filter(entity="field", action="update").order_by("-id")
@@ -209,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
 
         settings.ALLOWED_HOSTS = ["*"]
         world = build()
-        lines = measure(world, args.repeat)
+        lines = measure(world, args)
         header = [f"bench/setup_people.py: {FIELDS} fields, {LAYOUTS} layouts, {code_version()}, {server_label(url)}",
                   cpu_facts()]
     print("\n".join(header + lines))

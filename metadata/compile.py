@@ -98,17 +98,16 @@ def compile_tenant_meta(schema: str, version: int, token: str,
     list_views = _compile_rows(ListView.objects.filter(owner__isnull=True), stamps["list_view"], previous.list_views,
                                compile_list_view, "id", "object_id", "api_name", "owner_id", "spec")
 
-    children = {kind: _by_object(stamps[kind], compiled)
-                for kind, compiled in (("field", fields), ("category", categories), ("layout", layouts),
-                                       ("list_view", list_views))}
+    fields_of, categories_of = _by_object(stamps["field"], fields), _by_object(stamps["category"], categories)
+    layouts_of, list_views_of = _by_object(stamps["layout"], layouts), _by_object(stamps["list_view"], list_views)
     object_metas: dict[int, tuple[tuple, ObjectMeta]] = {}
     for object_id, (stamp, row) in objects.items():
-        parts = {kind: by_object.get(object_id, []) for kind, by_object in children.items()}
-        signature = (stamp, *(tuple(s for s, _meta in parts[kind]) for kind in children))
+        parts = (fields_of.get(object_id, []), categories_of.get(object_id, []), layouts_of.get(object_id, []),
+                 list_views_of.get(object_id, []))
+        signature = (stamp, *(tuple(s for s, _meta in rows) for rows in parts))
         reused = previous.object_metas.get(object_id)
         object_metas[object_id] = reused if reused is not None and reused[0] == signature else (
-            signature, compile_object(row, [m for _s, m in parts["field"]], [m for _s, m in parts["category"]],
-                                      [m for _s, m in parts["layout"]], [m for _s, m in parts["list_view"]]))
+            signature, compile_object(row, _metas(parts[0]), _metas(parts[1]), _metas(parts[2]), _metas(parts[3])))
     tenant = getattr(connection, "tenant", None)
     meta = TenantMeta(
         schema=schema,
@@ -179,7 +178,7 @@ def _stamps() -> dict[str, list[tuple[int, int, str]]]:
 
 
 def _compile_rows(queryset: QuerySet, stamped: list[tuple[int, int, str]], previous: Compiled[Any],
-                  compile_row: Callable[[SimpleNamespace], T | None], *names: str,
+                  compile_row: Callable[[Any], T | None], *names: str,
                   still_fits: Callable[[Any], bool] | None = None) -> dict[int, tuple[str, T]]:
     """id → (stamp, compiled) for every listed row, in order: reused from `previous` when it holds
     that row version (and what it made of it still fits), else read (with the stamp of the content
@@ -209,6 +208,10 @@ def _by_object(stamped: list[tuple[int, int, str]], compiled: Compiled[T]) -> di
         if row_id in compiled:
             grouped.setdefault(object_id, []).append(compiled[row_id])
     return grouped
+
+
+def _metas(rows: list[tuple[str, T]]) -> list[T]:
+    return [meta for _stamp, meta in rows]
 
 
 def _rows(queryset: QuerySet, *names: str) -> list[SimpleNamespace]:
