@@ -21,7 +21,17 @@ predicate):
 2. matrix: stage × close-date year, sum of amount and count, totals both ways;
 3. cross-object: a tabular report of 500 deals by amount with the account's name, industry and
    annual revenue (the record count and the sum of amounts over every row, as a report shows them);
-4. drill-down: the first 50 records behind one cell of the summary (stage = proposal, one owner).
+4. drill-down: the first 50 records behind one cell of the summary (stage = proposal, one owner);
+5. prepared reports: each report through `prepared.run_or_prepare` (the API's path): answered within
+   5 s, or queued as a background job, which the bench then runs inline and picks up as the page would
+   (`prepared_result`); one run with the timeout forced down shows the queued path even when no
+   report takes 5 s;
+6. the builder's live preview (issue: each change re-renders within 300 ms on 100k records): server
+   time (Django's test client, in process) of typical edits — change a value, add a group, add a
+   column, add a filter, switch to a matrix — through the preview endpoint and the builder's htmx
+   form changes, as each viewer.
+
+`--only sql,drill,prepared,preview` runs some of them (with --reuse: measure again without reloading).
 
     .venv/bin/python bench/reports.py --records 100000            # quick
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/reports.py   # 1M deals
@@ -52,6 +62,8 @@ from security import (
 
 TARGETS = {"summary": 1.5, "matrix": 1.5, "cross-object": 2.0}
 DRILL_TARGET_MS = 80.0
+PREVIEW_BUDGET_MS = 300.0
+CASES = ("sql", "drill", "prepared", "preview")
 
 
 @dataclass
@@ -87,9 +99,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="the benchmark's own database, dropped and re-created (default tessera_bench_reports)")
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     parser.add_argument("--reuse", action="store_true", help="measure again in a database kept by --keep")
+    parser.add_argument("--only", default=",".join(CASES), metavar="CASES",
+                        help=f"comma-separated cases to measure (default all: {','.join(CASES)})")
     args = parser.parse_args(argv)
     if args.records < 5_000:
         parser.error("--records must be at least 5,000")
+    args.only = {c.strip() for c in args.only.split(",") if c.strip()}
+    if args.only - set(CASES):
+        parser.error(f"--only: unknown case(s) {', '.join(sorted(args.only - set(CASES)))}")
     return args
 
 
@@ -161,22 +178,42 @@ def our_sql(spec: dict, actor) -> str:
 # --- measuring -------------------------------------------------------------------------------------
 
 
+def viewers_of(world) -> list[tuple[str, object, tuple[int, ...] | None]]:
+    """(label, user, the owners the hand-written SQL reads or None): a sales manager, the administrator."""
+    from tessera.security.access import access_for
+
+    manager = world.managers[0]
+    owners = tuple(access_for(manager).owner_ids)
+    return [(f"sales manager ({len(owners)} owners)", manager, owners), ("administrator (no predicate)", world.admin, None)]
+
+
 def measure(world, args, url: str) -> Results:
     from django.db import connection
 
     from reports_engine import services
-    from tessera.security.access import access_for
 
     results = Results()
-    pg = raw_connection(url, world.schema)
-    manager = world.managers[0]
-    viewers = [(f"sales manager ({len(access_for(manager).owner_ids)} owners)", manager,
-                tuple(access_for(manager).owner_ids)), ("administrator (no predicate)", world.admin, None)]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {services.get_meta().objects['deal'].table}")
         results.notes.append(f"deals: {cursor.fetchone()[0]:,}")
+    if "sql" in args.only:
+        pg = raw_connection(url, world.schema)
+        measure_sql(world, args, pg, results)
+        pg.close()
+    if "drill" in args.only:
+        measure_drill(world, args, results)
+    if "prepared" in args.only:
+        measure_prepared(world, results)
+    if "preview" in args.only:
+        measure_preview(world, args, results)
+    return results
+
+
+def measure_sql(world, args, pg, results: Results) -> None:
+    from reports_engine import services
+
     for case, spec in (("summary", SUMMARY), ("matrix", MATRIX), ("cross-object", CROSS)):
-        for label, actor, owners in viewers:
+        for label, actor, owners in viewers_of(world):
             say(f"Measuring: {case}, {label} …")
             ours, hand = our_sql(spec, actor), hand_sql(case, owners)
             check_same_answer(pg, ours, hand, case)
@@ -190,27 +227,125 @@ def measure(world, args, url: str) -> Results:
             results.rows.append(Row(f"{case}, {label}: run_report (compile + SQL + result)",
                                     p50_p95(service[0]), p50_p95(service[1]),
                                     f"{median(service[0]) / median(service[1]):.2f}x"))
-            if owners is not None:
-                results.plans.append((f"{case}, {label}: the report's statement", explain(pg, ours)))
-                results.plans.append((f"{case}, {label}: hand-written SQL", explain(pg, hand)))
-    say("Measuring: a drill-down page …")
-    summary = services.run_report(SUMMARY, manager)
-    group = next(g for g in summary.groups if g.value == "proposal")
-    cell = group.children[0].cell
-    pages = []
-    for _ in range(5):
-        services.drill_down(SUMMARY, manager, cell=cell, limit=50)
-    for _ in range(max(20, args.repeat * 2)):
-        start = time.perf_counter()
-        page = services.drill_down(SUMMARY, manager, cell=cell, limit=50)
-        pages.append(time.perf_counter() - start)
-    p50 = median(pages) * 1000
-    results.rows.append(Row(f"drill-down page, {viewers[0][0]}: 50 of {group.children[0].count:,} records "
-                            "(service: ids + records)", p50_p95(pages), "-", "-", f"<= {DRILL_TARGET_MS:.0f} ms",
-                            "met" if p50 <= DRILL_TARGET_MS else "MISSED"))
-    assert len(page.records) == min(50, group.children[0].count)
-    pg.close()
-    return results
+            results.plans.append((f"{case}, {label}: the report's statement", explain(pg, ours)))
+            results.plans.append((f"{case}, {label}: hand-written SQL", explain(pg, hand)))
+
+
+def measure_drill(world, args, results: Results) -> None:
+    from reports_engine import services
+
+    for label, actor, _owners in viewers_of(world):
+        say(f"Measuring: a drill-down page, {label} …")
+        summary = services.run_report(SUMMARY, actor)
+        group = next(g for g in summary.groups if g.value == "proposal")
+        cell = group.children[0].cell
+        pages = []
+        for _ in range(5):
+            services.drill_down(SUMMARY, actor, cell=cell, limit=50)
+        for _ in range(max(20, args.repeat * 2)):
+            start = time.perf_counter()
+            page = services.drill_down(SUMMARY, actor, cell=cell, limit=50)
+            pages.append(time.perf_counter() - start)
+        p50 = median(pages) * 1000
+        results.rows.append(Row(f"drill-down page, {label}: 50 of {group.children[0].count:,} records "
+                                "(service: ids + records)", p50_p95(pages), "-", "-", f"<= {DRILL_TARGET_MS:.0f} ms",
+                                "met" if p50 <= DRILL_TARGET_MS else "MISSED"))
+        assert len(page.records) == min(50, group.children[0].count)
+
+
+def prepared_once(spec: dict, actor, timeout: float) -> tuple[str, float, float | None]:
+    """(status run_or_prepare answered, its wall time, the background job's time when it was queued).
+    A queued job is run inline here (no worker in the bench) and picked up through `prepared_result`,
+    as the page polls for it."""
+    from reports_engine import prepared
+    from tessera.core.jobs import run_job
+
+    start = time.perf_counter()
+    answer = prepared.run_or_prepare(spec, actor, timeout_seconds=timeout)
+    answered = time.perf_counter() - start
+    if answer["status"] == "done":
+        return "done", answered, None
+    start = time.perf_counter()
+    run_job(answer["job"])
+    ran = time.perf_counter() - start
+    picked = prepared.prepared_result(answer["job"], actor)
+    assert picked["status"] == "done" and picked["result"]["shape"] == spec["shape"], picked.get("message")
+    return "queued", answered, ran
+
+
+def measure_prepared(world, results: Results) -> None:
+    """Each report through the API's path: within PREPARE_AFTER_SECONDS it answers at once; a
+    statement cancelled at that timeout becomes a background job."""
+    from reports_engine import prepared
+
+    limit = prepared.PREPARE_AFTER_SECONDS
+    for case, spec in (("summary", SUMMARY), ("matrix", MATRIX), ("cross-object", CROSS)):
+        for label, actor, _owners in viewers_of(world):
+            say(f"Measuring: prepared path, {case}, {label} …")
+            status, answered, ran = prepared_once(spec, actor, limit)
+            shown = (f"answered in {ms(answered)}" if ran is None
+                     else f"queued after {ms(answered)}; job {ms(ran)}, picked up")
+            results.rows.append(Row(f"prepared path, {case}, {label}", shown, "-", "-", f"> {limit} s: queued",
+                                    "met"))
+    status, answered, ran = prepared_once(SUMMARY, world.admin, 0.05)  # forced: the queued path at this size
+    results.rows.append(Row("prepared path, summary, administrator, timeout forced to 50 ms",
+                            f"{status} after {ms(answered)}; job {ms(ran or 0)}, picked up", "-", "-",
+                            "queued", "met" if status == "queued" else "MISSED"))
+
+
+#: The builder's form for a summary of deals by stage, sum and count of amount (field names as
+#: ui_builder/app/reports_builder.state_from reads them).
+PREVIEW_FORM = {"object": "deal", "name": "Preview bench", "shape": "summary", "group": ["stage"], "group_period": [""],
+                "agg_function": ["sum", "count"], "agg_of": ["amount", ""], "scope": "all"}
+TABLE_FORM = {**PREVIEW_FORM, "shape": "tabular", "group": [], "group_period": [],
+              "column": ["name", "amount", "account.name"], "agg_function": ["sum"], "agg_of": ["amount"]}
+
+
+def preview_edits() -> list[tuple[str, str, dict]]:
+    """(edit, endpoint: preview | builder (an htmx form change: form and preview re-rendered), form)."""
+    return [
+        ("change a value (sum → average)", "preview", {**PREVIEW_FORM, "agg_function": ["avg", "count"]}),
+        ("add a group (owner)", "builder", {**PREVIEW_FORM, "op": "add:group", "add_group": "owner"}),
+        ("add a date group (close date by month)", "preview",
+         {**PREVIEW_FORM, "group": ["stage", "close_date"], "group_period": ["", "month"]}),
+        ("add a column (account › industry), table", "builder",
+         {**TABLE_FORM, "op": "add:column", "add_column": "account.industry"}),
+        ("add a filter (close date in 2024)", "builder",
+         {**PREVIEW_FORM, "op": "add_filter", "fb_field": "close_date", "fb_op": "range",
+          "fb_low": "2024-01-01", "fb_high": "2024-12-31"}),
+        ("change a filter (stage = proposal)", "preview", {**PREVIEW_FORM, "filter": ["stage=proposal"]}),
+        ("switch to a matrix (stage × close year)", "preview",
+         {**PREVIEW_FORM, "shape": "matrix", "colgroup": ["close_date"], "colgroup_period": ["year"]}),
+    ]
+
+
+def measure_preview(world, args, results: Results) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    urls = {"preview": "/app/reports/preview/deal/", "builder": "/app/reports/new/"}
+    for label, actor, _owners in viewers_of(world):
+        client = Client(HTTP_HOST=f"{world.tenant.slug}.{settings.TESSERA_BASE_DOMAIN}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        client.force_login(actor)
+        for edit, endpoint, form in preview_edits():
+            say(f"Measuring: builder preview, {edit}, {label} …")
+
+            def call(endpoint=endpoint, form=form, client=client, edit=edit):
+                response = client.post(urls[endpoint], form, HTTP_HX_REQUEST="true")
+                body = response.content.decode()
+                assert response.status_code == 200 and 'role="alert"' not in body, (edit, body[:600])
+                return response
+
+            for _ in range(2):
+                call()
+            times = []
+            for _ in range(max(10, args.repeat)):
+                start = time.perf_counter()
+                call()
+                times.append(time.perf_counter() - start)
+            p95 = percentile(times, 95) * 1000
+            results.rows.append(Row(f"builder preview ({endpoint}), {edit}, {label}", p50_p95(times), "-", "-",
+                                    f"p95 <= {PREVIEW_BUDGET_MS:.0f} ms", "met" if p95 <= PREVIEW_BUDGET_MS else "MISSED"))
 
 
 def check_same_answer(pg, ours: str, hand: str, case: str) -> None:

@@ -484,7 +484,9 @@ class ReportCompiler:
 
     # --- the statement -------------------------------------------------------------------------
     def compile(self, extra: Sequence[tuple[str, Any]] = (), *, limit: int | None = None,
-                for_ids: Sequence[tuple[str, Any]] | None = None) -> Compiled:
+                for_ids: Sequence[tuple[str, Any]] | None = None, after_id: int | None = None) -> Compiled:
+        """The report's statement; `after_id`: over the records created after that one only (the
+        builder's preview samples the viewer's latest records, see `sample_start`)."""
         spec = self.spec
         shape = spec["shape"]
         columns = [self._column(c, i) for i, c in enumerate(spec.get("columns", ()))]
@@ -494,6 +496,8 @@ class ReportCompiler:
             if shape == "matrix" else []
         aggregates = [a for i, item in enumerate(spec.get("aggregates", ())) if (a := self.aggregate(item, i))]
         where = self.where(extra)
+        if after_id is not None:
+            where.append(sql.SQL("{} > {}").format(self.query.column("id"), sql.Literal(int(after_id))))
         if shape != "tabular" and not row_axes and not col_axes and spec.get("groups"):
             self.errors.add("groups", "no_groups", _("None of the groups can be shown."))
         self.errors.raise_if_any()
@@ -607,6 +611,18 @@ class ReportCompiler:
             "FROM e WHERE stage IS NOT NULL GROUP BY stage").format(
             id=self.query.column("id"), f=self._from(), w=self._where_sql(where), k=key,
             h=sql.Identifier(RecordChange._meta.db_table), o=sql.Literal(self.obj.id))
+
+    def sample_start(self, size: int) -> sql.Composable:
+        """The id after which the `size` latest records the viewer may read begin (no row: they
+        have no more than that). One index walk down the primary key, so a preview over a sample
+        costs the same at 100,000 records as at 10 million."""
+        where = [sql.SQL("{} IS NULL").format(self.query.column("deleted_at"))]
+        predicate = self.viewer.row_predicate(self.obj, self.query.alias)
+        if predicate is not None:
+            where.append(predicate)
+        return sql.SQL("SELECT {i} FROM {t} {a} WHERE {w} ORDER BY {i} DESC OFFSET {n} LIMIT 1").format(
+            i=self.query.column("id"), t=sql.Identifier(self.obj.table), a=sql.Identifier(self.query.alias),
+            w=sql.SQL(" AND ").join(where), n=sql.Literal(int(size)))
 
     def ids_statement(self, extra: Sequence[tuple[str, Any]], cell: dict[str, Any], *, after: int | None,
                       limit: int) -> sql.Composable:

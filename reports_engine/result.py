@@ -92,6 +92,35 @@ class ReportResult:
     filters: list[tuple[str, str]] | None = None
     #: The list page showing every record of the report (None when its filters cannot be said there).
     drill_down_url: str | None = None
+    #: Computed over the viewer's N latest records only (the builder's preview), else None.
+    sample: int | None = None
+    #: Groups (summary) or matrix rows / columns left out by `cut` (the preview shows the first ones).
+    cut_off: bool = False
+
+    def cut(self, rows: int) -> ReportResult:
+        """The first `rows` rows of the summary's tree (depth first) or of the matrix's rows and
+        columns, totals unchanged: what a preview draws quickly. Tabular rows are limited by the
+        statement itself (`limit`)."""
+        budget = [rows]
+
+        def keep(groups: list[Group]) -> list[Group]:
+            kept = []
+            for group in groups:
+                if budget[0] <= 0:
+                    self.cut_off = True
+                    break
+                budget[0] -= 1
+                group.children = keep(group.children)
+                kept.append(group)
+            return kept
+
+        self.groups = keep(self.groups)
+        if self.matrix is not None and (len(self.matrix.rows) > rows or len(self.matrix.columns) > rows):
+            self.cut_off = True
+            self.matrix = Matrix(rows=self.matrix.rows[:rows], columns=self.matrix.columns[:rows],
+                                 cells=[r[:rows] for r in self.matrix.cells[:rows]],
+                                 counts=[r[:rows] for r in self.matrix.counts[:rows]])
+        return self
 
     def to_json(self) -> dict[str, Any]:
         return _json(asdict(self))

@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -50,6 +51,9 @@ SCOPES = [("all", gettext_lazy("All records I may see")), ("mine", gettext_lazy(
 #: The lists fields are dragged into, and how many each holds.
 LISTS = {"column": 50, "group": 3, "colgroup": 2}
 PREVIEW_ROWS = 50
+#: The preview runs over the viewer's latest records only, so each change re-renders quickly
+#: (issue 12: within 300 ms on 100,000 records) however many there are; it says so.
+PREVIEW_SAMPLE = 10_000
 
 
 @dataclass
@@ -285,15 +289,19 @@ def _spec(request, obj: ObjectMeta, state: BuilderState) -> dict[str, Any]:
 
 
 def preview_context(request, obj: ObjectMeta, state: BuilderState) -> dict[str, Any]:
-    """The report as it stands, run as the user (the first rows only), or why it cannot run."""
+    """The report as it stands, run as the user (over their latest PREVIEW_SAMPLE records, the
+    first PREVIEW_ROWS rows drawn), or why it cannot run."""
     if not ready(state):
         return {"preview_hint": True}
     try:
-        result = reports.run_report(_spec(request, obj, state), request.user, limit=PREVIEW_ROWS)
+        result = reports.run_report(_spec(request, obj, state), request.user, limit=PREVIEW_ROWS,
+                                    sample=PREVIEW_SAMPLE).cut(PREVIEW_ROWS)
     except TesseraError as exc:
         return {"preview_errors": error_messages(exc)}
     chart = {"kind": state.chart_kind, "stacked": state.chart_stacked} if state.chart_kind else {}
-    return {"previewed": True, **result_context(request, result, chart, chart_id="chart-preview")}
+    return {"previewed": True, "preview_rows": PREVIEW_ROWS,
+            "preview_sample": number_format(result.sample, force_grouping=True) if result.sample else "",
+            **result_context(request, result, chart, chart_id="chart-preview")}
 
 
 def ready(state: BuilderState) -> bool:
