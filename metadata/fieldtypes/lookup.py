@@ -227,7 +227,7 @@ def describe_filter(tenant: TenantMeta, target: str, filters: Mapping[str, Any],
                                     else _("%(field)s is not empty")) % {"field": label}))
             continue
         else:
-            items = list(raw) if isinstance(raw, list | tuple) else [raw]
+            items = list(raw) if isinstance(raw, list | tuple) else str(raw).split(",") if op == "in" else [raw]
             value = ", ".join(f"“{_value_text(field, item, language)}”" for item in items)
         sentences.append((key, f"{label} {_OP_WORDS.get(op, op)} {value}"))
     return sentences

@@ -25,7 +25,7 @@ FLAGS = (("required", "supports_required"), ("unique", "supports_unique"), ("ind
 
 
 def spec_from(data, field_type: FieldType, obj: ObjectMeta, tenant: TenantMeta, *,
-              current: FieldMeta | None, language: str | None) -> dict:
+              current: FieldMeta | None, language: str | None, actor: Any = None) -> dict:
     """The field spec from the submitted designer form (api_name made from the labels when the
     advanced view left it empty)."""
     labels = labels_from(data, "labels")
@@ -37,7 +37,7 @@ def spec_from(data, field_type: FieldType, obj: ObjectMeta, tenant: TenantMeta, 
     for flag, capability in FLAGS:
         if capability is None or getattr(field_type, capability):
             spec[flag] = data.get(flag) == "on"
-    options = read_options(data, field_type, obj, tenant, current=current, language=language)
+    options = read_options(data, field_type, obj, tenant, current=current, language=language, actor=actor)
     spec["options"] = options
     if field_type.supports_default and not field_type.computed:
         widget = widget_for_type(field_type)
@@ -47,9 +47,9 @@ def spec_from(data, field_type: FieldType, obj: ObjectMeta, tenant: TenantMeta, 
 
 
 def read_options(data, field_type: FieldType, obj: ObjectMeta, tenant: TenantMeta, *,
-                 current: FieldMeta | None, language: str | None) -> dict:
+                 current: FieldMeta | None, language: str | None, actor: Any = None) -> dict:
     options: dict[str, Any] = {}
-    ctx = EditorContext(tenant=tenant, obj=obj, field=current, options=options, language=language)
+    ctx = EditorContext(tenant=tenant, obj=obj, field=current, options=options, language=language, actor=actor)
     for name, schema in _properties(field_type, tenant):
         value = editor_for(name, schema).value_from(data, name, schema, ctx)
         if value is not MISSING:
@@ -58,9 +58,11 @@ def read_options(data, field_type: FieldType, obj: ObjectMeta, tenant: TenantMet
 
 
 def options_context(field_type: FieldType, obj: ObjectMeta, tenant: TenantMeta, options: dict,
-                    compiled: FieldMeta | None, errors: dict[str, list[str]], language: str | None) -> list[dict]:
-    """One entry per option the designer shows: its label, editor template, value, errors."""
-    ctx = EditorContext(tenant=tenant, obj=obj, field=compiled, options=options, language=language)
+                    compiled: FieldMeta | None, errors: dict[str, list[str]], language: str | None,
+                    actor: Any = None) -> list[dict]:
+    """One entry per option the designer shows: its label, editor template, value, errors (its
+    own and those of its parts: `options.filter.<key>`)."""
+    ctx = EditorContext(tenant=tenant, obj=obj, field=compiled, options=options, language=language, actor=actor)
     shown = []
     for name, schema in _properties(field_type, tenant):
         editor = editor_for(name, schema)
@@ -68,9 +70,14 @@ def options_context(field_type: FieldType, obj: ObjectMeta, tenant: TenantMeta, 
         shown.append({"name": name, "label": OPTION_LABELS.get(name, name.replace("_", " ")),
                       "help": schema.get("description", ""), "template": f"ui_builder/setup/options/{editor.template}.html",
                       "value": value, "advanced": name in ADVANCED, "schema": schema,
-                      "errors": errors.get(f"options.{name}", []),
+                      "errors": [m for key in option_error_keys(errors, name) for m in errors[key]],
                       **editor.context(name, schema, value, ctx)})
     return shown
+
+
+def option_error_keys(errors: dict[str, list[str]], name: str) -> list[str]:
+    """The error keys an option shows: `options.<name>` and its parts' (`options.<name>.<part>`)."""
+    return [key for key in errors if key == f"options.{name}" or key.startswith(f"options.{name}.")]
 
 
 def flags_context(field_type: FieldType, spec: dict) -> list[dict]:

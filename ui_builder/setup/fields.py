@@ -118,7 +118,8 @@ def _designer(request, obj: ObjectMeta, field_type: FieldType, *, current: Field
                                                              "options": field_type.default_options()}
         compiled, errors = (current, {}) if current else (None, {})
     else:
-        spec = field_form.spec_from(request.POST, field_type, obj, tenant, current=current, language=language)
+        spec = field_form.spec_from(request.POST, field_type, obj, tenant, current=current, language=language,
+                                    actor=request.user)
         compiled, collected = check_field(obj.api_name, spec, request.user,
                                           field_api_name=current.api_name if current else None)
         errors = error_map(_failed(collected)) if collected else {}
@@ -129,13 +130,14 @@ def _designer(request, obj: ObjectMeta, field_type: FieldType, *, current: Field
         "labels": field_form.labels_context(spec, errors),
         "flags": field_form.flags_context(field_type, spec),
         "options": field_form.options_context(field_type, obj, tenant, spec.get("options") or {}, compiled, errors,
-                                              language),
+                                              language, actor=request.user),
         "preview": field_form.preview_item(request, compiled, spec, language),
         "numbers": field_form.next_numbers(spec.get("options") or {}),
         "general_errors": unplaced(errors, {"api_name", "default", "required", "unique", "indexed",
                                             "history_tracked", "labels"}
                                    | {f"labels.{code}" for code in spec.get("labels", {})}
-                                   | {f"options.{name}" for name in (spec.get("options") or {})}),
+                                   | {key for name in (spec.get("options") or {})
+                                      for key in field_form.option_error_keys(errors, name)}),
         "title": current.label(language) if current else _("New field: %(type)s") % {"type": field_type.label},
     }
     if request.GET.get("preview"):
@@ -160,7 +162,8 @@ def _save(request, obj: ObjectMeta, spec: dict, current: FieldMeta | None):
             "spec": spec, "errors": errors, "labels": field_form.labels_context(spec, errors),
             "flags": field_form.flags_context(field_types.get(spec["type"]), spec),
             "options": field_form.options_context(field_types.get(spec["type"]), obj, get_meta(),
-                                                  spec.get("options") or {}, None, errors, get_language()),
+                                                  spec.get("options") or {}, None, errors, get_language(),
+                                                  actor=request.user),
             "preview": None, "numbers": [], "general_errors": unplaced(errors, set()), "title": _("Field"),
         }, section="objects", object_name=obj.api_name, tab="fields", status=400)
     return redirect(reverse("setup:fields", kwargs={"object_name": obj.api_name}) + f"?saved={saved.api_name}")

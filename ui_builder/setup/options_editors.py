@@ -21,10 +21,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from metadata.fieldtypes.lookup import SOURCE_KEY, describe_filter
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta, pick_label
 from metadata.services.naming import key_from_label
+from tessera.records import service as records
 from tessera.registry import Registry
 
+from ..app.filters import condition_from, filterable_fields
+from ..app.query_string import FILTER_PREFIX
 from .forms import labels_from, languages
 
 MISSING = object()
@@ -44,6 +48,7 @@ OPTION_LABELS: dict[str, Promise] = {
     "child_field": _("Its lookup to this object"), "function": _("Summary"), "value_field": _("Field summarised"),
     "max_size_mb": _("Largest file (MB)"), "values": _("Values"), "controlling_field": _("Controlled by"),
     "dependency": _("Allowed values under each controlling value"), "currency": _("Currency"),
+    "filter": _("Which records may be chosen"),
 }
 #: What an enum's values are called (option, value) → label.
 ENUM_LABELS: dict[tuple[str, str], Promise] = {
@@ -76,6 +81,7 @@ class EditorContext:
     field: FieldMeta | None          # the field as it would be saved (None while not valid)
     options: dict                    # the options as submitted so far
     language: str | None
+    actor: Any = None                # the administrator (what the filter builder offers follows their rights)
 
 
 class OptionEditor:
@@ -274,6 +280,50 @@ class DependencyEditor(OptionEditor):
         return {k: v for k, v in dependency.items() if k in keys}
 
 
+class RecordFilterEditor(OptionEditor):
+    """A lookup's filter of allowed records, built with the CRM's filter builder on the target's
+    fields (ui_builder.app.filters: the same conditions as a list's), or as "<target field> is this
+    record's <field>". The conditions travel as JSON; the builder's buttons post `filter.op`
+    (add a condition, add a comparison) or `filter.remove` and the options part is drawn again."""
+
+    template = "record_filter"
+
+    def context(self, name, schema, value, ctx):
+        target = _target_of(ctx)
+        if target is None:
+            return {"waiting": True}
+        access = records.access_for(ctx.actor)
+        stored = [(f.api_name, f.label(ctx.language)) for f in target.fields if not f.type.computed]
+        return {"target": target.api_name, "target_label": target.label(ctx.language),
+                "json": json.dumps(value or {}, ensure_ascii=False),
+                "conditions": describe_filter(ctx.tenant, target.api_name, value or {}, ctx.obj, ctx.language),
+                "filter_fields": [(f.api_name, f.label(ctx.language)) for f in filterable_fields(target, access)],
+                "target_fields": stored,
+                "own_fields": [(f.api_name, f.label(ctx.language)) for f in ctx.obj.fields if not f.type.computed]}
+
+    def value_from(self, data, name, schema, ctx):
+        target = _target_of(ctx)
+        try:
+            filters = json.loads(data.get("options.filter.json") or "{}")
+        except ValueError:
+            filters = {}
+        if not isinstance(filters, dict) or target is None:
+            return MISSING
+        filters.pop(data.get("filter.remove", ""), None)
+        if data.get("filter.op") == "add":
+            condition = condition_from(data, target, records.access_for(ctx.actor))
+            if condition is not None:
+                filters[condition[0].removeprefix(FILTER_PREFIX)] = condition[1]
+        elif data.get("filter.op") == "compare" and data.get("filter.target_field") and data.get("filter.own_field"):
+            filters[data["filter.target_field"]] = {SOURCE_KEY: data["filter.own_field"]}
+        return filters or MISSING
+
+
+def _target_of(ctx: EditorContext) -> ObjectMeta | None:
+    name = ctx.options.get("target") or (ctx.field.options.get("target") if ctx.field is not None else None)
+    return ctx.tenant.object(name or "")
+
+
 def _choices_of(field: FieldMeta, language: str | None) -> list[tuple[str, str]]:
     return [(c["value"], c["label"]) for c in field.type.widget_descriptor(field, language).get("choices", ())]
 
@@ -323,7 +373,7 @@ for _name, _editor in (("values", ValuesEditor()), ("dependency", DependencyEdit
                        ("controlling_field", ControllerEditor()), ("formula", FormulaEditor()),
                        ("format", FormatEditor()), ("target", ObjectEditor()), ("child_object", ObjectEditor()),
                        ("child_field", ChildFieldEditor(lookups=True)), ("value_field", ChildFieldEditor(lookups=False)),
-                       ("related_labels", LabelsEditor())):
+                       ("related_labels", LabelsEditor()), ("filter", RecordFilterEditor())):
     editors.register(_name, _editor)
 
 _BY_SCHEMA = {"integer": NumberEditor(), "number": NumberEditor(), "boolean": BooleanEditor(), "string": OptionEditor()}

@@ -1,6 +1,7 @@
 """`/setup/objects/<object>/rules/`: validation rules (a formula that, when true, refuses the save
-with a message, shown next to a field) and duplicate rules (查重: fields whose values, normalised,
-may not repeat — block or warn). Both are properties of the object, changed through update_object."""
+with a message, shown next to a field) and duplicate rules (查重: fields whose values may not
+repeat, each compared normalised — case, spaces and punctuation ignored — or exactly as typed;
+block or warn). Both are properties of the object, changed through update_object."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def rules(request, object_name: str):
                    "field": obj.field(r.get("field", "")).label(language) if obj.field(r.get("field", "")) else "",
                    "active": r.get("active", True)} for r in obj.spec.get("validation_rules", ())]
     duplicate = [{"rule": r, "label": pick_label(r.get("labels", {}), language) or r["api_name"],
-                  "fields": [obj.field(f).label(language) for f in r["fields"] if obj.field(f)],
+                  "fields": [(obj.field(f).label(language), (r.get("match") or {}).get(f) == "exact")
+                             for f in r["fields"] if obj.field(f)],
                   "active": r.get("active", True)} for r in obj.spec.get("duplicate_rules", ())]
     context = {"object": obj, "validation": validation, "duplicate": duplicate, "languages": languages(),
                "fields": [(f.api_name, f.label(language)) for f in obj.fields if f.writable],
@@ -71,6 +73,10 @@ def _changes(obj: ObjectMeta, data) -> tuple[str, list]:
             rule["field"] = data["field"]
     else:
         labels = labels_from(data, "labels")
+        fields = data.getlist("fields")
         rule = {"api_name": name_from_labels(labels, taken, fallback="rule"), "labels": labels,
-                "fields": data.getlist("fields"), "action": data.get("on_match", "warn"), "active": True}
+                "fields": fields, "action": data.get("on_match", "warn"), "active": True}
+        exact = {name: "exact" for name in data.getlist("exact") if name in fields}
+        if exact:
+            rule["match"] = exact
     return kind, [*current, rule]
