@@ -82,3 +82,18 @@ def page(browser, django_db_blocker):
         yield page
     context.close()
     assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+@pytest.fixture
+def base(world, live_server_url):
+    """The URL of the module's `world` tenant (each walk-through module builds its own world)."""
+    return live_server_url.format(slug=world.tenant.slug)
+
+
+@pytest.fixture
+def english(browser, django_db_blocker):
+    """A page of a browser that asks for English (the default `page` asks for Chinese)."""
+    context = browser.new_context(locale="en-US")
+    with django_db_blocker.unblock():
+        yield context.new_page()
+    context.close()

@@ -26,20 +26,6 @@ def world(django_db_setup, django_db_blocker):
         drop_world()
 
 
-@pytest.fixture
-def base(world, live_server_url):
-    return live_server_url.format(slug=world.tenant.slug)
-
-
-@pytest.fixture
-def english(browser, django_db_blocker):
-    """A page whose browser asks for English (the app follows the browser's languages)."""
-    context = browser.new_context(locale="en-US")
-    with django_db_blocker.unblock():
-        yield context.new_page()
-    context.close()
-
-
 def test_search_finds_a_customer_and_opens_it(world, base, page):
     world.login(page, base)
     page.fill("[data-search-box]", "华信")

@@ -28,19 +28,6 @@ def world(django_db_setup, django_db_blocker):
         drop_setup_world()
 
 
-@pytest.fixture
-def base(world, live_server_url):
-    return live_server_url.format(slug=world.tenant.slug)
-
-
-@pytest.fixture
-def english(browser, django_db_blocker):
-    context = browser.new_context(locale="en-US")
-    with django_db_blocker.unblock():
-        yield context.new_page()
-    context.close()
-
-
 def picker_offers(page, text: str = "") -> list[str]:
     page.locator("#field-account .ts-control").click()
     if text:
