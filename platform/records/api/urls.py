@@ -11,6 +11,8 @@ urlpatterns = [
     path("records/<str:object_api_name>/bulk/", views.RecordBulkView.as_view(), name="records-bulk"),
     path("records/<str:object_api_name>/merge/", views.RecordMergeView.as_view(), name="records-merge"),
     path("records/<str:object_api_name>/form/", views.RecordFormView.as_view(), name="records-form"),
+    path("records/<str:object_api_name>/lookup/<str:field_api_name>/", views.LookupChoicesView.as_view(),
+         name="records-lookup-choices"),
     path("records/<str:object_api_name>/<str:record_id>/", views.RecordDetailView.as_view(), name="records-detail"),
     path("records/<str:object_api_name>/<str:record_id>/restore/", views.RecordRestoreView.as_view(),
          name="records-restore"),

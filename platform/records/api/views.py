@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from tessera.api.base import ApiView, bool_param, documented, int_param, json_object
 from tessera.errors import NotFound, ValidationFailed
-from tessera.records import forms, merge, service
+from tessera.records import forms, merge, search, service
 from tessera.records.serialize import history_json, readable_fields, record_json, records_json
 from tessera.security.actor import Actor
 
@@ -230,6 +230,22 @@ class RecordFormView(ApiView):
                                            record_id=int(record) if record else None,
                                            language=get_language())
         return Response(descriptor)
+
+
+class LookupChoicesView(ApiView):
+    @_doc("records_lookup_choices", "Records a lookup may point at: its filter's, that the reader may read, "
+          "by name (a form's picker)", parameters=[
+              OpenApiParameter("field_api_name", OpenApiTypes.STR, OpenApiParameter.PATH),
+              OpenApiParameter("q", OpenApiTypes.STR, description="The name (or its pinyin, or initials) starts with it."),
+              OpenApiParameter("limit", OpenApiTypes.INT),
+              OpenApiParameter("v.<field>", OpenApiTypes.STR, description="A value of the record being edited, for a "
+                               "filter that compares with that field (e.g. v.account=7).")])
+    def get(self, request: Request, object_api_name: str, field_api_name: str) -> Response:
+        params = request.query_params
+        values = {key[2:]: value for key, value in params.items() if key.startswith("v.")}
+        records = search.lookup_choices(object_api_name, field_api_name, request.user, params.get("q", ""), values,
+                                        limit=int_param(request, "limit", default=20, low=1, high=100))
+        return Response({"results": [{"id": r.id, "name": r.name} for r in records]})
 
 
 # --- files -----------------------------------------------------------------------------------------

@@ -141,3 +141,21 @@ def test_where_used_lists_the_filter_and_the_field_cannot_be_deleted(admin_a):
         delete_field("account", "tier", admin_a)
     set_filter(admin_a, "contact", "account", None)
     delete_field("account", "tier", admin_a)
+
+
+def test_through_the_apis(accounts, rep, admin_a, client_a):
+    """The metadata API refuses a bad filter with its path; the records API refuses a disallowed
+    record in the one error shape and lists the records a lookup may point at."""
+    client_a.force_login(admin_a)
+    bad = client_a.patch("/api/v1/meta/objects/contact/fields/account/",
+                         {"options": {"target": "account", "filter": {"nowhere__eq": "x"}}}, content_type="application/json")
+    assert bad.status_code == 400
+    assert bad.json()["errors"]["options.filter.nowhere__eq"][0]["code"] == "unknown_field"
+    client_a.force_login(rep)
+    refused = client_a.post("/api/v1/records/contact/", {"name": "Cy", "account": accounts["Beta Co"].id},
+                            content_type="application/json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["account"][0]["code"] == "not_allowed"
+    choices = client_a.get("/api/v1/records/contact/lookup/account/", {"limit": 5}).json()
+    assert choices == {"results": [{"id": accounts["Alpha Co"].id, "name": "Alpha Co"}]}
+    assert client_a.get("/api/v1/records/contact/lookup/title/").status_code == 404
