@@ -1,7 +1,9 @@
 """The report builder (`/app/reports/new/?object=…`, `/app/reports/<name>/edit/`): fields dragged
 into columns and groups (SortableJS; every move also has a button, for the keyboard), values to
 count, calculated columns written in the formula language, filters through the list's filter
-builder, a chart, and a live preview re-rendered through htmx on each change.
+builder combined by a filter logic, a chart, and a live preview re-rendered through htmx on each
+change. Fields of parent objects at any depth, cross filters, child columns, buckets and sharing
+live in `report_parts`.
 
 The whole definition lives in the form (`BuilderState`), so every request carries it: a change
 re-renders the preview (`preview`), a button that changes the form's structure re-renders the form
@@ -23,25 +25,25 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from metadata.meta import FieldMeta, ObjectMeta, pick_label
+from metadata.meta import ObjectMeta, pick_label
 from reports_engine import services as reports
 from tessera.errors import NotFound, TesseraError, ValidationFailed
 from tessera.records import service
 from tessera.records.filters import split_key
 from tessera.security.access import RecordAccess
+from tessera.security.services import directory
 
-from ..messages import error_messages
+from . import report_parts as parts
 from .filters import condition_from, filterable_fields
 from .lists import _chip_label as chip_label
 from .pages import object_or_404, render_page
 from .query_string import FILTER_PREFIX
 from .report_charts import chart_kinds
+from .report_parts import Bucket, FieldChoice, Related
 from .reports import result_context
-from .widgets import NumberWidget, filter_widget_for
 
 SHAPES = [("tabular", gettext_lazy("Table")), ("summary", gettext_lazy("Summary")), ("matrix", gettext_lazy("Matrix"))]
-FUNCTIONS = [("sum", gettext_lazy("Sum")), ("count", gettext_lazy("Count")), ("avg", gettext_lazy("Average")),
-             ("min", gettext_lazy("Minimum")), ("max", gettext_lazy("Maximum"))]
+FUNCTIONS = parts.FUNCTIONS
 PERIODS = [("", gettext_lazy("Each value")), ("day", gettext_lazy("Day")), ("week", gettext_lazy("Week")),
            ("month", gettext_lazy("Month")), ("quarter", gettext_lazy("Quarter")), ("year", gettext_lazy("Year"))]
 CALC_TYPES = [("number", gettext_lazy("Number")), ("currency", gettext_lazy("Currency")),
@@ -70,10 +72,20 @@ class BuilderState:
     #: Group-level formulas over the values' keys (win rate = value1 / value2).
     ratios: list[tuple[str, str, str]] = field(default_factory=list)
     filters: list[tuple[str, str]] = field(default_factory=list)
+    filter_logic: str = ""
+    crosses: list[Related] = field(default_factory=list)
+    children: list[Related] = field(default_factory=list)
+    buckets: list[Bucket] = field(default_factory=list)
     chart_kind: str = ""
     chart_stacked: bool = False
     scope: str = "all"
     share_everyone: bool = False
+    share_roles: list[int] = field(default_factory=list)
+    share_departments: list[int] = field(default_factory=list)
+    #: Where the field picker takes its fields from: a path of lookups (`account.parent`).
+    walk: str = ""
+    #: Where the filter builder's condition goes: the report ("") or cross filter / child column n (x<n>, k<n>).
+    fb_target: str = ""
 
 
 def state_from(post, object_name: str) -> BuilderState:
@@ -81,19 +93,26 @@ def state_from(post, object_name: str) -> BuilderState:
         periods = post.getlist(f"{name}_period")
         return [(path, periods[i] if i < len(periods) else "") for i, path in enumerate(post.getlist(name)) if path]
 
+    def formulas(prefix: str) -> list[tuple[str, str, str]]:
+        return [(label.strip()[:100], formula.strip(), kind) for label, formula, kind in
+                zip(post.getlist(f"{prefix}_label"), post.getlist(f"{prefix}_formula"), post.getlist(f"{prefix}_type"),
+                    strict=False)]
+
+    walk = post.get("walk", "")
     return BuilderState(
         object=object_name, api_name=post.get("api_name", ""), name=post.get("name", "").strip()[:100],
         shape=post.get("shape", "summary") if post.get("shape") in dict(SHAPES) else "summary",
         column=[p for p in post.getlist("column") if p], group=pairs("group"), colgroup=pairs("colgroup"),
         aggregates=list(zip(post.getlist("agg_function"), post.getlist("agg_of"), strict=False)),
-        calcs=[(label.strip()[:100], formula.strip(), kind) for label, formula, kind in
-               zip(post.getlist("calc_label"), post.getlist("calc_formula"), post.getlist("calc_type"), strict=False)],
-        ratios=[(label.strip()[:100], formula.strip(), kind) for label, formula, kind in
-                zip(post.getlist("ratio_label"), post.getlist("ratio_formula"), post.getlist("ratio_type"), strict=False)],
+        calcs=formulas("calc"), ratios=formulas("ratio"),
         filters=[(k, v) for k, _sep, v in (f.partition("=") for f in post.getlist("filter")) if k],
+        filter_logic=post.get("filter_logic", "").strip()[:200],
+        crosses=parts.crosses_from(post), children=parts.children_from(post), buckets=parts.buckets_from(post),
         chart_kind=post.get("chart_kind", "") if post.get("chart_kind", "") in chart_kinds else "",
         chart_stacked=post.get("chart_stacked") == "1", scope=post.get("scope", "all"),
-        share_everyone=post.get("share_everyone") == "1")
+        share_everyone=post.get("share_everyone") == "1", share_roles=parts.ids_from(post, "share_role"),
+        share_departments=parts.ids_from(post, "share_department"),
+        walk=walk if all(p.isidentifier() for p in walk.split(".")) else "", fb_target=post.get("fb_target", ""))
 
 
 def calc_key(index: int) -> str:
@@ -108,43 +127,63 @@ def _group(path: str, period: str) -> dict[str, str]:
     return {"field": path, **({"granularity": period} if period else {})}
 
 
-def spec_of(state: BuilderState, language: str | None, labels: dict[str, str] | None = None) -> dict[str, Any]:
-    """The report definition the form says; `labels` (path → label) name the values ("Sum: Amount")."""
+@dataclass(frozen=True)
+class Naming:
+    """What the definition needs to know about the fields it names: labels (path or column key →
+    label, for "Sum: Amount"), the fields bucketed by ranges, the child objects' labels."""
+
+    labels: dict[str, str] = field(default_factory=dict)
+    ranged: frozenset[str] = frozenset()
+    relations: dict[str, str] = field(default_factory=dict)
+
+
+def _value_label(function: str, of: str, labels: dict[str, str]) -> str:
+    names = dict(FUNCTIONS)
+    if of and function != "count":
+        return f"{names.get(function, function)}: {labels.get(of, of)}"
+    return str(names.get(function, function))
+
+
+def spec_of(state: BuilderState, language: str | None, naming: Naming | None = None) -> dict[str, Any]:
+    """The report definition the form says."""
+    naming = naming or Naming()
+    lang = language or "en"
     spec: dict[str, Any] = {"api_name": state.api_name or "preview", "object": state.object, "shape": state.shape}
     if state.name:
-        spec["labels"] = {language or "en": state.name}
-    calcs = [{"key": calc_key(i), "formula": formula, "type": kind or "number",
-              **({"labels": {language or "en": label}} if label else {})}
+        spec["labels"] = {lang: state.name}
+    calcs = [{"key": calc_key(i), "formula": formula, "type": kind or "number", **({"labels": {lang: label}} if label else {})}
              for i, (label, formula, kind) in enumerate(state.calcs) if formula]
-    if state.shape == "tabular":
-        spec["columns"] = [{"field": p} for p in state.column] + calcs
-    else:
-        if calcs:
-            spec["columns"] = calcs
+    children = parts.children_spec(state.children, split_key, language, naming.relations)
+    columns = ([{"field": p} for p in state.column] if state.shape == "tabular" else []) + children + calcs
+    if columns:
+        spec["columns"] = columns
+    if state.shape != "tabular":
         spec["groups"] = [_group(p, g) for p, g in state.group]
         if state.shape == "matrix":
             spec["column_groups"] = [_group(p, g) for p, g in state.colgroup]
-    labels = labels or {}
-    calc_labels = {calc_key(i): label for i, (label, _f, _t) in enumerate(state.calcs) if label}
-    names = dict(FUNCTIONS)
+    labels = {**naming.labels, **{c["key"]: next(iter(c["labels"].values())) for c in [*children, *calcs] if c.get("labels")}}
     aggregates = [{"key": agg_key(i), "function": function, **({"of": of} if of and function != "count" else {}),
-                   "labels": {language or "en": f"{names.get(function, function)}: {calc_labels.get(of) or labels.get(of, of)}"
-                              if of and function != "count" else str(names.get(function, function))}}
-                  for i, (function, of) in enumerate(state.aggregates) if function in names]
+                   "labels": {lang: _value_label(function, of, labels)}}
+                  for i, (function, of) in enumerate(state.aggregates) if function in dict(FUNCTIONS)]
     if aggregates:
         spec["aggregates"] = aggregates
-    ratios = [{"key": f"ratio{i + 1}", "formula": formula, "type": kind or "number",
-               **({"labels": {language or "en": label}} if label else {})}
+    ratios = [{"key": f"ratio{i + 1}", "formula": formula, "type": kind or "number", **({"labels": {lang: label}} if label else {})}
               for i, (label, formula, kind) in enumerate(state.ratios) if formula]
     if ratios and state.shape != "tabular":
         spec["summary_formulas"] = ratios
     if state.filters:
-        spec["filters"] = [{"field": name, "op": op or "eq", "value": value}
-                           for name, op, value in ((*split_key(k), v) for k, v in state.filters)]
+        spec["filters"] = parts.conditions_spec(state.filters, split_key)
+        if state.filter_logic:
+            spec["filter_logic"] = state.filter_logic
+    if state.crosses:
+        spec["cross_filters"] = parts.crosses_spec(state.crosses, split_key)
+    if state.buckets:
+        spec["buckets"] = parts.bucket_spec(state.buckets, language, set(naming.ranged))
     if state.scope in ("mine", "my_team"):
         spec["scope"] = state.scope
-    if state.share_everyone:
-        spec["shared"] = {"everyone": True}
+    shared = parts.shared_spec(state.share_everyone, state.share_roles, state.share_departments)
+    if shared:
+        spec["shared"] = shared
     if state.chart_kind:
         spec["chart"] = {"kind": state.chart_kind, **({"stacked": True} if state.chart_stacked else {})}
     return spec
@@ -152,23 +191,26 @@ def spec_of(state: BuilderState, language: str | None, labels: dict[str, str] | 
 
 def state_of(spec: dict) -> BuilderState:
     """A saved report back into the builder's form."""
+    language = get_language()
     labels = spec.get("labels") or {}
     columns = spec.get("columns") or []
     chart = spec.get("chart") or {}
+    shared = spec.get("shared") or {}
     return BuilderState(
-        object=spec["object"], api_name=spec["api_name"], name=pick_label(labels, get_language()),
+        object=spec["object"], api_name=spec["api_name"], name=pick_label(labels, language),
         shape=spec.get("shape", "summary"), column=[c["field"] for c in columns if "field" in c],
         group=[(g["field"], g.get("granularity", "")) for g in spec.get("groups", ())],
         colgroup=[(g["field"], g.get("granularity", "")) for g in spec.get("column_groups", ())],
         aggregates=[(a["function"], a.get("of", "")) for a in spec.get("aggregates", ())],
-        calcs=[(pick_label(c.get("labels") or {}, get_language()), c["formula"], c.get("type", "number"))
+        calcs=[(pick_label(c.get("labels") or {}, language), c["formula"], c.get("type", "number"))
                for c in columns if c.get("formula")],
-        ratios=[(pick_label(r.get("labels") or {}, get_language()), r["formula"], r.get("type", "number"))
+        ratios=[(pick_label(r.get("labels") or {}, language), r["formula"], r.get("type", "number"))
                 for r in spec.get("summary_formulas", ())],
-        filters=[(f"{f['field']}__{f.get('op', 'eq')}" if f.get("op", "eq") != "eq" else f["field"], str(f.get("value", "")))
-                 for f in spec.get("filters", ())],
+        filters=parts.conditions_of(spec.get("filters", [])), filter_logic=spec.get("filter_logic", ""),
+        crosses=parts.crosses_of(spec), children=parts.children_of(spec, language), buckets=parts.buckets_of(spec, language),
         chart_kind=chart.get("kind", ""), chart_stacked=bool(chart.get("stacked")), scope=spec.get("scope", "all"),
-        share_everyone=bool((spec.get("shared") or {}).get("everyone")))
+        share_everyone=bool(shared.get("everyone")), share_roles=list(shared.get("roles", ())),
+        share_departments=list(shared.get("departments", ())))
 
 
 def _moved(items: list, op: str, index: int) -> list:
@@ -182,10 +224,24 @@ def _moved(items: list, op: str, index: int) -> list:
     return items
 
 
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() else -1
+
+
+def _renumbered(state: BuilderState, key_of, removed: int) -> None:
+    """After part `removed` went, what named the later ones (groups by bucket, values of a child
+    column) follows them; what named the removed one goes too."""
+    gone = key_of(removed)
+    shifted = {key_of(i): key_of(i - 1) for i in range(removed + 1, removed + 60)}
+    state.group = [(shifted.get(p, p), g) for p, g in state.group if p != gone]
+    state.colgroup = [(shifted.get(p, p), g) for p, g in state.colgroup if p != gone]
+    state.aggregates = [(f, shifted.get(of, of)) for f, of in state.aggregates if of != gone]
+
+
 def apply_op(state: BuilderState, op: str, post, obj: ObjectMeta, access: RecordAccess) -> BuilderState:
     """A structural change asked by a button: `add:<list>` (the field chosen in that list's select),
     `<up|down|remove>:<list>:<index>`, add_value, add_calc, add_filter (the filter builder's
-    inputs), `remove_filter:<index>`."""
+    inputs, for the report or the part `fb_target` names); the parts' own in `_apply_part_op`."""
     action, _sep, rest = op.partition(":")
     target, _sep, index = rest.partition(":")
     if action == "add" and target in LISTS:
@@ -194,7 +250,7 @@ def apply_op(state: BuilderState, op: str, post, obj: ObjectMeta, access: Record
         if path and len(items) < LISTS[target]:
             items.append(path if target == "column" else (path, ""))
     elif action in ("up", "down", "remove") and target in (*LISTS, "aggregates", "calcs", "ratios", "filters"):
-        setattr(state, target, _moved(getattr(state, target), action, int(index) if index.isdigit() else -1))
+        setattr(state, target, _moved(getattr(state, target), action, _number(index)))
     elif action == "add_value":
         state.aggregates.append(("sum", ""))
     elif action == "add_calc":
@@ -202,10 +258,66 @@ def apply_op(state: BuilderState, op: str, post, obj: ObjectMeta, access: Record
     elif action == "add_ratio":
         state.ratios.append(("", "", "number"))
     elif action == "add_filter":
-        condition = condition_of(post, obj, access)
-        if condition is not None:
-            state.filters.append(condition)
+        _add_condition(state, post, obj, access)
+    else:
+        _apply_part_op(state, action, target, index, post, obj, access)
     return state
+
+
+def _apply_part_op(state: BuilderState, action: str, target: str, index: str, post, obj: ObjectMeta,
+                   access: RecordAccess) -> None:
+    """add_cross, add_child, add_bucket (the field chosen), `remove:<crosses|children|buckets>:<i>`,
+    `add_range:<bucket>`, `add_list:<bucket>`, `remove_range:<bucket>:<i>`, `remove_list:…`,
+    `remove_cond:<x|k><part>:<i>`."""
+    first = next(iter(parts.relations(obj, access, None)), ("", ""))[0]
+    number = _number(target)
+    if action == "add_cross" and first and len(state.crosses) < parts.MAX_CROSSES:
+        state.crosses.append(Related(first, with_=False))
+    elif action == "add_child" and first and len(state.children) < parts.MAX_CHILDREN:
+        state.children.append(Related(first))
+    elif action == "add_bucket" and post.get("add_bucket_field") and len(state.buckets) < parts.MAX_BUCKETS:
+        path = post["add_bucket_field"]
+        described = parts.describe_path(obj, access, None, path)
+        ranged = described is not None and (described.numeric or described.dated)
+        state.buckets.append(Bucket(path, ranges=[("", ""), ("", "")] if ranged else [], lists=[] if ranged else [("", [])]))
+    elif action == "remove" and target in ("crosses", "children", "buckets"):
+        setattr(state, target, _moved(getattr(state, target), "remove", _number(index)))
+        if target != "crosses" and _number(index) >= 0:
+            _renumbered(state, parts.child_key if target == "children" else parts.bucket_key, _number(index))
+        state.fb_target = ""
+    elif action in ("add_range", "add_list") and 0 <= number < len(state.buckets):
+        bucket = state.buckets[number]
+        if action == "add_range":
+            bucket.ranges.append(("", ""))
+        else:
+            bucket.lists.append(("", []))
+    elif action in ("remove_range", "remove_list") and 0 <= number < len(state.buckets):
+        bucket = state.buckets[number]
+        name = "ranges" if action == "remove_range" else "lists"
+        setattr(bucket, name, _moved(getattr(bucket, name), "remove", _number(index)))
+    elif action == "target":
+        state.fb_target = target if _condition_owner(state, target) is not None else ""
+    elif action == "remove_cond" and (owner := _condition_owner(state, target)) is not None:
+        owner.conditions = _moved(owner.conditions, "remove", _number(index))
+
+
+def _condition_owner(state: BuilderState, target: str) -> Related | None:
+    """The cross filter (x<n>) or child column (k<n>) a condition belongs to."""
+    items = state.crosses if target[:1] == "x" else state.children if target[:1] == "k" else []
+    number = _number(target[1:])
+    return items[number] if 0 <= number < len(items) else None
+
+
+def _add_condition(state: BuilderState, post, obj: ObjectMeta, access: RecordAccess) -> None:
+    owner = _condition_owner(state, state.fb_target)
+    child = parts.child_object(owner) if owner is not None else None
+    condition = condition_of(post, child or obj, access)
+    if condition is None:
+        return
+    if owner is None:
+        state.filters.append(condition)
+    elif len(owner.conditions) < parts.MAX_CONDITIONS:
+        owner.conditions.append(condition)
 
 
 def condition_of(post, obj: ObjectMeta, access: RecordAccess) -> tuple[str, str] | None:
@@ -214,90 +326,139 @@ def condition_of(post, obj: ObjectMeta, access: RecordAccess) -> tuple[str, str]
     return (found[0][len(FILTER_PREFIX):], found[1]) if found is not None else None
 
 
-@dataclass(frozen=True)
-class FieldChoice:
-    path: str
-    label: str
-    #: Dates group by a period (ask the widget: it filters by one).
-    dated: bool
-    numeric: bool
+def _chips(conditions: list[tuple[str, str]], obj: ObjectMeta | None, access: RecordAccess, language: str | None,
+           owner: str = "") -> list[dict[str, Any]]:
+    """Conditions as chips with what removes each (`owner`: "" for the report's own, else x<n>/k<n>)."""
+    readable = {f.api_name: f for f in service.readable_fields(obj, access)} if obj is not None else {}
+    return [{"index": i, "number": i + 1, "value": f"{k}={v}", "label": chip_label(readable, k, v, language),
+             "remove": f"remove_cond:{owner}:{i}" if owner else f"remove:filters:{i}"}
+            for i, (k, v) in enumerate(conditions)]
 
 
-def field_choices(obj: ObjectMeta, access: RecordAccess, language: str | None) -> list[FieldChoice]:
-    """The fields a report can use: the object's readable ones, then those of each object a lookup
-    points at (one step: `account.region`); deeper paths are written in the API's spec."""
-    tenant = service.get_object_meta(obj.api_name)[0]
-    found = [_choice(f.api_name, f.label(language), f) for f in service.readable_fields(obj, access)]
-    for lookup in service.readable_fields(obj, access):
-        target_name = lookup.type.target(lookup)
-        target = tenant.object(target_name) if target_name else None
-        if target is None or not access.can(target, "read"):
-            continue
-        found += [_choice(f"{lookup.api_name}.{f.api_name}", f"{lookup.label(language)} › {f.label(language)}", f)
-                  for f in service.readable_fields(target, access)]
+def _entries(state: BuilderState, name: str, describe) -> list[dict[str, Any]]:
+    items = [(p, "") if name == "column" else p for p in getattr(state, name)]
+    found = []
+    for path, period in items:
+        described = describe(path)
+        found.append({"path": path, "period": period, "label": described.label if described else path,
+                      "dated": bool(described and described.dated)})
     return found
 
 
-def _choice(path: str, label: str, f: FieldMeta) -> FieldChoice:
-    widget = filter_widget_for(f)
-    return FieldChoice(path, label, dated=widget.filter_kind == "period", numeric=isinstance(widget, NumberWidget))
+def _parts_context(state: BuilderState, obj: ObjectMeta, access: RecordAccess, language: str | None,
+                   describe) -> dict[str, Any]:
+    """The cross filters, child columns, buckets and where a condition can go, for the template."""
+    relations = parts.relations(obj, access, language)
+    names = dict(relations)
+    crosses = [{"index": i, "relation": c.relation, "with": c.with_, "label": names.get(c.relation, c.object),
+                "chips": _chips(c.conditions, parts.child_object(c), access, language, f"x{i}")}
+               for i, c in enumerate(state.crosses)]
+    children = [{"index": i, "key": parts.child_key(i), "relation": c.relation, "label": c.label, "function": c.function,
+                 "field": c.field, "fields": parts.child_field_choices(c, access, language),
+                 "name": parts.child_label(c, names),
+                 "chips": _chips(c.conditions, parts.child_object(c), access, language, f"k{i}")}
+                for i, c in enumerate(state.children)]
+    buckets = []
+    for i, b in enumerate(state.buckets):
+        described = describe(b.field)
+        buckets.append({"index": i, "bucket": b, "field_label": described.label if described else b.field,
+                        "ranged": bool(described and (described.numeric or described.dated)),
+                        "dated": bool(described and described.dated),
+                        "choices": described.choices if described else (), "key": parts.bucket_key(i),
+                        "lists": [{"label": label, "values": values, "text": ", ".join(values)} for label, values in b.lists]})
+    targets = [("", _("The report's filters"))] + \
+        [(f"x{c['index']}", _("Cross filter %(n)d: %(name)s") % {"n": c["index"] + 1, "name": c["label"]}) for c in crosses] + \
+        [(f"k{c['index']}", _("Column “%(name)s”") % {"name": c["name"]}) for c in children]
+    return {"relations": relations, "crosses": crosses, "children": children, "buckets": buckets,
+            "fb_targets": targets, "functions_child": parts.FUNCTIONS}
 
 
-def builder_context(request, obj: ObjectMeta, state: BuilderState, errors: list[str] | None = None) -> dict[str, Any]:
+def builder_context(request, obj: ObjectMeta, state: BuilderState, slots: dict[str, list[str]] | None = None) -> dict[str, Any]:
     language = get_language()
     access = service.access_for(request.user)
-    choices = field_choices(obj, access, language)
-    by_path = {c.path: c for c in choices}
+    choices = parts.field_choices(obj, access, language, state.walk)
+    bucket_labels = {parts.bucket_key(i): _("Bucket: %(name)s") % {"name": b.label or (parts.describe_path(
+        obj, access, language, b.field) or FieldChoice(b.field, b.field, False, False)).label} for i, b in enumerate(state.buckets)}
 
-    def entries(name: str) -> list[dict[str, Any]]:
-        items = getattr(state, name)
-        return [{"path": p if name == "column" else p[0], "period": "" if name == "column" else p[1],
-                 "label": by_path[p if name == "column" else p[0]].label if (p if name == "column" else p[0]) in by_path
-                 else (p if name == "column" else p[0]),
-                 "dated": (by_path.get(p if name == "column" else p[0]) or FieldChoice("", "", False, False)).dated}
-                for p in items]
+    def describe(path: str) -> FieldChoice | None:
+        if path in bucket_labels:
+            return FieldChoice(path, bucket_labels[path], False, False)
+        return parts.describe_path(obj, access, language, path)
 
-    value_choices = [(c.path, c.label) for c in choices if c.numeric] + \
+    context = _parts_context(state, obj, access, language, describe)
+    for name, items in (("cross", context["crosses"]), ("child", context["children"]), ("bucket", context["buckets"])):
+        for item in items:
+            item["slot"] = f"{name}-{item['index']}"
+            item["errors"] = (slots or {}).get(item["slot"], [])
+    child_values = [(c["key"], c["name"]) for c in context["children"]]
+    value_choices = [(c.path, c.label) for c in choices if c.numeric] + child_values + \
         [(calc_key(i), label or _("Calculated column %(n)d") % {"n": i + 1}) for i, (label, _f, _t) in enumerate(state.calcs)]
-    readable = {f.api_name: f for f in service.readable_fields(obj, access)}
-    filter_labels = {f.api_name: f.label(language) for f in filterable_fields(obj, access)}
-    return {
+    value_choices += [(of, (describe(of) or FieldChoice(of, of, False, False)).label) for _fn, of in state.aggregates
+                      if of and of not in dict(value_choices)]  # a value of a field the picker no longer shows
+    owner = _condition_owner(state, state.fb_target)
+    fb_object = (parts.child_object(owner) if owner is not None else None) or obj
+    can_share = access.has_right(reports.SHARE_REPORTS) or access.has_right("customize")
+    context.update({
         "object": obj, "object_plural": obj.label(language, plural=True), "state": state,
-        "lists": [{"name": "column", "label": _("Columns"), "items": entries("column"), "shown": state.shape == "tabular"},
-                  {"name": "group", "label": _("Group rows by"), "items": entries("group"), "shown": state.shape != "tabular"},
-                  {"name": "colgroup", "label": _("Group columns by"), "items": entries("colgroup"),
-                   "shown": state.shape == "matrix"}],
-        "fields": choices, "value_choices": value_choices, "shapes": SHAPES, "functions": FUNCTIONS,
+        "lists": [{"name": "column", "label": _("Columns"), "items": _entries(state, "column", describe), "shown": state.shape == "tabular",
+                   "choices": [(c.path, c.label) for c in choices]},
+                  {"name": "group", "label": _("Group rows by"), "items": _entries(state, "group", describe), "shown": state.shape != "tabular",
+                   "choices": [(c.path, c.label) for c in choices] + list(bucket_labels.items())},
+                  {"name": "colgroup", "label": _("Group columns by"), "items": _entries(state, "colgroup", describe),
+                   "shown": state.shape == "matrix", "choices": [(c.path, c.label) for c in choices] + list(bucket_labels.items())}],
+        "fields": choices, "walk_choices": parts.walk_choices(obj, access, language, state.walk),
+        "value_choices": value_choices, "shapes": SHAPES, "functions": FUNCTIONS,
         "periods": PERIODS, "calc_types": CALC_TYPES, "scopes": SCOPES,
         "chart_choices": [(key, kind.label) for key, kind in chart_kinds.items()],
-        "filter_fields": [{"api_name": name, "label": label} for name, label in filter_labels.items()],
-        "filter_chips": [{"index": i, "value": f"{k}={v}", "label": chip_label(readable, k, v, language)}
-                         for i, (k, v) in enumerate(state.filters)],
+        "chartable": state.shape != "tabular" or bool(state.calcs or state.children)
+        or any((d := describe(p)) is not None and d.numeric for p in state.column),
+        "fb_object": fb_object,
+        "filter_fields": [{"api_name": f.api_name, "label": f.label(language)} for f in filterable_fields(fb_object, access)],
+        "filter_chips": _chips(state.filters, obj, access, language),
         "calc_keys": [calc_key(i) for i in range(len(state.calcs))],
-        "value_keys": [(agg_key(i), f"{dict(FUNCTIONS).get(function, function)}: {dict(value_choices).get(of, of)}"
-                        if of and function != "count" else str(dict(FUNCTIONS).get(function, function)))
+        "value_keys": [(agg_key(i), _value_label(function, of, dict(value_choices)))
                        for i, (function, of) in enumerate(state.aggregates)],
-        "errors": errors or [],
-        "can_share": access.has_right(reports.SHARE_REPORTS) or access.has_right("customize"),
-    }
+        "slots": slots or {}, "fb_object_label": fb_object.label(language, plural=True),
+        "can_share": can_share,
+        "share_roles": directory.role_choices(request.user) if can_share else [],
+        "share_departments": directory.department_choices(request.user) if can_share else [],
+    })
+    return context
+
+
+def _naming(obj: ObjectMeta, access: RecordAccess, state: BuilderState, language: str | None) -> Naming:
+    """Labels of the fields the values read and which bucketed fields take ranges: only the
+    paths the form names are looked up (each preview stays cheap)."""
+    labels: dict[str, str] = {}
+    for _function, of in state.aggregates:
+        described = parts.describe_path(obj, access, language, of) if of else None
+        if described is not None:
+            labels[of] = described.label
+    ranged = set()
+    for bucket in state.buckets:
+        described = parts.describe_path(obj, access, language, bucket.field)
+        if described is not None and (described.numeric or described.dated):
+            ranged.add(bucket.field)
+    return Naming(labels, frozenset(ranged), dict(parts.relations(obj, access, language)) if state.children else {})
 
 
 def _spec(request, obj: ObjectMeta, state: BuilderState) -> dict[str, Any]:
     language = get_language()
-    labels = {c.path: c.label for c in field_choices(obj, service.access_for(request.user), language)}
-    return spec_of(state, language, labels)
+    return spec_of(state, language, _naming(obj, service.access_for(request.user), state, language))
 
 
 def preview_context(request, obj: ObjectMeta, state: BuilderState) -> dict[str, Any]:
     """The report as it stands, run as the user (over their latest PREVIEW_SAMPLE records, the
-    first PREVIEW_ROWS rows drawn), or why it cannot run."""
+    first PREVIEW_ROWS rows drawn), or why it cannot run: each error beside the part of the form
+    it is about (`slots`)."""
     if not ready(state):
         return {"preview_hint": True}
     try:
         result = reports.run_report(_spec(request, obj, state), request.user, limit=PREVIEW_ROWS,
                                     sample=PREVIEW_SAMPLE).cut(PREVIEW_ROWS)
     except TesseraError as exc:
-        return {"preview_errors": error_messages(exc)}
+        slots = parts.error_slots(exc)
+        return {"preview_errors": slots.get("", []), "slots": slots, "preview_failed": True}
     chart = {"kind": state.chart_kind, "stacked": state.chart_stacked} if state.chart_kind else {}
     return {"previewed": True, "preview_rows": PREVIEW_ROWS,
             "preview_sample": number_format(result.sample, force_grouping=True) if result.sample else "",
@@ -307,7 +468,7 @@ def preview_context(request, obj: ObjectMeta, state: BuilderState) -> dict[str, 
 def ready(state: BuilderState) -> bool:
     """Whether the definition says enough to run: columns for a table, groups for the others."""
     if state.shape == "tabular":
-        return bool(state.column)
+        return bool(state.column or state.children)
     return bool(state.group) and (state.shape != "matrix" or bool(state.colgroup))
 
 
@@ -335,22 +496,29 @@ def builder(request, api_name: str | None = None):
         return _save(request, obj, state, api_name)
     state = apply_op(state, op, request.POST, obj, service.access_for(request.user))
     if request.headers.get("HX-Request"):
+        preview = preview_context(request, obj, state)
         return render(request, "ui_builder/app/reports/builder_form.html",
-                      {**builder_context(request, obj, state), **preview_context(request, obj, state),
-                       "edit_name": api_name})
+                      {**builder_context(request, obj, state, preview.get("slots")), **preview, "edit_name": api_name,
+                       "focus_filter": op.startswith("target:")})
     return _page(request, obj, state)
 
 
-def _page(request, obj: ObjectMeta, state: BuilderState, errors: list[str] | None = None, status: int = 200):
-    context = {**builder_context(request, obj, state, errors), **preview_context(request, obj, state),
-               "edit_name": state.api_name or None}
+def _page(request, obj: ObjectMeta, state: BuilderState, slots: dict[str, list[str]] | None = None, status: int = 200):
+    preview = preview_context(request, obj, state)
+    context = {**builder_context(request, obj, state, slots or preview.get("slots")), **preview,
+               "edit_name": state.api_name or None, "errors": (slots or {}).get("", [])}
     return render_page(request, "ui_builder/app/reports/builder.html", context, status=status)
+
+
+#: What an edit clears when the form no longer says it.
+CLEARED = ("columns", "groups", "column_groups", "aggregates", "summary_formulas", "filters", "filter_logic",
+           "cross_filters", "buckets", "chart", "scope", "shared")
 
 
 def _save(request, obj: ObjectMeta, state: BuilderState, api_name: str | None):
     spec = _spec(request, obj, state)
     if not state.name:
-        return _page(request, obj, state, [_("Give the report a name.")], status=400)
+        return _page(request, obj, state, {"": [_("Give the report a name.")]}, status=400)
     try:
         if api_name is None:
             spec["api_name"] = f"report_{uuid.uuid4().hex[:10]}"
@@ -358,16 +526,25 @@ def _save(request, obj: ObjectMeta, state: BuilderState, api_name: str | None):
             api_name = spec["api_name"]
         else:
             reports.update_report(api_name, {k: v for k, v in spec.items() if k not in ("api_name", "object")}
-                                  | {k: None for k in ("columns", "groups", "column_groups", "aggregates", "filters",
-                                                       "chart", "scope", "shared") if k not in spec}, request.user)
+                                  | {k: None for k in CLEARED if k not in spec}, request.user)
     except (ValidationFailed, TesseraError) as exc:
-        return _page(request, obj, state, error_messages(exc), status=400)
+        return _page(request, obj, state, parts.error_slots(exc), status=400)
     return HttpResponseRedirect(reverse("app:report", args=[api_name]))
 
 
 @login_required
 def preview(request, object_name: str):
-    """The preview alone, for each change of the form (htmx)."""
+    """The preview alone, for each change of the form (htmx), with the errors of the form's parts
+    swapped in beside them (out of band)."""
     _tenant, obj = object_or_404(object_name, request)
     state = state_from(request.POST, obj.api_name)
-    return render(request, "ui_builder/app/reports/preview.html", preview_context(request, obj, state))
+    context = preview_context(request, obj, state)
+    slots = context.get("slots", {})
+    return render(request, "ui_builder/app/reports/preview.html",
+                  {**context, "oob_slots": [(name, slots.get(name, [])) for name in _slot_names(state)]})
+
+
+def _slot_names(state: BuilderState) -> list[str]:
+    """Every error slot the form has (each is refreshed, so a fixed error goes away)."""
+    return [*(["logic"] if state.filters else []), "filters", *(f"cross-{i}" for i in range(len(state.crosses))),
+            *(f"child-{i}" for i in range(len(state.children))), *(f"bucket-{i}" for i in range(len(state.buckets)))]

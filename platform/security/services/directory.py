@@ -14,6 +14,7 @@ from django.db.models import Q
 from tessera.errors import PermissionDenied
 from tessera.security.access import user_id as actor_id
 from tessera.security.actor import Actor
+from tessera.security.models import Department, Role
 
 MAX_CHOICES = 20
 
@@ -41,3 +42,16 @@ def user_choices(actor: Actor, text: str) -> list[tuple[int, str]]:
         users = users.filter(Q(full_name__istartswith=text) | Q(email__istartswith=text))
     return [(pk, full_name or email) for pk, full_name, email in
             users.order_by("full_name", "email").values_list("pk", "full_name", "email")[:MAX_CHOICES]]
+
+
+def role_choices(actor: Actor) -> list[tuple[int, str]]:
+    """Every role of the tenant (id, name), for a "share with" picker: names of roles are as
+    public inside a tenant as names of colleagues."""
+    _require_user(actor)
+    return list(Role.objects.order_by("name").values_list("id", "name"))
+
+
+def department_choices(actor: Actor) -> list[tuple[int, str]]:
+    """Every department of the tenant (id, name), for a "share with" picker."""
+    _require_user(actor)
+    return list(Department.objects.order_by("name").values_list("id", "name"))
