@@ -154,7 +154,8 @@ class Related:
 
 def relations(obj: ObjectMeta, access: RecordAccess, language: str | None) -> list[tuple[str, str]]:
     """The child objects a report can look into: (`<object>:<lookup>`, label), one per lookup of
-    a readable object that points at `obj`; the lookup is named when an object has several."""
+    a readable object that points at `obj`; the lookup is named when an object has several or
+    points at itself (an account's child accounts through "Parent account")."""
     tenant = service.get_object_meta(obj.api_name)[0]
     found = [(child, f) for child, f in service.lookups_to(tenant, obj)
              if access.can(child, "read") and access.readable(child, f)]
@@ -162,7 +163,7 @@ def relations(obj: ObjectMeta, access: RecordAccess, language: str | None) -> li
     for child, _f in found:
         counts[child.api_name] = counts.get(child.api_name, 0) + 1
     return [(f"{child.api_name}:{f.api_name}",
-             child.label(language, plural=True) + (f" ({f.label(language)})" if counts[child.api_name] > 1 else ""))
+             child.label(language, plural=True) + (f" ({f.label(language)})" if counts[child.api_name] > 1 or child is obj else ""))
             for child, f in found]
 
 
