@@ -20,7 +20,7 @@ from reports_engine.result import Column, Group, ReportResult
 from reports_engine.services import drill_down_url
 from tessera.registry import Registry
 
-from .widgets import CurrencyWidget, PercentWidget, widget_for_type
+from .widgets import CurrencyWidget, NumberWidget, PercentWidget, widget_for_type
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ chart_kinds.register("table", ChartKind(_("Table")))
 
 #: Result columns that hold numbers a chart can show.
 VALUE_KINDS = ("aggregate", "summary_formula")
+#: A table's chart draws its first rows only (a bar per record).
+TABULAR_ROWS = 50
 
 
 def value_columns(result: ReportResult) -> list[Column]:
@@ -83,6 +85,32 @@ def _matrix(result: ReportResult, key: str) -> tuple[list[str], list[dict]]:
     return categories, series
 
 
+def numeric(column: Column) -> bool:
+    """Whether a column holds numbers (asked of the widget of its type)."""
+    return column.type in field_types and isinstance(widget_for_type(field_types.get(column.type)), NumberWidget)
+
+
+def _category(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("name") or value.get("id") or "")
+    return "" if value is None else str(value)
+
+
+def _tabular(result: ReportResult, chart: Mapping[str, Any]) -> tuple[Column, list[str], list[dict]] | None:
+    """A table's chart: a bar per row (its first text column names it) of one number column (the
+    chart's `value`, else the first), each opening its record."""
+    shown = [c for c in result.columns if c.kind not in VALUE_KINDS and not c.missing]
+    numbers = [c for c in shown if numeric(c)]
+    column = next((c for c in numbers if c.key == chart.get("value")), numbers[0] if numbers else None)
+    if column is None:
+        return None
+    name = next((c for c in shown if not numeric(c)), None)
+    rows = result.rows[:TABULAR_ROWS]
+    categories = [_category(row.get(name.key)) if name else str(i + 1) for i, row in enumerate(rows)]
+    return column, categories, [{"name": column.label, "values": [_number(row.get(column.key)) for row in rows],
+                                 "urls": [f"/app/{result.object}/{row['_id']}/" if row.get("_id") else None for row in rows]}]
+
+
 def _summary(result: ReportResult, key: str, several: bool) -> tuple[list[str], list[dict]]:
     groups = result.groups
     categories = [g.label for g in groups]
@@ -101,17 +129,22 @@ def _summary(result: ReportResult, key: str, several: bool) -> tuple[list[str], 
 
 def chart_data(result: ReportResult, chart: Mapping[str, Any], *, currency: str, language: str | None,
                empty: str = "") -> dict[str, Any] | None:
-    """The chart of a summary or matrix result (None: a tabular report, an unknown kind, nothing to
-    count)."""
+    """The chart of a result (None: an unknown kind, nothing to count, a table without a number
+    column or drawn as a gauge)."""
     kind = chart.get("kind", "")
-    if kind not in chart_kinds or result.shape == "tabular":
+    if kind not in chart_kinds or (result.shape == "tabular" and kind == "gauge"):
         return None
     values = value_columns(result)
     column = next((c for c in values if c.key == chart.get("value")), values[0] if values else None)
-    if column is None:
+    tabular = _tabular(result, chart) if result.shape == "tabular" else None
+    if tabular is not None:
+        column = tabular[0]
+    if column is None or (result.shape == "tabular" and tabular is None):
         return None
     several = chart_kinds.get(kind).series
-    if kind == "gauge":
+    if tabular is not None:
+        _column, categories, series = tabular
+    elif kind == "gauge":
         categories = [column.label]
         series = [{"name": column.label, "values": [_number(result.grand_total.get(column.key)) or 0],
                    "urls": [result.drill_down_url]}]

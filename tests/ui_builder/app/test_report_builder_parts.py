@@ -6,6 +6,7 @@ shown beside the part it is about, nothing saved, nothing typed lost."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -235,3 +236,23 @@ def test_sharing_with_roles_and_departments_needs_the_share_right(world):
     response, html = post(clients["rep"], NEW, {**form, "op": "save"}, hx=False)
     assert response.status_code == 400 and Report.objects.count() == before
     assert "share reports" in html and 'value="Shared"' in html
+
+
+def test_a_table_with_a_number_column_gets_a_chart(world):
+    clients, admin, _rep, ids = world
+    client = clients["admin"]
+    names_only = {"object": "opportunity", "name": "Deals", "shape": "tabular", "column": ["name", "stage"]}
+    _r, html = post(client, NEW, {**names_only, "op": "noop"})
+    assert 'id="chart-kind"' not in html and "once it has a number column" in html
+    deals = {**names_only, "column": ["name", "amount"], "chart_kind": "bar"}
+    _r, html = post(client, NEW, {**deals, "op": "noop"})
+    assert 'id="chart-kind"' in html
+    chart = json.loads(re.search(r'<script id="chart-preview" type="application/json">(.*?)</script>',
+                                 client.post(PREVIEW, deals).content.decode(), re.S).group(1))
+    assert chart["kind"] == "bar" and set(chart["categories"]) == {"o-small", "o-mid", "o-big"}
+    by_name = dict(zip(chart["categories"], chart["series"][0]["values"], strict=True))
+    assert by_name == {"o-small": 500.0, "o-mid": 5000.0, "o-big": 20000.0}
+    assert f"/app/opportunity/{ids['o-big']}/" in chart["series"][0]["urls"]  # a bar opens its record
+    spec = saved(client, admin, deals)
+    assert spec["chart"] == {"kind": "bar"}
+    assert 'data-chart="chart-report"' in client.get(f"/app/reports/{spec['api_name']}/").content.decode()
