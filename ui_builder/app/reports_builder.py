@@ -391,7 +391,10 @@ def builder_context(request, obj: ObjectMeta, state: BuilderState, slots: dict[s
             item["slot"] = f"{name}-{item['index']}"
             item["errors"] = (slots or {}).get(item["slot"], [])
     child_values = [(c["key"], c["name"]) for c in context["children"]]
-    value_choices = [(c.path, c.label) for c in choices if c.numeric] + child_values + \
+    # Values read the object's own numbers wherever the picker has walked to, and the walked ones too.
+    numbers = {c.path: c.label for c in [*(parts.field_choices(obj, access, language) if state.walk else []), *choices]
+               if c.numeric}
+    value_choices = list(numbers.items()) + child_values + \
         [(calc_key(i), label or _("Calculated column %(n)d") % {"n": i + 1}) for i, (label, _f, _t) in enumerate(state.calcs)]
     value_choices += [(of, (describe(of) or FieldChoice(of, of, False, False)).label) for _fn, of in state.aggregates
                       if of and of not in dict(value_choices)]  # a value of a field the picker no longer shows

@@ -21,6 +21,7 @@ REGIONS = [{"key": "east", "labels": {"en": "East", "zh-hans": "华东"}},
 #: (name, region, amount, close date, owner): won deals of the salesperson and of another team.
 WON = [("赢单 A", "east", "100000", "2026-01-15", "rep"), ("赢单 B", "east", "50000", "2026-02-20", "rep"),
        ("赢单 C", "north", "30000", "2026-05-08", "rep"), ("总部大单", "east", "777000", "2026-01-20", "admin")]
+HQ = "华信集团总部"
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +40,13 @@ def world(django_db_setup, django_db_blocker):
                     "opportunity", {"name": name, "region": region, "stage": "closed_won", "amount": amount,
                                     "close_date": close, "account": built.ids["huaxin"],
                                     "owner": (built.rep if owner == "rep" else built.admin).pk}, SYSTEM).id
+            # A parent account above 华信 (two steps from an opportunity), and a visit on deal A.
+            add_field("account", {"api_name": "parent", "type": "lookup", "options": {"target": "account"},
+                                  "labels": {"en": "Parent account", "zh-hans": "上级客户"}}, built.admin)
+            built.ids["group_hq"] = service.create_record("account", {"name": HQ}, SYSTEM).id
+            service.update_record("account", built.ids["huaxin"], {"parent": built.ids["group_hq"]}, SYSTEM)
+            service.create_record("activity", {"name": "拜访华信", "type": "visit", "account": built.ids["huaxin"],
+                                               "opportunity": built.ids["赢单 A"]}, SYSTEM)
         yield built
         drop_world()
 
@@ -192,3 +200,92 @@ def test_administrator_builds_charts_and_shares_a_matrix_report_the_salesperson_
     phone.locator(".grid-stack canvas").wait_for()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shot(phone, "dashboard-rep-phone-zh")
+
+
+def add_condition(page, field, fill):
+    """The builder's filter builder: a field, its condition (`fill` acts on the inputs), Add."""
+    page.select_option("#fb-field", field)
+    page.locator("#fb-inputs input:not([type=hidden])").first.wait_for()
+    fill(page)
+    count = page.locator("li.chip").count()
+    page.get_by_role("button", name="Add filter").click()
+    page.locator("li.chip").nth(count).wait_for()
+
+
+def builder_fits(page, base, name):
+    """The builder as it stands, axe-clean and without a sideways scroll, photographed."""
+    preview_settled(page)
+    shot(page, name)
+    assert axe_blocking(page, base) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
+
+
+def test_administrator_builds_a_report_across_objects_with_buckets_cross_filter_and_logic(world, base, browse):
+    """A matrix of won amounts by deal size (a bucket) × the account's parent account (two steps
+    away), for won deals without any activity, where (amount >= 40,000 OR region = North)."""
+    admin = browse("en-US")
+    world.login(admin, base, who="admin")
+    admin.goto(base + "/app/reports/new/?object=opportunity")
+    admin.fill("#report-name", "Quiet deals by size")
+    admin.get_by_label("Matrix").check()
+    admin.locator("[data-drop-list=colgroup]").wait_for()
+    # A bucket: amounts below 60,000 are "Small", the rest "Large".
+    admin.select_option("#add-bucket-field", "amount")
+    admin.get_by_role("button", name="Add a bucket").click()
+    admin.locator("#bk0-range-below-2").wait_for()
+    admin.fill("#bucket-label-0", "Deal size")
+    admin.fill("#bk0-range-label-1", "Small")
+    admin.fill("#bk0-range-below-1", "60000")
+    admin.fill("#bk0-range-label-2", "Large")
+    admin.select_option("#add-group", "bucket1")
+    admin.locator(".add-row", has=admin.locator("#add-group")).get_by_role("button", name="Add").click()
+    admin.locator("[data-drop-list=group] input[value=bucket1]").wait_for(state="attached")
+    # The parent account, two steps away: walk the picker through the account first.
+    admin.select_option("#walk", "account")
+    admin.locator("#add-colgroup option[value='account.parent.name']").wait_for(state="attached")
+    admin.select_option("#add-colgroup", "account.parent.name")
+    admin.locator(".add-row", has=admin.locator("#add-colgroup")).get_by_role("button", name="Add").click()
+    admin.locator("[data-drop-list=colgroup] input[value='account.parent.name']").wait_for(state="attached")
+    assert "Account › Parent account › Account name" in admin.locator("[data-drop-list=colgroup]").inner_text()
+    admin.get_by_role("button", name="Add a value").click()
+    admin.select_option("#agg-of-1", "amount")
+    # Three numbered filters, then how they combine.
+    add_condition(admin, "stage", lambda p: p.get_by_label("Closed won").check())
+    add_condition(admin, "amount", lambda p: p.fill("#fb-low", "40000"))
+    add_condition(admin, "region", lambda p: p.locator("#fb-inputs").get_by_label("North").check())
+    admin.fill("#filter-logic", "1 AND (2 OR")
+    admin.locator("#slot-logic", has_text="Use filter numbers").wait_for()  # the error beside the box
+    admin.fill("#filter-logic", "1 AND (2 OR 3)")
+    admin.locator("#slot-logic p").wait_for(state="detached")
+    # Without any activity: deal A has a visit.
+    admin.get_by_role("button", name="Add a cross filter").click()
+    admin.locator("#cross-relation-0").wait_for()
+    admin.select_option("#cross-relation-0", "activity:opportunity")
+    admin.locator("#cross-with-0").select_option("0")
+    preview_settled(admin)
+    matrix = admin.locator("#report-preview table.report-matrix")
+    matrix.wait_for()
+    preview_settled(admin)
+    text = matrix.inner_text()
+    assert HQ in text and "Small" in text and "Large" in text
+    small = matrix.locator("tbody tr", has=admin.locator("th", has_text="Small")).inner_text()
+    large = matrix.locator("tbody tr", has=admin.locator("th", has_text="Large")).inner_text()
+    assert "¥80,000.00" in small  # B (50,000) and C (30,000, North): the OR
+    assert "¥777,000.00" in large and "¥877,000.00" not in text  # A (100,000) has a visit
+    builder_fits(admin, base, "report-builder-parts-en-1280")
+    admin.get_by_role("button", name="Save").click()
+    admin.wait_for_url(re.compile(r".*/app/reports/report_[0-9a-f]+/$"))
+    saved = admin.locator("table.report-matrix").inner_text()
+    assert "¥80,000.00" in saved and "¥777,000.00" in saved and "¥877,000.00" not in saved
+    edit_url = admin.url + "edit/"
+
+    # The same builder in Chinese and on a phone: everything kept, still readable.
+    for locale, width, name in (("en-US", 390, "en-390"), ("zh-CN", 1280, "zh-1280"), ("zh-CN", 390, "zh-390")):
+        page = browse(locale, width=width)
+        world.login(page, base, who="admin")
+        page.goto(edit_url)
+        page.locator("#report-preview table.report-matrix").wait_for()
+        assert page.locator("#filter-logic").input_value() == "1 AND (2 OR 3)"
+        if locale == "zh-CN":
+            assert "筛选逻辑" in page.content() and "分段" in page.content()
+        builder_fits(page, base, f"report-builder-parts-{name}")
