@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -53,9 +53,21 @@ def _choices(field: FieldMeta, language: str | None) -> list[tuple[str, str]]:
     return [(c["value"], c["label"]) for c in value_type.choices(field, language)]
 
 
+def _yes_no(field: FieldMeta, language: str | None) -> list[tuple[str, str]]:
+    return [("true", _("Yes")), ("false", _("No"))]
+
+
+def _typed(field: FieldMeta, language: str | None) -> list[tuple[str, str]]:
+    """No options: the viewer types (a number range) or searches (a record)."""
+    return []
+
+
 #: Filter kinds (asked of the field's widget) a dashboard offers: the operator and the options.
+#: A number ("range") is two inputs, at least / at most; a lookup searches its object's records.
 FILTER_KINDS: dict[str, tuple[str, Callable[[FieldMeta, str | None], list[tuple[str, str]]]]] = {
-    "period": ("range", _periods), "choices": ("in", _choices), "user": ("in", _people)}
+    "period": ("range", _periods), "choices": ("in", _choices), "user": ("in", _people), "boolean": ("eq", _yes_no),
+    "range": ("range", _typed), "lookup": ("eq", _typed)}
+BOUNDS = (("gte", gettext_lazy("At least")), ("lte", gettext_lazy("At most")))
 NEW_PANEL = {"w": 6, "h": 4}
 
 
@@ -90,7 +102,7 @@ def dashboard_list(request):
 
 def filter_fields(user) -> dict[str, FieldMeta]:
     """Fields a dashboard can filter on: by api_name, from the objects the user may read, those
-    whose widget filters by a period, a choice or a user."""
+    whose widget filters by a period, a choice, a user, a yes/no, a number or a record."""
     tenant = get_meta()
     access = service.access_for(user)
     found: dict[str, FieldMeta] = {}
@@ -104,7 +116,7 @@ def filter_fields(user) -> dict[str, FieldMeta]:
 
 
 def _filter_controls(dashboard: DashboardMeta, params, fields: dict[str, FieldMeta],
-                     language: str | None) -> list[dict[str, Any]]:
+                     language: str | None, viewer) -> list[dict[str, Any]]:
     """One control per dashboard filter the viewer may use: its options and the value chosen (from
     the URL, else the filter's default)."""
     controls = []
@@ -112,12 +124,38 @@ def _filter_controls(dashboard: DashboardMeta, params, fields: dict[str, FieldMe
         field = fields.get(f.field)
         if field is None:
             continue
-        op, options_of = FILTER_KINDS[filter_widget_for(field).filter_kind]
+        kind = filter_widget_for(field).filter_kind
+        op, options_of = FILTER_KINDS[kind]
         key = f"{f.field}__{op}"
-        options = options_of(field, language)
-        controls.append({"name": FILTER_PREFIX + key, "key": key, "field": f.field, "label": field.label(language),
-                         "options": options, "value": params.get(FILTER_PREFIX + key, f.default)})
+        control = {"name": FILTER_PREFIX + key, "key": key, "field": f.field, "label": field.label(language),
+                   "kind": kind, "options": options_of(field, language), "value": params.get(FILTER_PREFIX + key, f.default)}
+        if kind == "range":  # numbers: two bounds, each its own filter
+            control["bounds"] = [{"name": f"{FILTER_PREFIX}{f.field}__{bound}", "key": f"{f.field}__{bound}",
+                                  "label": label, "value": params.get(f"{FILTER_PREFIX}{f.field}__{bound}", "")}
+                                 for bound, label in BOUNDS]
+            control["value"] = ""
+        elif kind == "lookup":
+            control["target"] = filter_widget_for(field).filter_context(field, language)["target"]
+            control["value"] = control["value"] if str(control["value"]).isdigit() else ""
+            control["value_label"] = _record_name(control["target"], control["value"], viewer)
+        controls.append(control)
     return controls
+
+
+def _record_name(object_name: str, record_id: str, viewer) -> str:
+    """The name of the record a lookup filter holds, if the viewer may read it."""
+    if not record_id:
+        return ""
+    try:
+        return service.get_record(object_name, int(record_id), viewer).name or record_id
+    except TesseraError:
+        return ""
+
+
+def chosen_filters(controls: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The filters the controls hold: each control's value, a number's bounds."""
+    return [(c["key"], c["value"]) for c in controls if c["value"]] + \
+        [(b["key"], b["value"]) for c in controls for b in c.get("bounds", ()) if b["value"]]
 
 
 def _viewer(request, dashboard: DashboardMeta) -> tuple[Any, list[str]]:
@@ -135,8 +173,8 @@ def dashboard_detail(request, dashboard_id: int):
     dashboard = _dashboard_or_404(dashboard_id, request.user)
     viewer, problems = _viewer(request, dashboard)
     fields = filter_fields(viewer)
-    controls = _filter_controls(dashboard, request.GET, fields, language)
-    chosen = [(c["key"], c["value"]) for c in controls if c["value"]]
+    controls = _filter_controls(dashboard, request.GET, fields, language, viewer)
+    chosen = chosen_filters(controls)
     panel_request = PanelRequest(request, viewer, resolve_words(chosen, service.access_for(viewer)))
     shown = []
     for spec in dashboard.items:
@@ -150,6 +188,7 @@ def dashboard_detail(request, dashboard_id: int):
         "viewer": viewer, "viewing_as": viewer != request.user,
         "view_as_users": directory.user_choices(request.user, "") if access.has_right("view_all_data") else [],
         "chart_scripts": any("charts" in d["scripts"] for d in shown),
+        "lookup_scripts": any(c["kind"] == "lookup" for c in controls),
         "choices": choices_for(request, []) if editing else [],
         "filter_choices": sorted(((name, f.label(language)) for name, f in fields.items()
                                   if name not in {f.field for f in dashboard.filters}), key=lambda c: c[1])

@@ -107,3 +107,41 @@ def test_panels_are_placed_from_the_keyboard_too(world):
     for _ in range(8):
         clients["admin"].post(change, {"op": "right:p"})
     assert services.get_dashboard(board.id, admin).items[0].x == 5  # stays inside the 12 columns
+
+
+def test_dashboard_filters_on_numbers_yes_no_fields_and_lookups(world):
+    from metadata.services import add_field
+
+    clients, rep, admin = world
+    add_field("account", {"api_name": "key_account", "type": "boolean", "labels": {"en": "Key account"}}, admin)
+    add_field("account", {"api_name": "parent", "type": "lookup", "labels": {"en": "Parent account"},
+                          "options": {"target": "account"}}, admin)
+    group = service.create_record("account", {"name": "Rep Group", "owner": rep.pk}, SYSTEM).id
+    service.create_record("account", {"name": "Big Key Branch", "employees": 500, "key_account": True, "parent": group,
+                                      "owner": rep.pk}, SYSTEM)
+    service.create_record("account", {"name": "Small Branch", "employees": 20, "parent": group, "owner": rep.pk}, SYSTEM)
+    url = clients["admin"].post("/app/dashboards/", {"name": "Filters", "shared": "1"})["Location"].split("?")[0]
+    change = url + "change/"
+    clients["admin"].post(change, {"op": "add", "add": "list_view:object=account&view=all_accounts"})
+    edit = clients["admin"].get(url + "?edit=1").content.decode()
+    for name in ("employees", "key_account", "parent"):
+        assert f'<option value="{name}">' in edit  # offered as dashboard filters
+        clients["admin"].post(change, {"op": "filter_add", "filter_field": name})
+    page = clients["rep"].get(url).content.decode()
+    assert 'name="f.employees__gte"' in page and 'name="f.employees__lte"' in page
+    assert re.search(r'<select id="filter-key_account" name="f.key_account__eq">\s*<option value="">All</option>\s*'
+                     r'<option value="true">Yes</option><option value="false">No</option>', page)
+    assert 'name="f.parent__eq" data-lookup="/app/search/lookup/account/"' in page and "tom-select" in page
+    assert "tom-select" not in clients["rep"].get("/app/dashboards/").content.decode()
+
+    def names(query):
+        html = clients["rep"].get(url + query).content.decode()
+        return {n for n in ("Big Key Branch", "Small Branch", "Rep Factory", "Rep Group") if n in html}, html
+
+    assert names("?f.employees__gte=100")[0] == {"Big Key Branch"}
+    assert names("?f.employees__gte=10&f.employees__lte=100")[0] == {"Small Branch"}
+    assert names("?f.key_account__eq=true")[0] == {"Big Key Branch"}
+    found, html = names(f"?f.parent__eq={group}")
+    assert found == {"Big Key Branch", "Small Branch", "Rep Group"}  # the group is named in the chosen option
+    assert f'<option value="{group}" selected>Rep Group</option>' in html
+    assert 'value="100"' in clients["rep"].get(url + "?f.employees__gte=100").content.decode()  # the bound stays shown
