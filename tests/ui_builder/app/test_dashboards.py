@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from metadata.services import add_field
 from metadata.services.list_views import create_list_view
 from reports_engine.dashboards import services
 from tessera.records import service
@@ -110,8 +111,6 @@ def test_panels_are_placed_from_the_keyboard_too(world):
 
 
 def test_dashboard_filters_on_numbers_yes_no_fields_and_lookups(world):
-    from metadata.services import add_field
-
     clients, rep, admin = world
     add_field("account", {"api_name": "key_account", "type": "boolean", "labels": {"en": "Key account"}}, admin)
     add_field("account", {"api_name": "parent", "type": "lookup", "labels": {"en": "Parent account"},

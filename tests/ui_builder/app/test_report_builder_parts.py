@@ -69,8 +69,7 @@ def rows_of(html: str) -> list[str]:
 
 
 def test_the_picker_walks_lookups_to_a_two_step_parent_column(world):
-    clients, admin, _rep, _ids = world
-    client = clients["admin"]
+    client, admin = world[0]["admin"], world[1]
     base = {"object": "opportunity", "name": "By parent", "shape": "tabular", "column": ["name"]}
     _r, html = post(client, NEW, {**base, "op": "noop"})
     assert re.search(r'<option value="account"[^>]*>Opportunity › Account</option>', html)  # where to walk
@@ -92,8 +91,7 @@ def test_the_picker_walks_lookups_to_a_two_step_parent_column(world):
 
 
 def test_a_cross_filter_without_related_records_with_its_own_condition(world):
-    clients, admin, _rep, _ids = world
-    client = clients["admin"]
+    client, admin = world[0]["admin"], world[1]
     base = {"object": "opportunity", "name": "No calls", "shape": "tabular", "column": ["name"]}
     _r, html = post(client, NEW, {**base, "op": "add_cross"})
     assert re.search(r'<option value="activity:opportunity" selected>Activities</option>', html)
@@ -119,8 +117,7 @@ def test_a_cross_filter_without_related_records_with_its_own_condition(world):
 
 
 def test_filter_logic_combines_the_numbered_filters(world):
-    clients, admin, _rep, _ids = world
-    client = clients["admin"]
+    client, admin = world[0]["admin"], world[1]
     form = {"object": "opportunity", "name": "Logic", "shape": "tabular", "column": ["name"],
             "filter": ["amount__gte=1000", "stage__in=closed_won", "name=o-mid"], "filter_logic": "1 AND (2 OR NOT 3)"}
     _r, html = post(client, NEW, {**form, "op": "noop"})
@@ -134,8 +131,7 @@ def test_filter_logic_combines_the_numbered_filters(world):
 
 
 def test_bad_filter_logic_is_shown_beside_the_box_and_nothing_is_saved(world):
-    clients, _admin, _rep, _ids = world
-    client = clients["admin"]
+    client = world[0]["admin"]
     form = {"object": "opportunity", "name": "Bad logic", "shape": "tabular", "column": ["name"],
             "filter": ["amount__gte=1000", "stage__in=closed_won"], "filter_logic": "1 AND ("}
     _r, html = post(client, PREVIEW, form)
@@ -153,8 +149,7 @@ def test_bad_filter_logic_is_shown_beside_the_box_and_nothing_is_saved(world):
 
 
 def test_a_column_over_related_records_counts_and_adds_them_up(world):
-    clients, admin, _rep, _ids = world
-    client = clients["admin"]
+    client, admin = world[0]["admin"], world[1]
     base = {"object": "account", "name": "Activity count", "shape": "tabular", "column": ["name"]}
     _r, html = post(client, NEW, {**base, "op": "add_child"})
     assert re.search(r'<select id="child-relation-0" name="child_relation"', html)
@@ -185,8 +180,7 @@ def test_a_column_over_related_records_counts_and_adds_them_up(world):
 
 
 def test_bucket_fields_group_values_into_ranges_and_lists(world):
-    clients, admin, _rep, _ids = world
-    client = clients["admin"]
+    client, admin = world[0]["admin"], world[1]
     base = {"object": "opportunity", "name": "Deal sizes", "shape": "summary", "agg_function": ["count"], "agg_of": [""]}
     _r, html = post(client, NEW, {**base, "op": "add_bucket", "add_bucket_field": "amount"})
     assert 'name="bucket_field" value="amount"' in html and 'name="bk0_range_below"' in html
@@ -239,8 +233,7 @@ def test_sharing_with_roles_and_departments_needs_the_share_right(world):
 
 
 def test_a_table_with_a_number_column_gets_a_chart(world):
-    clients, admin, _rep, ids = world
-    client = clients["admin"]
+    client, admin, ids = world[0]["admin"], world[1], world[3]
     names_only = {"object": "opportunity", "name": "Deals", "shape": "tabular", "column": ["name", "stage"]}
     _r, html = post(client, NEW, {**names_only, "op": "noop"})
     assert 'id="chart-kind"' not in html and "once it has a number column" in html
