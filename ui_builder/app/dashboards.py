@@ -35,7 +35,7 @@ from .filters import ME, MY_TEAM, PERIODS, resolve_words
 from .pages import render_page
 from .panels import PanelRequest, added, choices_for, drawn
 from .query_string import FILTER_PREFIX
-from .widgets import filter_widget_for
+from .widgets import LookupWidget, filter_widget_for
 
 MAX_NAME = 100
 
@@ -124,18 +124,19 @@ def _filter_controls(dashboard: DashboardMeta, params, fields: dict[str, FieldMe
         field = fields.get(f.field)
         if field is None:
             continue
-        kind = filter_widget_for(field).filter_kind
+        widget = filter_widget_for(field)
+        kind = widget.filter_kind
         op, options_of = FILTER_KINDS[kind]
         key = f"{f.field}__{op}"
         control = {"name": FILTER_PREFIX + key, "key": key, "field": f.field, "label": field.label(language),
-                   "kind": kind, "options": options_of(field, language), "value": params.get(FILTER_PREFIX + key, f.default)}
+                   "options": options_of(field, language), "value": params.get(FILTER_PREFIX + key, f.default)}
         if kind == "range":  # numbers: two bounds, each its own filter
             control["bounds"] = [{"name": f"{FILTER_PREFIX}{f.field}__{bound}", "key": f"{f.field}__{bound}",
                                   "label": label, "value": params.get(f"{FILTER_PREFIX}{f.field}__{bound}", "")}
                                  for bound, label in BOUNDS]
             control["value"] = ""
-        elif kind == "lookup":
-            control["target"] = filter_widget_for(field).filter_context(field, language)["target"]
+        elif isinstance(widget, LookupWidget):  # a record, searched among its object's
+            control["target"] = widget.filter_context(field, language)["target"]
             control["value"] = control["value"] if str(control["value"]).isdigit() else ""
             control["value_label"] = _record_name(control["target"], control["value"], viewer)
         controls.append(control)
@@ -188,7 +189,7 @@ def dashboard_detail(request, dashboard_id: int):
         "viewer": viewer, "viewing_as": viewer != request.user,
         "view_as_users": directory.user_choices(request.user, "") if access.has_right("view_all_data") else [],
         "chart_scripts": any("charts" in d["scripts"] for d in shown),
-        "lookup_scripts": any(c["kind"] == "lookup" for c in controls),
+        "lookup_scripts": any(c.get("target") for c in controls),
         "choices": choices_for(request, []) if editing else [],
         "filter_choices": sorted(((name, f.label(language)) for name, f in fields.items()
                                   if name not in {f.field for f in dashboard.filters}), key=lambda c: c[1])
