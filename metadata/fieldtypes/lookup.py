@@ -34,6 +34,16 @@ REFERENCE_SCHEMA = {
     "additionalProperties": {"type": ["string", "number", "integer"]},
 }
 
+#: The keys a user field may be given by besides the id (UserFieldType.coerce).
+USER_KEYS = ("email", "name")
+USER_REFERENCE_SCHEMA = {
+    "type": "object", "minProperties": 1, "maxProperties": 1,
+    "description": "The user by their id ({\"id\": 3}), e-mail ({\"email\": \"li.na@example.cn\"}) or full "
+                   "name ({\"name\": \"李娜\"}): an active user of the tenant. A name two users share is refused.",
+    "properties": {"id": dict(ID_SCHEMA), "email": {"type": "string"}, "name": {"type": "string"}},
+    "additionalProperties": False,
+}
+
 
 @dataclass(frozen=True)
 class RecordRef:
@@ -188,9 +198,18 @@ class UserFieldType(LookupFieldType):
         return None  # users are not records of an object
 
     def coerce(self, raw: Any, field: FieldMeta) -> Any:
+        """An id, `{"id": …}`, `{"email": …}` or `{"name": …}` (a RecordRef the write pipeline
+        resolves to an active user, as the importer resolves an owner column)."""
+        if isinstance(raw, dict) and "id" not in raw:
+            ((key, value),) = raw.items() if len(raw) == 1 else ((None, None),)
+            if key not in USER_KEYS or not isinstance(value, str | None):
+                raise FieldValueError("invalid_user", _("Give the id of a user, or {\"email\": …} or {\"name\": …}."))
+            return RecordRef(key, value.strip()) if value and value.strip() else None
         return _coerce_id(raw)
 
     def openapi_schema(self, field: FieldMeta, *, for_input: bool = False) -> dict:
+        if for_input:
+            return {"oneOf": [dict(ID_SCHEMA), USER_REFERENCE_SCHEMA, {"type": "null"}]}
         return nullable(ID_SCHEMA)
 
     def widget_descriptor(self, field: FieldMeta, language: str | None) -> dict:

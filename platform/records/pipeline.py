@@ -9,7 +9,7 @@ nothing is written until every step has run and no draft has an error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,7 +150,7 @@ def _read_checked(obj: ObjectMeta, draft: Draft, found: InputField, raw: Any, va
         errors.add(key, "read_only", _("This field cannot be changed."))
         return
     if found.is_owner and not (
-            access.can_assign_owner(obj, value) if current is None else access.can_reassign(obj, current)):
+            _may_own(obj, value, access) if current is None else access.can_reassign(obj, current)):
         errors.add(key, "read_only", _("You may not give this record to that user."))
         return
     old = current.values.get(key) if current is not None else None
@@ -159,6 +159,12 @@ def _read_checked(obj: ObjectMeta, draft: Draft, found: InputField, raw: Any, va
         return
     draft.values[key] = value
     draft.changed.add(key)
+
+
+def _may_own(obj: ObjectMeta, owner: Any, access: RecordAccess) -> bool:
+    """Whether the writer may make `owner` the owner of a new record; a user given by e-mail or
+    name is checked once found (_resolve_users)."""
+    return isinstance(owner, RecordRef) or access.can_assign_owner(obj, owner)
 
 
 def attach_uploads(obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -> None:
@@ -353,6 +359,80 @@ def resolve_references(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft],
                 (draft, f, key_field, key_field.type.normalise_for_unique(key)))
     for target, items in pending.items():
         _resolve_target(tenant, tenant.objects[target], items, access)
+    _resolve_users(obj, drafts, access)
+
+
+def _resolve_users(obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -> None:
+    """User fields given by e-mail or full name (`{"email": …}`, `{"name": …}`) → the active
+    user's id (find_users, as the importer finds an owner column's users); the owner of a new
+    record is then checked as an id would have been."""
+    users = [f for f in obj.fields if f.type.is_reference and f.type.target(f) is None]
+    pending: list[tuple[Draft, FieldMeta, RecordRef]] = []
+    for draft in drafts:
+        for f in users:
+            ref = draft.values.get(f.api_name)
+            if isinstance(ref, RecordRef) and not draft.errors.has(f.api_name):
+                pending.append((draft, f, ref))
+    by_key: dict[str, set[str]] = {}
+    for _draft, _f, ref in pending:
+        by_key.setdefault(ref.field, set()).add(ref.value)
+    found = {key: find_users(texts, by=key) for key, texts in by_key.items()}
+    for draft, f, ref in pending:
+        user = found[ref.field][ref.value]
+        if isinstance(user, UserNotFound):
+            draft.errors.add(f.api_name, "invalid_user", user.message)
+        elif f.api_name == "owner" and draft.current is None and not access.can_assign_owner(obj, user):
+            draft.errors.add(f.api_name, "read_only", _("You may not give this record to that user."))
+        else:
+            _resolved(draft, f, user)
+
+
+def _resolved(draft: Draft, f: FieldMeta, value: int) -> None:
+    """A reference found: its id replaces the reference; an update that names the record's own
+    value again changes nothing (no new version, no history entry for it)."""
+    draft.values[f.api_name] = value
+    if draft.current is not None and draft.current.values.get(f.api_name) == value:
+        draft.changed.discard(f.api_name)
+
+
+@dataclass(frozen=True)
+class UserNotFound:
+    """Why a text names no user: none has it, or several share it (find_users)."""
+
+    code: str
+    message: str
+
+
+def find_users(texts: Iterable[str], *, by: str | None = None) -> dict[str, int | UserNotFound]:
+    """text → the id of the active user it names (or why none): by e-mail (`by="email"`), by full
+    name (`by="name"`), or either (None: an e-mail wins), case-insensitive. A name two users share
+    names neither. The one place users are found by what people call them: user fields written
+    through the API and the importer's owner and user columns."""
+    wanted = {t for t in texts if t}
+    lowered = {t.lower() for t in wanted}
+    by_email: dict[str, int] = {}
+    by_name: dict[str, list[int]] = {}
+    emails, names = by != "name", by != "email"
+    for pk, email, name in repository.users_named(lowered, emails=emails, names=names):
+        if emails and email in lowered:
+            by_email[email] = pk
+        if names and name in lowered:
+            by_name.setdefault(name, []).append(pk)
+    answer: dict[str, int | UserNotFound] = {}
+    for text in wanted:
+        key = text.lower()
+        named = by_name.get(key, [])
+        if key in by_email:
+            answer[text] = by_email[key]
+        elif len(named) == 1:
+            answer[text] = named[0]
+        elif named:
+            answer[text] = UserNotFound("ambiguous", _("%(count)d users are named “%(name)s”: use the e-mail.")
+                                        % {"count": len(named), "name": text})
+        else:
+            answer[text] = UserNotFound("not_found", _("No active user with the e-mail or name “%(name)s”.")
+                                        % {"name": text})
+    return answer
 
 
 def reference_key(target: ObjectMeta, name: str, access: RecordAccess) -> FieldMeta | None:
@@ -379,7 +459,7 @@ def _resolve_target(tenant: TenantMeta, target: ObjectMeta, items: list[tuple[Dr
     for draft, f, key_field, key in items:
         ids = sorted(found.get((key_field.api_name, key), ()))
         if len(ids) == 1:
-            draft.values[f.api_name] = ids[0]
+            _resolved(draft, f, ids[0])
             continue
         names = {"object": target.label(), "field": key_field.label(), "value": key}
         if not ids:

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Q
+from django.db.models.functions import Lower
 from psycopg2 import sql
 from psycopg2.extras import execute_values
 
@@ -431,6 +433,22 @@ def active_user_ids(ids: Iterable[int]) -> set[int]:
     with connection.cursor() as cursor:
         cursor.execute(statement)
         return {row[0] for row in cursor.fetchall()}
+
+
+def users_named(lowered: set[str], *, emails: bool = True, names: bool = True) -> list[tuple[int, str, str]]:
+    """(id, e-mail, full name), both lower-cased, of the active users (support logins left out)
+    whose e-mail (`emails`) or full name (`names`) is one of `lowered` (lower-cased texts)."""
+    if not lowered or not (emails or names):
+        return []
+    matches = Q()
+    if emails:
+        matches |= Q(email_lower__in=lowered)
+    if names:
+        matches |= Q(name_lower__in=lowered)
+    users = (get_user_model().objects.filter(is_active=True, is_support=False)
+             .annotate(email_lower=Lower("email"), name_lower=Lower("full_name"))
+             .filter(matches).values_list("pk", "email_lower", "name_lower"))
+    return list(users)
 
 
 def lock_live(obj: ObjectMeta, ids: Iterable[int], *, predicate: sql.Composable | None = None) -> list[tuple]:

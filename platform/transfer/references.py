@@ -19,15 +19,13 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from tessera.errors import TesseraError
 from tessera.records import service as records
+from tessera.records.pipeline import UserNotFound, find_users
 from tessera.security.actor import Actor
 
 CACHE_SIZE = 200_000
@@ -161,29 +159,8 @@ class Resolver:
         missing = sorted(wanted - answer.keys())
         if not missing:
             return answer
-        lowered = {t.lower() for t in missing}
-        by_email: dict[str, int] = {}
-        by_name: dict[str, list[int]] = {}
-        users = (get_user_model().objects.filter(is_active=True, is_support=False)
-                 .annotate(email_lower=Lower("email"), name_lower=Lower("full_name"))
-                 .filter(Q(email_lower__in=lowered) | Q(name_lower__in=lowered))
-                 .values_list("pk", "email_lower", "name_lower"))
-        for pk, email, name in users:
-            by_email[email] = pk
-            by_name.setdefault(name, []).append(pk)
-        for text in missing:
-            key = text.lower()
-            named = by_name.get(key, [])
-            if key in by_email:
-                answer[text] = by_email[key]
-            elif len(named) == 1:
-                answer[text] = named[0]
-            elif named:
-                answer[text] = Unresolved("ambiguous", _("%(count)d users are named “%(name)s”: use the e-mail.")
-                                          % {"count": len(named), "name": text})
-            else:
-                answer[text] = Unresolved("not_found", _("No active user with the e-mail or name “%(name)s”.")
-                                          % {"name": text})
+        for text, user in find_users(missing).items():
+            answer[text] = Unresolved(user.code, user.message) if isinstance(user, UserNotFound) else user
             cache.remember(text, answer[text])
         return answer
 
