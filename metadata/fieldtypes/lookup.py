@@ -34,8 +34,8 @@ REFERENCE_SCHEMA = {
     "additionalProperties": {"type": ["string", "number", "integer"]},
 }
 
-#: The keys a user field may be given by besides the id (UserFieldType.coerce).
-USER_KEYS = ("email", "name")
+#: The keys a user field may be given by besides the id (UserFieldType.coerce): a user's e-mail, full name.
+USER_BY_EMAIL, USER_BY_NAME = USER_KEYS = ("email", "name")
 USER_REFERENCE_SCHEMA = {
     "type": "object", "minProperties": 1, "maxProperties": 1,
     "description": "The user by their id ({\"id\": 3}), e-mail ({\"email\": \"li.na@example.cn\"}) or full "

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from metadata.fieldtypes import FieldType, FieldValueError
 from metadata.fieldtypes.files import NewUpload
-from metadata.fieldtypes.lookup import RecordRef
+from metadata.fieldtypes.lookup import USER_BY_EMAIL, USER_BY_NAME, RecordRef
 from metadata.meta import CategoryMeta, FieldMeta, ObjectMeta, TenantMeta, pick_label
 from tessera.security.access import RecordAccess
 
@@ -376,7 +376,8 @@ def _resolve_users(obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -
     by_key: dict[str, set[str]] = {}
     for _draft, _f, ref in pending:
         by_key.setdefault(ref.field, set()).add(ref.value)
-    found = {key: find_users(texts, by=key) for key, texts in by_key.items()}
+    found = {key: find_users(texts, emails=key == USER_BY_EMAIL, names=key == USER_BY_NAME)
+             for key, texts in by_key.items()}
     for draft, f, ref in pending:
         user = found[ref.field][ref.value]
         if isinstance(user, UserNotFound):
@@ -403,16 +404,15 @@ class UserNotFound:
     message: str
 
 
-def find_users(texts: Iterable[str], *, by: str | None = None) -> dict[str, int | UserNotFound]:
-    """text → the id of the active user it names (or why none): by e-mail (`by="email"`), by full
-    name (`by="name"`), or either (None: an e-mail wins), case-insensitive. A name two users share
-    names neither. The one place users are found by what people call them: user fields written
-    through the API and the importer's owner and user columns."""
+def find_users(texts: Iterable[str], *, emails: bool = True, names: bool = True) -> dict[str, int | UserNotFound]:
+    """text → the id of the active user it names (or why none): by e-mail (`emails`), by full name
+    (`names`), or either (an e-mail wins), case-insensitive. A name two users share names neither.
+    The one place users are found by what people call them: user fields written through the API
+    and the importer's owner and user columns."""
     wanted = {t for t in texts if t}
     lowered = {t.lower() for t in wanted}
     by_email: dict[str, int] = {}
     by_name: dict[str, list[int]] = {}
-    emails, names = by != "name", by != "email"
     for pk, email, name in repository.users_named(lowered, emails=emails, names=names):
         if emails and email in lowered:
             by_email[email] = pk
