@@ -4,14 +4,17 @@ filled for records written before they existed."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from pypinyin import Style, lazy_pinyin
 
 from metadata.cache import get_meta
 from tessera.records import indexing, service
 from tessera.records.search import search_names, search_records
-from tessera.records.search_keys import name_keys
+from tessera.records.search_keys import compact, has_han, name_keys
 from tessera.security.access import SYSTEM
 from tessera.security.models import Profile
 
@@ -34,6 +37,20 @@ def test_name_keys():
     assert name_keys("重庆 Renewal #12") == ("chongqingrenewal12", "cqrenewal12")
     assert name_keys("Acme Inc") == (None, None)
     assert name_keys(None) == (None, None)
+
+
+def test_name_keys_converted_run_by_run_equal_the_whole_name_converted_at_once():
+    """name_keys converts each run of Chinese characters once (remembered): the keys are those of
+    the whole name given to pypinyin, phrases (重庆, 银行, 长城), full-width letters, 〇 and
+    characters beyond the basic block included."""
+    rng = random.Random(13)
+    pool = [chr(c) for c in range(0x4E00, 0xA000, 7)] + list("〇Ａ abc12#、，。·-_ ") + ["重庆", "银行", "长城", "𠀀"]
+    names = ["".join(rng.choice(pool) for _ in range(rng.randrange(1, 12))) for _ in range(3000)]
+    for name in [*names, "重庆银行长城分行 #7", "Ａ公司", "订单 0000123"]:
+        expected = (compact("".join(lazy_pinyin(name))) or None,
+                    compact("".join(lazy_pinyin(name, style=Style.FIRST_LETTER))) or None) if has_han(name) \
+            else (None, None)
+        assert name_keys(name) == expected, name
 
 
 def test_pinyin_initials_and_full_pinyin_find_a_chinese_name(rep):
