@@ -35,6 +35,7 @@ from metadata.services import (
 )
 from metadata.services.fields import where_used
 from metadata.versioning import lock_metadata
+from tessera.security.access import SYSTEM
 from tests.helpers.metadata_api import labels
 
 pytestmark = pytest.mark.django_db
@@ -81,14 +82,8 @@ def shop_and_orders(make_object):
         {"api_name": "doubled", "type": "formula", "options": {"formula": "shop.rate * 2", "result_type": "number"}},
     ])
     add_field("shop", {"api_name": "total", "type": "rollup", "labels": labels("Total"), "options": {
-        "child_object": "order", "child_field": "shop", "function": "sum", "value_field": "amount"}}, _system())
+        "child_object": "order", "child_field": "shop", "function": "sum", "value_field": "amount"}}, SYSTEM)
     return get_meta()
-
-
-def _system():
-    from tessera.security.access import SYSTEM
-
-    return SYSTEM
 
 
 def test_every_kind_of_change_gives_the_snapshot_a_fresh_compile_gives(shop_and_orders, admin_a):

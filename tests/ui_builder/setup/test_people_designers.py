@@ -3,6 +3,8 @@ views, custom links, history): each a form over its service, errors in place, no
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -209,3 +211,36 @@ def test_departments_roles_profiles_and_sharing_rules(admin_client):
     assert SharingRule.objects.get(name="East sees IT").filters == [["industry", "it"]]
     assert "East sees IT" in admin_client.get("/setup/sharing/").content.decode()
     assert admin_client.get("/setup/audit-log/?action=sharing_rule.*").content.decode().count("sharing_rule.create") == 1
+
+
+def _radios(page: str, field: str) -> dict[str, str]:
+    """value → the rest of the tag, of the field-level radios of one field."""
+    return {m.group(1): m.group(2) for m in re.finditer(
+        rf'<input type="radio" name="level_{field}" value="([a-z_]*)"([^>]*)>', page)}
+
+
+def test_the_field_levels_show_what_each_profile_and_permission_set_grants(admin_client, admin_a):
+    """Each field's row: a profile's three levels (its level checked, editable when unset), a
+    permission set's "not granted" first, the administrator's disabled; labelled by field and level."""
+    from tessera.security.services import create_spec
+
+    assert admin_client.post("/setup/profiles/profile/salesperson/?object=account", {
+        "object": "account", "account__read": "on", "level_phone": "read_only"}).status_code == 302
+    page = admin_client.get("/setup/profiles/profile/salesperson/?object=account").content.decode()
+    phone, name = _radios(page, "phone"), _radios(page, "name")
+    assert list(phone) == ["hidden", "read_only", "editable"]
+    assert [v for v, rest in phone.items() if " checked" in rest] == ["read_only"]
+    assert [v for v, rest in name.items() if " checked" in rest] == ["editable"]
+    assert 'aria-label="Phone: Read-only"' in phone["read_only"] and "disabled" not in phone["read_only"]
+
+    create_spec("permission_set", {"api_name": "phones", "spec": {"objects": {"account": {
+        "read": True, "fields": {"phone": "hidden"}}}}}, admin_a)
+    page = admin_client.get("/setup/profiles/permission_set/phones/?object=account").content.decode()
+    phone, name = _radios(page, "phone"), _radios(page, "name")
+    assert list(phone) == ["", "hidden", "read_only", "editable"]
+    assert [v for v, rest in phone.items() if " checked" in rest] == ["hidden"]
+    assert [v for v, rest in name.items() if " checked" in rest] == [""]  # not granted
+    assert 'aria-label="Phone: —"' in phone[""]
+
+    page = admin_client.get("/setup/profiles/profile/administrator/?object=account").content.decode()
+    assert all(rest.endswith(" disabled") for rest in _radios(page, "phone").values())
