@@ -43,13 +43,16 @@ def change_list(request):
         request.user, object_api_name=object_name or None, entity=entity or None,
         before=int(before) if before.isdigit() else None, limit=PAGE)
     filters = {k: v for k, v in (("object", object_name), ("entity", entity)) if v}
+    words, did = {k: str(v) for k, v in ENTITIES.items()}, {k: str(v) for k, v in ACTIONS.items()}
+    system = _("system")
     context = {
-        "title": _("History"), "language": language, "entities": list(ENTITIES.items()),
-        "entries": [{"e": e, "what": ENTITIES.get(e.change.entity, e.change.entity), "name": _name(e, language),
+        "title": _("History"), "language": language, "entities": list(words.items()), "here": request.get_full_path(),
+        # Words translated once per page, not once per change (a lazy text translates when drawn).
+        "entries": [{"e": e, "what": words.get(e.change.entity, e.change.entity), "name": _name(e, language),
                      "object": e.object.label(language) if e.object else "",
-                     "did": ACTIONS.get(e.change.action, e.change.action),
+                     "did": did.get(e.change.action, e.change.action),
                      "who": (e.change.changed_by.full_name or e.change.changed_by.email) if e.change.changed_by
-                     else _("system")} for e in entries],
+                     else system} for e in entries],
         "objects": sorted(((o.api_name, o.label(language)) for o in get_meta().objects.values()), key=lambda o: o[1]),
         "chosen_object": object_name, "chosen_entity": entity,
         "next_url": f"?{urlencode({**filters, 'before': next_before})}" if next_before else "",
