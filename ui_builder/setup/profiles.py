@@ -102,6 +102,7 @@ def profile_edit(request, kind: str, api_name: str):
                     [(key, bool((entries.get(o.api_name) or {}).get(key, default.get(key, False) if kind == "profile" else False)))
                      for key, _label in ACTIONS]) for o in objects],
         "objects": [(o.api_name, o.label(language)) for o in objects], "chosen": chosen,
+        "chosen_label": chosen.label(language) if chosen else "",
         "field_levels": _field_levels(chosen, fields, kind, locked=locked, language=language) if chosen else [],
     }
     return render_setup(request, "ui_builder/setup/people/profile_edit.html", context, section="profiles",

@@ -232,6 +232,7 @@ def test_the_field_levels_show_what_each_profile_and_permission_set_grants(admin
     assert [v for v, rest in phone.items() if " checked" in rest] == ["read_only"]
     assert [v for v, rest in name.items() if " checked" in rest] == ["editable"]
     assert 'aria-label="Phone: Read-only"' in phone["read_only"] and "disabled" not in phone["read_only"]
+    assert "Fields of Account" in page  # in the page's language
 
     create_spec("permission_set", {"api_name": "phones", "spec": {"objects": {"account": {
         "read": True, "fields": {"phone": "hidden"}}}}}, admin_a)
