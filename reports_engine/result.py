@@ -21,6 +21,10 @@ One structure serves the API (`to_json()`), the builder's preview, charts, dashb
   `cell`, `filters`, `totals`), and `cells[i][j]` (aggregates of row i × column j; 0 where no record
   falls). `grand_total` is the corner.
 
+The builder's preview: `sample` (N when the result counts only the viewer's N latest records,
+`run_report(sample=N)`) and `cut_off` (rows left out by `cut`, which keeps a tree's or a matrix's
+first rows and every total).
+
 Drill-down: `run_report(..., extra_filters=cell filters)`, `drill_down(report, cell)` (the exact
 records, paged) and `drill_down_url(object, filters)` (the list page) take what a group or cell
 carries.
