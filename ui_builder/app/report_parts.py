@@ -75,11 +75,10 @@ def walk_chain(tenant: TenantMeta, obj: ObjectMeta, access: RecordAccess, path: 
     return chain
 
 
-def field_choices(obj: ObjectMeta, access: RecordAccess, language: str | None, walk: str = "") -> list[FieldChoice]:
+def field_choices(tenant: TenantMeta, obj: ObjectMeta, access: RecordAccess, language: str | None, walk: str = "") -> list[FieldChoice]:
     """The fields the picker offers: those of the object the walk reaches (the report's own object
     at first), then those of each object a lookup there points at — one step further. Walking
     through `account` then offers `account.parent.region`, and so on to any depth."""
-    tenant = service.get_object_meta(obj.api_name)[0]
     chain = walk_chain(tenant, obj, access, walk)
     here = chain[-1][1] if chain else obj
     prefix = "".join(f"{f.api_name}." for f, _o in chain)
@@ -96,10 +95,9 @@ def field_choices(obj: ObjectMeta, access: RecordAccess, language: str | None, w
     return found
 
 
-def walk_choices(obj: ObjectMeta, access: RecordAccess, language: str | None, walk: str) -> list[tuple[str, str]]:
+def walk_choices(tenant: TenantMeta, obj: ObjectMeta, access: RecordAccess, language: str | None, walk: str) -> list[tuple[str, str]]:
     """Where the picker can take its fields from: the objects on the way to the current one, and
     each object a lookup of the current one points at."""
-    tenant = service.get_object_meta(obj.api_name)[0]
     chain = walk_chain(tenant, obj, access, walk)
     options = [("", obj.label(language))]
     path, heading = "", obj.label(language)
@@ -114,10 +112,9 @@ def walk_choices(obj: ObjectMeta, access: RecordAccess, language: str | None, wa
     return options
 
 
-def describe_path(obj: ObjectMeta, access: RecordAccess, language: str | None, path: str) -> FieldChoice | None:
+def describe_path(tenant: TenantMeta, obj: ObjectMeta, access: RecordAccess, language: str | None, path: str) -> FieldChoice | None:
     """A field path at any depth as the builder shows it ("Account › Parent account › Region"),
     or None when it no longer leads to a field the viewer may read."""
-    tenant = service.get_object_meta(obj.api_name)[0]
     *steps, last = path.split(".")
     chain = walk_chain(tenant, obj, access, ".".join(steps))
     if len(chain) != len(steps):
@@ -152,11 +149,10 @@ class Related:
         return self.relation.partition(":")[2]
 
 
-def relations(obj: ObjectMeta, access: RecordAccess, language: str | None) -> list[tuple[str, str]]:
+def relations(tenant: TenantMeta, obj: ObjectMeta, access: RecordAccess, language: str | None) -> list[tuple[str, str]]:
     """The child objects a report can look into: (`<object>:<lookup>`, label), one per lookup of
     a readable object that points at `obj`; the lookup is named when an object has several or
     points at itself (an account's child accounts through "Parent account")."""
-    tenant = service.get_object_meta(obj.api_name)[0]
     found = [(child, f) for child, f in service.lookups_to(tenant, obj)
              if access.can(child, "read") and access.readable(child, f)]
     counts: dict[str, int] = {}
@@ -167,16 +163,13 @@ def relations(obj: ObjectMeta, access: RecordAccess, language: str | None) -> li
             for child, f in found]
 
 
-def child_object(related: Related) -> ObjectMeta | None:
-    try:
-        return service.get_object_meta(related.object)[1]
-    except TesseraError:
-        return None
+def child_object(tenant: TenantMeta, related: Related) -> ObjectMeta | None:
+    return tenant.object(related.object)
 
 
-def child_field_choices(related: Related, access: RecordAccess, language: str | None) -> list[tuple[str, str]]:
+def child_field_choices(tenant: TenantMeta, related: Related, access: RecordAccess, language: str | None) -> list[tuple[str, str]]:
     """The child's fields an aggregate can read: numbers (sum, average…) and dates (the latest)."""
-    child = child_object(related)
+    child = child_object(tenant, related)
     if child is None or not access.can(child, "read"):
         return []
     return [(c.path, c.label) for c in (choice_of(f.api_name, f.label(language), f)

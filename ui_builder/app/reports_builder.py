@@ -25,7 +25,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from metadata.meta import ObjectMeta, pick_label
+from metadata.meta import ObjectMeta, TenantMeta, pick_label
 from reports_engine import services as reports
 from tessera.errors import NotFound, TesseraError, ValidationFailed
 from tessera.records import service
@@ -238,7 +238,7 @@ def _renumbered(state: BuilderState, key_of, removed: int) -> None:
     state.aggregates = [(f, shifted.get(of, of)) for f, of in state.aggregates if of != gone]
 
 
-def apply_op(state: BuilderState, op: str, post, obj: ObjectMeta, access: RecordAccess) -> BuilderState:
+def apply_op(state: BuilderState, op: str, post, tenant: TenantMeta, obj: ObjectMeta, access: RecordAccess) -> BuilderState:
     """A structural change asked by a button: `add:<list>` (the field chosen in that list's select),
     `<up|down|remove>:<list>:<index>`, add_value, add_calc, add_filter (the filter builder's
     inputs, for the report or the part `fb_target` names); the parts' own in `_apply_part_op`."""
@@ -258,18 +258,18 @@ def apply_op(state: BuilderState, op: str, post, obj: ObjectMeta, access: Record
     elif action == "add_ratio":
         state.ratios.append(("", "", "number"))
     elif action == "add_filter":
-        _add_condition(state, post, obj, access)
+        _add_condition(state, post, tenant, obj, access)
     else:
-        _apply_part_op(state, action, target, index, post, obj, access)
+        _apply_part_op(state, action, target, index, post, tenant, obj, access)
     return state
 
 
-def _apply_part_op(state: BuilderState, action: str, target: str, index: str, post, obj: ObjectMeta,
+def _apply_part_op(state: BuilderState, action: str, target: str, index: str, post, tenant: TenantMeta, obj: ObjectMeta,
                    access: RecordAccess) -> None:
     """add_cross, add_child, add_bucket (the field chosen), `remove:<crosses|children|buckets>:<i>`,
     `add_range:<bucket>`, `add_list:<bucket>`, `remove_range:<bucket>:<i>`, `remove_list:…`,
     `remove_cond:<x|k><part>:<i>`."""
-    first = next(iter(parts.relations(obj, access, None)), ("", ""))[0]
+    first = next(iter(parts.relations(tenant, obj, access, None)), ("", ""))[0]
     number = _number(target)
     if action == "add_cross" and first and len(state.crosses) < parts.MAX_CROSSES:
         state.crosses.append(Related(first, with_=False))
@@ -277,7 +277,7 @@ def _apply_part_op(state: BuilderState, action: str, target: str, index: str, po
         state.children.append(Related(first))
     elif action == "add_bucket" and post.get("add_bucket_field") and len(state.buckets) < parts.MAX_BUCKETS:
         path = post["add_bucket_field"]
-        described = parts.describe_path(obj, access, None, path)
+        described = parts.describe_path(tenant, obj, access, None, path)
         ranged = described is not None and (described.numeric or described.dated)
         state.buckets.append(Bucket(path, ranges=[("", ""), ("", "")] if ranged else [], lists=[] if ranged else [("", [])]))
     elif action == "remove" and target in ("crosses", "children", "buckets"):
@@ -308,9 +308,9 @@ def _condition_owner(state: BuilderState, target: str) -> Related | None:
     return items[number] if 0 <= number < len(items) else None
 
 
-def _add_condition(state: BuilderState, post, obj: ObjectMeta, access: RecordAccess) -> None:
+def _add_condition(state: BuilderState, post, tenant: TenantMeta, obj: ObjectMeta, access: RecordAccess) -> None:
     owner = _condition_owner(state, state.fb_target)
-    child = parts.child_object(owner) if owner is not None else None
+    child = parts.child_object(tenant, owner) if owner is not None else None
     condition = condition_of(post, child or obj, access)
     if condition is None:
         return
@@ -345,18 +345,18 @@ def _entries(state: BuilderState, name: str, describe) -> list[dict[str, Any]]:
     return found
 
 
-def _parts_context(state: BuilderState, obj: ObjectMeta, access: RecordAccess, language: str | None,
+def _parts_context(state: BuilderState, tenant: TenantMeta, obj: ObjectMeta, access: RecordAccess, language: str | None,
                    describe) -> dict[str, Any]:
     """The cross filters, child columns, buckets and where a condition can go, for the template."""
-    relations = parts.relations(obj, access, language)
+    relations = parts.relations(tenant, obj, access, language)
     names = dict(relations)
     crosses = [{"index": i, "relation": c.relation, "with": c.with_, "label": names.get(c.relation, c.object),
-                "chips": _chips(c.conditions, parts.child_object(c), access, language, f"x{i}")}
+                "chips": _chips(c.conditions, parts.child_object(tenant, c), access, language, f"x{i}")}
                for i, c in enumerate(state.crosses)]
     children = [{"index": i, "key": parts.child_key(i), "relation": c.relation, "label": c.label, "function": c.function,
-                 "field": c.field, "fields": parts.child_field_choices(c, access, language),
+                 "field": c.field, "fields": parts.child_field_choices(tenant, c, access, language),
                  "name": parts.child_label(c, names),
-                 "chips": _chips(c.conditions, parts.child_object(c), access, language, f"k{i}")}
+                 "chips": _chips(c.conditions, parts.child_object(tenant, c), access, language, f"k{i}")}
                 for i, c in enumerate(state.children)]
     buckets = []
     for i, b in enumerate(state.buckets):
@@ -373,33 +373,33 @@ def _parts_context(state: BuilderState, obj: ObjectMeta, access: RecordAccess, l
             "fb_targets": targets, "functions_child": parts.FUNCTIONS}
 
 
-def builder_context(request, obj: ObjectMeta, state: BuilderState, slots: dict[str, list[str]] | None = None) -> dict[str, Any]:
+def builder_context(request, tenant: TenantMeta, obj: ObjectMeta, state: BuilderState, slots: dict[str, list[str]] | None = None) -> dict[str, Any]:
     language = get_language()
     access = service.access_for(request.user)
-    choices = parts.field_choices(obj, access, language, state.walk)
-    bucket_labels = {parts.bucket_key(i): _("Bucket: %(name)s") % {"name": b.label or (parts.describe_path(
+    choices = parts.field_choices(tenant, obj, access, language, state.walk)
+    bucket_labels = {parts.bucket_key(i): _("Bucket: %(name)s") % {"name": b.label or (parts.describe_path(tenant,
         obj, access, language, b.field) or FieldChoice(b.field, b.field, False, False)).label} for i, b in enumerate(state.buckets)}
 
     def describe(path: str) -> FieldChoice | None:
         if path in bucket_labels:
             return FieldChoice(path, bucket_labels[path], False, False)
-        return parts.describe_path(obj, access, language, path)
+        return parts.describe_path(tenant, obj, access, language, path)
 
-    context = _parts_context(state, obj, access, language, describe)
+    context = _parts_context(state, tenant, obj, access, language, describe)
     for name, items in (("cross", context["crosses"]), ("child", context["children"]), ("bucket", context["buckets"])):
         for item in items:
             item["slot"] = f"{name}-{item['index']}"
             item["errors"] = (slots or {}).get(item["slot"], [])
     child_values = [(c["key"], c["name"]) for c in context["children"]]
     # Values read the object's own numbers wherever the picker has walked to, and the walked ones too.
-    numbers = {c.path: c.label for c in [*(parts.field_choices(obj, access, language) if state.walk else []), *choices]
+    numbers = {c.path: c.label for c in [*(parts.field_choices(tenant, obj, access, language) if state.walk else []), *choices]
                if c.numeric}
     value_choices = list(numbers.items()) + child_values + \
         [(calc_key(i), label or _("Calculated column %(n)d") % {"n": i + 1}) for i, (label, _f, _t) in enumerate(state.calcs)]
     value_choices += [(of, (describe(of) or FieldChoice(of, of, False, False)).label) for _fn, of in state.aggregates
                       if of and of not in dict(value_choices)]  # a value of a field the picker no longer shows
     owner = _condition_owner(state, state.fb_target)
-    fb_object = (parts.child_object(owner) if owner is not None else None) or obj
+    fb_object = (parts.child_object(tenant, owner) if owner is not None else None) or obj
     can_share = access.has_right(reports.SHARE_REPORTS) or access.has_right("customize")
     context.update({
         "object": obj, "object_plural": obj.label(language, plural=True), "state": state,
@@ -409,7 +409,7 @@ def builder_context(request, obj: ObjectMeta, state: BuilderState, slots: dict[s
                    "choices": [(c.path, c.label) for c in choices] + list(bucket_labels.items())},
                   {"name": "colgroup", "label": _("Group columns by"), "items": _entries(state, "colgroup", describe),
                    "shown": state.shape == "matrix", "choices": [(c.path, c.label) for c in choices] + list(bucket_labels.items())}],
-        "fields": choices, "walk_choices": parts.walk_choices(obj, access, language, state.walk),
+        "fields": choices, "walk_choices": parts.walk_choices(tenant, obj, access, language, state.walk),
         "value_choices": value_choices, "shapes": SHAPES, "functions": FUNCTIONS,
         "periods": PERIODS, "calc_types": CALC_TYPES, "scopes": SCOPES,
         "chart_choices": [(key, kind.label) for key, kind in chart_kinds.items()],
@@ -429,35 +429,35 @@ def builder_context(request, obj: ObjectMeta, state: BuilderState, slots: dict[s
     return context
 
 
-def _naming(obj: ObjectMeta, access: RecordAccess, state: BuilderState, language: str | None) -> Naming:
+def _naming(tenant: TenantMeta, obj: ObjectMeta, access: RecordAccess, state: BuilderState, language: str | None) -> Naming:
     """Labels of the fields the values read and which bucketed fields take ranges: only the
     paths the form names are looked up (each preview stays cheap)."""
     labels: dict[str, str] = {}
     for _function, of in state.aggregates:
-        described = parts.describe_path(obj, access, language, of) if of else None
+        described = parts.describe_path(tenant, obj, access, language, of) if of else None
         if described is not None:
             labels[of] = described.label
     ranged = set()
     for bucket in state.buckets:
-        described = parts.describe_path(obj, access, language, bucket.field)
+        described = parts.describe_path(tenant, obj, access, language, bucket.field)
         if described is not None and (described.numeric or described.dated):
             ranged.add(bucket.field)
-    return Naming(labels, frozenset(ranged), dict(parts.relations(obj, access, language)) if state.children else {})
+    return Naming(labels, frozenset(ranged), dict(parts.relations(tenant, obj, access, language)) if state.children else {})
 
 
-def _spec(request, obj: ObjectMeta, state: BuilderState) -> dict[str, Any]:
+def _spec(request, tenant: TenantMeta, obj: ObjectMeta, state: BuilderState) -> dict[str, Any]:
     language = get_language()
-    return spec_of(state, language, _naming(obj, service.access_for(request.user), state, language))
+    return spec_of(state, language, _naming(tenant, obj, service.access_for(request.user), state, language))
 
 
-def preview_context(request, obj: ObjectMeta, state: BuilderState) -> dict[str, Any]:
+def preview_context(request, tenant: TenantMeta, obj: ObjectMeta, state: BuilderState) -> dict[str, Any]:
     """The report as it stands, run as the user (over their latest PREVIEW_SAMPLE records, the
     first PREVIEW_ROWS rows drawn), or why it cannot run: each error beside the part of the form
     it is about (`slots`)."""
     if not ready(state):
         return {"preview_hint": True}
     try:
-        result = reports.run_report(_spec(request, obj, state), request.user, limit=PREVIEW_ROWS,
+        result = reports.run_report(_spec(request, tenant, obj, state), request.user, limit=PREVIEW_ROWS,
                                     sample=PREVIEW_SAMPLE).cut(PREVIEW_ROWS)
     except TesseraError as exc:
         slots = parts.error_slots(exc)
@@ -487,28 +487,28 @@ def builder(request, api_name: str | None = None):
         object_name = spec["object"]
     else:
         object_name = request.POST.get("object") or request.GET.get("object", "")
-    _tenant, obj = object_or_404(object_name, request)
+    tenant, obj = object_or_404(object_name, request)
     if request.method != "POST":
         state = state_of(spec) if api_name is not None else BuilderState(object=obj.api_name)
-        return _page(request, obj, state)
+        return _page(request, tenant, obj, state)
     state = state_from(request.POST, obj.api_name)
     if api_name is not None:
         state.api_name = api_name
     op = request.POST.get("op", "")
     if op == "save":
-        return _save(request, obj, state, api_name)
-    state = apply_op(state, op, request.POST, obj, service.access_for(request.user))
+        return _save(request, tenant, obj, state, api_name)
+    state = apply_op(state, op, request.POST, tenant, obj, service.access_for(request.user))
     if request.headers.get("HX-Request"):
-        preview = preview_context(request, obj, state)
+        preview = preview_context(request, tenant, obj, state)
         return render(request, "ui_builder/app/reports/builder_form.html",
-                      {**builder_context(request, obj, state, preview.get("slots")), **preview, "edit_name": api_name,
+                      {**builder_context(request, tenant, obj, state, preview.get("slots")), **preview, "edit_name": api_name,
                        "focus_filter": op.startswith("target:")})
-    return _page(request, obj, state)
+    return _page(request, tenant, obj, state)
 
 
-def _page(request, obj: ObjectMeta, state: BuilderState, slots: dict[str, list[str]] | None = None, status: int = 200):
-    preview = preview_context(request, obj, state)
-    context = {**builder_context(request, obj, state, slots or preview.get("slots")), **preview,
+def _page(request, tenant: TenantMeta, obj: ObjectMeta, state: BuilderState, slots: dict[str, list[str]] | None = None, status: int = 200):
+    preview = preview_context(request, tenant, obj, state)
+    context = {**builder_context(request, tenant, obj, state, slots or preview.get("slots")), **preview,
                "edit_name": state.api_name or None, "errors": (slots or {}).get("", [])}
     return render_page(request, "ui_builder/app/reports/builder.html", context, status=status)
 
@@ -518,10 +518,10 @@ CLEARED = ("columns", "groups", "column_groups", "aggregates", "summary_formulas
            "cross_filters", "buckets", "chart", "scope", "shared")
 
 
-def _save(request, obj: ObjectMeta, state: BuilderState, api_name: str | None):
-    spec = _spec(request, obj, state)
+def _save(request, tenant: TenantMeta, obj: ObjectMeta, state: BuilderState, api_name: str | None):
+    spec = _spec(request, tenant, obj, state)
     if not state.name:
-        return _page(request, obj, state, {"": [_("Give the report a name.")]}, status=400)
+        return _page(request, tenant, obj, state, {"": [_("Give the report a name.")]}, status=400)
     try:
         if api_name is None:
             spec["api_name"] = f"report_{uuid.uuid4().hex[:10]}"
@@ -531,7 +531,7 @@ def _save(request, obj: ObjectMeta, state: BuilderState, api_name: str | None):
             reports.update_report(api_name, {k: v for k, v in spec.items() if k not in ("api_name", "object")}
                                   | {k: None for k in CLEARED if k not in spec}, request.user)
     except (ValidationFailed, TesseraError) as exc:
-        return _page(request, obj, state, parts.error_slots(exc), status=400)
+        return _page(request, tenant, obj, state, parts.error_slots(exc), status=400)
     return HttpResponseRedirect(reverse("app:report", args=[api_name]))
 
 
@@ -539,9 +539,9 @@ def _save(request, obj: ObjectMeta, state: BuilderState, api_name: str | None):
 def preview(request, object_name: str):
     """The preview alone, for each change of the form (htmx), with the errors of the form's parts
     swapped in beside them (out of band)."""
-    _tenant, obj = object_or_404(object_name, request)
+    tenant, obj = object_or_404(object_name, request)
     state = state_from(request.POST, obj.api_name)
-    context = preview_context(request, obj, state)
+    context = preview_context(request, tenant, obj, state)
     slots = context.get("slots", {})
     return render(request, "ui_builder/app/reports/preview.html",
                   {**context, "oob_slots": [(name, slots.get(name, [])) for name in _slot_names(state)]})
