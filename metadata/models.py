@@ -11,17 +11,38 @@ from django.db import models
 from django.db.models import Q
 
 
-class ObjectDef(models.Model):
-    """A kind of record: Lead, Account, or a tenant's custom object."""
+class LiveObjects(models.Manager):
+    """Objects not deleted: what the runtime, the compiled metadata and every designer see."""
 
-    api_name = models.CharField(max_length=63, unique=True)
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class ObjectDef(models.Model):
+    """A kind of record: Lead, Account, or a tenant's custom object.
+
+    A deleted object is kept, with its fields, layouts, categories, list views and records, until
+    its retention ends (metadata.services.objects: delete_object, restore_object,
+    purge_deleted_objects): `objects` never shows it, `with_deleted` does."""
+
+    api_name = models.CharField(max_length=63)
     is_standard = models.BooleanField(default=False)
     spec = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    #: What the deletion took off other definitions (related lists on other objects' layouts,
+    #: sharing rules, profiles' and permission sets' rights), for a restore to put back.
+    kept = models.JSONField(default=dict, blank=True)
+
+    objects = LiveObjects()
+    with_deleted = models.Manager()
 
     class Meta:
         ordering = ["id"]
+        base_manager_name = "with_deleted"
+        constraints = [models.UniqueConstraint(fields=["api_name"], condition=Q(deleted_at__isnull=True),
+                                               name="object_api_name_unique")]
 
     def __str__(self) -> str:
         return self.api_name

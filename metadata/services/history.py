@@ -11,7 +11,10 @@ it undid. What can be undone:
   properties as they were;
 - a layout, category or shared list view: created → deleted; deleted → created again as it was;
   changed → the properties the change touched, as they were;
-- an object: changed (labels, icon, rules, links…) → those properties as they were.
+- an object: changed (labels, icon, rules, links…) → those properties as they were; deleted →
+  restored (`objects.restore_object`: with its fields, layouts, categories, list views, records,
+  and what its deletion took off other definitions), while it is kept (`objects.retention_days`);
+  restored → deleted again.
 
 A type change and the creation of an object are not undone here (the first has its own dry-run,
 the second would delete every record of the object).
@@ -29,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from metadata.cache import get_meta
 from metadata.meta import ObjectMeta, TenantMeta
-from metadata.models import Layout, ListView, MetadataChange, RecordCategory
+from metadata.models import Layout, ListView, MetadataChange, ObjectDef, RecordCategory
 from metadata.versioning import reverting
 from tessera.errors import NotFound, ValidationFailed
 from tessera.security.access import require_customise
@@ -133,8 +136,23 @@ def _entry(meta: TenantMeta, change: MetadataChange, reverted_by: tuple[int, ...
     return ChangeEntry(
         change=change, object=_object_of(meta, change), name=str(snapshot.get("api_name", "")),
         differences=differences(change.before, change.after),
-        revertible=(change.entity, change.action) in REVERTS, reverted_by=reverted_by,
+        revertible=_revertible(change), reverted_by=reverted_by,
         labels=snapshot.get("labels") if isinstance(snapshot.get("labels"), dict) else None)
+
+
+def _revertible(change: MetadataChange) -> bool:
+    """Whether the engine can undo it now (a deleted object: while it is kept and still deleted)."""
+    key = (change.entity, change.action)
+    if key in RESTORES:
+        return deleted_object(change) is not None
+    return key in REVERTS
+
+
+def deleted_object(change: MetadataChange) -> ObjectDef | None:
+    """The object an object's deletion deleted, while it is still deleted and kept."""
+    if (change.entity, change.action) != ("object", "delete") or change.entity_id is None:
+        return None
+    return ObjectDef.with_deleted.filter(pk=change.entity_id, deleted_at__isnull=False).first()
 
 
 def _object_of(meta: TenantMeta, change: MetadataChange) -> ObjectMeta | None:
@@ -208,13 +226,18 @@ def revert_change(change_id: Any, actor: Actor) -> list[MetadataChange]:
     (each with `reverts` = this change). All or nothing."""
     require_customise(actor)
     change = _change(change_id)
-    undo = REVERTS.get((change.entity, change.action))
+    key = (change.entity, change.action)
+    undo, restore = REVERTS.get(key), RESTORES.get(key)
+    last = MetadataChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    if restore is not None:
+        with transaction.atomic(), reverting(change.pk):
+            restore(change, actor)
+        return list(MetadataChange.objects.filter(id__gt=last, reverts=change.pk).order_by("id"))
     if undo is None:
         raise ValidationFailed.single(None, "not_revertible", _("This change cannot be reverted here."))
     obj = _object_of(get_meta(), change)
     if obj is None:
         raise NotFound(_("The object of this change no longer exists."), code="unknown_object")
-    last = MetadataChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
     with transaction.atomic(), reverting(change.pk):
         undo(obj, change, actor)
     return list(MetadataChange.objects.filter(id__gt=last, reverts=change.pk).order_by("id"))
@@ -254,6 +277,14 @@ def _delete_field(obj: ObjectMeta, change: MetadataChange, actor: Actor) -> None
 def _revert_object_update(obj: ObjectMeta, change: MetadataChange, actor: Actor) -> None:
     objects.update_object(obj.api_name, _touched(change.before or {}, change.after or {}, keys=objects.UPDATABLE),
                           actor)
+
+
+def _restore_object(change: MetadataChange, actor: Actor) -> None:
+    objects.restore_object(int(change.entity_id or 0), actor)
+
+
+def _delete_object_again(obj: ObjectMeta, change: MetadataChange, actor: Actor) -> None:
+    objects.delete_object(obj.api_name, actor, confirm_name=obj.api_name)
 
 
 @dataclass(frozen=True)
@@ -297,7 +328,13 @@ REVERTS: dict[tuple[str, str], Callable[[ObjectMeta, MetadataChange, Actor], Non
     ("field", "create"): _delete_field,
     ("field", "restore"): _delete_field,
     ("object", "update"): _revert_object_update,
+    ("object", "restore"): _delete_object_again,
     **{(entity, "create"): services.revert_create for entity, services in SPEC_SERVICES.items()},
     **{(entity, "delete"): services.revert_delete for entity, services in SPEC_SERVICES.items()},
     **{(entity, "update"): services.revert_update for entity, services in SPEC_SERVICES.items()},
+}
+
+#: (entity, action) → how to undo a change whose object is not live (so not in the metadata).
+RESTORES: dict[tuple[str, str], Callable[[MetadataChange, Actor], None]] = {
+    ("object", "delete"): _restore_object,
 }

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from metadata import schemas
 from metadata.cache import get_meta
 from metadata.labels import in_every_language
-from metadata.meta import ObjectMeta
-from metadata.models import Layout, ListView, ObjectDef
+from metadata.compile import compile_field
+from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
+from metadata.models import FieldDef, Layout, ListView, ObjectDef
 from metadata.versioning import lock_metadata, record_change
-from tessera.errors import ErrorCollector
+from tessera.errors import ErrorCollector, NotFound, ValidationFailed
 from tessera.records import indexing, storage
 from tessera.security.access import require_customise
 from tessera.security.actor import Actor
-from tessera.security.services.forget import forget_object
+from tessera.security.services.forget import forget_object, forget_object_records, remember_object
 
 from .common import RESERVED_OBJECT_NAMES, get_object, merged
 from .fields import create_system_fields, validate_rules
@@ -87,10 +91,16 @@ def update_object(api_name: str, changes: dict, actor: Actor) -> ObjectMeta:
 
 
 def delete_object(api_name: str, actor: Actor, *, confirm_name: str) -> None:
-    """Delete a custom object with its records, for good: refused for standard objects, while
-    another object's lookup or roll-up refers to it (metadata.services.usage.object_usage lists
-    them), and unless `confirm_name` repeats its api_name or one of its labels. Related lists
-    showing it are taken off other objects' layouts; profiles and permission sets forget it."""
+    """Delete a custom object: refused for standard objects, while another object's lookup or
+    roll-up refers to it (metadata.services.usage.object_usage lists them), and unless
+    `confirm_name` repeats its api_name or one of its labels.
+
+    The deletion is soft, like a field's: the object leaves the metadata (and so every page, the
+    API, search and reports) but its row, fields, layouts, categories, list views and records stay
+    until `purge_deleted_objects` removes them after `retention_days()`, so reverting the change in
+    the history (`restore_object`) brings it all back. What names it elsewhere is taken off and
+    kept on its row for the restore: related lists on other objects' layouts, sharing rules, and
+    profiles' and permission sets' rights."""
     require_customise(actor)
     errors = ErrorCollector()
     with transaction.atomic():
@@ -101,30 +111,100 @@ def delete_object(api_name: str, actor: Actor, *, confirm_name: str) -> None:
             errors.add(None, "standard_object", _("A standard object cannot be deleted; hide it from navigation instead."))
         if confirm_name.strip() not in {api_name, *(v.get("singular", "") for v in obj.labels.values())} - {""}:
             errors.add("confirm_name", "mismatch", _("Type the object's name to confirm."))
-        for other in tenant.objects.values():
-            if other is not obj and any(f.type.target(f) == api_name or any(o == api_name for o, _f in f.type.depends_on(f))
-                                        for f in other.fields):
-                errors.add(None, "in_use", _("%(object)s refers to this object; remove that field first.")
-                           % {"object": other.label()})
+        for other in _referring(tenant, obj):
+            errors.add(None, "in_use", _("%(object)s refers to this object; remove that field first.")
+                       % {"object": other.label()})
         errors.raise_if_any()
-        row = ObjectDef.objects.get(pk=obj.id)
+        row = ObjectDef.objects.select_for_update().get(pk=obj.id)
         before = {"api_name": api_name, **copy.deepcopy(row.spec)}
-        _forget_object(obj)
-        with connection.cursor() as cursor:
-            storage.drop_partition(cursor, obj.id)
-        row.delete()
+        row.kept = {"related_lists": _take_related_lists(obj), **forget_object(obj.id, obj.api_name)}
+        row.deleted_at = timezone.now()
+        row.save(update_fields=["kept", "deleted_at", "updated_at"])
         record_change(entity="object", action="delete", entity_id=obj.id, before=before, user=actor)
 
 
-def _forget_object(obj: ObjectMeta) -> None:
-    """Take a deleted object off what names it outside its own rows."""
+def restore_object(object_id: int, actor: Actor) -> ObjectMeta:
+    """Bring a deleted object back as it was deleted (fields, layouts, categories, list views,
+    records with their history and shares) and put back what its deletion took off other
+    definitions. Refused once it has been purged, when an object of its name exists again, or
+    when an object it refers to (a lookup's or roll-up's target) is gone."""
+    require_customise(actor)
+    with transaction.atomic():
+        lock_metadata()
+        row = ObjectDef.with_deleted.select_for_update().filter(pk=object_id, deleted_at__isnull=False).first()
+        if row is None:
+            raise NotFound(_("This object is not among the deleted objects (restored already, or removed for good)."),
+                           code="unknown_object")
+        tenant = get_meta()
+        if tenant.object(row.api_name) is not None:
+            raise ValidationFailed.single("api_name", "taken", _("An object named “%(name)s” exists again.")
+                                          % {"name": row.api_name})
+        missing = sorted({target for field in FieldDef.objects.filter(object_id=row.id, deleted_at__isnull=True)
+                          for target in _targets(compile_field(field, row))} - set(tenant.objects) - {row.api_name})
+        if missing:
+            raise ValidationFailed.single(None, "target_gone", _("It refers to objects that no longer exist: "
+                                                                  "%(names)s.") % {"names": ", ".join(missing)})
+        kept = row.kept or {}
+        row.deleted_at, row.kept = None, {}
+        row.save(update_fields=["deleted_at", "kept", "updated_at"])
+        _put_back_related_lists(kept.get("related_lists") or {})
+        remember_object(row.id, row.api_name, kept)
+        record_change(entity="object", action="restore", entity_id=row.id,
+                      after={"api_name": row.api_name, **copy.deepcopy(row.spec)}, user=actor)
+    return get_meta().objects[row.api_name]
+
+
+def retention_days() -> int:
+    """How long a deleted object can be restored: as long as the recycle bin keeps records."""
+    return int(getattr(settings, "TESSERA_DELETED_OBJECT_DAYS", getattr(settings, "TESSERA_RECYCLE_BIN_DAYS", 30)))
+
+
+def purge_deleted_objects(now: dt.datetime | None = None) -> list[str]:
+    """Remove for good the objects deleted more than `retention_days()` ago, with their records
+    (the partition), the records' history and shares, and their definitions; returns their
+    api_names. Run by housekeeping in every tenant's schema (tessera.records.tasks)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=retention_days())
+    purged = []
+    with transaction.atomic():
+        for row in ObjectDef.with_deleted.select_for_update().filter(deleted_at__lt=cutoff).order_by("id"):
+            with connection.cursor() as cursor:
+                storage.drop_partition(cursor, row.id)
+            forget_object_records(row.id)
+            row.delete()
+            purged.append(row.api_name)
+    return purged
+
+
+def _referring(tenant: TenantMeta, obj: ObjectMeta) -> list[ObjectMeta]:
+    """The other objects with a field that refers to `obj` (a lookup to it, a roll-up over it)."""
+    return [other for other in tenant.objects.values()
+            if other is not obj and any(obj.api_name in _targets(f) for f in other.fields)]
+
+
+def _targets(field: FieldMeta) -> set[str]:
+    """The objects a field refers to: its lookup's target, the objects its roll-up reads."""
+    return {name for name in (field.type.target(field), *(o for o, _f in field.type.depends_on(field))) if name}
+
+
+def _take_related_lists(obj: ObjectMeta) -> dict[str, list]:
+    """Take the related lists showing `obj` off other objects' layouts; layout id → those taken."""
+    taken = {}
     for layout in Layout.objects.exclude(object_id=obj.id):
         related = layout.spec.get("related_lists") or []
         kept = [r for r in related if r.get("object") != obj.api_name]
         if kept != related:
+            taken[str(layout.pk)] = [r for r in related if r.get("object") == obj.api_name]
             layout.spec["related_lists"] = kept
             layout.save(update_fields=["spec"])
-    forget_object(obj.id, obj.api_name)
+    return taken
+
+
+def _put_back_related_lists(taken: dict[str, list]) -> None:
+    """The related lists a deletion took, back at the end of the layouts that still exist."""
+    for layout in Layout.objects.filter(pk__in=[int(pk) for pk in taken]):
+        related = layout.spec.setdefault("related_lists", [])
+        related += [r for r in taken[str(layout.pk)] if r not in related]
+        layout.save(update_fields=["spec"])
 
 
 def system_section() -> dict:

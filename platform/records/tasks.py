@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from metadata.services.objects import purge_deleted_objects
 from tessera.celery import app
 
 from . import housekeeping
@@ -10,7 +11,9 @@ from . import housekeeping
 @app.task(name="tessera.records.tasks.housekeeping")
 def run_housekeeping() -> dict:
     """Run by beat for every tenant (tenants.tasks.run_for_every_tenant): empty the recycle bin of
-    what has been there too long, then remove the uploads no record holds."""
+    what has been there too long, remove the objects deleted longer ago than they are kept (with
+    their records), then remove the uploads no record holds (theirs too, from then on)."""
     purged = housekeeping.purge_recycle_bin()
+    objects = purge_deleted_objects()
     removed = housekeeping.sweep_files()
-    return {"records_purged": sum(purged.values()), "files_removed": len(removed)}
+    return {"records_purged": sum(purged.values()), "objects_purged": len(objects), "files_removed": len(removed)}
