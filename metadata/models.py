@@ -35,11 +35,12 @@ class ObjectDef(models.Model):
     #: sharing rules, profiles' and permission sets' rights), for a restore to put back.
     kept = models.JSONField(default=dict, blank=True)
 
-    objects = LiveObjects()
     with_deleted = models.Manager()
+    objects = LiveObjects()
 
     class Meta:
         ordering = ["id"]
+        default_manager_name = "objects"
         base_manager_name = "with_deleted"
         constraints = [models.UniqueConstraint(fields=["api_name"], condition=Q(deleted_at__isnull=True),
                                                name="object_api_name_unique")]

@@ -17,13 +17,13 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterModelOptions(
             name='objectdef',
-            options={'base_manager_name': 'with_deleted', 'ordering': ['id']},
+            options={'base_manager_name': 'with_deleted', 'default_manager_name': 'objects', 'ordering': ['id']},
         ),
         migrations.AlterModelManagers(
             name='objectdef',
             managers=[
-                ('objects', django.db.models.manager.Manager()),
                 ('with_deleted', django.db.models.manager.Manager()),
+                ('objects', django.db.models.manager.Manager()),
             ],
         ),
         migrations.AddField(

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from metadata.cache import get_meta
 from metadata.meta import ObjectMeta, TenantMeta
-from metadata.models import Layout, ListView, MetadataChange, ObjectDef, RecordCategory
+from metadata.models import Layout, ListView, MetadataChange, RecordCategory
 from metadata.versioning import reverting
 from tessera.errors import NotFound, ValidationFailed
 from tessera.security.access import require_customise
@@ -87,6 +87,8 @@ class ChangeEntry:
     reverted_by: tuple[int, ...] = ()
     #: The labels of what changed, as the change left them (or as they were, for a deletion).
     labels: Mapping[str, Any] | None = None
+    #: A deleted object, while it is kept: what reverting the deletion brings back, until when.
+    kept: objects.KeptObject | None = None
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -133,26 +135,13 @@ def _change(change_id: Any) -> MetadataChange:
 
 def _entry(meta: TenantMeta, change: MetadataChange, reverted_by: tuple[int, ...]) -> ChangeEntry:
     snapshot = change.after if isinstance(change.after, dict) else change.before or {}
+    key = (change.entity, change.action)
+    kept = objects.kept_object(int(change.entity_id)) if key in RESTORES and change.entity_id is not None else None
     return ChangeEntry(
         change=change, object=_object_of(meta, change), name=str(snapshot.get("api_name", "")),
         differences=differences(change.before, change.after),
-        revertible=_revertible(change), reverted_by=reverted_by,
+        revertible=kept is not None if key in RESTORES else key in REVERTS, reverted_by=reverted_by, kept=kept,
         labels=snapshot.get("labels") if isinstance(snapshot.get("labels"), dict) else None)
-
-
-def _revertible(change: MetadataChange) -> bool:
-    """Whether the engine can undo it now (a deleted object: while it is kept and still deleted)."""
-    key = (change.entity, change.action)
-    if key in RESTORES:
-        return deleted_object(change) is not None
-    return key in REVERTS
-
-
-def deleted_object(change: MetadataChange) -> ObjectDef | None:
-    """The object an object's deletion deleted, while it is still deleted and kept."""
-    if (change.entity, change.action) != ("object", "delete") or change.entity_id is None:
-        return None
-    return ObjectDef.with_deleted.filter(pk=change.entity_id, deleted_at__isnull=False).first()
 
 
 def _object_of(meta: TenantMeta, change: MetadataChange) -> ObjectMeta | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -13,13 +14,13 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from metadata import schemas
 from metadata.cache import get_meta
-from metadata.labels import in_every_language
 from metadata.compile import compile_field
+from metadata.labels import in_every_language
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from metadata.models import FieldDef, Layout, ListView, ObjectDef
 from metadata.versioning import lock_metadata, record_change
 from tessera.errors import ErrorCollector, NotFound, ValidationFailed
-from tessera.records import indexing, storage
+from tessera.records import indexing, repository, storage
 from tessera.security.access import require_customise
 from tessera.security.actor import Actor
 from tessera.security.services.forget import forget_object, forget_object_records, remember_object
@@ -152,6 +153,31 @@ def restore_object(object_id: int, actor: Actor) -> ObjectMeta:
         record_change(entity="object", action="restore", entity_id=row.id,
                       after={"api_name": row.api_name, **copy.deepcopy(row.spec)}, user=actor)
     return get_meta().objects[row.api_name]
+
+
+@dataclass(frozen=True)
+class KeptObject:
+    """A deleted object while it is kept: what restoring it brings back, and until when it can."""
+
+    api_name: str
+    fields: int
+    layouts: int
+    categories: int
+    list_views: int
+    records: int
+    kept_until: dt.datetime
+
+
+def kept_object(object_id: int) -> KeptObject | None:
+    """The deleted object of this id, while it is kept (None: live, or removed for good)."""
+    row = ObjectDef.with_deleted.filter(pk=object_id, deleted_at__isnull=False).first()
+    if row is None or row.deleted_at is None:
+        return None
+    return KeptObject(
+        api_name=row.api_name, fields=row.fields.filter(deleted_at__isnull=True, is_system=False).count(),
+        layouts=row.layouts.count(), categories=row.categories.count(),
+        list_views=row.list_views.filter(owner__isnull=True).count(), records=repository.live_count(row.id),
+        kept_until=row.deleted_at + dt.timedelta(days=retention_days()))
 
 
 def retention_days() -> int:

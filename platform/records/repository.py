@@ -23,6 +23,7 @@ from psycopg2 import sql
 from psycopg2.extras import execute_values
 
 from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
+from metadata.tables import partition_name
 
 from .indexing import normalized_expression, value_expression
 from .jsonio import conversion, dumps, loads
@@ -575,3 +576,11 @@ def held_file_paths() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute(HELD_PATHS)
         return {row[0] for row in cursor.fetchall()}
+
+
+def live_count(object_id: int) -> int:
+    """How many live records an object's partition holds (a deleted object's too: it is kept)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("SELECT count(*) FROM {} WHERE deleted_at IS NULL")
+                       .format(sql.Identifier(partition_name(object_id))))
+        return int(cursor.fetchone()[0])

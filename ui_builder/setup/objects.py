@@ -19,6 +19,7 @@ from metadata.meta import ObjectMeta
 from metadata.services import create_object, delete_object, update_object
 from metadata.services.common import RESERVED_OBJECT_NAMES
 from metadata.services.naming import name_from_labels
+from metadata.services.objects import retention_days
 from metadata.services.usage import object_usage
 from tessera.errors import TesseraError
 
@@ -40,8 +41,8 @@ def object_list(request):
     rows = [{"object": obj, "label": obj.label(language), "plural": obj.label(language, plural=True),
              "fields": len(obj.fields), "in_navigation": obj.spec.get("in_navigation", True)}
             for obj in sorted(get_meta().objects.values(), key=lambda o: (not o.is_standard, o.label(language)))]
-    return render_setup(request, "ui_builder/setup/objects/list.html", {"rows": rows, "title": _("Objects")},
-                        section="objects")
+    return render_setup(request, "ui_builder/setup/objects/list.html",
+                        {"rows": rows, "title": _("Objects"), "days": retention_days()}, section="objects")
 
 
 @setup_view
@@ -94,7 +95,8 @@ def object_delete(request, object_name: str):
     context = {"object": obj, "label": obj.label(language), "usage": object_usage(obj.api_name, request.user,
                                                                                      language=language),
                "errors": errors, "general_errors": unplaced(errors, {"confirm_name"}),
-               "title": _("Delete %(object)s") % {"object": obj.label(language)}}
+               "title": _("Delete %(object)s") % {"object": obj.label(language)},
+               "days": retention_days(), "history_url": reverse("setup:history") + "?entity=object"}
     return render_setup(request, "ui_builder/setup/objects/delete.html", context, section="objects",
                         status=400 if errors else 200)
 

@@ -19,7 +19,7 @@ from ..models import Department, PermissionSet, Profile, RecordShare, Role, Shar
 #: What of a sharing rule a restore writes back (its id and creation time are new).
 RULE_COLUMNS = ("name", "filters", "department_id", "role_id", "include_sub", "access", "active", "created_by_id")
 #: Where profiles' and permission sets' rights to the object are kept: key → model.
-RIGHTS = {"profiles": Profile, "permission_sets": PermissionSet}
+RIGHTS: dict[str, type[Profile] | type[PermissionSet]] = {"profiles": Profile, "permission_sets": PermissionSet}
 
 
 def forget_object(object_id: int, api_name: str) -> dict[str, Any]:

@@ -190,3 +190,28 @@ def test_deleting_a_field_names_the_reports_that_use_it(admin_client, make_objec
                            "aggregates": [{"key": "total", "function": "sum", "of": "price"}]}, admin_a)
     page = admin_client.get("/setup/objects/gadget/fields/price/delete/").content.decode()
     assert "by_kind" in page and "missing column" in page
+
+
+def test_a_deleted_object_is_restored_from_the_history_page(admin_client, make_object, admin_a, settings):
+    from metadata.models import MetadataChange
+    from tessera.records import service
+
+    settings.TESSERA_DELETED_OBJECT_DAYS = 14
+    make_object("gadget", fields=[{"api_name": "code", "type": "text"}])
+    service.create_record("gadget", {"name": "G1", "code": "A-1"}, admin_a)
+    confirm = admin_client.get("/setup/objects/gadget/delete/").content.decode()
+    assert "kept 14 days" in confirm and "Revert this change" in confirm
+    response = admin_client.post("/setup/objects/gadget/delete/", {"confirm_name": "Gadget"})
+    assert response.status_code == 302
+    assert "restored from the history for 14 days" in admin_client.get(response["Location"]).content.decode()
+    deletion = MetadataChange.objects.order_by("-id").first()
+
+    page = admin_client.get("/setup/history/?entity=object").content.decode()
+    assert f"/setup/history/{deletion.pk}/revert/" in page
+    assert "fields (1), layouts (2), categories (0), list views (1) and records (1)" in page
+    assert admin_client.post(f"/setup/history/{deletion.pk}/revert/").status_code == 302
+
+    assert _meta().objects["gadget"].fields_by_name["code"]
+    page = admin_client.get("/setup/history/?entity=object").content.decode()
+    assert f"/setup/history/{deletion.pk}/revert/" not in page and "Reverts change #" in page
+    assert admin_client.get("/app/gadget/").status_code == 200
