@@ -1,24 +1,43 @@
-"""The setup walk-through: from a fresh tenant and using only the browser, an administrator builds an
-object 项目 / Project with twelve fields — text, long text, currency, date, checkbox, a picklist, a
-three-level cascade (province → city → district, pasted from a spreadsheet), a lookup to a
-customer, a formula over that lookup, a roll-up from a child object — and an auto-number name
-PRJ-{YYYY}-{0000}; then a salesperson creates a project in the CRM and meets those rules: the
-required field, the cascade narrowing, the number given, the formula's value.
+"""The setup walk-through, issue 11's whole story in one test: from a fresh tenant and using only
+the browser, an administrator builds an object 项目 / Project with twelve fields — text (required),
+long text, currency, date, checkbox, a picklist, a three-level cascade (province → city →
+district, pasted from a spreadsheet), a lookup to a customer, a formula over that lookup, a roll-up
+from a child object — and an auto-number name PRJ-{YYYY}-{0000}; two record categories with
+different layouts (one built by dragging and by keyboard), a shared list view and a related list
+on the account page. Then a salesperson creates a project through /app/ and meets exactly that
+layout and those rules: the category's section, the required field, the cascade narrowing, the
+number given, the formula's value, the project on the customer's page. Then the administrator
+reverts one change in the history and the salesperson's form follows.
 
-One fresh tenant for the module (setup_world), real Chromium against a live server; every page is
-checked for Content-Security-Policy violations (the `page` fixture) and the designers with axe-core (in contexts of their own: axe injects a style element).
+Beside it, in the same tenant: a deleted object restored from the history with its records, and
+the designers checked with axe-core in both languages (in contexts of their own: axe injects a
+style element) and at phone width. One fresh tenant for the module (setup_world), real Chromium
+against a live server; every page is checked for Content-Security-Policy violations.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 import pytest
 from django_tenants.utils import tenant_context
 
-from tests.ui_builder.browser.setup_world import axe_blocking, build_setup_world, drop_setup_world
+from tests.ui_builder.browser.setup_world import (
+    axe_blocking,
+    browser_page,
+    build_setup_world,
+    choose_and_wait,
+    drag,
+    drop_setup_world,
+    move_by_keyboard,
+    new_category,
+    new_field,
+    new_layout,
+    new_object,
+    save_layout,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser]
 
@@ -42,50 +61,28 @@ def base(world, live_server_url):
     return live_server_url.format(slug=world.tenant.slug)
 
 
-def screenshot(page, name: str) -> None:
-    folder = os.environ.get("TESSERA_SCREENSHOTS")
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-        page.screenshot(path=os.path.join(folder, name + ".png"), full_page=True)
-
-
-def new_object(page, base, zh: str, en: str, *, number_format: str = "", name_zh: str = "", name_en: str = "") -> None:
-    page.goto(base + "/setup/objects/")
-    page.click("a:has-text('新建对象')")
-    page.fill("#label-zh-hans-s", zh)
-    page.fill("#label-zh-hans-p", zh)
-    page.fill("#label-en-s", en)
-    page.fill("#label-en-p", en + "s")
-    if number_format:
-        page.check("input[name=name_type][value=auto_number]")
-        page.fill("#name-format", number_format)
-    if name_zh:
-        page.fill("#name-label-zh-hans", name_zh)
-        page.fill("#name-label-en", name_en)
-    page.click("button:has-text('创建对象')")
-    page.wait_for_url(re.compile(r".*/setup/objects/[a-z_0-9]+/fields/$"))
-
-
-def new_field(page, base, obj: str, type_key: str, zh: str, en: str, fill=None) -> None:
-    page.goto(f"{base}/setup/objects/{obj}/fields/new/")
-    page.click(f"a[href$='?type={type_key}']")
-    page.wait_for_selector("#label-zh-hans")
-    page.fill("#label-zh-hans", zh)
-    page.fill("#label-en", en)
-    if fill is not None:
-        fill(page)
-    page.click("button:has-text('添加字段')")
-    page.wait_for_url(re.compile(rf".*/setup/objects/{obj}/fields/\?saved=.*"))
-
-
-def choose_and_wait(page, select: str, value: str, appears: str) -> None:
-    """Choose in a select that redraws the options part (htmx), then wait for what it brings."""
-    page.select_option(select, value)
-    page.locator(appears).first.wait_for(state="attached")
-
-
-def test_administrator_builds_a_project_and_a_salesperson_uses_it(world, base, page):
+def test_the_whole_story_an_administrator_builds_a_project_a_salesperson_uses_it_a_revert_follows(
+        world, base, page, browser):
     world.login(page, base)
+    build_the_project_object(page, base)
+    construction, consulting = categories_with_their_layouts(page, base)
+    list_view_and_related_list(page, base)
+    with browser_page(browser) as rep:
+        world.login(rep, base, who="rep")
+        the_salesperson_creates_a_project(rep, base, world.customer, construction, consulting)
+
+        # the administrator reverts the consulting form's change; the salesperson's form follows
+        page.goto(base + "/setup/history/?object=project&entity=layout")
+        change = page.locator("li.change", has_text="咨询项目表单").filter(has_text="已修改").first
+        change.locator("button:has-text('撤销此更改')").click()
+        page.locator(".setup-messages:has-text('已撤销')").wait_for()
+        screenshot(page, "history-revert-zh-1280", full_page=False)
+        rep.goto(f"{base}/app/project/new/?category={consulting}")
+        assert rep.locator("#id_signed").count() == 1
+
+
+def build_the_project_object(page, base) -> None:
+    """The object, its child object (tasks, for the roll-up) and its twelve fields."""
     new_object(page, base, "项目", "Project", number_format="PRJ-{YYYY}-{0000}", name_zh="项目编号",
                name_en="Project number")
     new_object(page, base, "任务", "Task")
@@ -172,28 +169,134 @@ def test_administrator_builds_a_project_and_a_salesperson_uses_it(world, base, p
     page.fill("#setup-q", "quxian")  # the pinyin of 区县: the search finds the field
     page.locator("#setup-hits a:has-text('区县')").wait_for()
 
-    # the salesperson creates a project
-    page.click(".user-button")
-    page.click("form[action='/logout/'] button")
-    world.login(page, base, who="rep")
-    page.goto(f"{base}/app/project/new/?customer={world.customer}")
-    page.wait_for_load_state()
-    page.click("button:has-text('保存')")
-    page.locator(".field.has-error#field-title").wait_for()  # the required field
-    page.fill("#id_title", "华信机房改造")
-    page.select_option("#id_province", "guangdong")
-    page.locator("#id_city option[value=shen_zhen_shi]").wait_for(state="attached")
-    assert "苏州市" not in page.locator("#id_city").inner_text()
-    page.select_option("#id_city", "shen_zhen_shi")
-    page.locator("#id_district option[value=nan_shan_qu]").wait_for(state="attached")
-    assert "天河区" not in page.locator("#id_district").inner_text()
-    page.select_option("#id_district", "nan_shan_qu")
-    page.click("button:has-text('保存')")
-    page.wait_for_url(re.compile(r".*/app/project/\d+/$"))
-    main = page.inner_text("main")
-    assert f"PRJ-{dt.date.today():%Y}-0001" in main
+    page.goto(base + "/setup/objects/project/fields/")
+    assert page.locator("#fields-table tbody tr").count() >= 12 + 5  # twelve fields, the name, owner and audit fields
+    page.goto(base + "/setup/")
+    page.fill("#setup-q", "quxian")  # the pinyin of 区县: the search finds the field
+    page.locator("#setup-hits a:has-text('区县')").wait_for()
+
+
+def categories_with_their_layouts(page, base) -> tuple[str, str]:
+    """Two categories with forms of their own: construction projects get a "施工信息" section with
+    the start date (moved by keyboard) and the budget (dragged); consulting projects do without the
+    "signed" checkbox. Returns the two categories' api_names."""
+    new_layout(page, base, "project", "施工项目表单", "Construction form")
+    page.click("button:has-text('添加分区')")
+    page.fill("#s1-label-en", "Site works")
+    page.fill("#s1-label-zh-hans", "施工信息")
+    move_by_keyboard(page, "start_date", "开始日期", "1")
+    page.locator("[data-section='1'] [data-field=start_date]").wait_for()
+    page.set_viewport_size({"width": 1280, "height": 1600})  # the field and the new section both in sight
+    drag(page, page.locator("[data-section='0'] [data-field=budget] .drag"), page.locator("ul[data-section='1']"))
+    page.locator("[data-section='1'] [data-field=budget]").wait_for(timeout=5000)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    screenshot(page, "layout-designer-zh-1280")
+    assert axe_blocking(page, base) == []
+    save_layout(page)
+    assert page.locator("[data-section='1'] [data-field=budget]").count() == 1  # as saved
+    new_layout(page, base, "project", "咨询项目表单", "Consulting form")
+    move_by_keyboard(page, "signed", "已签约", "palette")
+    page.locator("#palette [data-field=signed]").wait_for()
+    save_layout(page)
+    construction = new_category(page, base, "project", "施工类", "Construction", "施工项目表单")
+    consulting = new_category(page, base, "project", "咨询类", "Consulting", "咨询项目表单")
+    assert axe_blocking(page, base) == []
+    return construction, consulting
+
+
+def list_view_and_related_list(page, base) -> None:
+    """A shared list view with a condition from the filter builder; projects on the account page."""
+    page.goto(base + "/setup/objects/project/list-views/new/")
+    page.fill("#view-label-zh-hans", "我团队的项目")
+    page.fill("#view-label-en", "Projects of my team")
+    page.check("input[name=columns][value=budget]")
+    page.select_option("#fb-field", "owner")
+    page.check("#fb-inputs input[value=my_team]")
+    page.click("button:has-text('添加此条件')")
+    page.locator("ul.conditions li").wait_for()
+    assert axe_blocking(page, base) == []
+    page.click("button:has-text('保存列表视图')")
+    page.wait_for_url(base + "/setup/objects/project/list-views/")
+    assert page.locator("#list-views", has_text="我团队的项目").count() == 1
+    page.goto(base + "/setup/objects/account/layouts/default_view/")
+    page.select_option("#new-relation", "project.customer")
+    page.click("button:has-text('添加'):right-of(#new-relation)")
+    related = page.locator("fieldset.related-list").last
+    related.locator("input[value=budget]").wait_for()
+    related.locator("input[value=budget]").check()
+    save_layout(page)
+
+
+def the_salesperson_creates_a_project(rep, base, customer: int, construction: str, consulting: str) -> None:
+    """In /app/, a construction project: its category's section, the required field, the cascade
+    narrowing, the number given, the formula over the lookup; then the customer's page lists it."""
+    rep.goto(f"{base}/app/project/new/?category={consulting}")
+    assert rep.locator("#id_signed").count() == 0 and rep.locator("#id_budget").count() == 1
+    rep.goto(f"{base}/app/project/new/?category={construction}&customer={customer}")
+    works = rep.locator("fieldset.section", has=rep.locator("legend", has_text="施工信息"))
+    assert works.locator("#id_budget").count() == 1 and works.locator("#id_start_date").count() == 1
+    rep.click("button:has-text('保存')")
+    rep.locator(".field.has-error#field-title").wait_for()  # the required field
+    rep.fill("#id_title", "华信机房改造")
+    rep.select_option("#id_province", "guangdong")
+    rep.locator("#id_city option[value=shen_zhen_shi]").wait_for(state="attached")
+    assert "苏州市" not in rep.locator("#id_city").inner_text()
+    rep.select_option("#id_city", "shen_zhen_shi")
+    rep.locator("#id_district option[value=nan_shan_qu]").wait_for(state="attached")
+    assert "天河区" not in rep.locator("#id_district").inner_text()
+    rep.select_option("#id_district", "nan_shan_qu")
+    rep.click("button:has-text('保存')")
+    rep.wait_for_url(re.compile(r".*/app/project/\d+/$"))
+    number = f"PRJ-{dt.date.today():%Y}-0001"
+    main = rep.inner_text("main")
+    assert number in main
     assert "华信科技有限公司·" in main  # the formula over the lookup
-    screenshot(page, "project-record-zh")
+    screenshot(rep, "project-record-zh")
+    rep.goto(f"{base}/app/account/{customer}/")
+    rep.locator("section.related", has_text=number).wait_for()
+
+
+def test_a_deleted_object_is_restored_from_the_history_with_its_records(world, base, page, browser):
+    """The delete confirmation says the object can come back; the history says what comes back and
+    until when, at desk and phone width in both languages; reverting the deletion brings the object
+    and its records back."""
+    from metadata.services import add_field, create_object
+    from tessera.records import service
+    from tessera.security.access import SYSTEM
+
+    with tenant_context(world.tenant):
+        create_object({"api_name": "visit", "labels": {"zh-hans": {"singular": "拜访", "plural": "拜访"},
+                                                       "en": {"singular": "Visit", "plural": "Visits"}}}, SYSTEM)
+        add_field("visit", {"api_name": "place", "type": "text", "labels": {"zh-hans": "地点", "en": "Place"}}, SYSTEM)
+        for name in ("拜访华信", "回访华信"):
+            service.create_record("visit", {"name": name, "place": "深圳"}, SYSTEM)
+    world.login(page, base)
+    page.goto(base + "/setup/objects/visit/delete/")
+    assert "撤销此更改" in page.inner_text(".warning")  # it says how to restore it
+    page.fill("#confirm-name", "拜访")
+    page.click("button:has-text('删除对象及其记录')")
+    page.wait_for_url(base + "/setup/objects/?deleted=1")
+    page.click(".notice a")  # "it can be restored from the history"
+    deletion = page.locator("li.change", has=page.locator(".kept-object")).first
+    assert "拜访" in deletion.inner_text() and "记录（2）" in deletion.inner_text()
+    for locale, width in (("zh-CN", 390), ("en-US", 1280), ("en-US", 390)):
+        with browser_page(browser, locale, width) as other:
+            world.login(other, base)
+            other.goto(base + "/setup/history/?entity=object")
+            kept = other.locator("li.change .kept-object").first
+            assert ("records (2)" if locale == "en-US" else "记录（2）") in kept.inner_text()
+            screenshot(other, f"history-deleted-object-{locale}-{width}", full_page=False)
+            assert axe_blocking(other, base) == []
+    screenshot(page, "history-deleted-object-zh-CN-1280", full_page=False)
+    assert axe_blocking(page, base) == []
+
+    deletion.locator("button:has-text('撤销此更改')").click()
+    page.locator(".setup-messages:has-text('已撤销')").wait_for()
+    assert page.locator("li.change .kept-object").count() == 0
+    screenshot(page, "history-restored-object-zh-CN-1280", full_page=False)
+    page.goto(base + "/app/visit/")
+    assert page.locator("table#list-table a:has-text('拜访华信')").count() == 1
+    assert page.locator("table#list-table a:has-text('回访华信')").count() == 1
 
 
 @pytest.mark.parametrize("path", ["/setup/", "/setup/objects/", "/setup/objects/new/", "/setup/objects/account/",
@@ -202,38 +305,25 @@ def test_administrator_builds_a_project_and_a_salesperson_uses_it(world, base, p
                                   "/setup/objects/account/fields/new/?type=formula", "/setup/organization/",
                                   "/setup/objects/account/fields/industry/"])
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
-def test_designers_are_accessible_in_both_languages(world, base, browser, django_db_blocker, path, locale):
-    context = browser.new_context(locale=locale)
-    page = context.new_page()
-    try:
-        with django_db_blocker.unblock():
-            world.login(page, base)
-            page.goto(base + path)
-            screenshot(page, f"a11y-{locale}-{path.strip('/').replace('/', '-').replace('?', '-')}")
-            assert axe_blocking(page, base) == []
-            if locale == "en-US":
-                assert "Setup" in page.inner_text(".setup-nav")
-            else:
-                assert "设置" in page.inner_text(".setup-nav")
-    finally:
-        context.close()
+def test_designers_are_accessible_in_both_languages(world, base, browser, path, locale):
+    with browser_page(browser, locale) as page:
+        world.login(page, base)
+        page.goto(base + path)
+        screenshot(page, f"a11y-{locale}-{path.strip('/').replace('/', '-').replace('?', '-')}")
+        assert axe_blocking(page, base) == []
+        assert ("Setup" if locale == "en-US" else "设置") in page.inner_text(".setup-nav")
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
-def test_the_field_designer_works_at_phone_width(world, base, browser, django_db_blocker, locale):
-    context = browser.new_context(locale=locale, viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    try:
-        with django_db_blocker.unblock():
-            world.login(page, base)
-            page.goto(base + "/setup/objects/account/fields/new/?type=picklist")
-            page.fill("#label-zh-hans", "客户等级")
-            page.fill("#label-en", "Customer grade")
-            page.click("[data-value-add]")
-            page.locator("[data-value-row] input[name='values.label.zh-hans']").first.fill("甲")
-            page.locator("[data-value-row] input[name='values.label.en']").first.fill("A")
-            page.locator("#field-preview select option").nth(1).wait_for(state="attached")  # 甲 / A
-            screenshot(page, f"designer-phone-{locale}")
-            assert axe_blocking(page, base) == []
-    finally:
-        context.close()
+def test_the_field_designer_works_at_phone_width(world, base, browser, locale):
+    with browser_page(browser, locale, 390) as page:
+        world.login(page, base)
+        page.goto(base + "/setup/objects/account/fields/new/?type=picklist")
+        page.fill("#label-zh-hans", "客户等级")
+        page.fill("#label-en", "Customer grade")
+        page.click("[data-value-add]")
+        page.locator("[data-value-row] input[name='values.label.zh-hans']").first.fill("甲")
+        page.locator("[data-value-row] input[name='values.label.en']").first.fill("A")
+        page.locator("#field-preview select option").nth(1).wait_for(state="attached")  # 甲 / A
+        screenshot(page, f"designer-phone-{locale}")
+        assert axe_blocking(page, base) == []
