@@ -60,6 +60,7 @@ PROPERTY_NAMES: Mapping[str, Any] = {
     "color": gettext_lazy("Colour"), "category": gettext_lazy("Category"), "is_default": gettext_lazy("Default"),
     "kind": gettext_lazy("Kind"), "items": gettext_lazy("Fields"), "values": gettext_lazy("Values"),
     "shared": gettext_lazy("Shared"), "name_field": gettext_lazy("Name field"),
+    "not_restored": gettext_lazy("Not put back (their layout, profile, department or role is gone)"),
 }
 #: Keys of a change's snapshot that say where it belongs, not what it is.
 IDENTITY = frozenset({"api_name", "object_id"})

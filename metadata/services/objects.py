@@ -128,7 +128,9 @@ def restore_object(object_id: int, actor: Actor) -> ObjectMeta:
     """Bring a deleted object back as it was deleted (fields, layouts, categories, list views,
     records with their history and shares) and put back what its deletion took off other
     definitions. Refused once it has been purged, when an object of its name exists again, or
-    when an object it refers to (a lookup's or roll-up's target) is gone."""
+    when an object it refers to (a lookup's or roll-up's target) is gone. What cannot be put back
+    (a related list whose layout, a right whose profile, a sharing rule whose department or role
+    was deleted meanwhile) is counted in the change, as `not_restored`, for the history to show."""
     require_customise(actor)
     with transaction.atomic():
         lock_metadata()
@@ -148,10 +150,9 @@ def restore_object(object_id: int, actor: Actor) -> ObjectMeta:
         kept = row.kept or {}
         row.deleted_at, row.kept = None, {}
         row.save(update_fields=["deleted_at", "kept", "updated_at"])
-        _put_back_related_lists(kept.get("related_lists") or {})
-        remember_object(row.id, row.api_name, kept)
-        record_change(entity="object", action="restore", entity_id=row.id,
-                      after={"api_name": row.api_name, **copy.deepcopy(row.spec)}, user=actor)
+        lost = _put_back_related_lists(kept.get("related_lists") or {}) + remember_object(row.id, row.api_name, kept)
+        after = {"api_name": row.api_name, **copy.deepcopy(row.spec), **({"not_restored": lost} if lost else {})}
+        record_change(entity="object", action="restore", entity_id=row.id, after=after, user=actor)
     return get_meta().objects[row.api_name]
 
 
@@ -225,12 +226,15 @@ def _take_related_lists(obj: ObjectMeta) -> dict[str, list]:
     return taken
 
 
-def _put_back_related_lists(taken: dict[str, list]) -> None:
-    """The related lists a deletion took, back at the end of the layouts that still exist."""
-    for layout in Layout.objects.filter(pk__in=[int(pk) for pk in taken]):
+def _put_back_related_lists(taken: dict[str, list]) -> int:
+    """The related lists a deletion took, back at the end of the layouts that still exist; returns
+    how many could not come back (their layout was deleted meanwhile)."""
+    layouts = list(Layout.objects.filter(pk__in=[int(pk) for pk in taken]))
+    for layout in layouts:
         related = layout.spec.setdefault("related_lists", [])
         related += [r for r in taken[str(layout.pk)] if r not in related]
         layout.save(update_fields=["spec"])
+    return sum(len(lists) for pk, lists in taken.items() if int(pk) not in {layout.pk for layout in layouts})
 
 
 def system_section() -> dict:

@@ -18,7 +18,7 @@ from tessera.errors import NotFound, TesseraError, ValidationFailed
 from tessera.records import service
 from tessera.records.models import RecordChange
 from tessera.records.tasks import run_housekeeping
-from tessera.security.models import Profile, Role, SharingRule
+from tessera.security.models import Department, Profile, Role, SharingRule
 from tests.helpers.metadata_api import picklist_values
 
 pytestmark = pytest.mark.django_db
@@ -97,12 +97,15 @@ def test_a_deleted_object_comes_back_from_the_history_with_everything_it_had(pro
 
 
 def test_a_restore_is_refused_while_its_name_is_taken_or_what_it_refers_to_is_gone(make_object, admin_a):
-    make_object("gadget")
+    gadget = make_object("gadget")
     make_object("part", fields=[{"api_name": "gadget", "type": "lookup", "options": {"target": "gadget"}}])
     delete_object("part", admin_a, confirm_name="Part")
     part_deletion = _last()
+    department = Department.objects.create(name="Gadget makers")
+    SharingRule.objects.create(name="Makers", object_id=gadget.id, filters=[], department=department)
     delete_object("gadget", admin_a, confirm_name="gadget")
     gadget_deletion = _last()
+    department.delete()  # the rule cannot come back
     create_object({"api_name": "gadget", "labels": {"en": {"singular": "Gadget again"}}}, admin_a)
 
     with pytest.raises(ValidationFailed) as taken:
@@ -114,10 +117,13 @@ def test_a_restore_is_refused_while_its_name_is_taken_or_what_it_refers_to_is_go
     assert "gadget" in str(gone.value.non_field_errors)
     assert "part" not in get_meta().objects  # all or nothing
 
-    history.revert_change(gadget_deletion.pk, admin_a)
+    [restore] = history.revert_change(gadget_deletion.pk, admin_a)
     history.revert_change(part_deletion.pk, admin_a)
-    assert get_meta().objects["part"].fields_by_name["gadget"].type.target(get_meta().objects["part"].fields_by_name["gadget"]) == "gadget"
-    assert get_meta().objects["gadget"].label("en") == "Gadget"
+    lookup = get_meta().objects["part"].fields_by_name["gadget"]
+    assert lookup.type.target(lookup) == "gadget" and get_meta().objects["gadget"].label("en") == "Gadget"
+    assert not SharingRule.objects.filter(object_id=gadget.id).exists()
+    said = {(d.path, d.after) for d in history.get_change(restore.pk, admin_a).differences}
+    assert ("Not put back (their layout, profile, department or role is gone)", "1") in said
 
 
 def test_deleted_objects_are_purged_after_their_retention_in_their_own_tenant_only(
