@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import ExitStack
 
 import pytest
 from django_tenants.utils import tenant_context
@@ -273,27 +274,34 @@ def test_a_deleted_object_is_restored_from_the_history_with_its_records(world, b
     world.login(page, base)
     page.goto(base + "/setup/objects/visit/delete/")
     assert "撤销此更改" in page.inner_text(".warning")  # it says how to restore it
+    screenshot(page, "object-delete-zh-CN-1280", full_page=False)
     page.fill("#confirm-name", "拜访")
     page.click("button:has-text('删除对象及其记录')")
     page.wait_for_url(base + "/setup/objects/?deleted=1")
     page.click(".notice a")  # "it can be restored from the history"
     deletion = page.locator("li.change", has=page.locator(".kept-object")).first
     assert "拜访" in deletion.inner_text() and "记录（2）" in deletion.inner_text()
-    for locale, width in (("zh-CN", 390), ("en-US", 1280), ("en-US", 390)):
-        with browser_page(browser, locale, width) as other:
+    screenshot(page, "history-deleted-object-zh-CN-1280", full_page=False)
+    assert axe_blocking(page, base) == []
+    with ExitStack() as stack:
+        others = {}
+        for locale, width in (("zh-CN", 390), ("en-US", 1280), ("en-US", 390)):
+            other = others[f"{locale}-{width}"] = stack.enter_context(browser_page(browser, locale, width))
             world.login(other, base)
             other.goto(base + "/setup/history/?entity=object")
             kept = other.locator("li.change .kept-object").first
             assert ("records (2)" if locale == "en-US" else "记录（2）") in kept.inner_text()
             screenshot(other, f"history-deleted-object-{locale}-{width}", full_page=False)
             assert axe_blocking(other, base) == []
-    screenshot(page, "history-deleted-object-zh-CN-1280", full_page=False)
-    assert axe_blocking(page, base) == []
 
-    deletion.locator("button:has-text('撤销此更改')").click()
-    page.locator(".setup-messages:has-text('已撤销')").wait_for()
-    assert page.locator("li.change .kept-object").count() == 0
-    screenshot(page, "history-restored-object-zh-CN-1280", full_page=False)
+        deletion.locator("button:has-text('撤销此更改')").click()
+        page.locator(".setup-messages:has-text('已撤销')").wait_for()
+        assert page.locator("li.change .kept-object").count() == 0
+        screenshot(page, "history-restored-object-zh-CN-1280", full_page=False)
+        for name, other in others.items():
+            other.reload()
+            assert other.locator("li.change .kept-object").count() == 0
+            screenshot(other, f"history-restored-object-{name}", full_page=False)
     page.goto(base + "/app/visit/")
     assert page.locator("table#list-table a:has-text('拜访华信')").count() == 1
     assert page.locator("table#list-table a:has-text('回访华信')").count() == 1
