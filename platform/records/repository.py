@@ -322,12 +322,23 @@ def unique_values_taken(tenant: TenantMeta, obj: ObjectMeta, field: FieldMeta, v
     compared (and returned) as the field's unique index compares them."""
     query = RecordQuery(tenant, obj)
     expr = field.type.unique_sql(query.field_sql(field))
-    literals = [field.type.unique_sql(field.type.sql_literal(v)) for v in values]
-    statement = sql.SQL("SELECT r.id, {e} FROM {t} r WHERE r.deleted_at IS NULL AND {e} IN ({vals})").format(
-        e=expr, t=sql.Identifier(obj.table), vals=sql.SQL(", ").join(literals))
+    rows = sql.SQL(", ").join(sql.SQL("({})").format(field.type.unique_sql(field.type.sql_literal(v))) for v in values)
+    statement = sql.SQL("SELECT m.id, k.v FROM (VALUES {rows}) AS k (v) CROSS JOIN LATERAL {probe} AS m").format(
+        rows=rows, probe=_probe(obj, sql.SQL("{} = k.v").format(expr)))
     with connection.cursor() as cursor:
         cursor.execute(statement)
         return cursor.fetchall()
+
+
+def _probe(obj: ObjectMeta, condition: sql.Composable, predicate: sql.Composable | None = None) -> sql.Composable:
+    """`(SELECT r.id FROM <obj> r WHERE <condition> …)` for a LATERAL join: the live records a
+    key of a batch names, found by an index probe per key whatever the statistics say. (A join
+    of a batch's keys with the partition was planned, on a partition filled since it was last
+    analysed, as a hash join over every record: 195 ms at 36,000 records and growing with them,
+    against 1,000 probes; OFFSET 0 keeps the subquery a probe, not a join to plan.)"""
+    conditions = [condition, sql.SQL("r.deleted_at IS NULL"), *([predicate] if predicate is not None else [])]
+    return sql.SQL("(SELECT r.id FROM {t} r WHERE {c} OFFSET 0)").format(
+        t=sql.Identifier(obj.table), c=sql.SQL(" AND ").join(conditions))
 
 
 def ids_by_keys(tenant: TenantMeta, obj: ObjectMeta, groups: Sequence[tuple[Sequence[FieldMeta], Sequence[tuple]]],
@@ -350,13 +361,9 @@ def ids_by_keys(tenant: TenantMeta, obj: ObjectMeta, groups: Sequence[tuple[Sequ
         matches = sql.SQL(" AND ").join(
             sql.SQL("{} = k.{}").format(f.type.unique_sql(query.field_sql(f)), name)
             for f, name in zip(fields, names, strict=True))
-        part = sql.SQL("SELECT {g}, r.id, k.n FROM {t} r JOIN (VALUES {rows}) AS k (n, {names}) ON {matches} "
-                       "WHERE r.deleted_at IS NULL").format(
-            g=sql.Literal(number), t=sql.Identifier(obj.table), rows=rows, names=sql.SQL(", ").join(names),
-            matches=matches)
-        if predicate is not None:
-            part = sql.SQL("{} AND {}").format(part, predicate)
-        parts.append(part)
+        parts.append(sql.SQL("SELECT {g}, m.id, k.n FROM (VALUES {rows}) AS k (n, {names}) CROSS JOIN LATERAL "
+                             "{probe} AS m").format(
+            g=sql.Literal(number), rows=rows, names=sql.SQL(", ").join(names), probe=_probe(obj, matches, predicate)))
     if not parts:
         return []
     with connection.cursor() as cursor:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from metadata.cache import get_meta
 from metadata.services import create_object, update_field
 from tessera.errors import ValidationFailed
 from tessera.records import service
@@ -110,7 +111,9 @@ def test_references_of_a_batch_are_resolved_in_one_query_per_target(api, gadget,
     with django_assert_max_num_queries(60) as captured:
         written = service.create_records("gadget", rows, admin_a)
     assert all(w.record.values["account"] for w in written)
-    assert sum("JOIN (VALUES" in q["sql"] for q in captured.captured_queries) == 1
+    account = get_meta().objects["account"].table
+    assert sum(f'FROM "{account}" r WHERE' in q["sql"] and "(VALUES" in q["sql"]
+               for q in captured.captured_queries) == 1
 
 
 # --- upsert -------------------------------------------------------------------------------------
