@@ -38,7 +38,7 @@ def rules(request, object_name: str):
                    "field": obj.field(r.get("field", "")).label(language) if obj.field(r.get("field", "")) else "",
                    "active": r.get("active", True)} for r in obj.spec.get("validation_rules", ())]
     duplicate = [{"rule": r, "label": pick_label(r.get("labels", {}), language) or r["api_name"],
-                  "fields": [(obj.field(f).label(language), (r.get("match") or {}).get(f) == "exact")
+                  "fields": [(f, obj.field(f).label(language), (r.get("match") or {}).get(f) == "exact")
                              for f in r["fields"] if obj.field(f)],
                   "active": r.get("active", True)} for r in obj.spec.get("duplicate_rules", ())]
     context = {"object": obj, "validation": validation, "duplicate": duplicate, "languages": languages(),
@@ -63,6 +63,16 @@ def _changes(obj: ObjectMeta, data) -> tuple[str, list]:
         for r in current:
             if r["api_name"] == name:
                 r["active"] = not r.get("active", True)
+        return kind, current
+    if data.get("action") == "match":  # a duplicate rule's field: normalised ⇄ exact
+        for r in current:
+            if r["api_name"] == name:
+                match = dict(r.get("match") or {})
+                if match.pop(data.get("field", ""), None) != "exact":
+                    match[data.get("field", "")] = "exact"
+                r["match"] = match
+                if not match:
+                    r.pop("match")
         return kind, current
     taken = {r["api_name"] for r in current}
     if kind == "validation_rules":

@@ -66,4 +66,13 @@ def test_a_duplicate_rule_field_is_compared_exactly(admin_client):
                                    "exact": ["website", "phone"], "on_match": "warn"}).status_code == 302
     [rule] = [r for r in get_meta().objects["account"].spec["duplicate_rules"] if r["api_name"] == "same_site"]
     assert dict(rule["match"]) == {"website": "exact"}
-    assert '<span class="badge">exact</span>' in admin_client.get(url).content.decode()
+    page = admin_client.get(url).content.decode()
+    assert 'name="field" value="website" class="link small"' in page
+    assert admin_client.post(url, {"kind": "duplicate", "rule": "same_site", "action": "match",
+                                   "field": "name"}).status_code == 302
+    [rule] = [r for r in get_meta().objects["account"].spec["duplicate_rules"] if r["api_name"] == "same_site"]
+    assert dict(rule["match"]) == {"website": "exact", "name": "exact"}
+    for name in ("website", "name"):  # back to normalised: the option goes
+        admin_client.post(url, {"kind": "duplicate", "rule": "same_site", "action": "match", "field": name})
+    [rule] = [r for r in get_meta().objects["account"].spec["duplicate_rules"] if r["api_name"] == "same_site"]
+    assert "match" not in rule
