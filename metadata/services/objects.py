@@ -118,7 +118,10 @@ def delete_object(api_name: str, actor: Actor, *, confirm_name: str) -> None:
         errors.raise_if_any()
         row = ObjectDef.objects.select_for_update().get(pk=obj.id)
         before = {"api_name": api_name, **copy.deepcopy(row.spec)}
-        row.kept = {"related_lists": _take_related_lists(obj), **forget_object(obj.id, obj.api_name)}
+        # The live records are counted once, here, for the history to say what a restore brings back
+        # (they cannot change while the object is deleted).
+        row.kept = {"related_lists": _take_related_lists(obj), **forget_object(obj.id, obj.api_name),
+                    "records": repository.live_count(obj.id)}
         row.deleted_at = timezone.now()
         row.save(update_fields=["kept", "deleted_at", "updated_at"])
         record_change(entity="object", action="delete", entity_id=obj.id, before=before, user=actor)
@@ -177,7 +180,7 @@ def kept_object(object_id: int) -> KeptObject | None:
     return KeptObject(
         api_name=row.api_name, fields=row.fields.filter(deleted_at__isnull=True, is_system=False).count(),
         layouts=row.layouts.count(), categories=row.categories.count(),
-        list_views=row.list_views.filter(owner__isnull=True).count(), records=repository.live_count(row.id),
+        list_views=row.list_views.filter(owner__isnull=True).count(), records=int((row.kept or {}).get("records", 0)),
         kept_until=row.deleted_at + dt.timedelta(days=retention_days()))
 
 

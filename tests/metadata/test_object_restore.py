@@ -72,6 +72,9 @@ def test_a_deleted_object_comes_back_from_the_history_with_everything_it_had(pro
         service.get_record("project", record.id, admin_a)
     entry = history.get_change(deletion.pk, admin_a)
     assert entry.revertible and entry.object is None and entry.name == "project"
+    kept = entry.kept
+    assert kept is not None and (kept.fields, kept.categories, kept.records) == (2, 1, 1)
+    assert kept.kept_until.date() == (deletion.changed_at + dt.timedelta(days=30)).date()
     assert ("Label › zh-hans › singular", "项目", "—") in {(d.path, d.before, d.after) for d in entry.differences}
 
     [restore] = history.revert_change(deletion.pk, admin_a)
