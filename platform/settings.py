@@ -216,6 +216,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 #: Days a deleted record stays in the recycle bin before housekeeping removes it for good.
 TESSERA_RECYCLE_BIN_DAYS = env.int("TESSERA_RECYCLE_BIN_DAYS", default=30)
+#: Days a deleted custom object (with its records) can be restored from the setup history before
+#: housekeeping removes it for good (metadata.services.objects.purge_deleted_objects).
+TESSERA_DELETED_OBJECT_DAYS = env.int("TESSERA_DELETED_OBJECT_DAYS", default=TESSERA_RECYCLE_BIN_DAYS)
 
 # The cache key carries the tenant schema (django-tenants' make_key), so tenants never share entries.
 CACHES = {

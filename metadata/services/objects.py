@@ -185,7 +185,8 @@ def kept_object(object_id: int) -> KeptObject | None:
 
 
 def retention_days() -> int:
-    """How long a deleted object can be restored: as long as the recycle bin keeps records."""
+    """How long a deleted object can be restored (TESSERA_DELETED_OBJECT_DAYS; by default as long
+    as the recycle bin keeps records)."""
     return int(getattr(settings, "TESSERA_DELETED_OBJECT_DAYS", getattr(settings, "TESSERA_RECYCLE_BIN_DAYS", 30)))
 
 
