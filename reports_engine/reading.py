@@ -98,8 +98,9 @@ class Reader:
             found = [Column(c.key, c.label or c.key, c.type_key, _kind(c), missing=c.sql is None,
                             problem=c.problem) for c in compiled.columns]
         else:
-            found = [Column(a.key, a.source.label, a.source.type_key if not (a.granularity or a.bucket) else "text",
-                            "group") for a in compiled.axes]
+            found = [Column(a.key, _bucket_label(a.bucket, self.language) or a.source.label,
+                            a.source.type_key if not (a.granularity or a.bucket) else "text", "group")
+                     for a in compiled.axes]
         if compiled.shape == "stage_progress":
             words = {"entered": _("Entered"), "avg_days": _("Average days in stage"), "current": _("In it now"),
                      "conversion": _("Conversion to the next")}
@@ -383,6 +384,12 @@ def _sort_key(value: Any, order: dict[Any, int]) -> tuple:
 
 def _kind(column: Any) -> str:
     return column.kind
+
+
+def _bucket_label(bucket: dict | None, language: str | None) -> str:
+    """A bucket's own name ("Deal size") heads its group, rather than the field it buckets."""
+    labels = (bucket or {}).get("labels") or {}
+    return labels.get(language or "", "") or next(iter(labels.values()), "")
 
 
 def _label_of(spec: dict, key: str, language: str | None) -> str:

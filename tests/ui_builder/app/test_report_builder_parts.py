@@ -199,6 +199,7 @@ def test_bucket_fields_group_values_into_ranges_and_lists(world):
     assert spec["groups"] == [{"field": "bucket1"}]
     result = reports.run_report(spec["api_name"], admin)
     assert {g.label: g.count for g in result.groups} == {"Small": 1, "1000 – 10000": 1, "Large": 1}
+    assert [c.label for c in result.columns if c.kind == "group"] == ["Size"]  # the bucket's name heads it
     stages = {**base, "bucket_field": ["stage"], "bucket_label": [""], "bucket_other": ["Open"],
               "bk0_list_label": ["Won"], "bk0_l0": ["closed_won"], "colgroup": ["bucket1"], "colgroup_period": [""],
               "group": ["account"], "group_period": [""], "shape": "matrix"}
