@@ -237,6 +237,9 @@ def _chip_label(readable: dict[str, FieldMeta], key: str, value: str, language: 
              "contains": _("contains"), "startswith": _("starts with"), "range": ":"}
     if op == "isnull":
         return f"{label} {_('is empty') if value == 'true' else _('is not empty')}"
+    low, comma, high = value.partition(",")
+    if op == "range" and comma and not (low and high):  # one bound: "Amount ≥ 40000", not "Amount : 40000 –"
+        op, value = ("gte", low) if low else ("lte", high)
     shown = value
     if field is not None:
         value_type = field.type.value_type(field)
