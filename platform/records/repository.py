@@ -81,6 +81,15 @@ def lock_records(tenant: TenantMeta, obj: ObjectMeta, ids: Sequence[int], *, pre
     return fetch_records(obj, statement, query.params(), computed=fields)
 
 
+def analyze(obj: ObjectMeta) -> int:
+    """ANALYZE the object's partition (what autovacuum does after enough writes); returns the
+    number of records the statistics now count."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(obj.table)))
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [obj.table])
+        return max(int(cursor.fetchone()[0]), 0)
+
+
 def count_records(statement: sql.Composable, params: dict | None = None) -> int:
     """The number a RecordQuery.count() statement counts."""
     with connection.cursor() as cursor:

@@ -341,6 +341,7 @@ def _import(run: ImportRun, path: str, progress: Progress) -> dict:
         progress.advance(run.rows_done, _("Resuming after row %(count)d.") % {"count": run.rows_done})
     number = ImportBatch.objects.filter(run=run).count()
     cancelled = False
+    statistics = records.StatisticsKeeper(run.object_api_name)
     for batch in engine.batches(plan, run.rows_done):
         if _cancel_requested(run):
             cancelled = True
@@ -354,6 +355,7 @@ def _import(run: ImportRun, path: str, progress: Progress) -> dict:
             plan.resolver.rollback()
             raise
         plan.resolver.commit()
+        statistics.wrote(outcome.inserted)
         progress.advance(len(batch))
     return _finish(run, actor, cancelled)
 

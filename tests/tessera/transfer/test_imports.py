@@ -285,3 +285,30 @@ def test_a_dry_run_can_be_cancelled(in_tenant_a, write_csv, admin_a, monkeypatch
     run.refresh_from_db()
     assert run.status == "checked" and run.dry_run["cancelled"] and run.dry_run["rows"] == 1
     assert not run.cancel_requested
+
+
+def test_a_long_import_keeps_the_planner_statistics_of_its_records(in_tenant_a, write_csv, run_import, monkeypatch):
+    """The records' partition is analysed as an import fills it (autovacuum may lag or be off):
+    once the first `FIRST` records are written, then each time a fifth more are."""
+    from django.db import connection
+
+    from metadata.cache import get_meta
+    from tessera.transfer import engine
+
+    monkeypatch.setattr(engine, "BATCH", 2)
+    monkeypatch.setattr(service.StatisticsKeeper, "FIRST", 4)
+    table = get_meta().objects["account"].table
+
+    def rows() -> tuple[int, int]:
+        """(records in the partition, records its statistics count)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT (SELECT count(*) FROM "{table}"), (SELECT reltuples FROM pg_class '
+                           f"WHERE oid = '\"{table}\"'::regclass)")
+            return cursor.fetchone()
+
+    stored, _counted = rows()
+    run = run_import(write_csv([["Name"]] + [[f"S{i}"] for i in range(9)]), settings={"mode": "insert"})
+    assert run.inserted == 9
+    stored_after, counted_after = rows()
+    assert stored_after == stored + 9
+    assert stored + 4 <= counted_after < stored_after  # analysed along the way, not after the last row
