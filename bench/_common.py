@@ -134,6 +134,27 @@ def cpu_facts() -> str:
     return f"{count} ({model})" if model else count
 
 
+def database_cpu(database: str) -> float:
+    """CPU seconds (user + system) used so far by the PostgreSQL backends connected to `database` on
+    this machine (read from /proc; 0 when the server runs elsewhere)."""
+    total = 0
+    marker = f" {database} ".encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
+            if not command.startswith(b"postgres:") or marker not in command:
+                continue
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms"
 

@@ -65,6 +65,7 @@ from _common import (
     check_bench_database_name,
     code_version,
     cpu_facts,
+    database_cpu,
     database_name,
     drop_database,
     median,
@@ -569,27 +570,6 @@ def time_calls(fn: Callable[[], object], repeat: int, warmup: int = 3, cpu: list
     return timings
 
 
-def _database_cpu(database: str) -> float:
-    """CPU seconds (user + system) used so far by the PostgreSQL backends connected to `database` on
-    this machine (read from /proc; 0 when the server runs elsewhere)."""
-    total = 0
-    marker = f" {database} ".encode()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                command = cmdline.read()
-            if not command.startswith(b"postgres:") or marker not in command:
-                continue
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 class CpuMeter:
     """CPU used by this process and by our PostgreSQL backends while the block runs. On a busy
     machine wall time includes waiting for a CPU; the sum of the two CPU times is what the work
@@ -602,14 +582,14 @@ class CpuMeter:
         self.web = self.db = self.wall = 0.0
 
     def __enter__(self) -> CpuMeter:
-        self._start = (time.perf_counter(), time.process_time(), _database_cpu(self.database))
+        self._start = (time.perf_counter(), time.process_time(), database_cpu(self.database))
         return self
 
     def __exit__(self, *exc) -> None:
         wall, web, db = self._start
         self.wall += time.perf_counter() - wall
         self.web += time.process_time() - web
-        self.db += _database_cpu(self.database) - db
+        self.db += database_cpu(self.database) - db
 
     def per(self, n: int) -> str:
         return (f"wall {ms(self.wall / n)}, CPU {ms((self.web + self.db) / n)} "
