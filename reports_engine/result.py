@@ -37,6 +37,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from metadata.fieldtypes import field_types
+
 
 @dataclass
 class Column:
@@ -128,6 +130,31 @@ class ReportResult:
 
     def to_json(self) -> dict[str, Any]:
         return _json(asdict(self))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ReportResult:
+        """The result `to_json` wrote (a prepared report's, kept on its job): numbers of numeric
+        columns back to Decimal, as `run_report` gives them; dates stay ISO text (shown as such)."""
+        columns = [Column(**c) for c in data.get("columns", [])]
+        numeric = {c.key for c in columns if c.type in field_types and field_types.get(c.type).sql_type == "numeric"}
+
+        def values(found: dict[str, Any]) -> dict[str, Any]:
+            return {k: Decimal(v) if k in numeric and isinstance(v, str) else v for k, v in found.items()}
+
+        def group(g: dict[str, Any]) -> Group:
+            return Group(**{**g, "values": values(g["values"]), "children": [group(c) for c in g["children"]]})
+
+        def entry(e: dict[str, Any]) -> AxisEntry:
+            return AxisEntry(**{**e, "totals": values(e["totals"])})
+
+        matrix = data.get("matrix")
+        return cls(**{
+            **data, "columns": columns, "rows": [values(r) for r in data.get("rows", [])],
+            "groups": [group(g) for g in data.get("groups", [])], "grand_total": values(data.get("grand_total", {})),
+            "matrix": Matrix(rows=[entry(e) for e in matrix["rows"]], columns=[entry(e) for e in matrix["columns"]],
+                             cells=[[values(cell) for cell in row] for row in matrix["cells"]],
+                             counts=matrix["counts"]) if matrix else None,
+        })
 
 
 def _json(value: Any) -> Any:

@@ -4,11 +4,14 @@ preview, the records behind a number, errors in the one error shape."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 
 from reports_engine import prepared, services
+from reports_engine.result import ReportResult
 from tessera.core.jobs import run_job
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +75,36 @@ def test_a_slow_report_is_prepared_in_the_background(world, admin_a, monkeypatch
     assert done["status"] == "done" and done["result"]["grand_total"] == {"n": 7}
     with pytest.raises(Exception):  # noqa: B017 - someone else's prepared report is not found
         prepared.prepared_result(queued["job"], world.org.rep)
+
+
+@pytest.mark.parametrize("shape", ["tabular", "summary", "matrix"])
+def test_a_prepared_result_reads_back_as_the_result_it_was(world, admin_a, shape):
+    """What a prepared report's job keeps (the JSON) gives back the same result, numbers as
+    Decimals again (the page formats them as money, not as text)."""
+    spec = {**BY_STAGE, "shape": shape, "aggregates": [*BY_STAGE["aggregates"],
+                                                        {"key": "total", "function": "sum", "of": "amount"}]}
+    if shape == "matrix":
+        spec["column_groups"] = [{"field": "close_date", "granularity": "year"}]
+    if shape == "tabular":
+        spec = {**spec, "groups": [], "columns": [{"field": "name"}, {"field": "amount"}]}
+    result = services.run_report(spec, admin_a)
+    again = ReportResult.from_json(result.to_json())
+    assert again.to_json() == result.to_json()
+    assert _types(asdict(again)) == _types(asdict(result))
+    assert any(isinstance(v, Decimal) for v in _leaves(asdict(again)))
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+def _types(value):
+    """The result's shape with each number's type: what a page's formatting depends on."""
+    return [type(v).__name__ for v in _leaves(value) if isinstance(v, int | Decimal | float) and not isinstance(v, bool)]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from metadata.cache import get_meta
 from metadata.fieldtypes import field_types
 from metadata.meta import pick_label
+from reports_engine import prepared
 from reports_engine import services as reports
 from reports_engine.dashboards import exports, schedules
 from reports_engine.dashboards import services as dashboards
@@ -187,18 +188,27 @@ def report_page(request, api_name: str):
             problems = error_messages(exc)
     try:
         spec = reports.get_report(api_name, request.user)
-        result = reports.run_report(api_name, request.user)
+        job = _prepared_job(request, api_name)
+        if job is not None and request.headers.get("HX-Request"):
+            return _preparing(request, api_name, spec, job)  # the page polling its job
+        outcome = prepared.run_within(api_name, request.user) if job is None else prepared.prepared_report(job)
     except NotFound:
         raise Http404(api_name) from None
     except TesseraError as exc:
         return render_page(request, "ui_builder/app/reports/report.html",
                            {"label": api_name, "problems": error_messages(exc)}, status=400)
+    if isinstance(outcome, Job):  # too slow to wait for: its own URL, which a reload finds again
+        return HttpResponseRedirect(f"{reverse('app:report', args=[api_name])}?prepared={outcome.pk}")
+    if outcome is None:
+        assert job is not None
+        return _preparing(request, api_name, spec, job)
+    result = outcome
     language = get_language()
     context = result_context(request, result, spec.get("chart") or {})
     may_create = reports.can_create_reports(request.user)
     user_names = dict(directory.user_choices(request.user, "")) if may_create else {}
     context.update({
-        "label": result.label, "api_name": api_name, "spec": spec, "problems": problems,
+        "label": result.label, "api_name": api_name, "spec": spec, "problems": problems, "prepared": job,
         "edit_url": reverse("app:report_edit", args=[api_name]) if may_create else None,
         "dashboards": [{"id": d.id, "label": d.label(language)} for d in dashboards.dashboards_for(request.user)
                        if dashboards.can_change(d, request.user)] if context["chart"] else [],
@@ -210,6 +220,32 @@ def report_page(request, api_name: str):
         "weekdays": WEEKDAYS, "hours": range(24), "days": range(1, 29),
     })
     return render_page(request, "ui_builder/app/reports/report.html", context, status=400 if problems else 200)
+
+
+def _prepared_job(request, api_name: str) -> Job | None:
+    """The prepared report `?prepared=<job>` names: the viewer's own, of this report."""
+    raw = request.GET.get("prepared", "")
+    if not raw:
+        return None
+    job = prepared.prepared_job(int(raw) if raw.isdigit() else 0, request.user)
+    if job.params.get("report") != api_name:
+        raise NotFound(_("No such prepared report."), code="unknown_job")
+    return job
+
+
+def _preparing(request, api_name: str, spec: dict, job: Job):
+    """A report too slow to wait for, while its job runs (polled by htmx; the whole page is drawn
+    again once the job has ended), or why it failed."""
+    active = job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
+    if request.headers.get("HX-Request") and not active:
+        response = render_page(request, "ui_builder/app/reports/report.html", {})
+        response["HX-Refresh"] = "true"
+        return response
+    language = get_language()
+    return render_page(request, "ui_builder/app/reports/report.html", {
+        "label": _label(spec, language), "api_name": api_name, "preparing": job, "active": active,
+        "problems": [job.message or _("The report could not be prepared.")] if job.status == Job.Status.FAILED else [],
+    })
 
 
 @login_required

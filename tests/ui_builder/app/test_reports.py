@@ -241,3 +241,45 @@ def test_only_who_may_change_a_report_deletes_it(world):
     assert clients["rep"].post("/app/reports/to_delete/", {"action": "delete"}).status_code == 400
     assert clients["admin"].post("/app/reports/to_delete/", {"action": "delete"})["Location"] == "/app/reports/"
     assert clients["admin"].get("/app/reports/to_delete/").status_code == 404
+
+
+def test_a_slow_report_page_is_prepared_in_the_background_and_picked_up(world, monkeypatch):
+    """A report over the time limit does not hold the page: it redirects to the prepared job's URL
+    (a reload finds it again), polls while the job runs, then shows the same numbers, formatted as
+    a report run at once; the job is the viewer's own."""
+    from reports_engine import prepared
+    from tessera.core.jobs import run_job
+
+    clients, rep, admin = world
+    reports.create_report({"api_name": "won_by_region", "object": "opportunity", "shape": "summary",
+                           "groups": [{"field": "region"}], "aggregates": [{"key": "won", "function": "sum", "of": "amount"}],
+                           "filters": [{"field": "stage", "op": "eq", "value": "closed_won"}]}, admin)
+    at_once = clients["admin"].get("/app/reports/won_by_region/").content.decode()
+    monkeypatch.setattr(prepared, "PREPARE_AFTER_SECONDS", 0.05)  # and the statement takes 0.2 s
+    slow = prepared.run_report
+
+    def sleepy(*args, **kwargs):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(0.2)")
+        return slow(*args, **kwargs)
+
+    monkeypatch.setattr(prepared, "run_report", sleepy)
+    first = clients["admin"].get("/app/reports/won_by_region/")
+    assert first.status_code == 302 and "?prepared=" in first["Location"]
+    waiting = clients["admin"].get(first["Location"]).content.decode()
+    assert "being prepared in the background" in waiting and 'hx-trigger="every 2s"' in waiting
+    assert clients["rep"].get(first["Location"]).status_code == 404  # not someone else's job
+    monkeypatch.setattr(prepared, "run_report", slow)
+    ran = run_job(int(first["Location"].split("=")[1]))  # what the worker does
+    assert ran is not None and ran.status == "done", (ran and ran.status, ran and ran.message)
+    poll = clients["admin"].get(first["Location"], HTTP_HX_REQUEST="true")
+    assert poll["HX-Refresh"] == "true"
+    ready = clients["admin"].get(first["Location"]).content.decode()
+    assert "Prepared in the background" in ready
+
+    def numbers(body: str) -> list[str]:
+        return re.findall(r"¥[\d,]+\.\d\d", body)
+
+    assert numbers(ready) and numbers(ready) == numbers(at_once)
