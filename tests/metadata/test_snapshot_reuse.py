@@ -35,6 +35,7 @@ from metadata.services import (
 )
 from metadata.services.fields import where_used
 from metadata.versioning import lock_metadata
+from tessera.lru import SnapshotCache
 from tessera.security.access import SYSTEM
 from tests.helpers.metadata_api import labels
 
@@ -218,3 +219,29 @@ def test_tenants_never_share_compiled_rows(tenant_a, tenant_b, admin_a):
     assert plain(b) == plain(from_nothing(b))
     cache.clear()
     assert plain(get_meta()) == plain(b)
+
+
+def test_a_save_is_seen_by_the_next_read_of_another_process(shop_and_orders, admin_a, monkeypatch):
+    """Two processes' caches (each its snapshots and its compiled rows): B has compiled and cached
+    the snapshot before A saves; B's next read serves A's change, and equals a compile from nothing."""
+    process_a = (cache._entries, cache._parts)  # noqa: SLF001
+    process_b = (SnapshotCache(cache.MAX_ENTRIES), SnapshotCache(cache.MAX_ENTRIES))
+
+    def become(process):
+        monkeypatch.setattr(cache, "_entries", process[0])
+        monkeypatch.setattr(cache, "_parts", process[1])
+
+    become(process_b)
+    seen_by_b = get_meta()
+    assert get_meta() is seen_by_b  # cached in B
+    become(process_a)
+    update_field("order", "amount", {"help_text": {"en": "Gross"}}, admin_a)
+    delete_field("order", "doubled", admin_a)
+    become(process_b)
+    after = get_meta()
+    assert after.version == seen_by_b.version + 2
+    assert after.objects["order"].field("amount").help_text == {"en": "Gross"}
+    assert after.objects["order"].field("doubled") is None
+    assert seen_by_b.objects["order"].field("doubled") is not None
+    assert after.objects["shop"] is seen_by_b.objects["shop"]  # B reused its own compile of shop
+    assert plain(after) == plain(from_nothing(after))
