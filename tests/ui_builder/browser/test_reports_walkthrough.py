@@ -289,3 +289,25 @@ def test_administrator_builds_a_report_across_objects_with_buckets_cross_filter_
         if locale == "zh-CN":
             assert "筛选逻辑" in page.content() and "分段" in page.content()
         builder_fits(page, base, f"report-builder-parts-{name}")
+
+
+def test_dashboard_filters_on_a_number_range_and_a_lookup(world, base, browse):
+    """The dashboard-wide filters beyond periods and choices: a number's bounds and a record picked
+    by search (Tom Select), axe-clean."""
+    admin = browse("en-US")
+    world.login(admin, base, who="admin")
+    admin.goto(base + "/app/dashboards/")
+    admin.fill("#dashboard-name", "Filters board")
+    admin.get_by_role("button", name="Create").click()
+    admin.wait_for_url(re.compile(r".*/app/dashboards/\d+/\?edit=1"))
+    for field in ("amount", "account"):
+        admin.select_option("#filter-field", field)
+        admin.locator(".tool", has=admin.locator("#filter-field")).get_by_role("button", name="Add filter").click()
+        admin.wait_for_load_state("networkidle")
+    admin.get_by_label("At least").fill("40000")
+    admin.locator(".dash-filters .ts-control").click()
+    admin.keyboard.type("华信")
+    admin.locator(".ts-dropdown .option", has_text="华信科技").click()
+    assert admin.locator("select[name='f.account__eq']").input_value() == str(world.ids["huaxin"])
+    assert axe_blocking(admin, base) == []
+    shot(admin, "dashboard-filters-en-1280")
