@@ -275,9 +275,11 @@ def test_a_deleted_object_is_restored_from_the_history_with_its_records(world, b
     page.goto(base + "/setup/objects/visit/delete/")
     assert "撤销此更改" in page.inner_text(".warning")  # it says how to restore it
     screenshot(page, "object-delete-zh-CN-1280", full_page=False)
+    assert axe_blocking(page, base) == []
     page.fill("#confirm-name", "拜访")
     page.click("button:has-text('删除对象及其记录')")
     page.wait_for_url(base + "/setup/objects/?deleted=1")
+    screenshot(page, "objects-after-delete-zh-CN-1280", full_page=False)
     page.click(".notice a")  # "it can be restored from the history"
     deletion = page.locator("li.change", has=page.locator(".kept-object")).first
     assert "拜访" in deletion.inner_text() and "记录（2）" in deletion.inner_text()
