@@ -14,7 +14,7 @@ from django_tenants.utils import tenant_context
 from metadata.cache import get_meta
 from metadata.models import FieldDef, MetadataChange, ObjectDef
 from metadata.services import create_category, create_object, delete_object, history, update_layout
-from tessera.errors import NotFound, TesseraError, ValidationFailed
+from tessera.errors import NotFound, PermissionDenied, TesseraError, ValidationFailed
 from tessera.records import service
 from tessera.records.models import RecordChange
 from tessera.records.tasks import run_housekeeping
@@ -52,7 +52,7 @@ def _related_objects(layout_owner: str) -> list[str]:
     return [r.object for r in get_meta().objects[layout_owner].layouts["default_view"].related_lists]
 
 
-def test_a_deleted_object_comes_back_from_the_history_with_everything_it_had(project, admin_a):
+def test_a_deleted_object_comes_back_from_the_history_with_everything_it_had(project, admin_a, user_a):
     account = service.create_record("account", {"name": "Acme"}, admin_a, confirm_duplicates=True)
     record = service.create_record("project", {"name": "Tower", "account": account.id, "stage": "build"}, admin_a)
     profile = Profile.objects.order_by("id").first()
@@ -76,6 +76,10 @@ def test_a_deleted_object_comes_back_from_the_history_with_everything_it_had(pro
     assert kept is not None and (kept.fields, kept.categories, kept.records) == (2, 1, 1)
     assert kept.kept_until.date() == (deletion.changed_at + dt.timedelta(days=30)).date()
     assert ("Label › zh-hans › singular", "项目", "—") in {(d.path, d.before, d.after) for d in entry.differences}
+
+    with pytest.raises(PermissionDenied):  # a salesperson may not, as for any revert
+        history.revert_change(deletion.pk, user_a)
+    assert "project" not in get_meta().objects
 
     [restore] = history.revert_change(deletion.pk, admin_a)
 
