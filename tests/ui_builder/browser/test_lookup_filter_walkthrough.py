@@ -5,6 +5,7 @@ offers only A-grade customers, and a lookup's "New…" dialog still opens."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django_tenants.utils import tenant_context
@@ -29,11 +30,12 @@ def world(django_db_setup, django_db_blocker):
 
 
 def picker_offers(page, text: str = "") -> list[str]:
-    page.locator("#field-account .ts-control").click()
-    if text:
-        page.keyboard.type(text)
+    """What the account picker lists once the server answered (on focus, then for `text` typed)."""
+    with page.expect_response(lambda r: "/app/search/lookup/" in r.url and f"q={quote(text)}" in r.url):
+        page.locator("#field-account .ts-control").click()
+        if text:
+            page.keyboard.type(text)
     page.locator(".ts-dropdown .option").first.wait_for()
-    page.wait_for_timeout(400)  # the search's answer replaces the preloaded options
     return sorted(page.locator(".ts-dropdown .option").all_inner_texts())
 
 
