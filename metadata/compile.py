@@ -157,12 +157,13 @@ def compile_object(row: SimpleNamespace, fields: Iterable[FieldMeta], categories
 def _stamps() -> dict[str, list[tuple[int, int, str]]]:
     """kind → (id, object id, stamp) of every metadata row of the snapshot, in the snapshot's order
     (objects by id, fields and categories by position, layouts and shared list views by id). One
-    statement, so one consistent view of every table."""
+    statement, so one consistent view of every table. A deleted object (kept for its restore) and
+    its rows are not part of the snapshot: the objects are those `ObjectDef.objects` shows."""
+    wheres = {"object": sql.SQL(" WHERE deleted_at IS NULL"), "list_view": sql.SQL(" WHERE owner_id IS NULL")}
     parts = [
         sql.SQL("SELECT {kind}, id, {owner}, {position}, " + STAMP + " FROM {table}{where}").format(
             kind=sql.Literal(kind), owner=sql.Identifier(owner), table=sql.Identifier(model._meta.db_table),
-            position=sql.Identifier("position") if ordered else sql.SQL("0"),
-            where=sql.SQL(" WHERE owner_id IS NULL") if kind == "list_view" else sql.SQL(""))
+            position=sql.Identifier("position") if ordered else sql.SQL("0"), where=wheres.get(kind, sql.SQL("")))
         for kind, model, owner, ordered in (
             ("object", ObjectDef, "id", False), ("field", FieldDef, "object_id", True),
             ("category", RecordCategory, "object_id", True), ("layout", Layout, "object_id", False),
@@ -174,7 +175,9 @@ def _stamps() -> dict[str, list[tuple[int, int, str]]]:
         cursor.execute(sql.SQL(" UNION ALL ").join(parts) + sql.SQL(" ORDER BY 1, 4, 2"))
         for kind, row_id, object_id, _position, stamp in cursor.fetchall():
             stamps[kind].append((row_id, object_id, stamp))
-    return stamps
+    live = {row_id for row_id, _object_id, _stamp in stamps["object"]}
+    return {kind: rows if kind == "object" else [row for row in rows if row[1] in live]
+            for kind, rows in stamps.items()}
 
 
 def _compile_rows(queryset: QuerySet, stamped: list[tuple[int, int, str]], previous: Compiled[Any],

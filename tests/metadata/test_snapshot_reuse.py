@@ -20,6 +20,7 @@ from metadata.compile import CompiledRows, compile_tenant_meta
 from metadata.fieldtypes.base import FieldType
 from metadata.formula_scope import MetaScope, checked_formula, fields_read
 from metadata.meta import TenantMeta
+from metadata.models import ObjectDef
 from metadata.services import (
     add_field,
     create_category,
@@ -27,6 +28,7 @@ from metadata.services import (
     create_list_view,
     delete_field,
     delete_list_view,
+    delete_object,
     restore_field,
     update_category,
     update_field,
@@ -34,6 +36,7 @@ from metadata.services import (
     update_object,
 )
 from metadata.services.fields import where_used
+from metadata.services.objects import restore_object
 from metadata.versioning import lock_metadata
 from tessera.lru import SnapshotCache
 from tessera.security.access import SYSTEM
@@ -87,7 +90,7 @@ def shop_and_orders(make_object):
     return get_meta()
 
 
-def test_every_kind_of_change_gives_the_snapshot_a_fresh_compile_gives(shop_and_orders, admin_a):
+def test_every_kind_of_change_gives_the_snapshot_a_fresh_compile_gives(shop_and_orders, make_object, admin_a):
     """In this process (its last compile one change old) and in another one whose last compile
     predates every change: the same snapshot as compiling from nothing, change after change. The
     field delete also rewrites another object's layout (a related list's column): a change that
@@ -117,6 +120,10 @@ def test_every_kind_of_change_gives_the_snapshot_a_fresh_compile_gives(shop_and_
         lambda: delete_list_view("order", "recent", admin_a),
         lambda: restore_field("order", "doubled", admin_a),
         lambda: add_field("order", {"api_name": "note", "type": "text", "labels": labels("Note")}, admin_a),
+        lambda: make_object("scratch", fields=[{"api_name": "memo", "type": "text"}]),
+        lambda: delete_object("scratch", admin_a, confirm_name="scratch"),  # soft: its rows stay
+        lambda: restore_object(ObjectDef.with_deleted.get(api_name="scratch").pk, admin_a),
+        lambda: delete_object("scratch", admin_a, confirm_name="scratch"),
     ]
     for n, step in enumerate(steps):
         step()
@@ -131,6 +138,7 @@ def test_every_kind_of_change_gives_the_snapshot_a_fresh_compile_gives(shop_and_
     assert meta.objects["order"].categories["big"].required_fields == {"amount"}
     assert "recent" not in {v.api_name for v in meta.objects["order"].list_views}
     assert meta.objects["order"].field("note") is not None
+    assert "scratch" not in meta.objects
 
 
 def test_a_field_delete_reaches_the_other_objects_layout_it_rewrites(shop_and_orders, make_object, admin_a):
@@ -192,8 +200,11 @@ def test_what_another_object_derives_from_a_changed_field_follows_it(shop_and_or
     assert any("shop.total" in where for where in where_used(latest, latest.objects["order"], amount))
 
 
-def test_the_compile_under_the_lock_reads_only_the_row_stamps(shop_and_orders):
-    """Before a change writes anything, its checks' snapshot reuses every compiled row."""
+def test_the_compile_under_the_lock_reads_only_the_row_stamps(shop_and_orders, make_object, admin_a):
+    """Before a change writes anything, its checks' snapshot reuses every compiled row (the rows
+    of a deleted object, kept for its restore, are not read again either)."""
+    make_object("gone", fields=[{"api_name": "memo", "type": "text"}])
+    delete_object("gone", admin_a, confirm_name="gone")
     get_meta()
     with transaction.atomic():
         lock_metadata()
