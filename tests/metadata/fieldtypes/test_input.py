@@ -66,9 +66,12 @@ def test_a_lookup_takes_an_id_or_one_field_of_its_target():
     for bad in ({"a": 1, "b": 2}, {"name": [1]}, {"name": True}):
         with pytest.raises(FieldValueError):
             field.type.coerce(bad, field)
-    user = sample_field("user")
-    with pytest.raises(FieldValueError):
-        user.type.coerce({"email": "a@b.c"}, user)
+    user = sample_field("user")  # a user by e-mail or name (resolved by the write path), nothing else
+    assert user.type.coerce({"email": "a@b.c"}, user) == RecordRef("email", "a@b.c")
+    assert user.type.coerce({"name": "王伟"}, user) == RecordRef("name", "王伟")
+    for bad in ({"phone": "1"}, {"email": 3}):
+        with pytest.raises(FieldValueError):
+            user.type.coerce(bad, user)
 
 
 def test_numbers_are_never_rounded_silently():
