@@ -29,6 +29,8 @@ from .search_keys import INITIALS_COLUMN, PINYIN_COLUMN, query_key
 
 SYSTEM_SELECT = ("id", "version", "category", "deleted_at", "name", "owner_id", "created_by", "created_at",
                  "updated_by", "updated_at")
+#: Ids are bigint: -2**63 <= id < 2**63.
+BIGINT_LIMIT = 2**63
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,10 @@ class RecordQuery:
     def id_in(self, ids: Iterable[int]) -> sql.Composable:
         # bigint[], the column's type: where the planner scans (a partition not analysed yet), the
         # list is then hashed, not searched once per row.
-        return sql.SQL("{} = ANY({}::bigint[])").format(self.column("id"), sql.Literal([int(i) for i in ids]))
+        # (An id outside bigint's range names no record: left out, not an error.)
+        ids = [int(i) for i in ids]
+        return sql.SQL("{} = ANY({}::bigint[])").format(
+            self.column("id"), sql.Literal([i for i in ids if -BIGINT_LIMIT <= i < BIGINT_LIMIT]))
 
     def _with_deleted(self, where: Iterable[sql.Composable], include_deleted: bool | str) -> list[sql.Composable]:
         """`where` after the recycle-bin condition: live records (the default), every record

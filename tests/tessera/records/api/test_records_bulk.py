@@ -218,3 +218,11 @@ def test_bulk_update_of_rows_changing_different_fields_writes_each_row_as_sent(a
     history = service.record_history("gadget", records[2].id, admin_a)
     assert {(c["field"], c["old"], c["new"]) for c in history[0]["changes"]} == {
         ("price", "1.00", "7.00"), ("color", "red", "blue")}
+
+
+def test_bulk_update_of_an_id_beyond_bigint_is_an_unknown_record(api, gadget, admin_a):
+    record = service.create_record("gadget", {"name": "G"}, admin_a)
+    response = send(api, "patch", f"{URL}?mode=per_row", [{"id": 2**70, "price": "1"}, {"id": record.id, "price": "2"}])
+    assert response.status_code == 207, response.json()
+    results = response.json()["results"]
+    assert results[0]["errors"]["id"][0]["code"] == "unknown_record" and results[1]["status"] == "updated"
