@@ -46,7 +46,11 @@ def _choose_other(page, text: str, name: str) -> None:
     page.locator(".merge-pick .ts-control").click()
     page.keyboard.type(text)
     page.locator(".ts-dropdown .option", has_text=name).first.click()
-    page.click(".merge-find h2")  # leave the picker (its dropdown closes)
+    page.wait_for_function("() => document.querySelector('#merge-other').value !== ''")
+    page.wait_for_load_state("networkidle")  # a search answered late would open the dropdown again
+    page.keyboard.press("Escape")
+    page.click(".merge-find h2")  # leave the picker
+    page.locator(".merge-pick .ts-dropdown").wait_for(state="hidden")
 
 
 def test_merge_two_duplicates_from_the_record_page(world, base, browser):

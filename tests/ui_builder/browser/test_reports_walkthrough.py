@@ -203,13 +203,17 @@ def test_administrator_builds_charts_and_shares_a_matrix_report_the_salesperson_
 
 
 def add_condition(page, field, fill):
-    """The builder's filter builder: a field, its condition (`fill` acts on the inputs), Add."""
+    """The builder's filter builder: a field, its condition (`fill` acts on the inputs), Add. Each
+    step waits for the builder's re-renders to settle: a swap landing after the field is chosen
+    would replace the filter builder and its inputs (a race seen on a loaded machine)."""
+    preview_settled(page)
     page.select_option("#fb-field", field)
     page.locator("#fb-inputs input:not([type=hidden])").first.wait_for()
     fill(page)
     count = page.locator("li.chip").count()
     page.get_by_role("button", name="Add filter").click()
     page.locator("li.chip").nth(count).wait_for()
+    preview_settled(page)
 
 
 def builder_fits(page, base, name):
