@@ -8,11 +8,11 @@ from dataclasses import asdict
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from reports_engine import prepared, services
 from reports_engine.result import ReportResult
 from tessera.core.jobs import run_job
+from tests.helpers.reports import sleeping_before
 
 pytestmark = pytest.mark.django_db
 
@@ -59,13 +59,7 @@ def test_preview_schema_and_errors_in_the_one_shape(client):
 
 def test_a_slow_report_is_prepared_in_the_background(world, admin_a, monkeypatch):
     slow = services.run_report
-
-    def sleepy(*args, **kwargs):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_sleep(0.2)")
-        return slow(*args, **kwargs)
-
-    monkeypatch.setattr(prepared, "run_report", sleepy)
+    monkeypatch.setattr(prepared, "run_report", sleeping_before(slow))
     queued = prepared.run_or_prepare(BY_STAGE, admin_a, timeout_seconds=0.05)
     assert queued["status"] == "queued"
     assert prepared.prepared_result(queued["job"], admin_a)["status"] == "queued"

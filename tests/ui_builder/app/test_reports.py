@@ -16,6 +16,7 @@ from reports_engine import services as reports
 from tessera.records import service
 from tessera.security.access import SYSTEM
 from tessera.security.models import Profile
+from tests.helpers.reports import sleeping_before
 from tests.helpers.tenants import host_of
 
 pytestmark = pytest.mark.django_db
@@ -257,15 +258,7 @@ def test_a_slow_report_page_is_prepared_in_the_background_and_picked_up(world, m
     at_once = clients["admin"].get("/app/reports/won_by_region/").content.decode()
     monkeypatch.setattr(prepared, "PREPARE_AFTER_SECONDS", 0.05)  # and the statement takes 0.2 s
     slow = prepared.run_report
-
-    def sleepy(*args, **kwargs):
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_sleep(0.2)")
-        return slow(*args, **kwargs)
-
-    monkeypatch.setattr(prepared, "run_report", sleepy)
+    monkeypatch.setattr(prepared, "run_report", sleeping_before(slow))
     first = clients["admin"].get("/app/reports/won_by_region/")
     assert first.status_code == 302 and "?prepared=" in first["Location"]
     waiting = clients["admin"].get(first["Location"]).content.decode()
