@@ -97,3 +97,35 @@ def english(browser, django_db_blocker):
     with django_db_blocker.unblock():
         yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def browse(browser, django_db_blocker):
+    """browse(locale, width) → a page in that language and window width; CSP violations fail the test."""
+    contexts = []
+
+    def open_page(locale="en-US", width=1280):
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
+        contexts.append((context, watch_csp_violations(context)))
+        return context.new_page()
+
+    with django_db_blocker.unblock():
+        yield open_page
+    for context, violations in contexts:
+        context.close()
+        assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+AXE_BLOCKING = ("serious", "critical")
+
+
+def axe_blocking(page, base):
+    """axe-core's serious and critical violations on the page as it stands."""
+    page.add_script_tag(url=base + "/static/vendor/axe/axe.min.js")
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"] if v["impact"] in AXE_BLOCKING]
+
+
+def shot(page, name):
+    page.screenshot(path=f"var/test-artifacts/{name}.png", full_page=True)

@@ -11,10 +11,9 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from tests.ui_builder.browser.app_world import SENTINEL_UNREADABLE, build_world, drop_world
-from tests.ui_builder.browser.conftest import watch_csp_violations
+from tests.ui_builder.browser.conftest import axe_blocking, shot
 
 pytestmark = [pytest.mark.browser]
-AXE_BLOCKING = ("serious", "critical")
 
 
 @pytest.fixture(scope="module")
@@ -28,39 +27,6 @@ def world(django_db_setup, django_db_blocker):
                                          "columns": ["name", "industry", "city"], "shared": True}, built.admin)
         yield built
         drop_world()
-
-
-@pytest.fixture
-def base(world, live_server_url):
-    return live_server_url.format(slug=world.tenant.slug)
-
-
-@pytest.fixture
-def browse(browser, django_db_blocker):
-    """browse(locale, width) → a page in that language and window width; CSP violations fail the test."""
-    contexts = []
-
-    def open_page(locale="en-US", width=1280):
-        context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
-        contexts.append((context, watch_csp_violations(context)))
-        return context.new_page()
-
-    with django_db_blocker.unblock():
-        yield open_page
-    for context, violations in contexts:
-        context.close()
-        assert not violations, f"Content-Security-Policy violations: {violations}"
-
-
-def axe_blocking(page, base):
-    page.add_script_tag(url=base + "/static/vendor/axe/axe.min.js")
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in result["violations"] if v["impact"] in AXE_BLOCKING]
-
-
-def shot(page, name):
-    page.screenshot(path=f"var/test-artifacts/{name}.png", full_page=True)
 
 
 def panel_titles(page):

@@ -12,10 +12,9 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from tests.ui_builder.browser.app_world import build_world, drop_world
-from tests.ui_builder.browser.conftest import watch_csp_violations
+from tests.ui_builder.browser.conftest import axe_blocking, shot
 
 pytestmark = [pytest.mark.browser]
-AXE_BLOCKING = ("serious", "critical")
 REGIONS = [{"key": "east", "labels": {"en": "East", "zh-hans": "华东"}},
            {"key": "north", "labels": {"en": "North", "zh-hans": "华北"}}]
 #: (name, region, amount, close date, owner): won deals of the salesperson and of another team.
@@ -49,38 +48,6 @@ def world(django_db_setup, django_db_blocker):
                                                "opportunity": built.ids["赢单 A"]}, SYSTEM)
         yield built
         drop_world()
-
-
-@pytest.fixture
-def base(world, live_server_url):
-    return live_server_url.format(slug=world.tenant.slug)
-
-
-@pytest.fixture
-def browse(browser, django_db_blocker):
-    contexts = []
-
-    def open_page(locale="en-US", width=1280):
-        context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
-        contexts.append((context, watch_csp_violations(context)))
-        return context.new_page()
-
-    with django_db_blocker.unblock():
-        yield open_page
-    for context, violations in contexts:
-        context.close()
-        assert not violations, f"Content-Security-Policy violations: {violations}"
-
-
-def axe_blocking(page, base):
-    page.add_script_tag(url=base + "/static/vendor/axe/axe.min.js")
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in result["violations"] if v["impact"] in AXE_BLOCKING]
-
-
-def shot(page, name):
-    page.screenshot(path=f"var/test-artifacts/{name}.png", full_page=True)
 
 
 def preview_settled(page):
