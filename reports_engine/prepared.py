@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection, transaction
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from tessera.core.jobs import Progress, queue_job
@@ -37,7 +38,7 @@ def run_within(spec_or_api_name: dict | str, actor: Actor, *, extra_filters: Seq
     except OperationalError as exc:
         if getattr(getattr(exc, "__cause__", None), "pgcode", None) != "57014":  # query_canceled
             raise
-    return queue_job(KIND, {"report": spec_or_api_name, "user_id": user_id(actor),
+    return queue_job(KIND, {"report": spec_or_api_name, "user_id": user_id(actor), "language": get_language(),
                             "extra_filters": [list(item) for item in extra_filters]},
                      user=actor if user_id(actor) else None)  # type: ignore[arg-type]
 
@@ -80,6 +81,7 @@ def prepared_result(job_id: int, actor: Actor) -> dict:
 
 def prepare_report_job(job: Job, progress: Progress) -> dict:
     viewer = get_user_model().objects.get(pk=job.params["user_id"])
-    result = run_report(job.params["report"], viewer,
-                        extra_filters=[tuple(item) for item in job.params.get("extra_filters", ())])
+    with override(job.params.get("language")):  # labels in the language of the page that asked
+        result = run_report(job.params["report"], viewer,
+                            extra_filters=[tuple(item) for item in job.params.get("extra_filters", ())])
     return {"result": result.to_json()}
