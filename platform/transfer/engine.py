@@ -42,12 +42,18 @@ from . import existing
 from .mapping import ColumnMap
 from .readers import SourceOptions, Table, open_table
 from .references import Resolver, Unresolved, lookup_target
-from .values import CellError, ParseOptions, cell_parser
+from .values import CellError, CellReader, ParseOptions, cell_reader
 
 BATCH = records.MAX_BULK
 #: Errors a dry run keeps to show (it counts them all).
 FIRST_ERRORS = 20
 MODES = ("insert", "update", "upsert")
+
+
+def _name_text(raw: Any) -> str | None:
+    """A lookup or user cell → the name it gives (resolved for the whole batch by `_resolve`)."""
+    text = "" if raw is None else str(int(raw) if isinstance(raw, float) and raw.is_integer() else raw).strip()
+    return text or None
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,8 @@ class Column:
     match: FieldMeta | None = None  # the parent's field the cells name
     create_missing: bool = False
     user: bool = False  # the cells name users (owner, user fields)
-    parse: Callable[[Any], Any] | None = None  # values.cell_parser for the field
+    #: The cells' reader: values.cell_reader for the field, `_name_text` for names to resolve.
+    read: CellReader = _name_text
 
 
 @dataclass
@@ -168,8 +175,8 @@ def process(plan: Plan, rows: list[Row], repeated: frozenset[int]) -> Outcome:
     """Parse, resolve and write one batch (inside the caller's transaction)."""
     outcome = Outcome(rows=len(rows))
     key_columns = plan.key_columns
+    _parse(plan, rows)
     for row in rows:
-        _parse(plan, row)
         if repeated and key_hash(row.cells, key_columns) in repeated:
             row.errors.append(_("Another row of the file has the same %(key)s.")
                               % {"key": " + ".join(f.label(get_language()) for f in plan.key)})
@@ -185,18 +192,21 @@ def process(plan: Plan, rows: list[Row], repeated: frozenset[int]) -> Outcome:
     return outcome
 
 
-def _parse(plan: Plan, row: Row) -> None:
-    for column in plan.columns:
-        raw = row.cells[column.index]
-        if column.target is not None or column.user:
-            text = "" if raw is None else str(int(raw) if isinstance(raw, float) and raw.is_integer() else raw).strip()
-            row.payload[column.field.api_name] = text or None
-            continue
-        try:
-            assert column.parse is not None
-            row.payload[column.field.api_name] = column.parse(raw)
-        except CellError as exc:
-            row.errors.append(f"{column.field.label(get_language())}: {exc.message}")
+def _parse(plan: Plan, rows: list[Row]) -> None:
+    """Cells → payload values, a column at a time (one reader call per cell in a comprehension; a
+    batch has 1,000 rows). A cell that cannot be read is its row's error, in the order of the
+    columns, and leaves its field out of the payload."""
+    language = get_language()
+    names = [c.field.api_name for c in plan.columns]
+    columns = [[read(cells[index]) for cells in [r.cells for r in rows]]
+               for read, index in ((c.read, c.index) for c in plan.columns)]
+    for row, values in zip(rows, zip(*columns, strict=True), strict=True):
+        row.payload = dict(zip(names, values, strict=True))
+    for column, values in zip(plan.columns, columns, strict=True):
+        for position in [i for i, value in enumerate(values) if isinstance(value, CellError)]:
+            row = rows[position]
+            row.errors.append(f"{column.field.label(language)}: {values[position].message}")
+            del row.payload[column.field.api_name]
 
 
 def _resolve(plan: Plan, rows: list[Row]) -> None:
@@ -371,7 +381,8 @@ def compile_plan(tenant: TenantMeta, obj: ObjectMeta, actor: Actor, access: Reco
                                user=f.type.is_reference and target is None))
     key = [f for f in (obj.field(name) for name in settings.get("key") or []) if f is not None]
     options = ParseOptions(date_order=settings.get("date_order", "ymd"), wan=bool(settings.get("wan")))
-    compiled = [replace(c, parse=cell_parser(c.field, options)) for c in compiled]
+    compiled = [c if c.target is not None or c.user else replace(c, read=cell_reader(c.field, options))
+                for c in compiled]
     batched = (len(key) > 1 or (len(key) == 1 and key[0].unique)) and access.can(obj, "create")
     return Plan(tenant=tenant, obj=obj, actor=actor, access=access, source=source, columns=compiled,
                 mode=settings.get("mode", "insert"), key=key, parse=options,

@@ -52,6 +52,11 @@ _NUMERIC = re.compile(r"^(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _TIME = re.compile(r"^(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2})秒?)?$")
 _SPLIT = re.compile(r"[;；、\n]")
+#: The amounts most cells hold, read without the general path's attempts (each a raised
+#: exception): 1234, -12.5, 1,054.50, ¥1,054.50, 15%, (1,200) for -1200. A cell of another shape,
+#: or of more digits than Decimal's 28 (which the general path rounds), takes the general path.
+_AMOUNT = re.compile(r"(\()?[¥￥$]?(-?[0-9][0-9,]*(?:\.[0-9]+)?)%?(?(1)\))")
+_AMOUNT_DIGITS = 28
 
 
 class CellError(ValueError):
@@ -79,10 +84,13 @@ CellParser = Callable[[Any, FieldMeta, ParseOptions], Any]
 cell_parsers: Registry[CellParser] = Registry("cell parsers")
 
 
-#: Kinds of values with few distinct cells (a picklist's labels, yes/no): each distinct cell is
-#: parsed once per column and remembered (up to MEMO_SIZE cells).
-MEMOISED = frozenset({"BOOLEAN", "PICKLIST", "MULTIPICKLIST"})
+#: Kinds of values with few distinct cells (a picklist's labels, yes/no, the days of a year): each
+#: distinct text cell is parsed once per column and remembered (up to MEMO_SIZE cells).
+MEMOISED = frozenset({"BOOLEAN", "PICKLIST", "MULTIPICKLIST", "DATE"})
 MEMO_SIZE = 10_000
+_UNSEEN = object()
+
+CellReader = Callable[[Any], Any]
 
 
 def parse_cell(raw: Any, field: FieldMeta, options: ParseOptions) -> Any:
@@ -91,35 +99,55 @@ def parse_cell(raw: Any, field: FieldMeta, options: ParseOptions) -> Any:
 
 
 def cell_parser(field: FieldMeta, options: ParseOptions) -> Callable[[Any], Any]:
-    """The parser of `field`'s cells, chosen once for a column (a file has many rows)."""
-    kind = field.type.value_type(field).formula_type or ""
-    try:
-        parser = cell_parsers.get(kind)
-    except KeyError:
-        parser = _as_text
-    memo: dict[Any, Any] | None = {} if kind in MEMOISED else None
+    """The parser of `field`'s cells, chosen once for a column (a file has many rows): raises
+    CellError."""
+    read = cell_reader(field, options)
 
     def parse(raw: Any) -> Any:
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return None
-        if memo is not None and raw in memo:
-            found = memo[raw]
-            if isinstance(found, CellError):
-                raise found
-            return found
-        try:
-            value = parser(raw, field, options)
-        except FieldValueError as exc:
-            value = CellError(exc.code, str(exc.message))
-        except CellError as exc:
-            value = exc
-        if memo is not None and len(memo) < MEMO_SIZE:
-            memo[raw] = value
+        value = read(raw)
         if isinstance(value, CellError):
             raise value
         return value
 
     return parse
+
+
+def cell_reader(field: FieldMeta, options: ParseOptions) -> CellReader:
+    """Like `cell_parser`, but a cell that cannot be read gives its CellError instead of raising
+    it: the importer reads a batch's column in one comprehension, and raising is slow."""
+    kind = field.type.value_type(field).formula_type or ""
+    try:
+        parser = cell_parsers.get(kind)
+    except KeyError:
+        parser = _as_text
+    memo: dict[str, Any] | None = {} if kind in MEMOISED else None
+
+    def parsed(raw: Any) -> Any:
+        try:
+            return parser(raw, field, options)
+        except FieldValueError as exc:
+            return CellError(exc.code, str(exc.message))
+        except CellError as exc:
+            return exc
+
+    def read(raw: Any) -> Any:
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            return parsed(raw)
+        # Only text is remembered: 1, 1.0 and True are one key of a dict, not one cell.
+        if memo is not None:
+            found = memo.get(raw, _UNSEEN)
+            if found is not _UNSEEN:
+                return found
+        if not raw.strip():
+            return None
+        value = parsed(raw)
+        if memo is not None and len(memo) < MEMO_SIZE:
+            memo[raw] = value
+        return value
+
+    return read
 
 
 def _text_of(raw: Any) -> str:
@@ -171,6 +199,9 @@ def parse_date(raw: Any, field: FieldMeta | None = None, options: ParseOptions |
         return raw
     if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
         return excel_serial(raw)
+    whole = _YMD.fullmatch(raw) if isinstance(raw, str) else None
+    if whole:  # 2024-03-05, 2024/3/5, 2024年3月5日 as the cell: what the general path reads it as
+        return _day(whole.groups(), "ymd", raw)
     text = _text_of(raw).replace(" ", "")
     order = (options or ParseOptions()).date_order
     date_text = text.split("T", 1)[0]
@@ -187,12 +218,12 @@ def parse_date(raw: Any, field: FieldMeta | None = None, options: ParseOptions |
 
 
 def _day(groups: tuple[str, ...], order: str, text: str) -> dt.date:
-    values = dict(zip(order, (int(g) for g in groups), strict=True))
-    year = values["y"]
+    numbers = [int(g) for g in groups]
+    year, month, day = numbers[order.index("y")], numbers[order.index("m")], numbers[order.index("d")]
     if year < 100:  # 05/03/24
         year += 2000 if year < 70 else 1900
     try:
-        return dt.date(year, values["m"], values["d"])
+        return dt.date(year, month, day)
     except ValueError:
         raise CellError("invalid_date", _("“%(value)s” is not a date that exists.") % {"value": text}) from None
 
@@ -245,13 +276,18 @@ def parse_number(raw: Any, field: FieldMeta | None = None, options: ParseOptions
     """1,054.50, ¥1,054.50, $3.2, 1 054, 100元, 15%, (120) for -120, and 3.5万 / 2亿 when the
     importer said amounts may be written so. Decimals are kept as written: the field refuses
     more than it holds."""
-    if isinstance(raw, bool):
+    if isinstance(raw, str):
+        amount = _AMOUNT.fullmatch(raw)
+        if amount and len(amount.group(2)) <= _AMOUNT_DIGITS:  # what the general path makes of it
+            value = Decimal(amount.group(2).replace(",", ""))
+            return -value if amount.group(1) else value
+    elif isinstance(raw, bool):
         raise CellError("invalid_number", _("Write a number."))
-    if isinstance(raw, int | Decimal):
+    elif isinstance(raw, int | Decimal):
         return Decimal(raw)
-    if isinstance(raw, float):
+    elif isinstance(raw, float):
         return Decimal(repr(raw))
-    try:  # most cells are plain numbers
+    try:  # plain numbers in other forms (1e3, 1_000)
         plain = Decimal(raw)
         if plain.is_finite():
             return plain
