@@ -25,6 +25,7 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from operator import itemgetter
 from typing import Any
 
 from django.db import transaction
@@ -198,11 +199,13 @@ def _parse(plan: Plan, rows: list[Row]) -> None:
     columns, and leaves its field out of the payload."""
     language = get_language()
     names = [c.field.api_name for c in plan.columns]
-    columns = [[read(cells[index]) for cells in [r.cells for r in rows]]
-               for read, index in ((c.read, c.index) for c in plan.columns)]
+    cells = [r.cells for r in rows]
+    columns = [list(map(c.read, map(itemgetter(c.index), cells))) for c in plan.columns]
     for row, values in zip(rows, zip(*columns, strict=True), strict=True):
         row.payload = dict(zip(names, values, strict=True))
     for column, values in zip(plan.columns, columns, strict=True):
+        if not any(issubclass(kind, CellError) for kind in set(map(type, values))):
+            continue  # most columns of most batches: no cell to look at
         for position in [i for i, value in enumerate(values) if isinstance(value, CellError)]:
             row = rows[position]
             row.errors.append(f"{column.field.label(language)}: {values[position].message}")

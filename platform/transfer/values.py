@@ -120,6 +120,8 @@ def cell_reader(field: FieldMeta, options: ParseOptions) -> CellReader:
         parser = cell_parsers.get(kind)
     except KeyError:
         parser = _as_text
+    if parser is _plain_text:  # text goes as written: read without the steps below (the most columns)
+        return _read_text
     memo: dict[str, Any] | None = {} if kind in MEMOISED else None
 
     def parsed(raw: Any) -> Any:
@@ -168,6 +170,13 @@ def _as_text(raw: Any, field: FieldMeta, options: ParseOptions) -> Any:
 def _plain_text(raw: Any, field: FieldMeta, options: ParseOptions) -> Any:
     """Text goes as written (trimmed); the records service checks it (length, e-mail, phone…)."""
     return raw.strip() if isinstance(raw, str) else _text_of(raw)
+
+
+def _read_text(raw: Any) -> str | None:
+    """A text cell as `cell_reader` gives it through `_plain_text`: blank is None."""
+    if isinstance(raw, str):
+        return raw.strip() or None
+    return None if raw is None else _text_of(raw)
 
 
 # --- booleans --------------------------------------------------------------------------------
