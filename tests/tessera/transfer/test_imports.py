@@ -41,6 +41,18 @@ def test_a_gbk_csv_with_chinese_headers_and_labels(in_tenant_a, write_csv, run_i
     assert "很多" in error.message
 
 
+def test_a_row_says_what_is_wrong_with_each_of_its_cells_in_the_order_of_the_columns(in_tenant_a, write_csv,
+                                                                                      run_import):
+    rows = [GBK_ROWS[0], ["好数据", "A", "(¥1,054.50)", "1,200", ""], ["坏数据", "A", "很多", "3.5万", ""],
+            ["也坏", "A", "1,000", "x", ""], ["全好", "b", "300元", "12", ""]]
+    run = run_import(write_csv(rows), settings={"mode": "insert"})
+    assert (run.inserted, run.errors) == (2, 2)
+    bad = ImportRowError.objects.get(run=run, row=3).message
+    assert bad.startswith("Annual revenue: “很多” is not a number.; Employees: “3.5万” is written in 万"), bad
+    assert ImportRowError.objects.get(run=run, row=4).message == "Employees: “x” is not a number."
+    assert _accounts()["好数据"].get("annual_revenue") == Decimal("-1054.50")
+
+
 def test_the_mapping_is_remembered_for_the_next_file(in_tenant_a, write_csv, run_import):
     path = write_csv([["Company", "Ignored"], ["ACME", "x"]])
     run_import(path, settings={"mode": "insert"}, mapping=[{"column": 0, "field": "name"}, {"column": 1}])
