@@ -4,6 +4,7 @@ duplicate keys inside a file, ambiguous parents, upsert twice, dry run, cancel, 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from decimal import Decimal
 
 import openpyxl
@@ -324,3 +325,13 @@ def test_a_long_import_keeps_the_planner_statistics_of_its_records(in_tenant_a, 
     stored_after, counted_after = rows()
     assert stored_after == stored + 9
     assert stored + 4 <= counted_after < stored_after  # analysed along the way, not after the last row
+
+
+def test_a_run_changes_the_garbage_collector_only_while_it_runs():
+    from tessera.transfer import imports
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), imports._collecting_only_the_run():
+        assert gc.get_threshold()[0] == imports.GC_YOUNG and gc.get_freeze_count() > 0
+        raise RuntimeError
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
