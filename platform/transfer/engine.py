@@ -201,8 +201,9 @@ def _parse(plan: Plan, rows: list[Row]) -> None:
     names = [c.field.api_name for c in plan.columns]
     cells = [r.cells for r in rows]
     columns = [list(map(c.read, map(itemgetter(c.index), cells))) for c in plan.columns]
-    for row, values in zip(rows, zip(*columns, strict=True), strict=True):
-        row.payload = dict(zip(names, values, strict=True))
+    if columns:
+        for row, cells_read in zip(rows, zip(*columns, strict=True), strict=True):
+            row.payload = dict(zip(names, cells_read, strict=True))
     for column, values in zip(plan.columns, columns, strict=True):
         if not any(issubclass(kind, CellError) for kind in set(map(type, values))):
             continue  # most columns of most batches: no cell to look at

@@ -335,3 +335,13 @@ def test_a_run_changes_the_garbage_collector_only_while_it_runs():
         assert gc.get_threshold()[0] == imports.GC_YOUNG and gc.get_freeze_count() > 0
         raise RuntimeError
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_batch_with_no_column_left_to_read_gives_empty_rows():
+    from types import SimpleNamespace
+
+    from tessera.transfer import engine
+
+    rows = [engine.Row(2, ["a"]), engine.Row(3, ["b"])]
+    engine._parse(SimpleNamespace(columns=[]), rows)
+    assert [(r.payload, r.errors) for r in rows] == [({}, []), ({}, [])]
