@@ -398,7 +398,7 @@ def reserve_ids(cursor, sequence: str, count: int) -> int:
 
 def copy_records(obj, rows: Iterable[dict], *, today: dt.date | None = None) -> list[int]:
     """Write records (typed values) into `obj`'s partition with COPY, in the runtime's storage encoding
-    (pipeline.storage_rows, repository.copy_rows: what a big batch through the runtime writes).
+    (pipeline.storage_rows, repository.copy_columns: what a big batch through the runtime writes).
 
     Returns the new ids in input order. Auto-numbers come from each field's sequence, as
     pipeline.assign_auto_numbers draws them; owner from the values, created_by/updated_by empty
@@ -409,7 +409,7 @@ def copy_records(obj, rows: Iterable[dict], *, today: dt.date | None = None) -> 
 
     from metadata.fieldtypes.autonumber import render, sequence_name
     from tessera.records.pipeline import Draft, storage_rows
-    from tessera.records.repository import copy_rows
+    from tessera.records.repository import copy_columns
     from tessera.records.search_keys import INITIALS_COLUMN, PINYIN_COLUMN, compact, name_keys
 
     rows = list(rows)
@@ -442,8 +442,9 @@ def copy_records(obj, rows: Iterable[dict], *, today: dt.date | None = None) -> 
             draft.values[f.api_name] = render(f.options["format"], numbers[f.api_name] + n, today)
         drafts.append(draft)
     stored = storage_rows(obj, drafts, user_id=None)
-    copy_rows(obj.table, columns, (
-        (record_id, obj.id, row["owner_id"], None, None, row["category"], row["name"], *keys(row["name"]),
-         *[row["slots"].get(c) for c in slot_columns], row["data"])
-        for record_id, row in zip(ids, stored, strict=True)))
+    keyed = [keys(name) for name in stored.names]
+    blank = [None] * len(rows)
+    copy_columns(obj.table, columns, [
+        ids, [obj.id] * len(rows), stored.owner_ids, blank, blank, stored.categories, stored.names,
+        [k[0] for k in keyed], [k[1] for k in keyed], *[stored.slots.get(c, blank) for c in slot_columns], stored.data])
     return ids

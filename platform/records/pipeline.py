@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from metadata.fieldtypes import FieldType, FieldValueError
+from metadata.fieldtypes import FieldValueError
 from metadata.fieldtypes.files import NewUpload
 from metadata.fieldtypes.lookup import USER_BY_EMAIL, USER_BY_NAME, RecordRef
 from metadata.meta import CategoryMeta, FieldMeta, ObjectMeta, TenantMeta, pick_label
@@ -27,7 +27,8 @@ from . import repository, uploads
 from .autonumbers import take_numbers
 from .draft import Draft
 from .formula_values import DraftValues, evaluate_rule
-from .jsonio import conversion, key_prefix, value_encoder
+from .jsonio import column_encoder, conversion
+from .repository import NewRows
 
 #: Input keys that are not fields.
 META_KEYS = frozenset({"id", "version", "category", "deleted_at"})
@@ -612,44 +613,35 @@ def _formula_slot_value(f: FieldMeta, value: Any) -> Any:
     return None if value is None else f.type.value_type(f).to_projection(value, f)
 
 
-def storage_rows(obj: ObjectMeta, drafts: list[Draft], *, user_id: int | None) -> list[dict]:
-    """The rows to insert for new records: owner_id, created_by, category, name, slots {column:
-    value}, data (the JSON text of `data`, written by jsonio's encoders) and written (the api_names
-    of the fields in it). What depends only on the fields is worked out once for the batch."""
-    name_field = None
-    formula_slots = []
-    stored = []  # (api_name, '"key":', encode, blank, slot, to_projection, field) of the fields kept in `data`
+def storage_rows(obj: ObjectMeta, drafts: list[Draft], *, user_id: int | None) -> NewRows:
+    """The new records' rows (NewRows): owner, creator, category, name, slot columns and `data`
+    (JSON text written by jsonio's column encoders), encoded field by field for the batch."""
+    values = [d.values for d in drafts]
+    name_field = next((f.api_name for f in obj.fields if f.column == "name"), None)
+    slots: dict[str, list[Any]] = {}
+    stored, members = [], []
     for f in obj.fields:
-        if f.column == "name":
-            name_field = f.api_name
-        elif f.type.computed_on_read:
+        if f.column:
+            continue
+        if f.type.computed_on_read:
             if f.slot:  # a materialised formula
-                formula_slots.append(f)
-        elif not f.column:
-            own_blank = type(f.type).is_blank is not FieldType.is_blank
-            stored.append((f.api_name, key_prefix(f.key), value_encoder(f), f.type.is_blank if own_blank else None,
-                           f.slot, conversion(f, "to_projection") if f.slot else None, f))
-    rows = []
-    for draft in drafts:
-        values = draft.values
-        parts, written, slots = [], [], {}
-        for f in formula_slots:
-            slots[f.slot] = _formula_slot_value(f, values.get(f.api_name))
-        for api_name, prefix, encode, blank, slot, to_projection, f in stored:
-            value = values.get(api_name)
-            if value is None or value == "" or (blank is not None and blank(value)):
-                continue
-            text = encode(value)
-            if text is None:
-                continue
-            parts.append(prefix + text)
-            written.append(api_name)
-            if slot:
-                slots[slot] = value if to_projection is None else to_projection(value, f)
-        rows.append({"owner_id": values.get("owner") or user_id, "created_by": user_id, "category": draft.category,
-                     "name": values.get(name_field) if name_field else None, "slots": slots,
-                     "data": "{" + ",".join(parts) + "}", "written": written})
-    return rows
+                slots[f.slot] = [_formula_slot_value(f, v.get(f.api_name)) for v in values]
+            continue
+        name = f.api_name
+        column = [v.get(name) for v in values]
+        encoded = column_encoder(f)(column)
+        stored.append(name)
+        members.append(encoded)
+        if f.slot:
+            to_projection = conversion(f, "to_projection")
+            slots[f.slot] = [None if text is None else value if to_projection is None else to_projection(value, f)
+                             for value, text in zip(column, encoded, strict=True)]
+    held = list(zip(*members, strict=True)) if members else [()] * len(drafts)
+    return NewRows(
+        owner_ids=[v.get("owner") or user_id for v in values], created_by=user_id,
+        categories=[d.category for d in drafts],
+        names=[v.get(name_field) for v in values] if name_field else [None] * len(drafts), slots=slots,
+        data=["{" + ",".join(filter(None, row)) + "}" for row in held], stored=stored, held=held)
 
 
 def storage_changes(obj: ObjectMeta, draft: Draft) -> tuple[dict, list[str], dict]:

@@ -13,6 +13,7 @@ import operator
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import compress
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -142,39 +143,66 @@ def row_to_record(obj: ObjectMeta, row: Sequence[Any], computed: Sequence[FieldM
     return record
 
 
+@dataclass
+class NewRows:
+    """New records as the record table takes them, column by column (repository.insert_rows):
+    a batch is encoded field by field, each in one pass, not record by record."""
+
+    owner_ids: list[int | None]
+    created_by: int | None
+    categories: list[str | None]
+    names: list[str | None]
+    #: slot column → the value of each row
+    slots: dict[str, list[Any]]
+    #: the JSON text of each row's `data`
+    data: list[str]
+    #: api_names of the fields kept in `data`, and for each row whether it holds each (a row
+    #: leaves out its blank values)
+    stored: list[str]
+    held: list[tuple[str | None, ...]]
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def written(self, n: int) -> list[str]:
+        """The api_names of the fields row `n` keeps in `data`."""
+        return list(compress(self.stored, self.held[n]))
+
+
 #: From this many rows on, insert_rows writes with COPY: about half the server's time of a
 #: multi-row INSERT for the same rows (bench/records.py); below it, one INSERT ... RETURNING.
 COPY_FROM = 50
 
 
-def insert_rows(obj: ObjectMeta, rows: list[dict]) -> list[tuple[int, int, Any, Any]]:
-    """Insert records; each row: owner_id, created_by, category, name, slots {column: value},
-    data (JSON text, see pipeline.storage_rows). One statement; returns [(id, version, created_at, updated_at)] in
-    input order. The name's search keys are written with it (search_keys.name_keys)."""
-    slot_columns = sorted({column for row in rows for column in row["slots"]})
+def insert_rows(obj: ObjectMeta, rows: NewRows) -> list[tuple[int, int, Any, Any]]:
+    """Insert records (pipeline.storage_rows's NewRows, column by column). One statement; returns
+    [(id, version, created_at, updated_at)] in input order. The name's search keys are written
+    with it (search_keys.name_keys)."""
+    count = len(rows)
+    slot_columns = sorted(rows.slots)
+    keys = [name_keys(name) for name in rows.names]
     columns = ["object_id", "owner_id", "created_by", "updated_by", "category", "name", PINYIN_COLUMN,
                INITIALS_COLUMN, *slot_columns, "data"]
-    values = [
-        (obj.id, row["owner_id"], row["created_by"], row["created_by"], row["category"], row["name"],
-         *name_keys(row["name"]), *[row["slots"].get(c) for c in slot_columns], row["data"])
-        for row in rows
-    ]
-    if len(values) >= COPY_FROM:
+    values = [[obj.id] * count, rows.owner_ids, [rows.created_by] * count, [rows.created_by] * count,
+              rows.categories, rows.names, [k[0] for k in keys], [k[1] for k in keys],
+              *[rows.slots[c] for c in slot_columns], rows.data]
+    if count >= COPY_FROM:
         return _copy_new_records(obj, columns, values)
     template = "(" + ", ".join(["%s"] * (len(columns) - 1) + ["%s::jsonb"]) + ")"
     head = sql.SQL("INSERT INTO {t} ({cols}) VALUES").format(
         t=sql.Identifier(obj.table), cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns))
-    return insert_values(head, template, values, returning="id, version, created_at, updated_at")
+    return insert_values(head, template, list(zip(*values, strict=True)),
+                         returning="id, version, created_at, updated_at")
 
 
-def _copy_new_records(obj: ObjectMeta, columns: list[str], values: list[tuple]) -> list[tuple[int, int, Any, Any]]:
+def _copy_new_records(obj: ObjectMeta, columns: list[str], values: list[list[Any]]) -> list[tuple[int, int, Any, Any]]:
     """insert_rows by COPY, which returns nothing: the ids are drawn from the table's sequence
     first, and the other returned columns are what their defaults give (version 1; created_at and
     updated_at now(), the transaction's time)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval('record_id_seq'), now() FROM generate_series(1, %s)", [len(values)])
+        cursor.execute("SELECT nextval('record_id_seq'), now() FROM generate_series(1, %s)", [len(values[0])])
         drawn = cursor.fetchall()
-    copy_rows(obj.table, ["id", *columns], [(record_id, *row) for (record_id, _now), row in zip(drawn, values, strict=True)])
+    copy_columns(obj.table, ["id", *columns], [[record_id for record_id, _now in drawn], *values])
     return [(record_id, 1, now, now) for record_id, now in drawn]
 
 
@@ -186,6 +214,20 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     for row in rows:
         write("\t".join([copy_text(value) for value in row]))
         write("\n")
+    _copy(table, columns, buffer)
+
+
+def copy_columns(table: str, columns: Sequence[str], values: Sequence[Sequence[Any]]) -> None:
+    """copy_rows for rows given column by column (`values[i]`: column i's value in each row): each
+    column is turned into COPY text in one pass (copy_column), then the lines are joined."""
+    texts = [copy_column(column) for column in values]
+    buffer = io.StringIO()
+    buffer.write("\n".join(map("\t".join, zip(*texts, strict=True))))
+    buffer.write("\n")
+    _copy(table, columns, buffer)
+
+
+def _copy(table: str, columns: Sequence[str], buffer: io.StringIO) -> None:
     buffer.seek(0)
     with connection.cursor() as cursor:
         raw = cursor.cursor
@@ -193,6 +235,27 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             t=sql.Identifier(table), cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns))
         with connection.wrap_database_errors:
             raw.copy_expert(statement.as_string(raw.connection), buffer, size=1 << 20)
+
+
+def copy_column(values: Sequence[Any]) -> list[str]:
+    """copy_text of each value of a column. A column of one type (None aside) is converted with
+    that type's encoder in one comprehension; text that needs no escaping is taken as it is."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if not kinds:
+        return ["\\N"] * len(values)
+    if len(kinds) != 1:
+        return [copy_text(value) for value in values]
+    kind = kinds.pop()
+    if kind is str:
+        joined = "".join(filter(None, values))
+        if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+            return [_copy_str(value) if value is not None else "\\N" for value in values]
+        return [value if value is not None else "\\N" for value in values]
+    encode = _COPY_BY_TYPE.get(kind)
+    if encode is None:
+        return [copy_text(value) for value in values]
+    return [encode(value) if value is not None else "\\N" for value in values]
 
 
 def copy_text(value: Any) -> str:

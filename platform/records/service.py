@@ -510,11 +510,12 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
             pipeline.assign_auto_numbers(obj, new)
             rows = pipeline.storage_rows(obj, new, user_id=user_id)
             inserted = repository.insert_rows(obj, rows)
-            for draft, row, returned in zip(new, rows, inserted, strict=True):
-                created.append(_created_record(obj, draft, row, returned))
+            for n, (draft, returned, changes) in enumerate(zip(new, inserted, history.creations(new, tracked),
+                                                               strict=True)):
+                created.append(_created_record(obj, draft, rows, n, returned))
                 ids.append(returned[0])
                 id_of[draft.index] = returned[0]
-                entries.append((returned[0], "create", history.changes_of(obj, draft, tracked)))
+                entries.append((returned[0], "create", changes))
         if existing:
             _update(obj, existing, access)
         for draft in existing:
@@ -563,21 +564,17 @@ def _computed_on_read(obj: ObjectMeta) -> bool:
     return any(f.type.computed_on_read for f in obj.fields)
 
 
-def _created_record(obj: ObjectMeta, draft: Draft, row: dict, returned: tuple) -> Record:
-    """A record just inserted, as reading it back would give it (for objects without values
-    computed on read): the columns written and returned, and the draft's values of the fields
-    written to `data` (stored values read back equal the values stored)."""
+def _created_record(obj: ObjectMeta, draft: Draft, rows: repository.NewRows, n: int, returned: tuple) -> Record:
+    """A record just inserted (row `n` of `rows`), as reading it back would give it (for objects
+    without values computed on read): the columns written and returned, and the draft's values of
+    the fields written to `data` (stored values read back equal the values stored)."""
     record_id, version, created_at, updated_at = returned
-    record = Record(object=obj, id=record_id, version=version, category=row["category"])
-    values = record.values
-    values[obj.name_field] = row["name"]
-    values["owner"] = row["owner_id"]
-    values["created_by"] = values["updated_by"] = row["created_by"]
-    values["created_at"] = created_at
-    values["updated_at"] = updated_at
-    for name in row["written"]:
-        values[name] = draft.values[name]
-    return record
+    values = {obj.name_field: rows.names[n], "owner": rows.owner_ids[n], "created_by": rows.created_by,
+              "updated_by": rows.created_by, "created_at": created_at, "updated_at": updated_at}
+    given = draft.values
+    for name in rows.written(n):
+        values[name] = given[name]
+    return Record(object=obj, id=record_id, version=version, category=rows.categories[n], values=values)
 
 
 def _reload(tenant: TenantMeta, obj: ObjectMeta, ids: list[int], access: RecordAccess) -> list[Record]:
