@@ -230,6 +230,15 @@ class FieldType:
 
         return read
 
+    def column_coercer(self, field: FieldMeta) -> Callable[[list[Any]], list[Any]]:
+        """batch_coercer for a column: the values a batch gives `field`, read in one call made once
+        per batch (the write path reads a batch field by field). Raises FieldValueError at the
+        first value refused: the caller then reads that column value by value, to say which. A type
+        reads a column in one pass where its values are usually given in one form (an active
+        picklist key, a bool, a date the importer parsed already)."""
+        read = self.batch_coercer(field)
+        return lambda raws: [read(raw) for raw in raws]
+
     def is_blank(self, value: Any) -> bool:
         return value is None or value == "" or value == ()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from .base import EQUALITY_OPS, ContractSamples, FieldType, FieldValueError
 if TYPE_CHECKING:
     from metadata.meta import FieldMeta
 
+_BOOL = frozenset({bool})
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "on", "是", "真", "对"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "off", "否", "假", "错"})
 
@@ -43,6 +45,11 @@ class BooleanFieldType(FieldType):
             if word in FALSE_WORDS:
                 return False
         raise FieldValueError("invalid_boolean", _("Enter true or false."))
+
+    def column_coercer(self, field: FieldMeta) -> Callable[[list[Any]], list[Any]]:
+        """A column of booleans is taken as it is."""
+        general = super().column_coercer(field)
+        return lambda raws: list(raws) if _BOOL.issuperset(map(type, raws)) else general(raws)
 
     def default_value(self, field: FieldMeta) -> Any:
         return bool(field.default) if field.default is not None else False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 DATETIME_MIN = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
 DATETIME_MAX = dt.datetime(9999, 12, 30, 23, 59, 59, tzinfo=dt.UTC)
 #: A date as written with - (or / or . turned into -): year, month, day.
+_DATE = {dt.date}
+_STR = {str}
 DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
@@ -60,6 +63,25 @@ class DateFieldType(FieldType):
             except ValueError:
                 return _parse_date(text, raw)
         raise FieldValueError("invalid_date", _("Enter a date as YYYY-MM-DD."))
+
+    def column_coercer(self, field: FieldMeta) -> Callable[[list[Any]], list[Any]]:
+        """A column of dates (the importer's) is taken as it is, and one of YYYY-MM-DD text read
+        in one comprehension; anything else, or a day that does not exist, value by value."""
+        general = super().column_coercer(field)
+        fromisoformat = dt.date.fromisoformat
+
+        def read(raws: list[Any]) -> list[Any]:
+            kinds = set(map(type, raws))
+            if kinds == _DATE:
+                return list(raws)
+            if kinds == _STR and all(len(raw) == 10 for raw in raws):
+                try:
+                    return [fromisoformat(raw) for raw in raws]
+                except ValueError:
+                    pass
+            return general(raws)
+
+        return read
 
     def to_storage(self, value: Any, field: FieldMeta) -> Any:
         return None if value is None else value.isoformat()

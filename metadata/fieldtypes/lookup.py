@@ -7,7 +7,7 @@ while records point at it), `set_null`, or `cascade` (the pointing records go to
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 #: A lookup filter's value {"field": "account"}: the value of that field of the record being written.
 SOURCE_KEY = "field"
 #: The OpenAPI schema of an id.
+#: The Python type of a column of ids (LookupFieldType.column_coercer).
+_INT = frozenset({int})
 ID_SCHEMA = {"type": "integer", "format": "int64"}
 #: A lookup's input given by a field of the target record.
 REFERENCE_SCHEMA = {
@@ -139,6 +141,17 @@ class LookupFieldType(FieldType):
         if isinstance(raw, dict):
             return _coerce_ref(raw)
         return _coerce_id(raw)
+
+    def column_coercer(self, field: FieldMeta) -> Callable[[list[Any]], list[Any]]:
+        """A column of ids (whole numbers in range) is taken as it is."""
+        general = super().column_coercer(field)
+
+        def read(raws: list[Any]) -> list[Any]:
+            if raws and _INT.issuperset(map(type, raws)) and min(raws) > 0 and max(raws) < 2**63:
+                return list(raws)
+            return general(raws)
+
+        return read
 
     def on_delete(self, field: FieldMeta) -> str:
         return field.options.get("on_delete", "set_null")

@@ -103,8 +103,9 @@ class NumberFieldType(FieldType):
         return super().convert_value(value, source, target)
 
     def batch_coercer(self, field: FieldMeta) -> Callable[[Any], Any]:
-        """Plain numbers (a JSON number, or text without separators) parsed without the general
-        path's steps; anything else, and every refusal, through coerce() and validate()."""
+        """Plain numbers (a JSON number, text without separators, a Decimal the importer parsed)
+        read without the general path's steps; anything else, and every refusal, through coerce()
+        and validate()."""
         general = super().batch_coercer(field)
         quantum = QUANTA[self.scale(field)]
         limit = POWERS_OF_TEN[max(self.precision(field) - self.scale(field), 0)]
@@ -112,7 +113,7 @@ class NumberFieldType(FieldType):
 
         def read(raw: Any) -> Any:
             kind = type(raw)
-            if kind is str and "," not in raw and "，" not in raw or kind is int:
+            if kind is str and "," not in raw and "，" not in raw or kind is int or kind is Decimal:
                 try:
                     value = Decimal(raw)
                 except (InvalidOperation, ValueError):

@@ -37,6 +37,8 @@ from .base import (
 if TYPE_CHECKING:
     from metadata.meta import FieldMeta
 
+#: The Python type of a column of picklist keys (PicklistFieldType.column_coercer).
+_STR = frozenset({str})
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 
 VALUE_SCHEMA = {
@@ -225,6 +227,17 @@ class PicklistFieldType(FieldType):
         general, active = super().batch_coercer(field), frozenset(value_keys(field, active_only=True))
         return lambda raw: raw if type(raw) is str and raw in active else general(raw)
 
+    def column_coercer(self, field: FieldMeta) -> Callable[[list[Any]], list[Any]]:
+        """A column of active keys, as they are, is taken in one set operation."""
+        general, active = super().column_coercer(field), frozenset(value_keys(field, active_only=True))
+
+        def read(raws: list[Any]) -> list[Any]:
+            if _STR.issuperset(map(type, raws)) and active.issuperset(raws):
+                return list(raws)
+            return general(raws)
+
+        return read
+
     def validate(self, value: Any, field: FieldMeta) -> None:
         if value not in value_keys(field, active_only=True):
             raise FieldValueError(
@@ -343,6 +356,9 @@ class MultiPicklistFieldType(PicklistFieldType):
 
     def batch_coercer(self, field: FieldMeta) -> Callable[[Any], Any]:
         return FieldType.batch_coercer(self, field)  # a key alone is a list of one here
+
+    def column_coercer(self, field: FieldMeta) -> Callable[[list[Any]], list[Any]]:
+        return FieldType.column_coercer(self, field)
 
     def validate(self, value: Any, field: FieldMeta) -> None:
         active = set(value_keys(field, active_only=True))

@@ -393,13 +393,20 @@ def unique_values_taken(tenant: TenantMeta, obj: ObjectMeta, field: FieldMeta, v
     """(id, value) of the live records of `obj` whose unique `field` holds any of `values`, values
     compared (and returned) as the field's unique index compares them."""
     query = RecordQuery(tenant, obj)
-    expr = field.type.unique_sql(query.field_sql(field))
-    rows = sql.SQL(", ").join(sql.SQL("({})").format(field.type.unique_sql(field.type.sql_literal(v))) for v in values)
-    statement = sql.SQL("SELECT m.id, k.v FROM (VALUES {rows}) AS k (v) CROSS JOIN LATERAL {probe} AS m").format(
-        rows=rows, probe=_probe(obj, sql.SQL("{} = k.v").format(expr)))
+    key = field.type.unique_sql(sql.SQL("k.v"))
+    statement = sql.SQL("SELECT m.id, {key} FROM unnest({values}) AS k (v) CROSS JOIN LATERAL {probe} AS m").format(
+        key=key, values=_key_array(field, values),
+        probe=_probe(obj, sql.SQL("{} = {}").format(field.type.unique_sql(query.field_sql(field)), key)))
     with connection.cursor() as cursor:
         cursor.execute(statement)
         return cursor.fetchall()
+
+
+def _key_array(field: FieldMeta, values: Sequence[Any]) -> sql.Composable:
+    """A batch's values of `field` as one array of the field's SQL type: one literal, adapted by
+    psycopg2 at once (a literal per value cost more than the look-up it feeds)."""
+    return sql.SQL("{}::{}[]").format(sql.Literal([field.type.to_projection(v, None) for v in values]),  # type: ignore[arg-type]
+                                      sql.SQL(field.type.sql_type))
 
 
 def _probe(obj: ObjectMeta, condition: sql.Composable, predicate: sql.Composable | None = None) -> sql.Composable:
@@ -426,16 +433,14 @@ def ids_by_keys(tenant: TenantMeta, obj: ObjectMeta, groups: Sequence[tuple[Sequ
         if not keys:
             continue
         names = [sql.Identifier(f"k{i}") for i in range(len(fields))]
-        rows = sql.SQL(", ").join(
-            sql.SQL("({}, {})").format(sql.Literal(n), sql.SQL(", ").join(
-                f.type.unique_sql(f.type.sql_literal(v)) for f, v in zip(fields, key, strict=True)))
-            for n, key in enumerate(keys))
+        arrays = [_key_array(f, [key[i] for key in keys]) for i, f in enumerate(fields)]
         matches = sql.SQL(" AND ").join(
-            sql.SQL("{} = k.{}").format(f.type.unique_sql(query.field_sql(f)), name)
+            sql.SQL("{} = {}").format(f.type.unique_sql(query.field_sql(f)), f.type.unique_sql(sql.SQL("k.{}").format(name)))
             for f, name in zip(fields, names, strict=True))
-        parts.append(sql.SQL("SELECT {g}, m.id, k.n FROM (VALUES {rows}) AS k (n, {names}) CROSS JOIN LATERAL "
-                             "{probe} AS m").format(
-            g=sql.Literal(number), rows=rows, names=sql.SQL(", ").join(names), probe=_probe(obj, matches, predicate)))
+        parts.append(sql.SQL("SELECT {g}, m.id, k.n - 1 FROM unnest({arrays}) WITH ORDINALITY AS k ({names}, n) "
+                             "CROSS JOIN LATERAL {probe} AS m").format(
+            g=sql.Literal(number), arrays=sql.SQL(", ").join(arrays), names=sql.SQL(", ").join(names),
+            probe=_probe(obj, matches, predicate)))
     if not parts:
         return []
     with connection.cursor() as cursor:

@@ -330,8 +330,10 @@ def create_records(object_api_name: str, payloads: Sequence[Mapping], actor: Act
             access.require(obj, "edit")
             upsert.match_existing(tenant, obj, drafts, payloads, key_fields, access)
         keyed = [d for d in drafts if d.ok]  # not those an upsert's key refused already
+        pipeline.read_new_inputs(obj, [d for d in keyed if d.is_new], payloads, access, fields)
         for draft in keyed:
-            pipeline.read_input(obj, payloads[draft.index], draft, access, fields)
+            if not draft.is_new:  # an upsert's update
+                pipeline.read_input(obj, payloads[draft.index], draft, access, fields)
         pipeline.apply_defaults(obj, keyed, access)
         pipeline.validate_values(tenant, obj, keyed)
         return _write(tenant, obj, drafts, access, all_or_nothing=all_or_nothing,

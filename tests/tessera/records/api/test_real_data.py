@@ -112,7 +112,7 @@ def test_references_of_a_batch_are_resolved_in_one_query_per_target(api, gadget,
         written = service.create_records("gadget", rows, admin_a)
     assert all(w.record.values["account"] for w in written)
     account = get_meta().objects["account"].table
-    assert sum(f'FROM "{account}" r WHERE' in q["sql"] and "(VALUES" in q["sql"]
+    assert sum(f'FROM "{account}" r WHERE' in q["sql"] and "WITH ORDINALITY" in q["sql"]
                for q in captured.captured_queries) == 1
 
 
