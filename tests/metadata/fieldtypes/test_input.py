@@ -41,6 +41,38 @@ def test_a_types_batch_coercer_gives_what_coerce_and_validate_give(key):
         assert _outcome(read, raw) == _outcome(_coerce_and_validate(field), raw), (key, raw)
 
 
+def _column_outcome(call, raws):
+    try:
+        return ("values", call(list(raws)))
+    except FieldValueError:
+        return ("refused", None)
+
+
+def _each_outcome(read, raws):
+    try:
+        return ("values", [read(raw) for raw in raws])
+    except FieldValueError:
+        return ("refused", None)
+
+
+@pytest.mark.parametrize("key", TYPES)
+def test_a_types_column_coercer_gives_what_its_batch_coercer_gives_value_by_value(key):
+    """The write path reads a batch field by field: a column comes out as its values one by one
+    would, in one form (API text) or another (the importer's typed values), and a column with a
+    value refused is refused (its caller then reads it value by value to say which)."""
+    field = sample_field(key)
+    read, column = field.type.batch_coercer(field), field.type.column_coercer(field)
+    given = list(samples(key).values)
+    typed = [v for v in (_outcome(read, raw) for raw in given) if v[0] == "value"]
+    columns = [given, given * 3, [value for _kind, value in typed], [None, *given, None]]
+    bad_inputs = (*BAD_INPUTS, "x" * 300, "x" * 50_000, "20240305", " 2024-03-05", "2024-3-5  ")
+    text = [raw for raw in given if isinstance(raw, str)]
+    columns += [[*given, bad] for bad in bad_inputs] + [[bad, *text] for bad in bad_inputs]
+    columns += [[bad, bad] for bad in bad_inputs]
+    for raws in columns:
+        assert _column_outcome(column, raws) == _each_outcome(read, raws), (key, raws)
+
+
 def test_picklist_labels_in_any_language_keys_first():
     field = sample_field("picklist")
     with translation.override("en"):
