@@ -17,7 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 from pypinyin.constants import RE_HANS
 
 #: CJK unified ideographs (and extension A): what pypinyin turns into pinyin.
@@ -66,8 +66,12 @@ _PINYIN_RUNS = re.compile("(" + RE_HANS.pattern[1:-1] + ")")
 
 @lru_cache(maxsize=50_000)
 def _run_keys(run: str) -> tuple[str, str]:
-    """The pinyin and the initials of one run of Chinese characters, as pypinyin gives them."""
-    return "".join(lazy_pinyin(run)), "".join(lazy_pinyin(run, style=Style.FIRST_LETTER))
+    """The pinyin and the initials of one run of Chinese characters, as pypinyin gives them: the
+    initials are the first letters of the run's syllables, which is what pypinyin's FIRST_LETTER
+    style gives (for every character and phrase it knows; test_search.py holds them to it),
+    so the run is converted once."""
+    syllables = lazy_pinyin(run)
+    return "".join(syllables), "".join(syllable[:1] for syllable in syllables)
 
 
 def name_key_columns(name: str | None) -> dict[str, str | None]:

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PHRASES_DICT
 
 from metadata.cache import get_meta
 from tessera.records import indexing, service
@@ -46,7 +47,8 @@ def test_name_keys_converted_run_by_run_equal_the_whole_name_converted_at_once()
     rng = random.Random(13)
     pool = [chr(c) for c in range(0x4E00, 0xA000, 7)] + list("〇Ａ abc12#、，。·-_ ") + ["重庆", "银行", "长城", "𠀀"]
     names = ["".join(rng.choice(pool) for _ in range(rng.randrange(1, 12))) for _ in range(3000)]
-    for name in [*names, "重庆银行长城分行 #7", "Ａ公司", "订单 0000123"]:
+    phrases = rng.sample(sorted(PHRASES_DICT), 3000)  # pypinyin's own phrases, read as phrases
+    for name in [*names, *phrases, "重庆银行长城分行 #7", "Ａ公司", "订单 0000123"]:
         expected = (compact("".join(lazy_pinyin(name))) or None,
                     compact("".join(lazy_pinyin(name, style=Style.FIRST_LETTER))) or None) if has_han(name) \
             else (None, None)
