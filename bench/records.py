@@ -941,7 +941,7 @@ def write_phases() -> list[tuple[object, str, str]]:
 
     return [
         (service, "get_object_meta", "service.get_object_meta (metadata snapshot)"),
-        (pipeline, "read_input", "pipeline.read_input (coercion, access)"),
+        (pipeline, "read_new_inputs", "pipeline.read_new_inputs (coercion, access)"),
         (pipeline, "apply_defaults", "pipeline.apply_defaults"),
         (pipeline, "validate_values", "pipeline.validate_values"),
         (pipeline, "check_lookups", "pipeline.check_lookups (1 query/target)"),
@@ -949,8 +949,9 @@ def write_phases() -> list[tuple[object, str, str]]:
         (pipeline, "check_validation_rules", "pipeline.check_validation_rules"),
         (pipeline, "assign_auto_numbers", "pipeline.assign_auto_numbers"),
         (pipeline, "storage_rows", "pipeline.storage_rows"),
-        (repository, "insert_rows", "repository.insert_rows (INSERT, or COPY for many)"),
-        (history, "changes_of", "history.changes_of"),
+        (repository, "_copy_text", "repository._copy_text (the rows' COPY text)"),
+        (repository._BackgroundCopy, "wait", "waiting for the rows' COPY (after the work beside it)"),
+        (history, "creations", "history.creations"),
         (history, "write", "history.write (INSERT, or COPY for many)"),
         (service, "_reload", "service._reload (SELECT back + decode)"),
     ]

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import operator
-from collections.abc import Callable, Collection, Iterable, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import compress
@@ -174,10 +176,17 @@ class NewRows:
 COPY_FROM = 50
 
 
-def insert_rows(obj: ObjectMeta, rows: NewRows) -> list[tuple[int, int, Any, Any]]:
-    """Insert records (pipeline.storage_rows's NewRows, column by column). One statement; returns
-    [(id, version, created_at, updated_at)] in input order. The name's search keys are written
-    with it (search_keys.name_keys)."""
+@contextmanager
+def inserting(obj: ObjectMeta, rows: NewRows) -> Iterator[list[tuple[int, int, Any, Any]]]:
+    """Insert records (pipeline.storage_rows's NewRows): gives [(id, version, created_at,
+    updated_at)] in input order, and runs the body while PostgreSQL writes the rows. One
+    statement; the name's search keys are written with it (search_keys.name_keys).
+
+    Many rows go by COPY, sent from a worker thread: PostgreSQL's share of a bulk insert (the rows
+    and their indexes, most of it at a million records) and the writer's own work that needs no
+    database (the history entries, the records to return) then take their time side by side, not
+    one after the other. The body must not use the database; the COPY's errors (a unique index
+    refusing a row) are raised as the body ends, as Django's exceptions."""
     count = len(rows)
     slot_columns = sorted(rows.slots)
     keys = [name_keys(name) for name in rows.names]
@@ -186,24 +195,51 @@ def insert_rows(obj: ObjectMeta, rows: NewRows) -> list[tuple[int, int, Any, Any
     values = [[obj.id] * count, rows.owner_ids, [rows.created_by] * count, [rows.created_by] * count,
               rows.categories, rows.names, [k[0] for k in keys], [k[1] for k in keys],
               *[rows.slots[c] for c in slot_columns], rows.data]
-    if count >= COPY_FROM:
-        return _copy_new_records(obj, columns, values)
-    template = "(" + ", ".join(["%s"] * (len(columns) - 1) + ["%s::jsonb"]) + ")"
-    head = sql.SQL("INSERT INTO {t} ({cols}) VALUES").format(
-        t=sql.Identifier(obj.table), cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns))
-    return insert_values(head, template, list(zip(*values, strict=True)),
-                         returning="id, version, created_at, updated_at")
-
-
-def _copy_new_records(obj: ObjectMeta, columns: list[str], values: list[list[Any]]) -> list[tuple[int, int, Any, Any]]:
-    """insert_rows by COPY, which returns nothing: the ids are drawn from the table's sequence
-    first, and the other returned columns are what their defaults give (version 1; created_at and
-    updated_at now(), the transaction's time)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval('record_id_seq'), now() FROM generate_series(1, %s)", [len(values[0])])
+    if count < COPY_FROM:
+        template = "(" + ", ".join(["%s"] * (len(columns) - 1) + ["%s::jsonb"]) + ")"
+        head = sql.SQL("INSERT INTO {t} ({cols}) VALUES").format(
+            t=sql.Identifier(obj.table), cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns))
+        yield insert_values(head, template, list(zip(*values, strict=True)),
+                            returning="id, version, created_at, updated_at")
+        return
+    with connection.cursor() as cursor:  # ids first: COPY returns nothing
+        cursor.execute("SELECT nextval('record_id_seq'), now() FROM generate_series(1, %s)", [count])
         drawn = cursor.fetchall()
-    copy_columns(obj.table, ["id", *columns], [[record_id for record_id, _now in drawn], *values])
-    return [(record_id, 1, now, now) for record_id, now in drawn]
+    buffer = _copy_text([[record_id for record_id, _now in drawn], *values])
+    copying = _BackgroundCopy(obj.table, ["id", *columns], buffer)
+    try:
+        # The other returned columns are what their defaults give: version 1, created_at and
+        # updated_at now() (the transaction's time).
+        yield [(record_id, 1, now, now) for record_id, now in drawn]
+    finally:
+        copying.wait()
+
+
+class _BackgroundCopy:
+    """A COPY FROM STDIN on this thread's connection, run by a worker thread (psycopg2 lets other
+    threads run while it sends the rows and while it waits for the server). Nothing else may use
+    the connection until wait() returns."""
+
+    def __init__(self, table: str, columns: Sequence[str], buffer: io.StringIO) -> None:
+        self.error: BaseException | None = None
+        self.cursor = connection.cursor()
+        raw = self.cursor.cursor
+        self.statement = _copy_statement(table, columns).as_string(raw.connection)
+        self.thread = threading.Thread(target=self._run, args=(raw, buffer), name="tessera-copy", daemon=True)
+        self.thread.start()
+
+    def _run(self, raw: Any, buffer: io.StringIO) -> None:
+        try:
+            raw.copy_expert(self.statement, buffer, size=1 << 20)
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread, which raises it
+            self.error = exc
+
+    def wait(self) -> None:
+        self.thread.join()
+        self.cursor.close()
+        if self.error is not None:
+            with connection.wrap_database_errors:
+                raise self.error
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -218,23 +254,32 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
 
 
 def copy_columns(table: str, columns: Sequence[str], values: Sequence[Sequence[Any]]) -> None:
-    """copy_rows for rows given column by column (`values[i]`: column i's value in each row): each
-    column is turned into COPY text in one pass (copy_column), then the lines are joined."""
+    """copy_rows for rows given column by column (`values[i]`: column i's value in each row)."""
+    _copy(table, columns, _copy_text(values))
+
+
+def _copy_text(values: Sequence[Sequence[Any]]) -> io.StringIO:
+    """COPY's text of rows given column by column: each column turned into text in one pass
+    (copy_column), then the lines joined."""
     texts = [copy_column(column) for column in values]
     buffer = io.StringIO()
     buffer.write("\n".join(map("\t".join, zip(*texts, strict=True))))
     buffer.write("\n")
-    _copy(table, columns, buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def _copy_statement(table: str, columns: Sequence[str]) -> sql.Composable:
+    return sql.SQL("COPY {t} ({cols}) FROM STDIN").format(
+        t=sql.Identifier(table), cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns))
 
 
 def _copy(table: str, columns: Sequence[str], buffer: io.StringIO) -> None:
     buffer.seek(0)
     with connection.cursor() as cursor:
         raw = cursor.cursor
-        statement = sql.SQL("COPY {t} ({cols}) FROM STDIN").format(
-            t=sql.Identifier(table), cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns))
         with connection.wrap_database_errors:
-            raw.copy_expert(statement.as_string(raw.connection), buffer, size=1 << 20)
+            raw.copy_expert(_copy_statement(table, columns).as_string(raw.connection), buffer, size=1 << 20)
 
 
 def copy_column(values: Sequence[Any]) -> list[str]:

@@ -511,13 +511,13 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
         if new:
             pipeline.assign_auto_numbers(obj, new)
             rows = pipeline.storage_rows(obj, new, user_id=user_id)
-            inserted = repository.insert_rows(obj, rows)
-            for n, (draft, returned, changes) in enumerate(zip(new, inserted, history.creations(new, tracked),
-                                                               strict=True)):
-                created.append(_created_record(obj, draft, rows, n, returned))
-                ids.append(returned[0])
-                id_of[draft.index] = returned[0]
-                entries.append((returned[0], "create", changes))
+            with repository.inserting(obj, rows) as inserted:  # while PostgreSQL writes them: no queries here
+                for n, (draft, returned, changes) in enumerate(zip(new, inserted, history.creations(new, tracked),
+                                                                   strict=True)):
+                    created.append(_created_record(obj, draft, rows, n, returned))
+                    ids.append(returned[0])
+                    id_of[draft.index] = returned[0]
+                    entries.append((returned[0], "create", changes))
         if existing:
             _update(obj, existing, access)
         for draft in existing:
