@@ -716,7 +716,7 @@ def storage_rows(obj: ObjectMeta, drafts: list[Draft], *, user_id: int | None) -
             to_projection = conversion(f, "to_projection")
             slots[f.slot] = [None if text is None else value if to_projection is None else to_projection(value, f)
                              for value, text in zip(column, encoded, strict=True)]
-    held = list(zip(*members, strict=True)) if members else [()] * len(drafts)
+    held: list[tuple[str | None, ...]] = list(zip(*members, strict=True)) if members else [()] * len(drafts)
     return NewRows(
         owner_ids=[v.get("owner") or user_id for v in values], created_by=user_id,
         categories=[d.category for d in drafts],

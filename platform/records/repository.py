@@ -192,7 +192,7 @@ def inserting(obj: ObjectMeta, rows: NewRows) -> Iterator[list[tuple[int, int, A
     keys = [name_keys(name) for name in rows.names]
     columns = ["object_id", "owner_id", "created_by", "updated_by", "category", "name", PINYIN_COLUMN,
                INITIALS_COLUMN, *slot_columns, "data"]
-    values = [[obj.id] * count, rows.owner_ids, [rows.created_by] * count, [rows.created_by] * count,
+    values: list[Sequence[Any]] = [[obj.id] * count, rows.owner_ids, [rows.created_by] * count, [rows.created_by] * count,
               rows.categories, rows.names, [k[0] for k in keys], [k[1] for k in keys],
               *[rows.slots[c] for c in slot_columns], rows.data]
     if count < COPY_FROM:

@@ -503,7 +503,7 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
     new = [d for d in drafts if d.is_new]
     existing = [d for d in drafts if not d.is_new]
     tracked = history.tracked_fields(obj)
-    entries = []
+    entries: list[tuple[int, str, dict | str]] = []
     ids: list[int] = []
     id_of: dict[int, int] = {}  # draft.index → the record's id
     created: list[Record] = []
@@ -512,12 +512,12 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
             pipeline.assign_auto_numbers(obj, new)
             rows = pipeline.storage_rows(obj, new, user_id=user_id)
             with repository.inserting(obj, rows) as inserted:  # while PostgreSQL writes them: no queries here
-                for n, (draft, returned, changes) in enumerate(zip(new, inserted, history.creations(new, tracked),
-                                                                   strict=True)):
+                for n, (draft, returned, created_changes) in enumerate(
+                        zip(new, inserted, history.creations(new, tracked), strict=True)):
                     created.append(_created_record(obj, draft, rows, n, returned))
                     ids.append(returned[0])
                     id_of[draft.index] = returned[0]
-                    entries.append((returned[0], "create", changes))
+                    entries.append((returned[0], "create", created_changes))
         if existing:
             _update(obj, existing, access)
         for draft in existing:
