@@ -100,6 +100,21 @@ def server_label(url: str) -> str:
     return f"unix socket {match.group(1)}" if match else "local socket"
 
 
+#: The server settings a bulk write's speed depends on at a million records: whether the indexes'
+#: pages stay in PostgreSQL's buffers, and how often a checkpoint makes the next change of each page
+#: write the whole page to the WAL again (docs/benchmarks.md, issue 13).
+WRITE_SETTINGS = ("shared_buffers", "max_wal_size", "checkpoint_timeout", "wal_compression", "synchronous_commit")
+
+
+def write_settings(cursor) -> str:
+    """The server's WRITE_SETTINGS, as one line for a benchmark's facts."""
+    values = []
+    for name in WRITE_SETTINGS:
+        cursor.execute(f"SHOW {name}")
+        values.append(f"{name} {cursor.fetchone()[0]}")
+    return ", ".join(values)
+
+
 def percentile(values: list[float], pct: float) -> float:
     """Linear interpolation between closest ranks (numpy's default), for 0 <= pct <= 100."""
     if not values:

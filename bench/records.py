@@ -74,6 +74,7 @@ from _common import (
     say,
     secs,
     server_label,
+    write_settings,
     with_database,
 )
 
@@ -1480,7 +1481,7 @@ def collect_facts(world: World, pg, url: str, results: Results) -> None:
             "PostgreSQL": f"{version} ({server_label(url)}, database {database_name(url)})",
             "Settings": ", ".join(f"{n} {setting(n)}" for n in (
                 "shared_buffers", "work_mem", "effective_cache_size", "max_parallel_workers_per_gather", "jit",
-                "random_page_cost", "autovacuum")),
+                "random_page_cost", "autovacuum", "max_wal_size", "checkpoint_timeout", "wal_compression")),
         }
     with open("/proc/meminfo") as meminfo:
         total_kb = int(meminfo.readline().split()[1])
@@ -1574,6 +1575,8 @@ def measure(args: argparse.Namespace, url: str) -> tuple[Results, str]:
         if args.insert_only:
             results.facts["Code"] = code_version()
             results.facts["Load average"] = load_average()
+            with connection.cursor() as cursor:
+                results.facts["PostgreSQL"] = write_settings(cursor)
             connection.set_schema_to_public()
             return results, "service.create_records"
     else:

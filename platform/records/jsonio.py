@@ -89,9 +89,12 @@ def column_encoder(field: FieldMeta) -> Callable[[list[Any]], list[str | None]]:
         kinds = set(map(type, values))
         kinds.discard(type(None))
         if to_storage is None and not own_blank and len(kinds) == 1:
-            known = by_type(kinds.pop())
+            kind = kinds.pop()
+            known = by_type(kind)
+            if kind is str:  # "" is blank too
+                return [prefix + known(value) if value else None for value in values]  # type: ignore[misc]
             if known is not None:
-                return [None if value is None or value == "" else prefix + known(value) for value in values]
+                return [None if value is None else prefix + known(value) for value in values]
         return [encode_one(value) for value in values]
 
     return encode

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from django.utils import timezone
@@ -170,7 +171,7 @@ def read_new_inputs(obj: ObjectMeta, drafts: list[Draft], payloads: Sequence[Any
         fields.input(key)  # which keys are plain
     plain = [key for key in counts if key in fields.plain]
     full = [key for key in plain if counts[key] == len(bodies)]
-    columns = [_read_column(fields, key, [body[key] for body in bodies], given) for key in full]
+    columns = [_read_column(fields, key, list(map(itemgetter(key), bodies)), given) for key in full]
     for draft, row in zip(given, zip(*columns, strict=True) if columns else repeat((), len(given)), strict=True):
         draft.values = dict(zip(full, row, strict=True))
     for key in plain:
@@ -708,7 +709,7 @@ def storage_rows(obj: ObjectMeta, drafts: list[Draft], *, user_id: int | None) -
                 slots[f.slot] = [_formula_slot_value(f, v.get(f.api_name)) for v in values]
             continue
         name = f.api_name
-        column = [v.get(name) for v in values]
+        column = list(map(methodcaller("get", name), values))
         encoded = column_encoder(f)(column)
         stored.append(name)
         members.append(encoded)

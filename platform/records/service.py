@@ -573,9 +573,8 @@ def _created_record(obj: ObjectMeta, draft: Draft, rows: repository.NewRows, n: 
     record_id, version, created_at, updated_at = returned
     values = {obj.name_field: rows.names[n], "owner": rows.owner_ids[n], "created_by": rows.created_by,
               "updated_by": rows.created_by, "created_at": created_at, "updated_at": updated_at}
-    given = draft.values
-    for name in rows.written(n):
-        values[name] = given[name]
+    written = rows.written(n)
+    values.update(zip(written, map(draft.values.__getitem__, written), strict=True))
     return Record(object=obj, id=record_id, version=version, category=rows.categories[n], values=values)
 
 
