@@ -124,28 +124,25 @@ def cell_reader(field: FieldMeta, options: ParseOptions) -> CellReader:
         return _read_text
     memo: dict[str, Any] | None = {} if kind in MEMOISED else None
 
-    def parsed(raw: Any) -> Any:
-        try:
-            return parser(raw, field, options)
-        except FieldValueError as exc:
-            return CellError(exc.code, str(exc.message))
-        except CellError as exc:
-            return exc
-
     def read(raw: Any) -> Any:
         if raw is None:
             return None
-        if not isinstance(raw, str):
-            return parsed(raw)
         # Only text is remembered: 1, 1.0 and True are one key of a dict, not one cell.
-        if memo is not None:
-            found = memo.get(raw, _UNSEEN)
-            if found is not _UNSEEN:
-                return found
-        if not raw.strip():
-            return None
-        value = parsed(raw)
-        if memo is not None and len(memo) < MEMO_SIZE:
+        text = isinstance(raw, str)
+        if text:
+            if memo is not None:
+                found = memo.get(raw, _UNSEEN)
+                if found is not _UNSEEN:
+                    return found
+            if not raw.strip():
+                return None
+        try:
+            value = parser(raw, field, options)
+        except FieldValueError as exc:
+            value = CellError(exc.code, str(exc.message))
+        except CellError as exc:
+            value = exc
+        if text and memo is not None and len(memo) < MEMO_SIZE:
             memo[raw] = value
         return value
 
