@@ -4,8 +4,8 @@ A run reads its file twice. The first pass reads only the key columns: it counts
 progress bar's total) and finds the keys that appear on more than one row (both rows are errors:
 the file contradicts itself, and "the last one wins" would be a silent guess); it keeps 8-byte
 hashes of the keys, not the keys, so a million rows cost 8 MB. The second pass works in batches of
-`BATCH` rows: cells are parsed (values.parse_cell), references resolved (references.Resolver),
-existing records found by the key (update, upsert), unchanged rows skipped, and the rest written
+`BATCH` rows: cells are parsed a column at a time (values.cell_reader), references resolved
+(references.Resolver), existing records found by the key (update, upsert), unchanged rows skipped, and the rest written
 with `records.service.create_records` / `update_records`, per row (a bad row is reported, the
 others written). Each batch commits together with its ImportBatch row (what it created, the values
 it replaced) and its refused rows, so:
