@@ -298,15 +298,19 @@ def _collecting_only_the_run() -> Iterator[None]:
     the young generations to start a full collection of the worker's heap (Django, the metadata)
     every few batches, 120-160 ms each — 15-20% of an import's CPU. `gc.freeze()` sets the objects
     older than the run aside until it ends, and a young collection runs every `GC_YOUNG` objects
-    (the few cycles a run makes, such as exceptions' tracebacks, still go)."""
+    (the few cycles a run makes, such as exceptions' tracebacks, still go). A worker that froze its
+    heap itself (as prefork servers may, after loading) keeps it so: `gc.unfreeze()` would undo it."""
     threshold = gc.get_threshold()
-    gc.freeze()
+    ours = gc.get_freeze_count() == 0
+    if ours:
+        gc.freeze()
     gc.set_threshold(GC_YOUNG, *threshold[1:])
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
+        if ours:
+            gc.unfreeze()
 
 
 class _RollBack(Exception):

@@ -337,6 +337,19 @@ def test_a_run_changes_the_garbage_collector_only_while_it_runs():
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
+def test_a_worker_that_froze_its_heap_keeps_it_frozen():
+    from tessera.transfer import imports
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with imports._collecting_only_the_run():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
 def test_a_batch_with_no_column_left_to_read_gives_empty_rows():
     from types import SimpleNamespace
 
