@@ -95,7 +95,7 @@ def build_team(admin: Any) -> dict[str, Any]:
 
 
 def _ids(results: list) -> list[int]:
-    return [r.record.id for r in results if r.record]
+    return [r.record_id for r in results if r.record_id is not None]
 
 
 def load_sample_data(progress: Callable[[str], None] | None = None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -295,11 +296,24 @@ def _cursor_part(query: RecordQuery, cursor: str | None, terms: list) -> list[sq
 @dataclass
 class WriteResult:
     index: int
-    record: Record | None = None
     errors: ErrorCollector | None = None
     duplicates: list[dict] = field(default_factory=list)
     #: Whether the row made a new record (an upsert's rows may update existing ones).
     created: bool = False
+    #: The id of the record the row wrote (None for a row not written).
+    record_id: int | None = None
+    _record: Record | Callable[[], Record] | None = field(default=None, repr=False)
+
+    @property
+    def record(self) -> Record | None:
+        """The record the row wrote, as reading it back gives it; a new one is made when first
+        asked for (a bulk import needs only the ids, a thousand records at a time)."""
+        if callable(self._record):
+            self._record = self._record()
+        return self._record
+
+    def wrote(self, record_id: int, record: Record | Callable[[], Record]) -> None:
+        self.record_id, self._record = record_id, record
 
 
 def create_record(object_api_name: str, payload: Mapping, actor: Actor, *, confirm_duplicates: bool = False) -> Record:
@@ -480,8 +494,8 @@ def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Rec
                                         duplicates=d.duplicates, created=d.is_new) for d in drafts}
         if good:
             saved = _save(tenant, obj, good, access)
-            for draft, record in zip(good, saved, strict=True):
-                results[draft.index].record = record
+            for draft, (record_id, record) in zip(good, saved, strict=True):
+                results[draft.index].wrote(record_id, record)
         return [results[i] for i in range(len(drafts))]
 
 
@@ -498,7 +512,10 @@ def _mask_duplicates(obj: ObjectMeta, draft: Draft, access: RecordAccess, tenant
             match["name"] = None
 
 
-def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -> list[Record]:
+def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft],
+          access: RecordAccess) -> list[tuple[int, Record | Callable[[], Record]]]:
+    """Write the drafts; for each, the record's id and the record (or what makes it: the records
+    of a bulk insert are made only when asked for)."""
     user_id = access.user_id
     new = [d for d in drafts if d.is_new]
     existing = [d for d in drafts if not d.is_new]
@@ -506,7 +523,7 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
     entries: list[tuple[int, str, dict | str]] = []
     ids: list[int] = []
     id_of: dict[int, int] = {}  # draft.index → the record's id
-    created: list[Record] = []
+    created: list[Callable[[], Record]] = []
     try:  # the caller's transaction rolls back what was written when this raises
         if new:
             pipeline.assign_auto_numbers(obj, new)
@@ -514,7 +531,7 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
             with repository.inserting(obj, rows) as inserted:  # while PostgreSQL writes them: no queries here
                 for n, (draft, returned, created_changes) in enumerate(
                         zip(new, inserted, history.creations(new, tracked), strict=True)):
-                    created.append(_created_record(obj, draft, rows, n, returned))
+                    created.append(partial(_created_record, obj, draft, rows, n, returned))
                     ids.append(returned[0])
                     id_of[draft.index] = returned[0]
                     entries.append((returned[0], "create", created_changes))
@@ -542,8 +559,8 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Reco
         _send_after_commit(obj, "update", ids[len(new):])
     if existing or _computed_on_read(obj):
         by_id = {r.id: r for r in _reload(tenant, obj, ids, access)}
-        return [by_id[id_of[d.index]] for d in drafts]
-    return created
+        return [(id_of[d.index], by_id[id_of[d.index]]) for d in drafts]
+    return list(zip(ids, created, strict=True))
 
 
 def _update(obj: ObjectMeta, drafts: list[Draft], access: RecordAccess) -> None:

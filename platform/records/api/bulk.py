@@ -47,18 +47,19 @@ def bulk_response(use_case: Callable, object_api_name: str, rows: list, actor: A
                 raise DuplicatesFound([{"index": 0, "matches": row}]) from None
             raise BulkRejected([(0, row)], 1) from None
         if isinstance(row, list):
-            failed = _row(0, rows[0], None, None, row, None, created)
+            failed = _row(0, rows[0], None, None, None, row, None, created)
         else:
-            failed = _row(0, rows[0], None, row, [], None, created)
+            failed = _row(0, rows[0], None, None, row, [], None, created)
         return _summarise({"results": [failed]}), 207
 
     fields = None
     out = []
     for result in results:
-        if result.record is not None and fields is None and not minimal:
-            fields = readable_fields(result.record.object, actor)
-        out.append(_row(result.index, rows[result.index], result.record, result.errors, result.duplicates, fields,
-                        result.created if created else False))
+        record = None if minimal or result.record_id is None else result.record  # minimal: ids only
+        if record is not None and fields is None:
+            fields = readable_fields(record.object, actor)
+        out.append(_row(result.index, rows[result.index], result.record_id, record, result.errors, result.duplicates,
+                        fields, result.created if created else False))
     body = _summarise({"results": out})
     if not per_row:
         return body, 201 if all(r["status"] == "created" for r in out) else 200
@@ -86,11 +87,11 @@ def _single_row_error(exc: ValidationFailed | DuplicatesFound | StaleVersion | N
     return errors
 
 
-def _row(index: int, payload: object, record: Record | None, errors: ErrorCollector | None, duplicates: list,
-         fields: list[FieldMeta] | None, created: bool) -> dict:
-    if record is not None:
-        row: dict[str, Any] = {"index": index, "id": record.id, "status": "created" if created else "updated"}
-        if fields is not None:  # None: return=minimal
+def _row(index: int, payload: object, record_id: int | None, record: Record | None, errors: ErrorCollector | None,
+         duplicates: list, fields: list[FieldMeta] | None, created: bool) -> dict:
+    if record_id is not None:
+        row: dict[str, Any] = {"index": index, "id": record_id, "status": "created" if created else "updated"}
+        if record is not None and fields is not None:  # None: return=minimal
             row["record"] = record_json(record, fields)
         return row
     row = {"index": index, "id": _given_id(payload) if not created else None}
