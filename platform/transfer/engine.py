@@ -320,8 +320,8 @@ def _write(use_case: Callable, plan: Plan, payloads: list[dict]) -> list[WriteAn
         return [_write_one(use_case, plan, payload) for payload in payloads]
     answers: list[WriteAnswer] = []
     for result in results:
-        if result.record is not None and result.record.id is not None:
-            answers.append((result.record.id, result.created))
+        if result.record_id is not None:  # (not result.record: the service makes it only when asked)
+            answers.append((result.record_id, result.created))
         elif result.duplicates:
             answers.append(_duplicates_message(result.duplicates))
         else:
@@ -346,10 +346,9 @@ def _write_one(use_case: Callable, plan: Plan, payload: dict) -> WriteAnswer:
         return _messages(plan.obj, collector)
     except (StaleVersion, NotFound) as exc:
         return str(exc.message)
-    record = results[0].record
-    if record is None or record.id is None:
+    if results[0].record_id is None:
         return _("Not saved.")
-    return record.id, results[0].created
+    return results[0].record_id, results[0].created
 
 
 def _duplicates_message(matches: list[dict]) -> str:

@@ -134,8 +134,8 @@ class Resolver:
             results = records.create_records(target.api_name, [{by.api_name: t} for t in chunk], self.actor,
                                              all_or_nothing=False, confirm_duplicates=True)
             for text, result in zip(chunk, results, strict=True):
-                if result.record is not None and result.record.id is not None:
-                    answer[text] = cache.pending[text] = result.record.id
+                if result.record_id is not None:
+                    answer[text] = cache.pending[text] = result.record_id
                     self.created += 1
 
     def commit(self) -> None:
