@@ -155,7 +155,7 @@ def _set_field(object_api_name: str, ids: list[int], field: str, value: Any, use
     payloads = [{"id": i, field: None if value == "" else value} for i in ids]
     try:
         results = service.update_records(object_api_name, payloads, user, all_or_nothing=False,
-                                         confirm_duplicates=True)
+                                         confirm_duplicates=True, represent=False)
     except TesseraError as exc:  # one row (raised as for a single record) or the whole call refused
         return {i: _message(exc) for i in ids}
     return {ids[r.index]: _message(r.errors) for r in results if r.errors}

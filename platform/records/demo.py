@@ -121,7 +121,7 @@ def load_sample_data(progress: Callable[[str], None] | None = None) -> None:
          "category": category, "website": f"www.example{i}.com", "owner": owner_for(country, province, category)}
         for i, (name, industry, country, province, city, category) in enumerate(COMPANIES)
     ]
-    account_ids = _ids(service.create_records("account", account_rows, admin, confirm_duplicates=True))
+    account_ids = _ids(service.create_records("account", account_rows, admin, confirm_duplicates=True, represent=False))
     owners = {account_id: row["owner"] for account_id, row in zip(account_ids, account_rows, strict=True)}
 
     say("Adding sample contacts")
@@ -134,7 +134,7 @@ def load_sample_data(progress: Callable[[str], None] | None = None) -> None:
                 "mobile": f"1{rng.choice('35789')}{rng.randint(100000000, 999999999)}",
                 "email": f"contact{i}-{n}@example.com", "owner": owners[account_id],
                 "birthday": (today - dt.timedelta(days=rng.randint(25 * 365, 55 * 365))).isoformat()})
-    contact_ids = _ids(service.create_records("contact", contact_rows, admin, confirm_duplicates=True))
+    contact_ids = _ids(service.create_records("contact", contact_rows, admin, confirm_duplicates=True, represent=False))
     contacts_of = {account_id: [c for c, row in zip(contact_ids, contact_rows, strict=True)
                                 if row["account"] == account_id] for account_id in account_ids}
 
@@ -161,7 +161,7 @@ def load_sample_data(progress: Callable[[str], None] | None = None) -> None:
                 "stage": stage, "amount": str(rng.randint(4, 160) * 5000),
                 "close_date": (today + dt.timedelta(days=days)).isoformat(),
                 "type": rng.choice(["new_business", "existing_business"]), "owner": owners[account_id]})
-    deal_ids = _ids(service.create_records("opportunity", deal_rows, admin, confirm_duplicates=True))
+    deal_ids = _ids(service.create_records("opportunity", deal_rows, admin, confirm_duplicates=True, represent=False))
     deals_of = {account_id: [d for d, row in zip(deal_ids, deal_rows, strict=True) if row["account"] == account_id]
                 for account_id in account_ids}
 

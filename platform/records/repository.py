@@ -346,10 +346,13 @@ def insert_values(head: sql.Composable | str, template: str, rows: list[tuple], 
                   returning: str | None = None) -> list[tuple]:
     """`head` (INSERT INTO t (columns) VALUES) followed by one `template` tuple per row, as one
     statement (psycopg2's execute_values on Django's cursor, so it counts and logs like any query);
-    the RETURNING rows."""
+    the RETURNING rows. A head with `{values}` has the rows there instead (UPDATE … FROM (VALUES
+    {values}) …): psycopg2 writes a batch's values at once, not a composed literal each."""
     with connection.cursor() as cursor:
         text = head if isinstance(head, str) else head.as_string(cursor.cursor.connection)
-        statement = f"{text} %s" + (f" RETURNING {returning}" if returning else "")
+        text = text.replace("%", "%%")  # the rows' placeholder is the only one
+        statement = (text.replace("{values}", "%s") if "{values}" in text else f"{text} %s") \
+            + (f" RETURNING {returning}" if returning else "")
         # Django's cursor wrapper hands mogrify and the connection through to psycopg2's cursor.
         rows = execute_values(cursor, statement, rows, template=template,
                               page_size=max(len(rows), 1), fetch=returning is not None)
@@ -381,22 +384,23 @@ def update_rows(obj: ObjectMeta, changes: Sequence[RowChange], *, user_id: int |
             columns = {**columns, **name_key_columns(columns["name"])}
         groups.setdefault(tuple(sorted(columns)), []).append((change, columns))
     versions: dict[int, int] = {}
-    with connection.cursor() as cursor:
-        for names, group in groups.items():
-            cursor.execute(_update_statement(obj, names, group, user_id, predicate))
-            versions.update(cursor.fetchall())
+    for names, group in groups.items():
+        rows = [(change.record_id, change.expected_version, dumps(change.set_data), list(change.unset_keys),
+                 *[columns[name] for name in names]) for change, columns in group]
+        versions.update(insert_values(_update_head(obj, names, user_id, predicate), _values_template(len(names) + 4),
+                                      rows, returning="r.id, r.version"))
     return versions
 
 
-def _update_statement(obj: ObjectMeta, names: tuple[str, ...], group: list[tuple[RowChange, dict[str, Any]]],
-                      user_id: int | None, predicate: sql.Composable | None) -> sql.Composable:
-    """UPDATE … FROM (VALUES (id, version, set, unset, columns…) …): values cast to their column's
+def _values_template(width: int) -> str:
+    return "(" + ", ".join(["%s"] * width) + ")"
+
+
+def _update_head(obj: ObjectMeta, names: tuple[str, ...], user_id: int | None,
+                 predicate: sql.Composable | None) -> sql.Composable:
+    """UPDATE … FROM (VALUES (id, version, set, unset, columns…) …) up to its VALUES, which
+    insert_values fills (psycopg2 writes a batch's values at once); values cast to their column's
     type (a VALUES column of NULLs alone would be text)."""
-    rows = sql.SQL(", ").join(
-        sql.SQL("({})").format(sql.SQL(", ").join([
-            sql.Literal(change.record_id), sql.Literal(change.expected_version), sql.Literal(dumps(change.set_data)),
-            sql.Literal(list(change.unset_keys)), *[sql.Literal(columns[name]) for name in names]]))
-        for change, columns in group)
     aliases = [sql.Identifier(f"c{i}") for i in range(len(names))]
     assignments = [
         sql.SQL("data = (r.data || v.set_data::jsonb) - v.unset_keys::text[]"),
@@ -409,9 +413,9 @@ def _update_statement(obj: ObjectMeta, names: tuple[str, ...], group: list[tuple
     conditions = [sql.SQL("r.id = v.id::bigint"), sql.SQL("r.deleted_at IS NULL"),
                   sql.SQL("(v.expected::integer IS NULL OR r.version = v.expected::integer)"),
                   *([predicate] if predicate is not None else [])]
-    return sql.SQL("UPDATE {t} AS r SET {a} FROM (VALUES {rows}) AS v (id, expected, set_data, unset_keys{cols}) "
-                   "WHERE {w} RETURNING r.id, r.version").format(
-        t=sql.Identifier(obj.table), a=sql.SQL(", ").join(assignments), rows=rows,
+    return sql.SQL("UPDATE {t} AS r SET {a} FROM (VALUES {{values}}) AS v (id, expected, set_data, unset_keys{cols}) "
+                   "WHERE {w}").format(
+        t=sql.Identifier(obj.table), a=sql.SQL(", ").join(assignments),
         cols=sql.SQL("").join(sql.SQL(", {}").format(a) for a in aliases), w=sql.SQL(" AND ").join(conditions))
 
 

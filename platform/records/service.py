@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -302,18 +301,8 @@ class WriteResult:
     created: bool = False
     #: The id of the record the row wrote (None for a row not written).
     record_id: int | None = None
-    _record: Record | Callable[[], Record] | None = field(default=None, repr=False)
-
-    @property
-    def record(self) -> Record | None:
-        """The record the row wrote, as reading it back gives it; a new one is made when first
-        asked for (a bulk import needs only the ids, a thousand records at a time)."""
-        if callable(self._record):
-            self._record = self._record()
-        return self._record
-
-    def wrote(self, record_id: int, record: Record | Callable[[], Record]) -> None:
-        self.record_id, self._record = record_id, record
+    #: That record as reading it back gives it (None when the writer asked for ids only).
+    record: Record | None = None
 
 
 def create_record(object_api_name: str, payload: Mapping, actor: Actor, *, confirm_duplicates: bool = False) -> Record:
@@ -324,14 +313,18 @@ def create_record(object_api_name: str, payload: Mapping, actor: Actor, *, confi
 
 
 def create_records(object_api_name: str, payloads: Sequence[Mapping], actor: Actor, *, all_or_nothing: bool = True,
-                   confirm_duplicates: bool = False, upsert_on: Sequence[str] = ()) -> list[WriteResult]:
+                   confirm_duplicates: bool = False, upsert_on: Sequence[str] = (),
+                   represent: bool = True) -> list[WriteResult]:
     """Create records. All-or-nothing (one error → nothing written, every row's errors returned), or
     per row (each valid row written, each invalid one reported).
 
     `upsert_on`: a unique field, or several fields together, whose values identify a record: a row
     whose key a live record holds updates that record (WriteResult.created is False), the others
     create one. Two rows of the batch with the same key are both refused (no "last one wins"), and
-    so is a key several records hold."""
+    so is a key several records hold.
+
+    `represent`: whether each result carries its record as read back (False: ids only — what an
+    import or the API's return=minimal needs, without reading a thousand records back)."""
     tenant, obj = get_object_meta(object_api_name)
     access = access_for(actor)
     access.require(obj, "create")
@@ -351,7 +344,7 @@ def create_records(object_api_name: str, payloads: Sequence[Mapping], actor: Act
         pipeline.apply_defaults(obj, keyed, access)
         pipeline.validate_values(tenant, obj, keyed)
         return _write(tenant, obj, drafts, access, all_or_nothing=all_or_nothing,
-                      confirm_duplicates=confirm_duplicates)
+                      confirm_duplicates=confirm_duplicates, represent=represent)
 
 
 def update_record(object_api_name: str, record_id: int, payload: Mapping, actor: Actor, *,
@@ -367,8 +360,9 @@ def update_record(object_api_name: str, record_id: int, payload: Mapping, actor:
 
 
 def update_records(object_api_name: str, payloads: Sequence[Mapping], actor: Actor, *, all_or_nothing: bool = True,
-                   confirm_duplicates: bool = False) -> list[WriteResult]:
-    """Update records given as {"id": …, "version": … (optional), field: value…}."""
+                   confirm_duplicates: bool = False, represent: bool = True) -> list[WriteResult]:
+    """Update records given as {"id": …, "version": … (optional), field: value…} (`represent`:
+    see create_records)."""
     tenant, obj = get_object_meta(object_api_name)
     access = access_for(actor)
     access.require(obj, "edit")
@@ -404,7 +398,7 @@ def update_records(object_api_name: str, payloads: Sequence[Mapping], actor: Act
             read.append(draft)
         pipeline.validate_values(tenant, obj, read)
         return _write(tenant, obj, drafts, access, all_or_nothing=all_or_nothing,
-                      confirm_duplicates=confirm_duplicates)
+                      confirm_duplicates=confirm_duplicates, represent=represent)
 
 
 def _record_id(payload: Any) -> int | None:
@@ -454,7 +448,7 @@ def _check_batch_size(payloads: object) -> None:
 
 
 def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess, *,
-           all_or_nothing: bool, confirm_duplicates: bool) -> list[WriteResult]:
+           all_or_nothing: bool, confirm_duplicates: bool, represent: bool = True) -> list[WriteResult]:
     with transaction.atomic():
         for draft in drafts:
             pipeline.scrub_hidden(obj, draft, access)
@@ -493,9 +487,9 @@ def _write(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: Rec
         results = {d.index: WriteResult(index=d.index, errors=d.errors if not d.ok else None,
                                         duplicates=d.duplicates, created=d.is_new) for d in drafts}
         if good:
-            saved = _save(tenant, obj, good, access)
+            saved = _save(tenant, obj, good, access, represent=represent)
             for draft, (record_id, record) in zip(good, saved, strict=True):
-                results[draft.index].wrote(record_id, record)
+                results[draft.index].record_id, results[draft.index].record = record_id, record
         return [results[i] for i in range(len(drafts))]
 
 
@@ -512,10 +506,9 @@ def _mask_duplicates(obj: ObjectMeta, draft: Draft, access: RecordAccess, tenant
             match["name"] = None
 
 
-def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft],
-          access: RecordAccess) -> list[tuple[int, Record | Callable[[], Record]]]:
-    """Write the drafts; for each, the record's id and the record (or what makes it: the records
-    of a bulk insert are made only when asked for)."""
+def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft], access: RecordAccess, *,
+          represent: bool) -> list[tuple[int, Record | None]]:
+    """Write the drafts; for each, the record's id and, when `represent`, the record."""
     user_id = access.user_id
     new = [d for d in drafts if d.is_new]
     existing = [d for d in drafts if not d.is_new]
@@ -523,7 +516,7 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft],
     entries: list[tuple[int, str, dict | str]] = []
     ids: list[int] = []
     id_of: dict[int, int] = {}  # draft.index → the record's id
-    created: list[Callable[[], Record]] = []
+    created: list[Record] = []
     try:  # the caller's transaction rolls back what was written when this raises
         if new:
             pipeline.assign_auto_numbers(obj, new)
@@ -531,7 +524,8 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft],
             with repository.inserting(obj, rows) as inserted:  # while PostgreSQL writes them: no queries here
                 for n, (draft, returned, created_changes) in enumerate(
                         zip(new, inserted, history.creations(new, tracked), strict=True)):
-                    created.append(partial(_created_record, obj, draft, rows, n, returned))
+                    if represent:
+                        created.append(_created_record(obj, draft, rows, n, returned))
                     ids.append(returned[0])
                     id_of[draft.index] = returned[0]
                     entries.append((returned[0], "create", created_changes))
@@ -557,6 +551,8 @@ def _save(tenant: TenantMeta, obj: ObjectMeta, drafts: list[Draft],
         _send_after_commit(obj, "create", ids[:len(new)])
     if existing:
         _send_after_commit(obj, "update", ids[len(new):])
+    if not represent:
+        return [(id_of[d.index], None) for d in drafts]
     if existing or _computed_on_read(obj):
         by_id = {r.id: r for r in _reload(tenant, obj, ids, access)}
         return [(id_of[d.index], by_id[id_of[d.index]]) for d in drafts]

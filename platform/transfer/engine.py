@@ -315,12 +315,12 @@ def _write(use_case: Callable, plan: Plan, payloads: list[dict]) -> list[WriteAn
             if len(payloads) == 1:
                 raise _OneRow
             results = use_case(plan.obj.api_name, payloads, plan.actor, all_or_nothing=False,
-                               confirm_duplicates=plan.confirm_duplicates)
+                               confirm_duplicates=plan.confirm_duplicates, represent=False)
     except (_OneRow, ValidationFailed, DuplicatesFound, StaleVersion, NotFound):
         return [_write_one(use_case, plan, payload) for payload in payloads]
     answers: list[WriteAnswer] = []
     for result in results:
-        if result.record_id is not None:  # (not result.record: the service makes it only when asked)
+        if result.record_id is not None:
             answers.append((result.record_id, result.created))
         elif result.duplicates:
             answers.append(_duplicates_message(result.duplicates))
@@ -337,7 +337,7 @@ def _write_one(use_case: Callable, plan: Plan, payload: dict) -> WriteAnswer:
     try:
         with transaction.atomic():
             results = use_case(plan.obj.api_name, [payload], plan.actor, all_or_nothing=True,
-                               confirm_duplicates=plan.confirm_duplicates)
+                               confirm_duplicates=plan.confirm_duplicates, represent=False)
     except DuplicatesFound as exc:
         return _duplicates_message(exc.matches)
     except ValidationFailed as exc:
@@ -346,9 +346,10 @@ def _write_one(use_case: Callable, plan: Plan, payload: dict) -> WriteAnswer:
         return _messages(plan.obj, collector)
     except (StaleVersion, NotFound) as exc:
         return str(exc.message)
-    if results[0].record_id is None:
+    record_id = results[0].record_id
+    if record_id is None:
         return _("Not saved.")
-    return results[0].record_id, results[0].created
+    return record_id, results[0].created
 
 
 def _duplicates_message(matches: list[dict]) -> str:

@@ -132,7 +132,7 @@ class Resolver:
         for start in range(0, len(new), records.MAX_BULK):
             chunk = new[start:start + records.MAX_BULK]
             results = records.create_records(target.api_name, [{by.api_name: t} for t in chunk], self.actor,
-                                             all_or_nothing=False, confirm_duplicates=True)
+                                             all_or_nothing=False, confirm_duplicates=True, represent=False)
             for text, result in zip(chunk, results, strict=True):
                 if result.record_id is not None:
                     answer[text] = cache.pending[text] = result.record_id

@@ -37,7 +37,7 @@ def bulk_response(use_case: Callable, object_api_name: str, rows: list, actor: A
     """`options`: more keyword arguments of the use case (a create's `upsert_on`)."""
     try:
         results = use_case(object_api_name, rows, actor, all_or_nothing=not per_row,
-                           confirm_duplicates=confirm_duplicates, **options)
+                           confirm_duplicates=confirm_duplicates, represent=not minimal, **options)
     except (ValidationFailed, DuplicatesFound, StaleVersion, NotFound) as exc:
         row = _single_row_error(exc, rows)
         if row is None:
@@ -55,7 +55,7 @@ def bulk_response(use_case: Callable, object_api_name: str, rows: list, actor: A
     fields = None
     out = []
     for result in results:
-        record = None if minimal or result.record_id is None else result.record  # minimal: ids only
+        record = result.record  # None for return=minimal: ids only
         if record is not None and fields is None:
             fields = readable_fields(record.object, actor)
         out.append(_row(result.index, rows[result.index], result.record_id, record, result.errors, result.duplicates,

@@ -4,6 +4,8 @@ upsert by a key, precise messages, minimal bulk answers, all in the one error sh
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from metadata.cache import get_meta
@@ -132,6 +134,20 @@ def test_upsert_on_a_unique_field_inserts_or_updates_and_twice_gives_the_same(ap
     assert "record" not in again.json()["results"][0]
     assert count_records("gadget", admin_a) == 2
     assert service.get_record("gadget", existing.id, admin_a).values["name"] == "first"
+
+
+def test_a_minimal_answer_gives_ids_without_reading_the_records_back(api, gadget, admin_a):
+    existing = service.create_record("gadget", {"name": "old", "code": "A1"}, admin_a)
+    rows = [{"name": "first", "code": "A1"}, {"name": "second", "code": "B2"}]
+    with CaptureQueriesContext(connection) as queries:
+        response = send(api, "post", f"{BULK}?upsert_on=code&return=minimal", rows)
+    results = response.json()["results"]
+    assert [(r["status"], r["id"] == existing.id) for r in results] == [("updated", True), ("created", False)]
+    assert all(isinstance(r["id"], int) and "record" not in r for r in results)
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and gadget.table in q["sql"]]
+    assert len(selects) == len([q for q in selects if "FOR UPDATE" in q or "LATERAL" in q])  # finding, locking only
+    written = service.create_records("gadget", [{"name": "third", "code": "C3"}], admin_a, represent=False)
+    assert written[0].record is None and service.get_record("gadget", written[0].record_id, admin_a).name == "third"
 
 
 def test_upsert_refuses_rows_sharing_a_key_and_rows_without_one(api, gadget, admin_a):
