@@ -126,10 +126,11 @@ def numbered_rows(table: Table) -> Iterator[tuple[int, list[Any]]]:
 
 
 def key_hash(cells: Sequence[Any], key_columns: Sequence[int]) -> int | None:
-    parts = [cells[i] for i in key_columns]
-    if any(p is None or str(p).strip() == "" for p in parts):
+    """8 bytes of the row's key as text (None when a part is blank): each part made text once."""
+    parts = ["" if cells[i] is None else str(cells[i]).strip() for i in key_columns]
+    if "" in parts:
         return None
-    digest = hashlib.blake2b("\x1f".join(str(p).strip() for p in parts).encode(), digest_size=8).digest()
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 

@@ -345,3 +345,11 @@ def test_a_batch_with_no_column_left_to_read_gives_empty_rows():
     rows = [engine.Row(2, ["a"]), engine.Row(3, ["b"])]
     engine._parse(SimpleNamespace(columns=[]), rows)
     assert [(r.payload, r.errors) for r in rows] == [({}, []), ({}, [])]
+
+
+def test_a_key_hashes_as_its_trimmed_text_and_a_blank_part_has_none():
+    from tessera.transfer.engine import key_hash
+
+    assert key_hash([" EXT-1 ", "x"], [0]) == key_hash(["EXT-1"], [0]) != key_hash(["EXT-2"], [0])
+    assert key_hash(["A", 1], [0, 1]) == key_hash(["A ", "1"], [0, 1])
+    assert key_hash(["A", None], [0, 1]) is None and key_hash(["A", "  "], [0, 1]) is None
