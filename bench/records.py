@@ -74,8 +74,8 @@ from _common import (
     say,
     secs,
     server_label,
-    write_settings,
     with_database,
+    write_settings,
 )
 
 TENANT_SLUG = "bench"
