@@ -211,6 +211,7 @@ def test_administrator_builds_a_report_across_objects_with_buckets_cross_filter_
     admin.select_option("#add-group", "bucket1")
     admin.locator(".add-row", has=admin.locator("#add-group")).get_by_role("button", name="Add").click()
     admin.locator("[data-drop-list=group] input[value=bucket1]").wait_for(state="attached")
+    preview_settled(admin)  # a late re-render of the builder would reset the walk chosen next
     # The parent account, two steps away: walk the picker through the account first.
     admin.select_option("#walk", "account")
     admin.locator("#add-colgroup option[value='account.parent.name']").wait_for(state="attached")
