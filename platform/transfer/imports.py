@@ -363,7 +363,7 @@ def _import(run: ImportRun, path: str, progress: Progress) -> dict:
     number = ImportBatch.objects.filter(run=run).count()
     cancelled = False
     statistics = records.StatisticsKeeper(run.object_api_name)
-    for batch in engine.batches(plan, run.rows_done):
+    for batch in engine.read_ahead(plan, engine.batches(plan, run.rows_done), repeated):
         if _cancel_requested(run):
             cancelled = True
             break
