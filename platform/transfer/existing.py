@@ -4,8 +4,8 @@ would change in them.
 The records service finds them with a list filtered on the key (`<field>__in`, one query per
 `CHUNK` keys, the importer's visibility applied); a composite key filters on its first field and
 matches the rest here. Two records with one key are an error for the rows naming it, never a
-guess. (When the write path's own bulk upsert lands, `upsert_on`, this module keeps only
-`changes`: the values before, for undo, and the rows that change nothing, for the skip count.)
+guess. A unique key's values are first looked for in its index, whoever holds them: when none is
+held (every batch of a first import), the list is not asked.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from metadata.fieldtypes import FieldValueError
 from metadata.meta import FieldMeta, ObjectMeta
+from tessera.records import repository
 from tessera.records import service as records
 from tessera.records.record import Record
 from tessera.security.actor import Actor
@@ -58,6 +59,8 @@ def find(obj: ObjectMeta, key: Sequence[FieldMeta], keys: list[tuple], actor: Ac
     wanted = set(keys)
     found: dict[tuple, list[Record]] = {}
     values = sorted({k[0] for k in keys}, key=str)
+    if first.unique and _none_held(obj, first, values):
+        return {}  # a first import's batches: nothing to find, and the list is not asked
     for start in range(0, len(values), CHUNK):
         cursor = None
         while True:
@@ -79,6 +82,20 @@ def find(obj: ObjectMeta, key: Sequence[FieldMeta], keys: list[tuple], actor: Ac
                 "%(count)d records have this key (ids %(ids)s): the key must be unique.")
                 % {"count": len(matches), "ids": ", ".join(str(r.id) for r in matches[:5])})
     return answer
+
+
+def _none_held(obj: ObjectMeta, field: FieldMeta, values: Sequence[Any]) -> bool:
+    """Whether no live record holds any of `values` in the unique `field`, whoever may read it: a
+    probe of the field's unique index per value, much cheaper than the list when, as in a first
+    import, none does. Values the field's type refuses leave the answer to the list."""
+    try:
+        held = [field.type.normalise_for_unique(field.type.coerce(value, field)) for value in values]
+    except (FieldValueError, TypeError, ValueError):
+        return False
+    if any(value is None for value in held):
+        return False
+    tenant, _obj = records.get_object_meta(obj.api_name)
+    return not repository.ids_by_keys(tenant, obj, [([field], [(value,) for value in held])])
 
 
 def _same(field: FieldMeta, value: Any, current: Any) -> bool:

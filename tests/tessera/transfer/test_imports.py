@@ -274,6 +274,24 @@ def test_upsert_on_a_unique_key_updates_in_one_batched_call(in_tenant_a, make_ob
     assert list(batch.updated_before.values()) == [{"qty": "1"}]
 
 
+def test_keys_no_record_holds_are_looked_for_in_the_index_not_the_list(in_tenant_a, make_object, write_csv,
+                                                                       run_import, monkeypatch):
+    """A first import by a unique key: no batch's keys are held, found in the key's index, so the
+    records list (the costlier look-up, which also reads what a found record holds) is never asked."""
+    from tessera.transfer import existing
+
+    make_object("gadget", fields=[{"api_name": "code", "type": "text", "unique": True}])
+    settings = {"mode": "upsert", "key": ["code"]}
+    listed = []
+    original = existing.records.list_records
+    monkeypatch.setattr(existing.records, "list_records", lambda *a, **k: listed.append(1) or original(*a, **k))
+    first = run_import(write_csv([["Name", "Code"], ["A", "G-1"], ["B", "G-2"]]), "gadget", settings=settings)
+    assert (first.inserted, first.errors, listed) == (2, 0, [])
+    second = run_import(write_csv([["Name", "Code"], ["A2", "G-1"], ["C", "G-3"]], "again.csv"), "gadget",
+                        settings=settings)
+    assert (second.inserted, second.updated, second.errors) == (1, 1, 0) and listed  # G-1 is held
+
+
 def test_a_dry_run_can_be_cancelled(in_tenant_a, write_csv, admin_a, monkeypatch):
     from tessera.core import jobs
     from tessera.transfer import engine, imports
