@@ -32,6 +32,7 @@ from pathlib import Path
 
 from _common import (
     check_bench_database_name,
+    code_version,
     cpu_facts,
     database_cpu,
     database_name,
@@ -41,6 +42,7 @@ from _common import (
     secs,
     server_label,
     with_database,
+    write_settings,
 )
 
 TENANT_SLUG = "benchimports"
@@ -233,9 +235,10 @@ def import_once(path: Path, admin: object) -> dict:
             "baseline_mb": memory.baseline / 2**20, "peak_mb": memory.peak / 2**20}
 
 
-def render(results: list[tuple[str, dict]], args: argparse.Namespace, file_mb: float, baseline: float) -> str:
+def render(results: list[tuple[str, dict]], args: argparse.Namespace, file_mb: float, baseline: float,
+           settings: str) -> str:
     lines = [f"bench/imports.py — {args.rows:,} rows × 30 columns ({file_mb:,.0f} MB of GB18030 CSV), 2 lookups by "
-             f"name, upsert on a unique key; CPU {cpu_facts()}", "",
+             f"name, upsert on a unique key; CPU {cpu_facts()}; {code_version()}", f"PostgreSQL: {settings}", "",
              "| run | rows | created | updated | unchanged | errors | time | rows/s | CPU: import / PostgreSQL "
              "| rows per CPU-s | first pass | peak RSS | growth |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -280,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         import django
 
         django.setup()
+        from django.db import connection
+
         admin = create_world()
         path = media / f"orders-{args.rows}.csv"
         say(f"Writing {args.rows:,} rows to {path} …")
@@ -296,7 +301,9 @@ def main(argv: list[str] | None = None) -> int:
             write_csv(changed, args.rows, bump=1)
             say("Importing it with one column changed in every row …")
             results.append(("one column changed in every row (all updated)", import_once(changed, admin)))
-        print(render(results, args, file_mb, baseline))
+        with connection.cursor() as cursor:
+            settings = write_settings(cursor)
+        print(render(results, args, file_mb, baseline, settings))
     finally:
         from django.db import connections
 
