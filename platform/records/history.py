@@ -13,7 +13,7 @@ from metadata.meta import FieldMeta, ObjectMeta
 from .draft import Draft
 from .jsonio import dumps_value, key_prefix
 from .models import RecordChange
-from .repository import COPY_FROM, copy_rows, insert_values
+from .repository import COPY_FROM, copy_columns, insert_values
 
 COLUMNS = ("object_id", "record_id", "action", "changes", "user_id", "at")
 INSERT = f"INSERT INTO {RecordChange._meta.db_table} ({', '.join(COLUMNS)}) VALUES"
@@ -70,12 +70,15 @@ def write(obj: ObjectMeta, entries: list[tuple[int, str, dict | str]], user_id: 
     if not entries:
         return
     at = timezone.now()
-    rows = [(obj.id, record_id, action, changes if isinstance(changes, str) else json.dumps(changes), user_id, at)
-            for record_id, action, changes in entries]
-    if len(rows) >= COPY_FROM:
-        copy_rows(RecordChange._meta.db_table, COLUMNS, rows)
+    count = len(entries)
+    ids, actions, changes = zip(*entries, strict=True)
+    texts = [given if isinstance(given, str) else json.dumps(given) for given in changes]
+    if count >= COPY_FROM:  # column by column, as the records' own COPY
+        copy_columns(RecordChange._meta.db_table, COLUMNS, [[obj.id] * count, ids, actions, texts, [user_id] * count,
+                                                             [at] * count])
     else:
-        insert_values(INSERT, ROW, rows)
+        insert_values(INSERT, ROW, [(obj.id, record_id, action, text, user_id, at)
+                                    for record_id, action, text in zip(ids, actions, texts, strict=True)])
 
 
 def history_of(obj: ObjectMeta, record_id: int, readable: Callable[[FieldMeta], bool]) -> list[dict]:

@@ -242,19 +242,10 @@ class _BackgroundCopy:
                 raise self.error
 
 
-def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Write rows (Python values; JSON columns as JSON text) into `table` with COPY. Database errors
-    (a unique index refusing a row) come out as Django's exceptions, as from any query."""
-    buffer = io.StringIO()
-    write = buffer.write
-    for row in rows:
-        write("\t".join([copy_text(value) for value in row]))
-        write("\n")
-    _copy(table, columns, buffer)
-
-
 def copy_columns(table: str, columns: Sequence[str], values: Sequence[Sequence[Any]]) -> None:
-    """copy_rows for rows given column by column (`values[i]`: column i's value in each row)."""
+    """Write rows given column by column (`values[i]`: column i's value in each row; Python values,
+    JSON columns as JSON text) into `table` with COPY. Database errors (a unique index refusing a
+    row) come out as Django's exceptions, as from any query."""
     _copy(table, columns, _copy_text(values))
 
 
