@@ -147,7 +147,7 @@ def row_to_record(obj: ObjectMeta, row: Sequence[Any], computed: Sequence[FieldM
 
 @dataclass
 class NewRows:
-    """New records as the record table takes them, column by column (repository.insert_rows):
+    """New records as the record table takes them, column by column (inserting):
     a batch is encoded field by field, each in one pass, not record by record."""
 
     owner_ids: list[int | None]
@@ -342,7 +342,7 @@ def insert_values(head: sql.Composable | str, template: str, rows: list[tuple], 
     with connection.cursor() as cursor:
         text = head if isinstance(head, str) else head.as_string(cursor.cursor.connection)
         text = text.replace("%", "%%")  # the rows' placeholder is the only one
-        statement = (text.replace("{values}", "%s") if "{values}" in text else f"{text} %s") \
+        statement = (text.replace("{values}", "%s", 1) if "{values}" in text else f"{text} %s") \
             + (f" RETURNING {returning}" if returning else "")
         # Django's cursor wrapper hands mogrify and the connection through to psycopg2's cursor.
         rows = execute_values(cursor, statement, rows, template=template,
