@@ -230,6 +230,12 @@ class FieldType:
 
         return read
 
+    @staticmethod
+    def all_of(kinds: frozenset[type], raws: list[Any]) -> bool:
+        """Whether every value of a column is of one of the Python types `kinds` (exactly: a bool is
+        not an int here), the test a column coercer's one-pass reading starts with."""
+        return kinds.issuperset(map(type, raws))
+
     def column_coercer(self, field: FieldMeta) -> Callable[[list[Any]], list[Any]]:
         """batch_coercer for a column: the values a batch gives `field`, read in one call made once
         per batch (the write path reads a batch field by field). Raises FieldValueError at the

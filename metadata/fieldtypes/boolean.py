@@ -14,7 +14,6 @@ from .base import EQUALITY_OPS, ContractSamples, FieldType, FieldValueError
 if TYPE_CHECKING:
     from metadata.meta import FieldMeta
 
-_BOOL = frozenset({bool})
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "on", "是", "真", "对"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "off", "否", "假", "错"})
 
@@ -49,7 +48,7 @@ class BooleanFieldType(FieldType):
     def column_coercer(self, field: FieldMeta) -> Callable[[list[Any]], list[Any]]:
         """A column of booleans is taken as it is."""
         general = super().column_coercer(field)
-        return lambda raws: list(raws) if _BOOL.issuperset(map(type, raws)) else general(raws)
+        return lambda raws: list(raws) if self.all_of(frozenset({bool}), raws) else general(raws)
 
     def default_value(self, field: FieldMeta) -> Any:
         return bool(field.default) if field.default is not None else False

@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 DATETIME_MIN = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
 DATETIME_MAX = dt.datetime(9999, 12, 30, 23, 59, 59, tzinfo=dt.UTC)
 #: A date as written with - (or / or . turned into -): year, month, day.
-_DATE = {dt.date}
-_STR = {str}
 DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
@@ -71,10 +69,9 @@ class DateFieldType(FieldType):
         fromisoformat = dt.date.fromisoformat
 
         def read(raws: list[Any]) -> list[Any]:
-            kinds = set(map(type, raws))
-            if kinds == _DATE:
+            if self.all_of(frozenset({dt.date}), raws):
                 return list(raws)
-            if kinds == _STR and all(len(raw) == 10 for raw in raws):
+            if self.all_of(frozenset({str}), raws) and all(len(raw) == 10 for raw in raws):
                 try:
                     return [fromisoformat(raw) for raw in raws]
                 except ValueError:

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 #: A lookup filter's value {"field": "account"}: the value of that field of the record being written.
 SOURCE_KEY = "field"
 #: The OpenAPI schema of an id.
-#: The Python type of a column of ids (LookupFieldType.column_coercer).
-_INT = frozenset({int})
 ID_SCHEMA = {"type": "integer", "format": "int64"}
 #: A lookup's input given by a field of the target record.
 REFERENCE_SCHEMA = {
@@ -147,7 +145,7 @@ class LookupFieldType(FieldType):
         general = super().column_coercer(field)
 
         def read(raws: list[Any]) -> list[Any]:
-            if raws and _INT.issuperset(map(type, raws)) and min(raws) > 0 and max(raws) < 2**63:
+            if raws and self.all_of(frozenset({int}), raws) and min(raws) > 0 and max(raws) < 2**63:
                 return list(raws)
             return general(raws)
 

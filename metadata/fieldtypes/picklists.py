@@ -37,8 +37,6 @@ from .base import (
 if TYPE_CHECKING:
     from metadata.meta import FieldMeta
 
-#: The Python type of a column of picklist keys (PicklistFieldType.column_coercer).
-_STR = frozenset({str})
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 
 VALUE_SCHEMA = {
@@ -232,7 +230,7 @@ class PicklistFieldType(FieldType):
         general, active = super().column_coercer(field), frozenset(value_keys(field, active_only=True))
 
         def read(raws: list[Any]) -> list[Any]:
-            if _STR.issuperset(map(type, raws)) and active.issuperset(raws):
+            if self.all_of(frozenset({str}), raws) and active.issuperset(raws):
                 return list(raws)
             return general(raws)
 

@@ -77,7 +77,7 @@ class TextFieldType(FieldType):
         limit = self.max_length(field)
 
         def read(raws: list[Any]) -> list[Any]:
-            if not _TEXT_OR_NULL.issuperset(map(type, raws)):
+            if not self.all_of(frozenset({str, type(None)}), raws):
                 return general(raws)
             texts = [raw.strip() or None if raw is not None else None for raw in raws]
             if max(map(len, filter(None, texts)), default=0) > limit:
@@ -111,8 +111,6 @@ class TextFieldType(FieldType):
         return ContractSamples({"max_length": 40}, ("Acme 有限公司", "50%_off\\x"))
 
 
-#: The Python types of a column of text a TextFieldType's column coercer reads in one pass.
-_TEXT_OR_NULL = frozenset({str, type(None)})
 _DIGITS = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
 _url_validator = URLValidator(schemes=["http", "https"])
@@ -139,7 +137,10 @@ class _EmailValidator(EmailValidator):
 
 @functools.lru_cache(maxsize=4096)
 def _valid_email_domain(domain_part: str) -> bool:
-    return EmailValidator().validate_domain_part(domain_part)
+    return EmailValidator.validate_domain_part(_DJANGO_EMAIL, domain_part)
+
+
+_DJANGO_EMAIL = EmailValidator()
 
 
 def escape_like(text: str) -> str:

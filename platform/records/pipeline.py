@@ -118,17 +118,8 @@ def read_input(obj: ObjectMeta, payload: Any, draft: Draft, access: RecordAccess
     if current is not None:
         draft.values = dict(current.values)
         draft.category = current.category
-    values, changed, known, plain = draft.values, draft.changed, fields.input, fields.plain
+    known = fields.input
     for key, raw in payload.items():
-        read = plain.get(key) if current is None else None
-        if read is not None:  # the common case, first: a new record's value, nothing to check but it
-            try:
-                values[key] = read(raw)
-            except FieldValueError as exc:
-                errors.add(key, exc.code, str(exc.message))
-                continue
-            changed.add(key)
-            continue
         if key in META_KEYS:
             _read_meta_key(draft, key, raw)
             continue

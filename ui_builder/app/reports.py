@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.translation import get_language, gettext_lazy
@@ -238,7 +238,7 @@ def _preparing(request, api_name: str, spec: dict, job: Job):
     again once the job has ended), or why it failed."""
     active = job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
     if request.headers.get("HX-Request") and not active:
-        response = render_page(request, "ui_builder/app/reports/report.html", {})
+        response = HttpResponse("")  # the page is drawn again whole, with the result
         response["HX-Refresh"] = "true"
         return response
     language = get_language()
