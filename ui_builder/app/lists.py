@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from metadata.fieldtypes import FieldValueError
 from metadata.meta import FieldMeta, ListViewMeta, ObjectMeta, pick_label
 from metadata.services.list_views import visible_list_views
 from tessera.errors import TesseraError, ValidationFailed
@@ -29,6 +30,7 @@ from .filters import FISCAL_PERIODS, ME, MY_TEAM, PERIODS, condition_from, filte
 from .kanban import board_fields
 from .pages import object_or_404, render_page
 from .query_string import FILTER_PREFIX, url_filters, with_changes
+from .widgets import filter_widget_for
 
 PAGE_SIZE = 50
 DEFAULT_COLUMNS = 6
@@ -139,7 +141,7 @@ def object_list(request, object_name: str):
         sortable = f.type.value_type(f).sortable
         columns.append(Column(f, f.label(language), with_changes(request.GET, sort=next_sort, cursor=None) if sortable else "",
                               state, widths.get(f.api_name)))
-    chips = [{"label": _chip_label(by_name, key, value, language), "remove": with_changes(request.GET, **{FILTER_PREFIX + key: None})}
+    chips = [{"label": chip_label(by_name, key, value, language), "remove": with_changes(request.GET, **{FILTER_PREFIX + key: None})}
              for key, value in url_filters(request.GET)]
     total = page.total if page is not None else None
     editable = frozenset(f.api_name for f in column_fields
@@ -227,9 +229,10 @@ def _apply_builder(request, obj: ObjectMeta, access):
     return HttpResponseRedirect(request.path + ("?" + kept.urlencode() if kept else ""))
 
 
-def _chip_label(readable: dict[str, FieldMeta], key: str, value: str, language: str | None) -> str:
-    """A filter of the URL as a person reads it: labels of fields, choices and periods, not keys
-    (only of fields the user may read: any other is shown as typed, and refused by the list)."""
+def chip_label(readable: dict[str, FieldMeta], key: str, value: str, language: str | None) -> str:
+    """A filter of the URL as a person reads it: labels of fields, choices and periods, not keys,
+    and values as the list's cells show them ("Amount ≥ ¥40,000.00", not "amount__gte=40000"), only
+    of fields the user may read: any other is shown as typed, and refused by the list."""
     name, op = split_key(key)
     field = readable.get(name.split(".")[0])
     label = field.label(language) if field is not None else name
@@ -248,6 +251,22 @@ def _chip_label(readable: dict[str, FieldMeta], key: str, value: str, language: 
         periods = dict(PERIODS + FISCAL_PERIODS)
         words_for = {ME: _("me"), MY_TEAM: _("my team")}
         parts = value.split(",") if op in ("in", "range") else [value]
+        compared = field if "." not in name and op not in ("contains", "startswith") else None
         shown = (" – " if op == "range" else ", ").join(
-            str(choices.get(p) or periods.get(p) or words_for.get(p) or p) for p in parts)
+            str(choices.get(p) or periods.get(p) or words_for.get(p) or _as_displayed(compared, p, language))
+            for p in parts)
     return f"{label} {words.get(op, op)} {shown}"
+
+
+def _as_displayed(field: FieldMeta | None, text: str, language: str | None) -> str:
+    """A value typed in a filter as the list shows the field's values (`40000` → `¥40,000.00`); as
+    typed when it is not one (the list refuses it, or it bounds finer than the field holds: never
+    rounded into another value) or when the filter is not on `field`'s own values (a text search,
+    a parent's field)."""
+    if field is None:
+        return text
+    try:
+        value = field.type.value_type(field).coerce(text, field)
+    except FieldValueError:
+        return text
+    return text if value is None else filter_widget_for(field).display_text(field, value, language)

@@ -35,7 +35,7 @@ from tessera.security.services import directory
 
 from . import report_parts as parts
 from .filters import condition_from, filterable_fields
-from .lists import _chip_label as chip_label
+from .lists import chip_label
 from .pages import object_or_404, render_page
 from .query_string import FILTER_PREFIX
 from .report_charts import chart_kinds

@@ -60,7 +60,12 @@ class Widget:
         """The value as a reader sees it (already escaped)."""
         if value is None or value == "" or value == ():
             return SafeString("")
-        return format_html("{}", field.type.format_text(value, field, language))
+        return format_html("{}", self.display_text(field, value, language))
+
+    def display_text(self, field: FieldMeta, value: Any, language: str | None) -> str:
+        """A value (not blank) as `display` shows it, in plain text: a filter's chip says its value
+        the way the list's cells do."""
+        return field.type.format_text(value, field, language)
 
     def input_value(self, value: Any) -> Any:
         """The form descriptor's (API JSON) value as the input wants it."""
@@ -92,23 +97,22 @@ class NumberWidget(Widget):
     def display(self, field, value, *, expanded=None, language=None):
         if value is None:
             return SafeString("")
-        return format_html('<span class="num">{}</span>', localize(value, use_l10n=True))
+        return format_html('<span class="num">{}</span>', self.display_text(field, value, language))
+
+    def display_text(self, field, value, language):
+        return localize(value, use_l10n=True)
 
 
 class CurrencyWidget(NumberWidget):
-    def display(self, field, value, *, expanded=None, language=None):
-        if value is None:
-            return SafeString("")
+    def display_text(self, field, value, language):
         symbol = field.options.get("currency_symbol") or {"CNY": "¥", "USD": "$", "EUR": "€"}.get(
             field.options.get("currency", "CNY"), "")
-        return format_html('<span class="num">{}{}</span>', symbol, f"{value:,.{_scale(field)}f}")
+        return f"{symbol}{value:,.{_scale(field)}f}"
 
 
 class PercentWidget(NumberWidget):
-    def display(self, field, value, *, expanded=None, language=None):
-        if value is None:
-            return SafeString("")
-        return format_html('<span class="num">{}%</span>', localize(value, use_l10n=True))
+    def display_text(self, field, value, language):
+        return f"{localize(value, use_l10n=True)}%"
 
 
 class DateWidget(Widget):
@@ -122,10 +126,8 @@ class DateTimeWidget(Widget):
     input_type = "datetime-local"
     filter_kind = "period"
 
-    def display(self, field, value, *, expanded=None, language=None):
-        if value is None:
-            return SafeString("")
-        return format_html("{}", localtime(value).strftime("%Y-%m-%d %H:%M"))
+    def display_text(self, field, value, language):
+        return localtime(value).strftime("%Y-%m-%d %H:%M")
 
     def input_value(self, value):
         """API value (ISO, UTC) → the local wall time a datetime-local input shows."""

@@ -123,7 +123,7 @@ def test_filter_logic_combines_the_numbered_filters(world):
     _r, html = post(client, NEW, {**form, "op": "noop"})
     assert re.search(r'<span class="chip-number">1</span>', html) and 'id="filter-logic"' in html
     _r, html = post(client, NEW, {**form, "filter": ["amount__range=40000,"], "op": "noop"})
-    assert "Amount ≥ 40000" in html  # one bound of a range, said as such
+    assert "Amount ≥ ¥40,000.00" in html  # one bound of a range, said as such, as the amount reads
     _r, html = post(client, PREVIEW, form)
     assert {r.split(" | ")[0] for r in rows_of(html)} == {"o-big"}
     _r, html = post(client, PREVIEW, {**form, "filter_logic": "1 AND (2 OR 3)"})
