@@ -71,12 +71,54 @@ def watch_csp_violations(context) -> list[str]:
     return violations
 
 
+#: Counts the page's requests in flight (htmx's XMLHttpRequests and the scripts' fetches) and
+#: stamps the last moment anything happened: a request ending, a swap settling, a change or an
+#: input (htmx answers those after a delay). `settled` waits on both.
+_TRACK_ACTIVITY = """
+window.tesseraBusy = 0;
+window.tesseraLastActivity = Date.now();
+const tesseraTouch = () => { window.tesseraLastActivity = Date.now(); };
+const tesseraEnded = () => { window.tesseraBusy -= 1; tesseraTouch(); };
+const tesseraSend = XMLHttpRequest.prototype.send;
+XMLHttpRequest.prototype.send = function (...args) {
+  window.tesseraBusy += 1;
+  tesseraTouch();
+  this.addEventListener("loadend", tesseraEnded);
+  return tesseraSend.apply(this, args);
+};
+const tesseraFetch = window.fetch;
+window.fetch = function (...args) {
+  window.tesseraBusy += 1;
+  tesseraTouch();
+  return tesseraFetch.apply(this, args).finally(tesseraEnded);
+};
+for (const name of ["change", "input", "htmx:afterSettle"]) document.addEventListener(name, tesseraTouch, true);
+"""
+
+
+def watch_activity(context) -> None:
+    """Every page of `context` keeps the counts `settled` reads."""
+    context.add_init_script(_TRACK_ACTIVITY)
+
+
+def settled(page, quiet_ms: int = 300) -> None:
+    """Wait until the page has no request in flight and nothing happened for `quiet_ms`: every
+    swap a user's last step caused has landed, and no delayed trigger is still to fire.
+
+    Playwright's `wait_for_load_state("networkidle")` cannot serve: it is reached once per
+    navigation and returns at once for every later htmx request."""
+    page.wait_for_function(
+        "quiet => window.tesseraBusy === 0 && Date.now() - window.tesseraLastActivity >= quiet",
+        arg=quiet_ms, polling=50)
+
+
 @pytest.fixture
 def page(browser, django_db_blocker):
     """A fresh browser page; the test fails if any page it visits violates the
     Content-Security-Policy (an inline script or style, an eval, a foreign origin)."""
     context = browser.new_context(locale="zh-CN")
     violations = watch_csp_violations(context)
+    watch_activity(context)
     page = context.new_page()
     with django_db_blocker.unblock():
         yield page
@@ -94,6 +136,7 @@ def base(world, live_server_url):
 def english(browser, django_db_blocker):
     """A page of a browser that asks for English (the default `page` asks for Chinese)."""
     context = browser.new_context(locale="en-US")
+    watch_activity(context)
     with django_db_blocker.unblock():
         yield context.new_page()
     context.close()
@@ -107,6 +150,7 @@ def browse(browser, django_db_blocker):
     def open_page(locale="en-US", width=1280):
         context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
         contexts.append((context, watch_csp_violations(context)))
+        watch_activity(context)
         return context.new_page()
 
     with django_db_blocker.unblock():

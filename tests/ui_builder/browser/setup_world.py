@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from tests.ui_builder.browser.conftest import watch_csp_violations
+from tests.ui_builder.browser.conftest import watch_activity, watch_csp_violations
 
 SETUP_SLUG = "setupwalk"
 PASSWORD = "setup-walk-pass-9"
@@ -85,6 +85,7 @@ def browser_page(browser, locale: str = "zh-CN", width: int = 1280) -> Iterator:
     element axe-core adds (`axe_blocking` injects it: the test's tool, not the page) is let be."""
     context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
     violations = watch_csp_violations(context)
+    watch_activity(context)
     try:
         yield context.new_page()
     finally:

@@ -11,6 +11,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from tests.ui_builder.browser.app_world import build_world, drop_world
+from tests.ui_builder.browser.conftest import settled, watch_activity
 
 pytestmark = [pytest.mark.browser]
 
@@ -47,7 +48,7 @@ def _choose_other(page, text: str, name: str) -> None:
     page.keyboard.type(text)
     page.locator(".ts-dropdown .option", has_text=name).first.click()
     page.wait_for_function("() => document.querySelector('#merge-other').value !== ''")
-    page.wait_for_load_state("networkidle")  # a search answered late would open the dropdown again
+    settled(page)  # a search answered late would open the dropdown again
     page.keyboard.press("Escape")
     page.click(".merge-find h2")  # leave the picker
     page.locator(".merge-pick .ts-dropdown").wait_for(state="hidden")
@@ -59,6 +60,7 @@ def test_merge_two_duplicates_from_the_record_page(world, base, browser):
 
     twin = _twin(world, "华信科技", "0755-99990000")
     context = browser.new_context(locale="en-US")
+    watch_activity(context)
     page = context.new_page()
     try:
         world.login(page, base)

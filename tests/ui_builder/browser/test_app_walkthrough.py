@@ -14,6 +14,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from tests.ui_builder.browser.app_world import build_world, drop_world
+from tests.ui_builder.browser.conftest import settled
 
 pytestmark = [pytest.mark.browser]
 
@@ -125,7 +126,7 @@ def test_kanban_moves_a_card_and_explains_a_refused_move(world, base, english):
     page.goto(base + "/app/opportunity/kanban/?by=stage")
     card = page.locator(".card-item", has_text="华信扩容项目 2")
     drag(page, card, page.locator("ol.cards[data-value=proposal]"))
-    page.wait_for_timeout(500)
+    settled(page)  # the move is saved
     page.reload()
     assert page.locator("ol.cards[data-value=proposal] .card-item", has_text="华信扩容项目 2").count() == 1
     with tenant_context(world.tenant):  # deals cannot be won without an amount

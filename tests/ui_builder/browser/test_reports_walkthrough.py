@@ -12,7 +12,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from tests.ui_builder.browser.app_world import build_world, drop_world
-from tests.ui_builder.browser.conftest import axe_blocking, shot
+from tests.ui_builder.browser.conftest import axe_blocking, settled, shot
 
 pytestmark = [pytest.mark.browser]
 REGIONS = [{"key": "east", "labels": {"en": "East", "zh-hans": "华东"}},
@@ -48,10 +48,6 @@ def world(django_db_setup, django_db_blocker):
                                                "opportunity": built.ids["赢单 A"]}, SYSTEM)
         yield built
         drop_world()
-
-
-def preview_settled(page):
-    page.wait_for_load_state("networkidle")
 
 
 def chart_of(page) -> dict:
@@ -103,7 +99,7 @@ def test_administrator_builds_charts_and_shares_a_matrix_report_the_salesperson_
     admin.select_option("#chart-kind", "column")
     admin.check("input[name=chart_stacked]")
     admin.check("input[name=share_everyone]")
-    preview_settled(admin)
+    settled(admin)
     preview = admin.locator("#report-preview")
     preview.locator("table.report-matrix").wait_for()
     assert "¥927,000.00" in preview.inner_text() and "¥92,700.00" in preview.inner_text()
@@ -173,19 +169,19 @@ def add_condition(page, field, fill):
     """The builder's filter builder: a field, its condition (`fill` acts on the inputs), Add. Each
     step waits for the builder's re-renders to settle: a swap landing after the field is chosen
     would replace the filter builder and its inputs (a race seen on a loaded machine)."""
-    preview_settled(page)
+    settled(page)
     page.select_option("#fb-field", field)
     page.locator("#fb-inputs input:not([type=hidden])").first.wait_for()
     fill(page)
     count = page.locator("li.chip").count()
     page.get_by_role("button", name="Add filter").click()
     page.locator("li.chip").nth(count).wait_for()
-    preview_settled(page)
+    settled(page)
 
 
 def builder_fits(page, base, name):
     """The builder as it stands, axe-clean and without a sideways scroll, photographed."""
-    preview_settled(page)
+    settled(page)
     shot(page, name)
     assert axe_blocking(page, base) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
@@ -211,7 +207,7 @@ def test_administrator_builds_a_report_across_objects_with_buckets_cross_filter_
     admin.select_option("#add-group", "bucket1")
     admin.locator(".add-row", has=admin.locator("#add-group")).get_by_role("button", name="Add").click()
     admin.locator("[data-drop-list=group] input[value=bucket1]").wait_for(state="attached")
-    preview_settled(admin)  # a late re-render of the builder would reset the walk chosen next
+    settled(admin)  # a late re-render of the builder would reset the walk chosen next
     # The parent account, two steps away: walk the picker through the account first.
     admin.select_option("#walk", "account")
     admin.locator("#add-colgroup option[value='account.parent.name']").wait_for(state="attached")
@@ -234,10 +230,10 @@ def test_administrator_builds_a_report_across_objects_with_buckets_cross_filter_
     admin.locator("#cross-relation-0").wait_for()
     admin.select_option("#cross-relation-0", "activity:opportunity")
     admin.locator("#cross-with-0").select_option("0")
-    preview_settled(admin)
+    settled(admin)
     matrix = admin.locator("#report-preview table.report-matrix")
     matrix.wait_for()
-    preview_settled(admin)
+    settled(admin)
     text = matrix.inner_text()
     assert HQ in text and "Small" in text and "Large" in text
     small = matrix.locator("tbody tr", has=admin.locator("th", has_text="Small")).inner_text()
