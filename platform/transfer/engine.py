@@ -39,6 +39,7 @@ from metadata.meta import FieldMeta, ObjectMeta, TenantMeta
 from tessera.errors import ErrorCollector, NotFound, ValidationFailed
 from tessera.records import service as records
 from tessera.records.errors import DuplicatesFound, StaleVersion
+from tessera.records.record import Record
 from tessera.security.access import RecordAccess
 from tessera.security.actor import Actor
 
@@ -318,7 +319,7 @@ def _match_existing(plan: Plan, rows: list[Row], outcome: Outcome) -> tuple[list
     found = existing.find(plan.obj, plan.key, list(keyed), plan.actor,
                           fields=sorted({c.field.api_name for c in plan.columns}))
     creates: list[Row] = []
-    updates: list[Row] = []
+    matched: list[tuple[Record, Row]] = []
     for key, key_rows in keyed.items():
         match = found.get(key)
         for row in key_rows:
@@ -329,16 +330,18 @@ def _match_existing(plan: Plan, rows: list[Row], outcome: Outcome) -> tuple[list
             elif isinstance(match, Unresolved):
                 row.errors.append(match.message)
             else:
-                changed, before = existing.changes(plan.obj, match, row.payload)
-                if not changed:
-                    outcome.skipped += 1
-                    continue
-                row.record_id = match.id
-                identity = {f.api_name: row.payload[f.api_name] for f in plan.key} if plan.upsert_on \
-                    else {"id": match.id}
-                row.payload = {**changed, **identity}
-                outcome.updated_before[str(match.id)] = before
-                updates.append(row)
+                matched.append((match, row))
+    updates: list[Row] = []
+    compared = existing.changes(plan.obj, [(match, row.payload) for match, row in matched])
+    for (match, row), (changed, before) in zip(matched, compared, strict=True):
+        if not changed:
+            outcome.skipped += 1
+            continue
+        row.record_id = match.id
+        identity = {f.api_name: row.payload[f.api_name] for f in plan.key} if plan.upsert_on else {"id": match.id}
+        row.payload = {**changed, **identity}
+        outcome.updated_before[str(match.id)] = before
+        updates.append(row)
     return creates, updates
 
 

@@ -274,6 +274,27 @@ def test_upsert_on_a_unique_key_updates_in_one_batched_call(in_tenant_a, make_ob
     assert list(batch.updated_before.values()) == [{"qty": "1"}]
 
 
+def test_a_reimport_skips_what_it_would_not_change_even_beside_a_value_the_field_refuses(
+        in_tenant_a, make_object, write_csv, run_import):
+    """Rows are compared with their records a column at a time; a column holding a value the field
+    refuses (above its maximum) is compared value by value, and its other rows still count right:
+    1.0 is the stored 1 (skipped), a blank clears (updated), 500 is refused (an error)."""
+    make_object("gadget", fields=[{"api_name": "code", "type": "text", "unique": True},
+                                  {"api_name": "qty", "type": "number", "options": {"max": 100}}])
+    settings = {"mode": "upsert", "key": ["code"]}
+    header = ["Name", "Code", "Qty"]
+    first = run_import(write_csv([header, ["A", "G-1", "1"], ["B", "G-2", "2"], ["C", "G-3", "3"]]), "gadget",
+                       settings=settings)
+    assert (first.inserted, first.errors) == (3, 0)
+    second = run_import(write_csv([header, ["A", "G-1", "1.0"], ["B", "G-2", ""], ["C", "G-3", "500"]], "again.csv"),
+                        "gadget", settings=settings)
+    assert (second.inserted, second.updated, second.skipped, second.errors) == (0, 1, 1, 1)
+    gadgets = {r.get("code"): r.get("qty") for r in service.list_records("gadget", SYSTEM, limit=10).records}
+    assert gadgets == {"G-1": Decimal("1"), "G-2": None, "G-3": Decimal("3")}
+    assert list(second.batches.get().updated_before.values()) == [{"qty": "2"}]
+    assert "100" in ImportRowError.objects.get(run=second).message
+
+
 def test_keys_no_record_holds_are_looked_for_in_the_index_not_the_list(in_tenant_a, make_object, write_csv,
                                                                        run_import, monkeypatch):
     """A first import by a unique key: no batch's keys are held, found in the key's index, so the
