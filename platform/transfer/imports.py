@@ -316,7 +316,7 @@ def _check(run: ImportRun, path: str, progress: Progress) -> dict:
     counts = {"rows": 0, "inserted": 0, "updated": 0, "skipped": 0, "errors": 0}
     first_errors: list[dict] = []
     cancelled = False
-    for batch in engine.batches(plan, 0):
+    for batch in engine.read_ahead(plan, engine.batches(plan, 0), repeated):
         if _cancel_requested(run):
             cancelled = True
             break

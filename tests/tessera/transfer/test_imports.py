@@ -324,15 +324,16 @@ def test_a_dry_run_can_be_cancelled(in_tenant_a, write_csv, admin_a, monkeypatch
     imports.prepare_import(run.pk, admin_a)
     imports.configure_import(run.pk, admin_a, columns=[{"column": 0, "field": "name"}], settings={"mode": "insert"})
     run = imports.start_dry_run(run.pk, admin_a)
-    original = engine.batches
+    original = imports._cancel_requested
+    asked: list[int] = []
 
-    def cancel_after_first(plan, skip):  # the user cancels while the first batch is checked
-        for number, batch in enumerate(original(plan, skip)):
-            if number == 1:
-                ImportRun.objects.filter(pk=run.pk).update(cancel_requested=True)
-            yield batch
+    def cancelled_while_the_first_batch_was_checked(checked_run):
+        asked.append(checked_run.pk)
+        if len(asked) == 2:  # the user cancels while the first batch is checked
+            ImportRun.objects.filter(pk=run.pk).update(cancel_requested=True)
+        return original(checked_run)
 
-    monkeypatch.setattr(engine, "batches", cancel_after_first)
+    monkeypatch.setattr(imports, "_cancel_requested", cancelled_while_the_first_batch_was_checked)
     jobs.run_job(run.job.pk)
     run.refresh_from_db()
     assert run.status == "checked" and run.dry_run["cancelled"] and run.dry_run["rows"] == 1
