@@ -84,13 +84,20 @@ XMLHttpRequest.prototype.send = function (...args) {
   window.tesseraBusy += 1;
   tesseraTouch();
   this.addEventListener("loadend", tesseraEnded);
-  return tesseraSend.apply(this, args);
+  try {
+    return tesseraSend.apply(this, args);
+  } catch (error) {  // refused at once: it never ends, so it never counted
+    this.removeEventListener("loadend", tesseraEnded);
+    window.tesseraBusy -= 1;
+    throw error;
+  }
 };
 const tesseraFetch = window.fetch;
 window.fetch = function (...args) {
+  const answer = tesseraFetch.apply(this, args);  // refused at once: throws before it counts
   window.tesseraBusy += 1;
   tesseraTouch();
-  return tesseraFetch.apply(this, args).finally(tesseraEnded);
+  return answer.finally(tesseraEnded);
 };
 for (const name of ["change", "input", "htmx:afterSettle"]) document.addEventListener(name, tesseraTouch, true);
 """
