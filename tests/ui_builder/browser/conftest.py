@@ -114,6 +114,7 @@ def settled(page, quiet_ms: int = 300) -> None:
 
     Playwright's `wait_for_load_state("networkidle")` cannot serve: it is reached once per
     navigation and returns at once for every later htmx request."""
+    assert page.evaluate("typeof window.tesseraBusy") == "number", "the page's context needs watch_activity"
     page.wait_for_function(
         "quiet => window.tesseraBusy === 0 && Date.now() - window.tesseraLastActivity >= quiet",
         arg=quiet_ms, polling=50)
