@@ -4,11 +4,13 @@ A run reads its file twice. The first pass reads only the key columns: it counts
 progress bar's total) and finds the keys that appear on more than one row (both rows are errors:
 the file contradicts itself, and "the last one wins" would be a silent guess); it keeps 8-byte
 hashes of the keys, not the keys, so a million rows cost 8 MB. The second pass works in batches of
-`BATCH` rows: cells are parsed a column at a time (values.cell_reader), references resolved
-(references.Resolver), existing records found by the key (update, upsert), unchanged rows skipped, and the rest written
-with `records.service.create_records` / `update_records`, per row (a bad row is reported, the
-others written). Each batch commits together with its ImportBatch row (what it created, the values
-it replaced) and its refused rows, so:
+`BATCH` rows, each read and its cells parsed a column at a time (values.cell_reader) in a worker
+thread while the batch before it is written (read_ahead). Then references are resolved
+(references.Resolver), existing records found by the key (update, upsert) and compared with the
+rows a column at a time (existing.changes), unchanged rows skipped, and the rest written in one
+call of `records.service.create_records` / `update_records` with a result per row (a bad row is
+reported, the others written). Each batch commits together with its ImportBatch row (what it
+created, the values it replaced) and its refused rows, so:
 
 - a cancel stops between batches and keeps what was committed;
 - a rerun after a crash starts after `rows_done`, the rows of committed batches, and never writes
