@@ -237,7 +237,7 @@ def chip_label(readable: dict[str, FieldMeta], key: str, value: str, language: s
     field = readable.get(name.split(".")[0])
     label = field.label(language) if field is not None else name
     words = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "in": _("is one of"),
-             "contains": _("contains"), "startswith": _("starts with"), "range": ":"}
+             "contains": _("contains"), "startswith": _("starts with")}
     if op == "isnull":
         return f"{label} {_('is empty') if value == 'true' else _('is not empty')}"
     low, comma, high = value.partition(",")
@@ -255,6 +255,8 @@ def chip_label(readable: dict[str, FieldMeta], key: str, value: str, language: s
         shown = (" – " if op == "range" else ", ").join(
             str(choices.get(p) or periods.get(p) or words_for.get(p) or _as_displayed(compared, p, language))
             for p in parts)
+    if op == "range":  # "Amount: ¥1,000.00 – ¥40,000.50"
+        return _("%(field)s: %(values)s") % {"field": label, "values": shown}
     return f"{label} {words.get(op, op)} {shown}"
 
 

@@ -35,9 +35,9 @@ def chips_of(page: str) -> list[str]:
 
 @pytest.mark.parametrize(("language", "shown", "as_typed"), [
     ("en", ["Amount ≥ ¥40,000.00", "Expected close date ≥ 2024-03-05", "Probability ≥ 60%", "Stage is one of Proposal"],
-     ["Amount : ¥1,000.00 – ¥40,000.50", "Probability ≥ 12.5", "Expected close date ≤ 2024-02-30", "Amount ≥ abc"]),
+     ["Amount: ¥1,000.00 – ¥40,000.50", "Probability ≥ 12.5", "Expected close date ≤ 2024-02-30", "Amount ≥ abc"]),
     ("zh-hans", ["金额 ≥ ¥40,000.00", "预计成交日期 ≥ 2024-03-05", "赢率 ≥ 60%", "阶段 属于 报价"],
-     ["金额 : ¥1,000.00 – ¥40,000.50", "赢率 ≥ 12.5", "预计成交日期 ≤ 2024-02-30", "金额 ≥ abc"]),
+     ["金额：¥1,000.00 – ¥40,000.50", "赢率 ≥ 12.5", "预计成交日期 ≤ 2024-02-30", "金额 ≥ abc"]),
 ])
 def test_chips_show_values_as_the_list_shows_them(in_tenant_a, admin_a, language, shown, as_typed):
     service.create_record("opportunity", {"name": "Chip deal", "stage": "proposal", "amount": "40000",
